@@ -1,0 +1,70 @@
+// Lint rules, plus the architecture's import arrows (shared/ARCHITECTURE.md, "Layout"):
+// a folder under src/ may import only the barrels (index.ts) of the folders it is allowed to.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const AREAS = ['core', 'storage', 'identity', 'sessions', 'cookies', 'tokens', 'oauth', 'federation',
+  'realtime', 'balancer', 'http', 'cluster', 'lab', 'cli'];
+
+const ALLOWED = {
+  core: [],
+  storage: ['core'],
+  identity: ['core', 'storage'],
+  sessions: ['core', 'storage'],
+  cookies: ['core'],
+  tokens: ['core', 'storage'],
+  oauth: ['core', 'storage', 'identity', 'sessions', 'tokens'],
+  federation: ['core', 'storage', 'identity'],
+  realtime: ['core', 'storage', 'sessions', 'tokens'],
+  balancer: ['core'],
+  http: AREAS.filter((a) => !['http', 'cluster', 'cli', 'balancer', 'lab'].includes(a)),
+  cluster: ['core', 'balancer', 'http'],
+  lab: ['core'],
+  cli: AREAS.filter((a) => a !== 'cli'),
+};
+
+function boundaryFor(area) {
+  const forbidden = AREAS.filter((a) => a !== area && !ALLOWED[area].includes(a));
+  const allowed = ALLOWED[area];
+  const patterns = [];
+  if (forbidden.length) {
+    patterns.push({
+      group: forbidden.flatMap((a) => [`../${a}`, `../${a}/*`, `../../${a}`, `../../${a}/*`, `../../../${a}`, `../../../${a}/*`]),
+      message: `src/${area}/ may import only: ${allowed.join(', ') || 'nothing inside src/'} (shared/ARCHITECTURE.md).`,
+    });
+  }
+  if (allowed.length) {
+    // Only the barrel: '../core/index.js', never '../core/errors.js'.
+    patterns.push({
+      regex: `^(\\.\\./)+(${allowed.join('|')})/(?!index\\.js$).+`,
+      message: 'Import another folder through its index.ts barrel only.',
+    });
+  }
+  return {
+    files: [`src/${area}/**/*.ts`],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'test-output/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+      eqeqeq: ['error', 'smart'],
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
+      // Named exports only (shared/ARCHITECTURE.md, "Conventions").
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+    },
+  },
+  { files: ['*.config.{js,ts}', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  ...AREAS.map(boundaryFor),
+);

@@ -1,0 +1,212 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { GatehouseError } from './errors.js';
+
+const Seconds = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description: `${description} (seconds)` });
+const section = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
+  Type.Object(props, { default: {}, description, additionalProperties: false });
+
+/**
+ * The one configuration schema, every default and unit documented here and in docs/configuration.md.
+ * It is validated once at start; contradictions refuse to start (see `checkContradictions`).
+ */
+export const ConfigSchema = Type.Object(
+  {
+    server: section(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'Address the app node listens on' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'Port (0 = ephemeral)' }),
+        publicUrl: Type.Optional(Type.String({ description: 'External origin, e.g. https://auth.example.com (GATEHOUSE_PUBLIC_URL)' })),
+        dataDir: Type.String({ default: './.gatehouse', description: 'Directory for the SQLite file, the instance secret and keys' }),
+        nodeId: Type.Optional(Type.String({ description: 'Name of this node in logs, metrics and headers' })),
+        trustProxy: Type.Union([Type.Boolean(), Type.String()], { default: 'loopback', description: 'Which proxies may set X-Forwarded-For (fastify trustProxy)' }),
+        bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'Largest accepted request body (bytes)' }),
+        shutdownGraceMs: Type.Integer({ minimum: 0, default: 10_000, description: 'Time in-flight requests get on SIGTERM (ms)' }),
+      },
+      'HTTP server',
+    ),
+    storage: section(
+      {
+        databaseUrl: Type.Optional(Type.String({ description: 'postgres://… selects PostgreSQL; unset = SQLite in the data dir (DATABASE_URL)' })),
+        redisUrl: Type.Optional(Type.String({ description: 'redis://… selects Redis for sessions, throttles, deny-lists, socket fan-out (REDIS_URL)' })),
+        keyPrefix: Type.String({ default: 'gh:', description: 'Prefix of every Redis key' }),
+      },
+      'Storage',
+    ),
+    passwords: section(
+      {
+        memoryCostKiB: Type.Integer({ minimum: 1024, default: 19_456, description: 'argon2id memory (KiB); OWASP: 19 MiB' }),
+        timeCost: Type.Integer({ minimum: 1, default: 2, description: 'argon2id iterations' }),
+        parallelism: Type.Integer({ minimum: 1, default: 1, description: 'argon2id lanes' }),
+        minLength: Type.Integer({ minimum: 8, default: 8, description: 'Shortest allowed password (characters)' }),
+        maxLength: Type.Integer({ minimum: 64, default: 128, description: 'Longest allowed password (characters); ASVS asks ≥ 64' }),
+      },
+      'Password hashing and rules',
+    ),
+    throttle: section(
+      {
+        accountFreeAttempts: Type.Integer({ minimum: 1, default: 5, description: 'Failures per account before delays start' }),
+        ipFreeAttempts: Type.Integer({ minimum: 1, default: 20, description: 'Failures per client IP before delays start' }),
+        baseDelayMs: Type.Integer({ minimum: 1, default: 1_000, description: 'First delay; doubles with each further failure (ms)' }),
+        maxAccountDelayMs: Type.Integer({ minimum: 1, default: 60_000, description: 'Cap of an account delay, so an attacker cannot lock a user out for long (ms)' }),
+        maxIpDelayMs: Type.Integer({ minimum: 1, default: 900_000, description: 'Cap of a client-IP delay (ms)' }),
+        windowSec: Seconds(900, 'How long failures are remembered'),
+      },
+      'Login throttling',
+    ),
+    sessions: section(
+      {
+        idleTimeoutSec: Seconds(1800, 'Sliding idle timeout of a server-side session'),
+        absoluteLifetimeSec: Seconds(604_800, 'Absolute lifetime of a server-side session'),
+        store: Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('sql'), Type.Literal('redis')], {
+          default: 'auto',
+          description: 'auto = Redis when REDIS_URL is set, else SQL',
+        }),
+      },
+      'Server-side sessions',
+    ),
+    cookies: section(
+      {
+        sealedLifetimeSec: Seconds(86_400, 'Lifetime of the sealed auth cookie'),
+        secure: Type.Union([Type.Literal('auto'), Type.Boolean()], {
+          default: 'auto',
+          description: 'Secure flag; auto = on, except plain-HTTP localhost origins (with a warning)',
+        }),
+      },
+      'Cookies',
+    ),
+    tokens: section(
+      {
+        algorithm: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256'), Type.Literal('RS256')], { default: 'EdDSA', description: 'Signing algorithm of access tokens' }),
+        accessTtlSec: Seconds(600, 'Access token lifetime'),
+        refreshIdleSec: Seconds(1_209_600, 'A refresh family dies when unused this long'),
+        refreshAbsoluteSec: Seconds(2_592_000, 'A refresh family dies this long after login, used or not'),
+        refreshGraceSec: Type.Integer({ minimum: 0, default: 10, description: 'A retried refresh token gets the same successor within this window (seconds)' }),
+        keyRotationSec: Seconds(2_592_000, 'Automatic signing key rotation interval'),
+        clockToleranceSec: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'Clock skew allowed on exp / nbf / iat (seconds)' }),
+        audience: Type.Optional(Type.String({ description: 'aud of first-party access tokens; default <public url>/api' })),
+      },
+      'JWT access and refresh tokens',
+    ),
+    oauth: section(
+      {
+        dynamicRegistration: Type.Boolean({ default: false, description: 'Allow RFC 7591 dynamic client registration' }),
+        accessTtlSec: Seconds(600, 'OAuth access token lifetime'),
+        refreshTtlSec: Seconds(1_209_600, 'OAuth refresh token lifetime'),
+      },
+      'OAuth 2.0 / OpenID Connect server',
+    ),
+    realtime: section(
+      {
+        maxMessageBytes: Type.Integer({ minimum: 64, default: 4_096, description: 'Largest chat message text (bytes)' }),
+        messagesPerSecond: Type.Integer({ minimum: 1, default: 10, description: 'Per-socket message rate limit' }),
+        expiringNoticeSec: Seconds(60, 'auth:expiring is sent this long before a socket credential expires'),
+        adapter: Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('cluster'), Type.Literal('redis')], {
+          default: 'auto',
+          description: 'auto = Redis Streams with REDIS_URL, cluster under `gatehouse up`, else memory',
+        }),
+      },
+      'Realtime',
+    ),
+    lab: section(
+      {
+        syncHashOnLoop: Type.Boolean({ default: false, description: 'LAB ONLY: hash passwords synchronously on the event loop to show the cost of blocking' }),
+      },
+      'I/O lab switches',
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export interface LoadedConfig {
+  config: Config;
+  /** Insecure-but-allowed settings; the caller logs each once. */
+  warnings: string[];
+}
+
+/** Environment variables of the interface contract. */
+export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
+  const out: DeepPartial<Config> = { server: {}, storage: {} };
+  if (env.PORT) out.server!.port = Number(env.PORT);
+  if (env.GATEHOUSE_PUBLIC_URL) out.server!.publicUrl = env.GATEHOUSE_PUBLIC_URL;
+  if (env.GATEHOUSE_DATA_DIR) out.server!.dataDir = env.GATEHOUSE_DATA_DIR;
+  if (env.GATEHOUSE_NODE_ID) out.server!.nodeId = env.GATEHOUSE_NODE_ID;
+  if (env.DATABASE_URL) out.storage!.databaseUrl = env.DATABASE_URL;
+  if (env.REDIS_URL) out.storage!.redisUrl = env.REDIS_URL;
+  return out;
+}
+
+function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const current = target[key];
+    if (value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object') {
+      merge(current as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      target[key] = value;
+    }
+  }
+  return target;
+}
+
+/** Validates and completes a configuration, later layers winning. Throws GH_CORE_CONFIG_*. */
+export function loadConfig(...layers: DeepPartial<Config>[]): LoadedConfig {
+  const raw: Record<string, unknown> = {};
+  for (const layer of layers) merge(raw, structuredClone(layer) as Record<string, unknown>);
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const errors = [...Value.Errors(ConfigSchema as TSchema, withDefaults)];
+  if (errors.length > 0) {
+    const list = errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`).join('; ');
+    throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: `The configuration is not valid: ${list}` });
+  }
+  const config = withDefaults as Config;
+  checkContradictions(config);
+  return { config, warnings: insecureSettings(config) };
+}
+
+function checkContradictions(config: Config): void {
+  const problems: string[] = [];
+  if (config.sessions.idleTimeoutSec > config.sessions.absoluteLifetimeSec) {
+    problems.push('sessions.idleTimeoutSec is longer than sessions.absoluteLifetimeSec');
+  }
+  if (config.tokens.accessTtlSec > config.tokens.refreshIdleSec || config.tokens.accessTtlSec > config.tokens.refreshAbsoluteSec) {
+    problems.push('tokens.accessTtlSec would let an access token outlive its refresh family (refreshIdleSec / refreshAbsoluteSec)');
+  }
+  if (config.tokens.refreshIdleSec > config.tokens.refreshAbsoluteSec) {
+    problems.push('tokens.refreshIdleSec is longer than tokens.refreshAbsoluteSec');
+  }
+  if (config.tokens.refreshGraceSec * 1000 >= config.tokens.accessTtlSec * 1000) {
+    problems.push('tokens.refreshGraceSec must be shorter than tokens.accessTtlSec');
+  }
+  if (config.passwords.minLength > config.passwords.maxLength) {
+    problems.push('passwords.minLength is longer than passwords.maxLength');
+  }
+  if (config.oauth.accessTtlSec > config.oauth.refreshTtlSec) {
+    problems.push('oauth.accessTtlSec is longer than oauth.refreshTtlSec');
+  }
+  if (problems.length > 0) {
+    throw new GatehouseError('GH_CORE_CONFIG_CONTRADICTION', {
+      message: `Refusing to start: ${problems.join('; ')}.`,
+    });
+  }
+}
+
+function insecureSettings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.cookies.secure === false) warnings.push('cookies.secure is off: cookies travel over plain HTTP.');
+  if (config.lab.syncHashOnLoop) warnings.push('lab.syncHashOnLoop is on: password hashing blocks the event loop (lab only).');
+  if (config.passwords.memoryCostKiB < 19_456) warnings.push('passwords.memoryCostKiB is below the OWASP minimum of 19 MiB.');
+  if (config.oauth.dynamicRegistration) warnings.push('oauth.dynamicRegistration is on: anyone can register a client.');
+  return warnings;
+}
+
+/** The origin people reach this node at, e.g. http://localhost:3000. */
+export function publicOrigin(config: Config): string {
+  if (config.server.publicUrl) return new URL(config.server.publicUrl).origin;
+  const host = config.server.host === '0.0.0.0' || config.server.host === '127.0.0.1' ? 'localhost' : config.server.host;
+  return `http://${host}:${config.server.port}`;
+}

@@ -1,0 +1,72 @@
+import { coreErrors } from './codes/core.js';
+import { storageErrors } from './codes/storage.js';
+import { authErrors } from './codes/auth.js';
+import { sessionErrors } from './codes/session.js';
+import { tokenErrors } from './codes/token.js';
+import { oauthErrors } from './codes/oauth.js';
+import { realtimeErrors } from './codes/realtime.js';
+import { balancerErrors } from './codes/balancer.js';
+
+/** What every coded error is: an HTTP status and a message that never carries a secret. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly message: string;
+}
+
+/**
+ * The one registry of coded errors. Codes are stable (`GH_<AREA>_<REASON>`) and documented in
+ * docs/errors.md (a test fails when one is missing there). Each area keeps its codes in codes/<area>.ts
+ * so the areas can grow without editing each other's lines.
+ */
+export const ERRORS = {
+  ...coreErrors,
+  ...storageErrors,
+  ...authErrors,
+  ...sessionErrors,
+  ...tokenErrors,
+  ...oauthErrors,
+  ...realtimeErrors,
+  ...balancerErrors,
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface GatehouseErrorOptions {
+  /** Replaces the registry's message; must not contain secrets, tokens or passwords. */
+  message?: string;
+  cause?: unknown;
+  /** Safe, structured extras (a field name, a retry delay): echoed to clients. */
+  details?: Record<string, unknown>;
+  /** Response headers the error implies (Retry-After, WWW-Authenticate). */
+  headers?: Record<string, string>;
+}
+
+export class GatehouseError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
+    const spec: ErrorSpec = ERRORS[code];
+    super(options.message ?? spec.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatehouseError';
+    this.code = code;
+    this.statusCode = spec.status;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+
+  /** The HTTP body shape fixed by the architecture: `{ error, message }` (plus safe details). */
+  toJSON(): { error: ErrorCode; message: string } & Record<string, unknown> {
+    return { error: this.code, message: this.message, ...(this.details ?? {}) };
+  }
+}
+
+export function isGatehouseError(value: unknown): value is GatehouseError {
+  return value instanceof GatehouseError;
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERRORS, value);
+}

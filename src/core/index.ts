@@ -1,0 +1,14 @@
+// core/: what every other folder stands on and nothing else — the registry of coded errors, the
+// configuration schema, the injected clock and id source, the instance secret and the logger type.
+export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
+export type { ErrorCode, ErrorSpec, GatehouseErrorOptions } from './errors.js';
+export { ConfigSchema, configFromEnv, loadConfig, publicOrigin } from './config.js';
+export type { Config, DeepPartial, LoadedConfig } from './config.js';
+export { createManualClock, systemClock } from './clock.js';
+export type { Clock, ManualClock } from './clock.js';
+export { cryptoIds, safeEqual, sha256 } from './ids.js';
+export type { IdSource } from './ids.js';
+export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
+export { createLogger, REDACT_PATHS, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export type { CredentialKind, Principal } from './principal.js';

@@ -1,0 +1,69 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../core/index.js';
+import type { Database } from '../schema/index.js';
+import type { KeyValueStore } from './contract.js';
+
+/** The kv_entries table on SQLite or PostgreSQL; upserts keep each operation one atomic statement. */
+export function createSqlKeyValueStore(db: Kysely<Database>, clock: Clock): KeyValueStore {
+  const expiry = (ttlMs?: number): number | null => (ttlMs === undefined ? null : clock.now() + ttlMs);
+  const notExpired = (now: number) => sql<boolean>`(expires_at is null or expires_at > ${now})`;
+  return {
+    async get(key) {
+      const row = await db.selectFrom('kv_entries').select('value').where('key', '=', key).where(notExpired(clock.now())).executeTakeFirst();
+      return row?.value ?? null;
+    },
+    async set(key, value, ttlMs) {
+      const expires_at = expiry(ttlMs);
+      await db
+        .insertInto('kv_entries')
+        .values({ key, value, expires_at })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at }))
+        .execute();
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const now = clock.now();
+      const expires_at = expiry(ttlMs);
+      const result = await db
+        .insertInto('kv_entries')
+        .values({ key, value, expires_at })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ value, expires_at })
+            .where(sql<boolean>`kv_entries.expires_at is not null and kv_entries.expires_at <= ${now}`),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async delete(key) {
+      await db.deleteFrom('kv_entries').where('key', '=', key).execute();
+    },
+    async increment(key, ttlMs) {
+      const now = clock.now();
+      const fresh = now + ttlMs;
+      const expired = sql`kv_entries.expires_at is not null and kv_entries.expires_at <= ${now}`;
+      const row = await db
+        .insertInto('kv_entries')
+        .values({ key, value: '1', expires_at: fresh })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            value: sql`case when ${expired} then '1' else cast(cast(kv_entries.value as integer) + 1 as text) end`,
+            expires_at: sql`case when ${expired} then ${fresh} else kv_entries.expires_at end`,
+          }),
+        )
+        .returning('value')
+        .executeTakeFirstOrThrow();
+      return Number.parseInt(row.value, 10);
+    },
+    async expiresAt(key) {
+      const row = await db.selectFrom('kv_entries').select('expires_at').where('key', '=', key).where(notExpired(clock.now())).executeTakeFirst();
+      return row?.expires_at ?? null;
+    },
+  };
+}
+
+/** Deletes expired rows; callers run it now and then (it is not needed for correctness). */
+export async function sweepSqlKeyValueStore(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const result = await db.deleteFrom('kv_entries').where('expires_at', '<=', clock.now()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

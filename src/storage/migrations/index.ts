@@ -1,0 +1,26 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { GatehouseError } from '../../core/index.js';
+import * as kv from './0000-kv.js';
+
+/**
+ * Every migration, in order. Names sort: `NNNN-area`. Areas own number ranges so they never collide:
+ * 0000 storage, 0100 identity, 0200 sessions, 0300 tokens, 0400 oauth, 0500 federation, 0600 realtime.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0000-kv': kv,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Brings the schema to the latest version; run on every start (idempotent, locked by Kysely). */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider, migrationTableName: 'gh_migrations', migrationLockTableName: 'gh_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new GatehouseError('GH_STORAGE_MIGRATION_FAILED', {
+      message: `Database migrations failed: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

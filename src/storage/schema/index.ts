@@ -1,0 +1,9 @@
+import type { KvTables } from './kv.js';
+
+/**
+ * The database schema as Kysely sees it: one interface per area, merged here. Each area adds its
+ * tables in schema/<area>.ts and a migration in migrations/. Conventions that hold on SQLite and
+ * PostgreSQL alike: times are epoch milliseconds in BIGINT columns (read back as numbers), booleans
+ * are 0/1 integers, structured values are JSON text.
+ */
+export interface Database extends KvTables {}
