@@ -11,4 +11,4 @@ export type { IdSource } from './ids.js';
 export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, REDACT_PATHS, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export type { CredentialKind, Principal } from './principal.js';
+export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';

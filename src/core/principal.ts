@@ -22,3 +22,33 @@ export interface Principal {
     clientId?: string;
   };
 }
+
+/**
+ * What the guard reads off a request or a Socket.IO handshake. Realtime builds one from the handshake
+ * (cookies, `auth.token` as a Bearer authorization) so sockets pass the same guard as HTTP.
+ */
+export interface RequestCredentials {
+  method: string;
+  /** Absolute URL of the request (for DPoP `htu`). */
+  url: string;
+  /** Parsed cookies, by name. */
+  cookies: Record<string, string | undefined>;
+  /** The Authorization header as sent, if any. */
+  authorization?: string | undefined;
+  /** Lower-case header names; for DPoP and similar proofs. */
+  headers: Record<string, string | string[] | undefined>;
+  ip: string;
+}
+
+/** Turns one kind of credential into a principal; the guard in http/ tries each registered resolver. */
+export interface CredentialResolver {
+  kind: CredentialKind;
+  /**
+   * null when the request carries no credential of this kind; throws a GatehouseError (401/403 code)
+   * when it carries one that is invalid, expired or revoked.
+   */
+  resolve(request: RequestCredentials): Promise<Principal | null>;
+}
+
+/** Authenticates a request or handshake with whatever credential it carries (null: none). */
+export type Authenticate = (request: RequestCredentials) => Promise<Principal | null>;
