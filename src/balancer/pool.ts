@@ -234,5 +234,5 @@ export function createPool(options: PoolOptions = {}): Pool {
   // Object.assign would copy a getter's value once; the live name needs a real accessor.
   Object.defineProperty(pool, 'algorithm', { get: () => algorithmName, enumerable: true });
   for (const spec of options.backends ?? []) pool.add(spec);
-  return pool as Pool;
+  return pool as unknown as Pool;
 }
