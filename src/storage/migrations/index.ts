@@ -1,6 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { GatehouseError } from '../../core/index.js';
 import * as kv from './0000-kv.js';
+import * as identity from './0100-identity.js';
+import * as sessions from './0200-sessions.js';
+import * as tokens from './0300-tokens.js';
+import * as oauth from './0400-oauth.js';
+import * as realtime from './0600-realtime-messages.js';
 
 /**
  * Every migration, in order. Names sort: `NNNN-area`. Areas own number ranges so they never collide:
@@ -8,6 +13,11 @@ import * as kv from './0000-kv.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0000-kv': kv,
+  '0100-identity': identity,
+  '0200-sessions': sessions,
+  '0300-tokens': tokens,
+  '0400-oauth': oauth,
+  '0600-realtime-messages': realtime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

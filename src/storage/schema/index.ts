@@ -1,4 +1,9 @@
 import type { KvTables } from './kv.js';
+import type { IdentityTables } from './identity.js';
+import type { SessionTables } from './sessions.js';
+import type { OauthTables } from './oauth.js';
+import type { TokenTables } from './tokens.js';
+import type { RealtimeTables } from './realtime.js';
 
 /**
  * The database schema as Kysely sees it: one interface per area, merged here. Each area adds its
@@ -6,4 +11,4 @@ import type { KvTables } from './kv.js';
  * PostgreSQL alike: times are epoch milliseconds in BIGINT columns (read back as numbers), booleans
  * are 0/1 integers, structured values are JSON text.
  */
-export interface Database extends KvTables {}
+export interface Database extends KvTables, IdentityTables, SessionTables, OauthTables, TokenTables, RealtimeTables {}
