@@ -6,6 +6,7 @@ import { tokenErrors } from './codes/token.js';
 import { oauthErrors } from './codes/oauth.js';
 import { realtimeErrors } from './codes/realtime.js';
 import { balancerErrors } from './codes/balancer.js';
+import { balancerL4Errors } from './codes/balancer-l4.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
 export interface ErrorSpec {
@@ -27,6 +28,7 @@ export const ERRORS = {
   ...oauthErrors,
   ...realtimeErrors,
   ...balancerErrors,
+  ...balancerL4Errors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

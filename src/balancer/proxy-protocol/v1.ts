@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { GatehouseError } from '../../core/index.js';
 import { canonicalIp } from './ip.js';
-import type { ProxyEndpoint, ProxyHeader, ProxyParseResult } from './types.js';
+import type { ProxyEndpoint, ProxyParseResult } from './types.js';
 
 // PROXY protocol v1 (haproxy.org proxy-protocol.txt, section 2.1): one ASCII line of at most 107 bytes,
 // "PROXY TCP4|TCP6|UNKNOWN src dst sport dport\r\n".
