@@ -66,5 +66,6 @@ export default tseslint.config(
   },
   { files: ['*.config.{js,ts}', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   ...AREAS.map(boundaryFor),
 );

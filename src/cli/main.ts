@@ -8,6 +8,8 @@ import type { Command } from './command.js';
  * typed after `gatehouse`; the longest match wins ("user create" before "user").
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.js')).command,
+  'user create': async () => (await import('./commands/user-create.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,48 @@
+import { buildApp } from '../../http/index.js';
+import { createLogger } from '../../core/index.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { storeFlags, storeLayer } from '../store-flags.js';
+
+const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME]
+
+Runs one app node. Environment: PORT, DATABASE_URL (postgres://…), REDIS_URL, GATEHOUSE_SECRET,
+GATEHOUSE_PUBLIC_URL. Stops gracefully on SIGTERM / SIGINT.`;
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'Run one app node',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' } }, usage);
+    const layer = storeLayer(values);
+    layer.server = { ...layer.server };
+    if (values.port !== undefined) layer.server.port = Number(values.port);
+    if (values.host !== undefined) layer.server.host = String(values.host);
+    if (values['node-id'] !== undefined) layer.server.nodeId = String(values['node-id']);
+    const logger = createLogger({ name: 'gatehouse' });
+    const node = await buildApp({ config: layer, logger });
+    const port = await node.listen();
+    logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
+    console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        const force = setTimeout(() => resolve(1), node.ctx.config.server.shutdownGraceMs);
+        force.unref();
+        node.close().then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            resolve(1);
+          },
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  },
+};

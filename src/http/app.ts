@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { createContext, type AppContext, type ContextOptions } from './context.js';
+import { installCsrfCheck } from './csrf.js';
+import { installErrorHandler } from './error-handler.js';
+import { createAuthHooks, type AuthHooks } from './guard.js';
+import { installMetrics } from './metrics.js';
+import type { GatehouseServer } from './server.js';
+import { accountRoutes } from './routes/account.js';
+import { cookieAuthRoutes } from './routes/cookie-auth.js';
+import { healthRoutes } from './routes/health.js';
+import { sessionAuthRoutes } from './routes/session-auth.js';
+
+export interface GatehouseApp {
+  app: GatehouseServer;
+  ctx: AppContext;
+  hooks: AuthHooks;
+  /** Starts listening (config.server.host/port); resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops taking requests, lets in-flight ones finish, closes stores. */
+  close(): Promise<void>;
+}
+
+export interface BuildAppOptions extends ContextOptions {
+  /** An already built context (tests share one between apps); otherwise one is created. */
+  context?: AppContext;
+}
+
+/** The composition root: one node of gatehouse, every feature registered as a plugin. */
+export async function buildApp(options: BuildAppOptions = {}): Promise<GatehouseApp> {
+  const ctx = options.context ?? (await createContext(options));
+  const { config } = ctx;
+  const app: GatehouseServer = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: config.server.trustProxy,
+    bodyLimit: config.server.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // Keep the raw client mistakes (bad JSON, oversize) inside our error handler: never a crash.
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  for (const warning of ctx.warnings) ctx.logger.warn(warning);
+
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'gatehouse', version: '0.1.0', description: 'Cookies, sessions, JWT, OAuth 2.0 / OIDC, realtime and load balancing.' },
+      servers: [{ url: ctx.origin }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: ctx.cookies.names.session },
+          sealedCookie: { type: 'apiKey', in: 'cookie', name: ctx.cookies.names.auth },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs/api' });
+
+  const registry = installMetrics(app, { nodeId: config.server.nodeId ?? 'node' });
+  const selfOrigins = sameSiteOrigins(ctx.origin);
+  installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
+  const hooks = createAuthHooks(ctx.authenticate, ctx.origin);
+  app.decorateRequest('principal', null);
+
+  await app.register(healthRoutes(ctx, registry));
+  await app.register(accountRoutes(ctx, hooks));
+  await app.register(cookieAuthRoutes(ctx));
+  await app.register(sessionAuthRoutes(ctx, hooks));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  let closed = false;
+  return {
+    app,
+    ctx,
+    hooks,
+    async listen() {
+      await app.listen({ host: config.server.host, port: config.server.port });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : config.server.port;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (!options.context) await ctx.close();
+    },
+  };
+}
+
+/** localhost and 127.0.0.1 name the same site in development; accept either as "ourselves". */
+function sameSiteOrigins(origin: string): string[] {
+  const url = new URL(origin);
+  const twins = [origin];
+  if (url.hostname === 'localhost') twins.push(origin.replace('localhost', '127.0.0.1'));
+  if (url.hostname === '127.0.0.1') twins.push(origin.replace('127.0.0.1', 'localhost'));
+  return twins;
+}

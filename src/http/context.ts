@@ -1,0 +1,146 @@
+import {
+  configFromEnv,
+  cryptoIds,
+  loadConfig,
+  loadInstanceSecret,
+  publicOrigin,
+  systemClock,
+  silentLogger,
+  type Authenticate,
+  type Clock,
+  type Config,
+  type CredentialResolver,
+  type DeepPartial,
+  type IdSource,
+  type Logger,
+} from '../core/index.js';
+import {
+  createDatabase,
+  createMemoryKeyValueStore,
+  createRedis,
+  createRedisKeyValueStore,
+  createSqlKeyValueStore,
+  migrateToLatest,
+  type DatabaseHandle,
+  type KeyValueStore,
+  type RedisClient,
+} from '../storage/index.js';
+import { createIdentity, type Identity } from '../identity/index.js';
+import {
+  createMemorySessionStore,
+  createRedisSessionStore,
+  createSessionManager,
+  createSqlSessionStore,
+  type SessionManager,
+  type SessionStore,
+} from '../sessions/index.js';
+import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
+import { createSessionResolver } from './credentials/session.js';
+import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
+import { createGuard } from './guard.js';
+import { createSecurityEvents, type SecurityEvents } from './events.js';
+
+/** Everything a route needs, built once per node. Routes receive it; features never see it. */
+export interface AppContext {
+  config: Config;
+  /** Insecure-but-allowed settings, logged once at start. */
+  warnings: string[];
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  /** The external origin (scheme://host:port) cookies, CSRF checks and issuers are bound to. */
+  origin: string;
+  secret: string;
+  database: DatabaseHandle;
+  redis: RedisClient | null;
+  /** Shared short-lived state: Redis when configured, else the SQL table. */
+  kv: KeyValueStore;
+  identity: Identity;
+  sessions: SessionManager;
+  cookies: CookiePolicy;
+  sealer: CookieSealer;
+  /** Credential resolvers the guard tries in order; later work (JWT, OAuth) adds its own. */
+  resolvers: CredentialResolver[];
+  authenticate: Authenticate;
+  events: SecurityEvents;
+  /** Closes what the context opened (database, Redis), in reverse order. */
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  /** Configuration layers over the defaults and the environment. */
+  config?: DeepPartial<Config>;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  ids?: IdSource;
+  logger?: Logger;
+  /** Skip migrations (a supervisor already ran them). */
+  skipMigrations?: boolean;
+}
+
+export async function createContext(options: ContextOptions = {}): Promise<AppContext> {
+  const { config, warnings } = loadConfig(configFromEnv(options.env ?? process.env), options.config ?? {});
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? cryptoIds;
+  const logger = options.logger ?? silentLogger();
+  const origin = publicOrigin(config);
+  const { secret } = await loadInstanceSecret({ dataDir: config.server.dataDir, fromEnv: (options.env ?? process.env).GATEHOUSE_SECRET });
+
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const database = createDatabase({ databaseUrl: config.storage.databaseUrl, dataDir: config.server.dataDir });
+    closers.push(() => database.close());
+    if (!options.skipMigrations) await migrateToLatest(database.db);
+    const redis = config.storage.redisUrl ? createRedis(config.storage.redisUrl, { name: `gatehouse-${config.server.nodeId ?? 'node'}` }) : null;
+    if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    const prefix = config.storage.keyPrefix;
+    const kv = redis ? createRedisKeyValueStore(redis, clock, { prefix }) : createSqlKeyValueStore(database.db, clock);
+
+    const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger });
+    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });
+    const cookies = createCookiePolicy({ origin, secure: config.cookies.secure });
+    if (cookies.warning) warnings.push(cookies.warning);
+    const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
+
+    const resolvers: CredentialResolver[] = [
+      createSessionResolver({ sessions, identity, cookieName: cookies.names.session }),
+      createSealedCookieResolver({ sealer, identity, cookieName: cookies.names.auth }),
+    ];
+    const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
+    return {
+      config,
+      warnings,
+      clock,
+      ids,
+      logger,
+      origin,
+      secret,
+      database,
+      redis,
+      kv,
+      identity,
+      sessions,
+      cookies,
+      sealer,
+      resolvers,
+      authenticate: createGuard(resolvers),
+      events,
+      async close() {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock): SessionStore {
+  const choice = config.sessions.store === 'auto' ? (redis ? 'redis' : 'sql') : config.sessions.store;
+  if (choice === 'redis') {
+    if (!redis) throw new Error('sessions.store is redis but REDIS_URL is not set.');
+    return createRedisSessionStore(redis, clock, { prefix: config.storage.keyPrefix });
+  }
+  if (choice === 'memory') return createMemorySessionStore(clock);
+  return createSqlSessionStore(database.db, clock);
+}

@@ -1,0 +1,66 @@
+import type { GatehouseServer } from './server.js';
+import type { FastifyError } from 'fastify';
+import { GatehouseError, isGatehouseError } from '../core/index.js';
+
+/**
+ * Every failure leaves as `{ error, message }` with a registry code. A client's mistake is a 4xx that
+ * names the field; only our own faults are 500s, and those never echo internals.
+ */
+export function installErrorHandler(app: GatehouseServer): void {
+  app.setErrorHandler((error: FastifyError | GatehouseError | Error, request, reply) => {
+    const coded = toGatehouseError(error);
+    if (coded.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: coded.code }, 'request refused');
+    if (coded.headers) void reply.headers(coded.headers);
+    void reply.status(coded.statusCode).type('application/json; charset=utf-8').send(coded.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(new GatehouseError('GH_CORE_NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}` }).toJSON());
+  });
+}
+
+export function toGatehouseError(error: unknown): GatehouseError {
+  if (isGatehouseError(error)) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const first = fastifyError.validation[0];
+    const field = first ? fieldOf(first.instancePath, first.params as Record<string, unknown>) : undefined;
+    const where = fastifyError.validationContext ?? 'body';
+    return new GatehouseError('GH_CORE_VALIDATION', {
+      message: field ? `${where}.${field}: ${first?.message ?? 'is not valid'}` : `${where}: ${first?.message ?? 'is not valid'}`,
+      details: { field: field ?? null, in: where },
+    });
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatehouseError('GH_CORE_BODY_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new GatehouseError('GH_CORE_UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatehouseError('GH_CORE_VALIDATION', { message: 'The request body is not valid JSON.' });
+    case 'FST_ERR_RATE_LIMIT_EXCEEDED':
+      return new GatehouseError('GH_CORE_RATE_LIMITED');
+    default:
+      break;
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    if (fastifyError.statusCode === 429) return new GatehouseError('GH_CORE_RATE_LIMITED');
+    if (fastifyError.statusCode === 413) return new GatehouseError('GH_CORE_BODY_TOO_LARGE');
+    if (fastifyError.statusCode === 415) return new GatehouseError('GH_CORE_UNSUPPORTED_MEDIA_TYPE');
+    if (fastifyError.statusCode === 404) return new GatehouseError('GH_CORE_NOT_FOUND');
+    if (fastifyError.statusCode === 405) return new GatehouseError('GH_CORE_METHOD_NOT_ALLOWED');
+    return new GatehouseError('GH_CORE_VALIDATION', { message: 'The request is not valid.' });
+  }
+  return new GatehouseError('GH_CORE_INTERNAL', { cause: error });
+}
+
+function fieldOf(instancePath: string, params: Record<string, unknown>): string | undefined {
+  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
+  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
+  const leaf = missing ?? extra;
+  if (leaf) return path ? `${path}.${leaf}` : leaf;
+  return path || undefined;
+}

@@ -1,0 +1,141 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { readPreferences, validatePreference } from '../../cookies/index.js';
+import { GatehouseError } from '../../core/index.js';
+import type { AppContext } from '../context.js';
+import type { AuthHooks } from '../guard.js';
+import { requestMeta } from '../request-meta.js';
+import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
+
+/** Sign-up, who-am-I, password change, "log out everywhere", the audit trail and preferences. */
+export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['account'];
+
+    app.post(
+      '/api/auth/signup',
+      {
+        schema: {
+          tags,
+          summary: 'Create an account',
+          body: Type.Object({ email: Email, password: Password, name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+          response: { 201: Type.Object({ user: UserView }), 409: errorResponses[400], ...errorResponses },
+        },
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const user = await ctx.identity.signup({ email: request.body.email, password: request.body.password, name: request.body.name ?? null });
+        await ctx.identity.audit.record({ type: 'signup', userId: user.id, ...requestMeta(request) });
+        return reply.status(201).send({ user: userView(user) });
+      },
+    );
+
+    app.get(
+      '/api/me',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'The principal, whichever credential the request carried', response: { 200: PrincipalView, ...errorResponses } } },
+      async (request) => {
+        const principal = request.principal!;
+        const user = await ctx.identity.getUser(principal.userId);
+        if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
+        return { user: userView(user), credential: principal.credential };
+      },
+    );
+
+    app.post(
+      '/api/auth/password',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: {
+          tags,
+          summary: 'Change the password; ends every other session and credential',
+          body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }),
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = request.principal!;
+        const user = await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword });
+        const keep = principal.credential.kind === 'session' ? principal.credential.id : null;
+        const ended = keep ? await ctx.sessions.revokeOthers(user.id, keep) : await ctx.sessions.revokeAll(user.id);
+        await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded: ended.length } });
+        await ctx.events.revoked({ kind: 'user', userId: user.id, reason: 'password-change' });
+        // The caller's own sealed cookie carried the old credential version: give it a fresh one.
+        if (principal.credential.kind === 'cookie') {
+          const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });
+          void reply.setCookie(ctx.cookies.names.auth, value, ctx.cookies.options('auth', ctx.config.cookies.sealedLifetimeSec));
+        }
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/auth/logout-everywhere',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'End every session, sealed cookie and token of the caller', response: { 204: Type.Null(), ...errorResponses } } },
+      async (request, reply) => {
+        const principal = request.principal!;
+        await ctx.identity.bumpCredentialVersion(principal.userId);
+        const ended = await ctx.sessions.revokeAll(principal.userId);
+        await ctx.identity.audit.record({ type: 'logout.everywhere', userId: principal.userId, ...requestMeta(request), data: { sessionsEnded: ended.length } });
+        await ctx.events.revoked({ kind: 'user', userId: principal.userId, reason: 'logout-everywhere' });
+        void reply.clearCookie(ctx.cookies.names.session, ctx.cookies.options('session'));
+        void reply.clearCookie(ctx.cookies.names.auth, ctx.cookies.options('auth'));
+        return reply.status(204).send(null);
+      },
+    );
+
+    const AuditEventView = Type.Object({
+      id: Type.String(),
+      at: Type.Number(),
+      type: Type.String(),
+      userId: Type.Union([Type.String(), Type.Null()]),
+      ip: Type.Union([Type.String(), Type.Null()]),
+      userAgent: Type.Union([Type.String(), Type.Null()]),
+      data: Type.Record(Type.String(), Type.Unknown()),
+    });
+    app.get(
+      '/api/audit',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: {
+          tags,
+          summary: "The caller's security events; an admin sees everyone's",
+          querystring: Type.Object({
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+            before: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms; page backwards' })),
+            userId: Type.Optional(Type.String({ maxLength: 128, description: 'admin only' })),
+          }),
+          response: { 200: Type.Object({ events: Type.Array(AuditEventView) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const principal = request.principal!;
+        const admin = principal.roles.includes('admin');
+        if (request.query.userId && !admin && request.query.userId !== principal.userId) throw new GatehouseError('GH_AUTH_FORBIDDEN');
+        const userId = admin ? request.query.userId : principal.userId;
+        const query: { userId?: string; limit?: number; before?: number } = { limit: request.query.limit ?? 50 };
+        if (userId) query.userId = userId;
+        if (request.query.before !== undefined) query.before = request.query.before;
+        return { events: await ctx.identity.audit.list(query) };
+      },
+    );
+
+    // Plain preference cookies, readable by scripts: what cookies are for when they hold no secret.
+    const Preferences = Type.Object({ theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]), lang: Type.Union([Type.Literal('en'), Type.Literal('ko')]) });
+    app.get('/api/preferences', { schema: { tags, summary: 'Theme and language, from their cookies', response: { 200: Preferences } } }, async (request) =>
+      readPreferences(request.cookies, request.headers['accept-language']),
+    );
+    app.put(
+      '/api/preferences',
+      { schema: { tags, summary: 'Set the theme / language cookies', body: Type.Partial(Preferences, { additionalProperties: false }), response: { 200: Preferences, ...errorResponses } } },
+      async (request, reply) => {
+        const next = { ...readPreferences(request.cookies, request.headers['accept-language']), ...request.body };
+        for (const key of ['theme', 'lang'] as const) {
+          if (request.body[key] !== undefined && validatePreference(key, request.body[key])) {
+            void reply.setCookie(ctx.cookies.names[key], request.body[key], ctx.cookies.options('preference', 365 * 86_400));
+          }
+        }
+        return next;
+      },
+    );
+  };
+}

@@ -1,0 +1,96 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { GatehouseError } from '../../core/index.js';
+import type { Session } from '../../sessions/index.js';
+import type { AppContext } from '../context.js';
+import type { AuthHooks } from '../guard.js';
+import { passwordLogin } from '../login.js';
+import { requestMeta } from '../request-meta.js';
+import { Credentials, ErrorBody, SessionView, UserView, errorResponses, userView } from '../schemas.js';
+
+/** Session mode (the note's "세션 & 쿠키"): an opaque id in an HttpOnly cookie, the data server-side. */
+export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const name = ctx.cookies.names.session;
+    const tags = ['session mode'];
+    const view = (session: Session, currentId: string | null) => ({
+      id: session.id,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      idleExpiresAt: session.idleExpiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      ip: session.ip,
+      userAgent: session.userAgent,
+      current: session.id === currentId,
+    });
+
+    app.post(
+      '/api/auth/session/login',
+      {
+        schema: { tags, summary: 'Log in; sets __Host-gh.sid', body: Credentials, response: { 200: Type.Object({ user: UserView, session: SessionView }), ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const user = await passwordLogin(ctx, request, request.body, 'session');
+        // A new id at every login, and the old one gone: no session fixation.
+        const previous = request.cookies[name];
+        if (previous) await ctx.sessions.destroy(previous);
+        const { token, session } = await ctx.sessions.create({ userId: user.id, ...requestMeta(request) });
+        void reply.setCookie(name, token, ctx.cookies.options('session', ctx.config.sessions.absoluteLifetimeSec));
+        return { user: userView(user), session: view(session, session.id) };
+      },
+    );
+
+    app.post('/api/auth/session/logout', { schema: { tags, summary: 'Destroy the current session', response: { 204: Type.Null() } } }, async (request, reply) => {
+      const token = request.cookies[name];
+      const session = token ? await ctx.sessions.destroy(token) : null;
+      if (session) {
+        await ctx.identity.audit.record({ type: 'logout', userId: session.userId, ...requestMeta(request), data: { mode: 'session' } });
+        await ctx.events.revoked({ kind: 'session', userId: session.userId, sessionIds: [session.id] });
+      }
+      void reply.clearCookie(name, ctx.cookies.options('session'));
+      return reply.status(204).send(null);
+    });
+
+    app.get(
+      '/api/auth/sessions',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's sessions", response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } } },
+      async (request) => {
+        const principal = request.principal!;
+        const current = principal.credential.kind === 'session' ? principal.credential.id : null;
+        const sessions = await ctx.sessions.list(principal.userId);
+        return { sessions: sessions.map((s) => view(s, current)) };
+      },
+    );
+
+    app.delete(
+      '/api/auth/sessions/:id',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: { tags, summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: Type.String({ maxLength: 128 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
+      },
+      async (request, reply) => {
+        const principal = request.principal!;
+        const revoked = await ctx.sessions.revoke(principal.userId, request.params.id);
+        if (!revoked) throw new GatehouseError('GH_SESSION_NOT_FOUND');
+        await ctx.identity.audit.record({ type: 'session.revoke', userId: principal.userId, ...requestMeta(request), data: { sessionId: revoked.id } });
+        await ctx.events.revoked({ kind: 'session', userId: principal.userId, sessionIds: [revoked.id] });
+        if (principal.credential.kind === 'session' && principal.credential.id === revoked.id) void reply.clearCookie(name, ctx.cookies.options('session'));
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/auth/sessions/revoke-others',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Log out every other device', response: { 200: Type.Object({ revoked: Type.Number() }), ...errorResponses } } },
+      async (request) => {
+        const principal = request.principal!;
+        const keep = principal.credential.kind === 'session' ? principal.credential.id : null;
+        const revoked = keep ? await ctx.sessions.revokeOthers(principal.userId, keep) : await ctx.sessions.revokeAll(principal.userId);
+        await ctx.identity.audit.record({ type: 'sessions.revoke-others', userId: principal.userId, ...requestMeta(request), data: { count: revoked.length } });
+        if (revoked.length) await ctx.events.revoked({ kind: 'session', userId: principal.userId, sessionIds: revoked.map((s) => s.id) });
+        return { revoked: revoked.length };
+      },
+    );
+  };
+}

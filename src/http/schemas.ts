@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// Shapes shared by routes; each is both the validator and the OpenAPI description.
+
+export const ErrorBody = Type.Object(
+  { error: Type.String({ description: 'Stable code, see docs/errors.md' }), message: Type.String() },
+  { $id: 'Error', additionalProperties: true },
+);
+
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254, description: 'Case-insensitive' });
+// Length rules are checked in code points by identity (ASVS), so the schema only bounds the bytes.
+export const Password = Type.String({ minLength: 1, maxLength: 1024 });
+
+export const Credentials = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
+export type Credentials = Static<typeof Credentials>;
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.Number({ description: 'epoch ms' }),
+});
+
+export const PrincipalView = Type.Object({
+  user: UserView,
+  credential: Type.Object({
+    kind: Type.Union([Type.Literal('cookie'), Type.Literal('session'), Type.Literal('jwt'), Type.Literal('oauth')]),
+    id: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: Type.Union([Type.Number(), Type.Null()]),
+    scopes: Type.Array(Type.String()),
+    clientId: Type.Optional(Type.String()),
+  }),
+});
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  createdAt: Type.Number(),
+  lastSeenAt: Type.Number(),
+  idleExpiresAt: Type.Number(),
+  absoluteExpiresAt: Type.Number(),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean(),
+});
+
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  429: ErrorBody,
+};
+
+export function userView(user: { id: string; email: string; name: string | null; roles: string[]; createdAt: number }) {
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, createdAt: user.createdAt };
+}

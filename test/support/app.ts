@@ -1,0 +1,71 @@
+// Starts real gatehouse nodes on ephemeral ports for integration tests.
+import type { Clock, Config, DeepPartial } from '../../src/core/index.js';
+import { buildApp, type GatehouseApp } from '../../src/http/index.js';
+import { createTempDir, createTestPostgres, createTestRedis, type TestDialect } from './services.js';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+export interface TestNode {
+  node: GatehouseApp;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface TestStack {
+  /** Starts another node on the same stores (a second machine behind the balancer). */
+  startNode(overrides?: DeepPartial<Config>): Promise<TestNode>;
+  dispose(): Promise<void>;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  redisPrefix?: string;
+}
+
+/**
+ * A store set-up (SQLite file, or a fresh PostgreSQL database, optionally Redis with a private key
+ * prefix) that any number of nodes can share, each a real HTTP server.
+ */
+export async function createTestStack(options: { dialect?: TestDialect; redis?: boolean; clock?: Clock; config?: DeepPartial<Config> } = {}): Promise<TestStack> {
+  const dir = await createTempDir();
+  const pg = options.dialect === 'postgres' ? await createTestPostgres() : null;
+  const redis = options.redis ? await createTestRedis() : null;
+  const nodes: TestNode[] = [];
+  let counter = 0;
+  const stack: TestStack = {
+    dataDir: dir.path,
+    ...(pg ? { databaseUrl: pg.url } : {}),
+    ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
+    async startNode(overrides = {}) {
+      counter += 1;
+      const layer: DeepPartial<Config> = {
+        server: { host: '127.0.0.1', port: 0, dataDir: dir.path, nodeId: `test-${counter}` },
+        storage: { ...(pg ? { databaseUrl: pg.url } : {}), ...(redis ? { redisUrl: redis.url, keyPrefix: redis.prefix } : {}) },
+      };
+      const node = await buildApp({
+        env: { GATEHOUSE_SECRET: TEST_SECRET },
+        config: merge(merge(layer, options.config ?? {}), overrides),
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+      const port = await node.listen();
+      const handle: TestNode = { node, port, url: `http://127.0.0.1:${port}`, close: () => node.close() };
+      nodes.push(handle);
+      return handle;
+    },
+    async dispose() {
+      for (const n of nodes) await n.close().catch(() => {});
+      await redis?.dispose();
+      await pg?.drop();
+      await dir.remove();
+    },
+  };
+  return stack;
+}
+
+function merge<T>(a: T, b: DeepPartial<T>): T {
+  const out = structuredClone(a) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v as never) : v;
+  }
+  return out as T;
+}
