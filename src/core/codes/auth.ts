@@ -12,4 +12,9 @@ export const authErrors = {
   GH_AUTH_COOKIE_INVALID: { status: 401, message: 'The authentication cookie is not valid.' },
   GH_AUTH_COOKIE_EXPIRED: { status: 401, message: 'The authentication cookie has expired.' },
   GH_AUTH_CREDENTIAL_REVOKED: { status: 401, message: 'This credential has been revoked.' },
+  GH_AUTH_EMAIL_INVALID: { status: 400, message: 'The email address is not valid.' },
+  GH_AUTH_NAME_INVALID: { status: 400, message: 'The name is not valid.' },
+  GH_AUTH_ROLE_INVALID: { status: 400, message: 'A role name is not valid.' },
+  GH_AUTH_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
+  GH_AUTH_PREFERENCE_INVALID: { status: 400, message: 'The preference value is not allowed.' },
 } as const;

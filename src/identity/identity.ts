@@ -1,0 +1,125 @@
+import { GatehouseError } from '../core/index.js';
+import { createSqlAuditLog } from './audit-log.js';
+import { normalizeEmail, tryNormalizeEmail } from './email.js';
+import { createLoginThrottle } from './login-throttle.js';
+import { createPasswordHasher } from './password-hasher.js';
+import { checkPasswordPolicy } from './password-policy.js';
+import type { Identity, IdentityDeps, User } from './types.js';
+import { checkName, checkRoles, createUserRepository, publicUser } from './users.js';
+
+const DEFAULT_ROLES = ['user'];
+
+/**
+ * Accounts: signup, login (throttled, no user enumeration), password change and "log out everywhere"
+ * (both bump credentialVersion), roles, and the audit log of all of it.
+ *
+ * Audit events written here: signup, login.success, login.failure, password.change, throttle,
+ * logout.everywhere. The HTTP layer records logout, session.revoke and sessions.revoke-others.
+ */
+export function createIdentity(deps: IdentityDeps): Identity {
+  const { db, kv, clock, ids, config, logger } = deps;
+  const users = createUserRepository(db);
+  const passwords = deps.passwords ?? createPasswordHasher(config);
+  const audit = createSqlAuditLog({ db, clock, ids, logger });
+  const throttle = createLoginThrottle({ kv, clock, config, audit });
+
+  // Unknown emails are verified against this hash (made with the current parameters), so both
+  // answers cost one argon2id verify: same error, about the same time.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = (): Promise<string> => (dummyHash ??= passwords.hash(ids.token(24)));
+
+  const mustGet = async (userId: string) => {
+    const user = await users.byId(userId);
+    if (!user) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
+    return user;
+  };
+
+  return {
+    audit,
+    throttle,
+    passwords,
+
+    async signup(input) {
+      const email = normalizeEmail(input.email);
+      const name = checkName(input.name);
+      const roles = checkRoles(input.roles ?? DEFAULT_ROLES);
+      checkPasswordPolicy(input.password, config);
+      // Cheap pre-check first: no argon2 work for a taken email. The unique index still decides races.
+      if (await users.byEmail(email)) throw new GatehouseError('GH_AUTH_EMAIL_TAKEN', { details: { field: 'email' } });
+      const now = clock.now();
+      const user = {
+        id: ids.uuid(),
+        email,
+        name,
+        roles,
+        credentialVersion: 1,
+        createdAt: now,
+        updatedAt: now,
+        passwordHash: await passwords.hash(input.password),
+      };
+      await users.insert(user);
+      await audit.record({ type: 'signup', userId: user.id });
+      return publicUser(user);
+    },
+
+    async authenticate(input) {
+      const email = tryNormalizeEmail(input.email);
+      const password = typeof input.password === 'string' ? input.password : '';
+      const key = { email: email ?? String(input.email ?? '').slice(0, 320), ip: input.ip };
+      await throttle.check(key);
+      const user = email ? await users.byEmail(email) : null;
+      const ok = await passwords.verify(user?.passwordHash ?? (await dummy()), password);
+      const context = { ip: input.ip, userAgent: input.userAgent ?? null };
+      if (!user || !ok) {
+        await throttle.fail({ ...key, userId: user?.id ?? null });
+        await audit.record({ type: 'login.failure', userId: user?.id ?? null, ...context, data: { reason: user ? 'password' : 'unknown-email' } });
+        throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS');
+      }
+      await throttle.succeed(key);
+      if (passwords.needsRehash(user.passwordHash)) {
+        // The parameters changed since this hash was made; the plain password is at hand only now.
+        await users.setPasswordHash(user.id, await passwords.hash(password), clock.now(), false);
+        logger.info({ userId: user.id }, 'password rehashed with the current parameters');
+      }
+      await audit.record({ type: 'login.success', userId: user.id, ...context });
+      return publicUser(user);
+    },
+
+    async changePassword(input) {
+      const user = await mustGet(input.userId);
+      if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
+        await audit.record({ type: 'login.failure', userId: user.id, data: { reason: 'password', during: 'password.change' } });
+        throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
+      }
+      checkPasswordPolicy(input.newPassword, config);
+      await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
+      await audit.record({ type: 'password.change', userId: user.id });
+      return publicUser(await mustGet(user.id));
+    },
+
+    async bumpCredentialVersion(userId) {
+      const user = await users.bumpVersion(userId, clock.now());
+      if (!user) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
+      await audit.record({ type: 'logout.everywhere', userId });
+      return publicUser(user);
+    },
+
+    async getUser(id) {
+      const user = await users.byId(id);
+      return user ? publicUser(user) : null;
+    },
+
+    async findUserByEmail(raw) {
+      const email = tryNormalizeEmail(raw);
+      if (!email) return null;
+      const user = await users.byEmail(email);
+      return user ? publicUser(user) : null;
+    },
+
+    async setRoles(userId, roles): Promise<User> {
+      const user = await users.setRoles(userId, checkRoles(roles), clock.now());
+      if (!user) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
+      return publicUser(user);
+    },
+  };
+}

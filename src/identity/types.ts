@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { Clock, Config, IdSource, Logger } from '../core/index.js';
+import type { Database, KeyValueStore } from '../storage/index.js';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  /** Bumped by a password change or "log out everywhere"; sealed cookies carrying an older one are dead. */
+  credentialVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AuditEventType =
+  | 'signup'
+  | 'login.success'
+  | 'login.failure'
+  | 'logout'
+  | 'session.revoke'
+  | 'sessions.revoke-others'
+  | 'logout.everywhere'
+  | 'password.change'
+  | 'throttle'
+  | 'token.reuse'
+  | 'token.revoke'
+  | 'oauth.grant'
+  | 'oauth.revoke'
+  | (string & {});
+
+export interface AuditEvent {
+  id: string;
+  /** Epoch ms. */
+  at: number;
+  type: AuditEventType;
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  userId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  userId?: string;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** Only events strictly older than this epoch ms (for paging). */
+  before?: number;
+}
+
+export interface AuditLog {
+  record(event: AuditEventInput): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditEvent[]>;
+}
+
+export interface ThrottleInput {
+  email: string;
+  ip: string;
+  /** The account, when known: lets a `throttle` audit event land in the user's own log. */
+  userId?: string | null;
+}
+
+export interface LoginThrottle {
+  /** Throws GH_AUTH_THROTTLED (429, headers {'Retry-After': secs}, details {retryAfter}) while a delay is running. */
+  check(input: ThrottleInput): Promise<void>;
+  fail(input: ThrottleInput): Promise<void>;
+  succeed(input: ThrottleInput): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(pw: string): Promise<string>;
+  verify(hash: string, pw: string): Promise<boolean>;
+  /** True when the hash was made with other parameters than the configured ones. */
+  needsRehash(hash: string): boolean;
+}
+
+export interface Identity {
+  signup(input: { email: string; password: string; name?: string | null; roles?: string[] }): Promise<User>;
+  /** Throttle check, verify (dummy hash for unknown emails: same answer, ~same time), rehash when params changed. */
+  authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
+  /** Bumps credentialVersion. */
+  changePassword(input: { userId: string; currentPassword: string; newPassword: string }): Promise<User>;
+  /** "Log out everywhere": bumps credentialVersion and records `logout.everywhere`. */
+  bumpCredentialVersion(userId: string): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  findUserByEmail(email: string): Promise<User | null>;
+  setRoles(userId: string, roles: string[]): Promise<User>;
+  audit: AuditLog;
+  throttle: LoginThrottle;
+  passwords: PasswordHasher;
+}
+
+export interface IdentityDeps {
+  db: Kysely<Database>;
+  kv: KeyValueStore;
+  clock: Clock;
+  ids: IdSource;
+  config: Config;
+  logger: Logger;
+  /** Replaces the argon2id hasher (tests wrap the real one to count calls). */
+  passwords?: PasswordHasher;
+}

@@ -1,0 +1,114 @@
+import type { Kysely, Selectable } from 'kysely';
+import { GatehouseError } from '../core/index.js';
+import type { Database } from '../storage/index.js';
+import type { User } from './types.js';
+
+type UserRow = Selectable<Database['users']>;
+
+export interface StoredUser extends User {
+  passwordHash: string;
+}
+
+const ROLE = /^[a-z][a-z0-9_.:-]{0,31}$/;
+
+/** Role names are short lower-case identifiers; at most 16 per user. Throws GH_AUTH_ROLE_INVALID. */
+export function checkRoles(roles: unknown): string[] {
+  if (!Array.isArray(roles) || roles.length > 16 || !roles.every((r) => typeof r === 'string' && ROLE.test(r))) {
+    throw new GatehouseError('GH_AUTH_ROLE_INVALID', { details: { field: 'roles' } });
+  }
+  return [...new Set(roles as string[])];
+}
+
+/** A display name: trimmed, 1–200 characters, no control characters; empty means none. */
+export function checkName(name: unknown): string | null {
+  if (name == null) return null;
+  if (typeof name !== 'string') throw new GatehouseError('GH_AUTH_NAME_INVALID', { details: { field: 'name' } });
+  const trimmed = name.trim().normalize('NFC');
+  if (trimmed.length === 0) return null;
+  if (trimmed.length > 200 || /\p{Cc}/u.test(trimmed)) throw new GatehouseError('GH_AUTH_NAME_INVALID', { details: { field: 'name' } });
+  return trimmed;
+}
+
+function toUser(row: UserRow): StoredUser {
+  let roles: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(row.roles);
+    if (Array.isArray(parsed)) roles = parsed.filter((r): r is string => typeof r === 'string');
+  } catch {
+    roles = [];
+  }
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles,
+    credentialVersion: Number(row.credential_version),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    passwordHash: row.password_hash,
+  };
+}
+
+export function publicUser(user: StoredUser): User {
+  const { passwordHash: _, ...rest } = user;
+  return rest;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** The users table on SQLite or PostgreSQL. */
+export function createUserRepository(db: Kysely<Database>) {
+  const byId = async (id: string): Promise<StoredUser | null> => {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : null;
+  };
+  return {
+    byId,
+    async byEmail(email: string): Promise<StoredUser | null> {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    async insert(user: StoredUser): Promise<void> {
+      try {
+        await db
+          .insertInto('users')
+          .values({
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            password_hash: user.passwordHash,
+            roles: JSON.stringify(user.roles),
+            credential_version: user.credentialVersion,
+            created_at: user.createdAt,
+            updated_at: user.updatedAt,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new GatehouseError('GH_AUTH_EMAIL_TAKEN', { details: { field: 'email' } });
+        throw error;
+      }
+    },
+    async setPasswordHash(id: string, passwordHash: string, now: number, bumpVersion: boolean): Promise<void> {
+      let q = db.updateTable('users').set({ password_hash: passwordHash, updated_at: now });
+      if (bumpVersion) q = q.set((eb) => ({ credential_version: eb('credential_version', '+', 1) }));
+      await q.where('id', '=', id).execute();
+    },
+    async bumpVersion(id: string, now: number): Promise<StoredUser | null> {
+      await db
+        .updateTable('users')
+        .set((eb) => ({ credential_version: eb('credential_version', '+', 1), updated_at: now }))
+        .where('id', '=', id)
+        .execute();
+      return byId(id);
+    },
+    async setRoles(id: string, roles: string[], now: number): Promise<StoredUser | null> {
+      await db.updateTable('users').set({ roles: JSON.stringify(roles), updated_at: now }).where('id', '=', id).execute();
+      return byId(id);
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
