@@ -13,8 +13,9 @@ const DEFAULT_ROLES = ['user'];
  * Accounts: signup, login (throttled, no user enumeration), password change and "log out everywhere"
  * (both bump credentialVersion), roles, and the audit log of all of it.
  *
- * Audit events written here: signup, login.success, login.failure, password.change, throttle,
- * logout.everywhere. The HTTP layer records logout, session.revoke and sessions.revoke-others.
+ * The only audit event written here is `throttle` (only the throttle knows when a delay starts); the
+ * HTTP layer records signup, login.*, logout*, password.change and session events, as it alone knows
+ * the request's IP, user agent and credential mode.
  */
 export function createIdentity(deps: IdentityDeps): Identity {
   const { db, kv, clock, ids, config, logger } = deps;
@@ -58,7 +59,6 @@ export function createIdentity(deps: IdentityDeps): Identity {
         passwordHash: await passwords.hash(input.password),
       };
       await users.insert(user);
-      await audit.record({ type: 'signup', userId: user.id });
       return publicUser(user);
     },
 
@@ -69,10 +69,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
       await throttle.check(key);
       const user = email ? await users.byEmail(email) : null;
       const ok = await passwords.verify(user?.passwordHash ?? (await dummy()), password);
-      const context = { ip: input.ip, userAgent: input.userAgent ?? null };
       if (!user || !ok) {
         await throttle.fail({ ...key, userId: user?.id ?? null });
-        await audit.record({ type: 'login.failure', userId: user?.id ?? null, ...context, data: { reason: user ? 'password' : 'unknown-email' } });
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS');
       }
       await throttle.succeed(key);
@@ -81,26 +79,22 @@ export function createIdentity(deps: IdentityDeps): Identity {
         await users.setPasswordHash(user.id, await passwords.hash(password), clock.now(), false);
         logger.info({ userId: user.id }, 'password rehashed with the current parameters');
       }
-      await audit.record({ type: 'login.success', userId: user.id, ...context });
       return publicUser(user);
     },
 
     async changePassword(input) {
       const user = await mustGet(input.userId);
       if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
-        await audit.record({ type: 'login.failure', userId: user.id, data: { reason: 'password', during: 'password.change' } });
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
       }
       checkPasswordPolicy(input.newPassword, config);
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
-      await audit.record({ type: 'password.change', userId: user.id });
       return publicUser(await mustGet(user.id));
     },
 
     async bumpCredentialVersion(userId) {
       const user = await users.bumpVersion(userId, clock.now());
       if (!user) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
-      await audit.record({ type: 'logout.everywhere', userId });
       return publicUser(user);
     },
 

@@ -89,7 +89,7 @@ export interface Identity {
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
   /** Bumps credentialVersion. */
   changePassword(input: { userId: string; currentPassword: string; newPassword: string }): Promise<User>;
-  /** "Log out everywhere": bumps credentialVersion and records `logout.everywhere`. */
+  /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */
   bumpCredentialVersion(userId: string): Promise<User>;
   getUser(id: string): Promise<User | null>;
   findUserByEmail(email: string): Promise<User | null>;
