@@ -1,0 +1,147 @@
+import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManualClock, cryptoIds, loadConfig, type ErrorCode } from '../core/index.js';
+import { createMemoryKeyValueStore } from '../storage/index.js';
+import { createTestDatabase } from '../../test/support/services.js';
+import { createAccessTokens, type AccessTokens } from './access-tokens.js';
+import { createDenyList } from './deny-list.js';
+import { createKeystore, type Keystore } from './keystore.js';
+
+const ISS = 'https://gh.example';
+const AUD = 'https://gh.example/api';
+const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
+
+async function rejects(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `expected ${code}`).toMatchObject({ code });
+  expect((error as { headers?: Record<string, string> }).headers?.['WWW-Authenticate']).toMatch(/^Bearer .*error="invalid_token"/);
+}
+
+describe('access tokens: RFC 8725 attack suite', () => {
+  const clock = createManualClock();
+  const { config } = loadConfig({ tokens: { algorithm: 'EdDSA' } });
+  let keystore: Keystore;
+  let tokens: AccessTokens;
+  let dispose: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await createTestDatabase('sqlite');
+    dispose = db.dispose;
+    keystore = await createKeystore({ db: db.db, secret: SECRET, clock, ids: cryptoIds, config });
+    tokens = createAccessTokens({ keystore, denyList: createDenyList(createMemoryKeyValueStore(clock), clock), clock, ids: cryptoIds, config, issuer: ISS, audience: AUD });
+  });
+  afterAll(async () => {
+    keystore.close();
+    await dispose();
+  });
+
+  const now = () => Math.floor(clock.now() / 1000);
+  const baseClaims = () => ({ iss: ISS, aud: AUD, sub: 'user-1', sid: 'fam-1', jti: 'j1', scope: 'api', iat: now(), exp: now() + 600 });
+  /** Signs with our own current key: only the named claim or header is wrong. */
+  async function ours(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+    const { kid, alg, privateKey } = await keystore.signingKey();
+    return new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt', ...header }).sign(privateKey);
+  }
+
+  it('issues a token that verifies, with the RFC 9068 header and claims', async () => {
+    const { token, expiresIn, claims } = await tokens.issue({ sub: 'user-1', sid: 'fam-1' });
+    expect(expiresIn).toBe(600);
+    const header = JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[0]!))) as Record<string, string>;
+    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: (await keystore.signingKey()).kid });
+    const verified = await tokens.verify(token);
+    expect(verified).toMatchObject({ iss: ISS, aud: AUD, sub: 'user-1', sid: 'fam-1', scope: 'api', jti: claims.jti });
+    expect(verified.exp - verified.iat).toBe(600);
+  });
+
+  it('rejects alg none', async () => {
+    const { kid } = await keystore.signingKey();
+    const enc = (v: unknown) => base64url.encode(JSON.stringify(v));
+    await rejects(tokens.verify(`${enc({ alg: 'none', typ: 'at+jwt', kid })}.${enc(baseClaims())}.`), 'GH_TOKEN_INVALID');
+  });
+
+  it('rejects HS256 signed with the public key as the HMAC secret (alg confusion)', async () => {
+    const { kid } = await keystore.signingKey();
+    const publicJwk = (await keystore.jwks()).keys.find((k) => k.kid === kid)!;
+    for (const secret of [new TextEncoder().encode(JSON.stringify(publicJwk)), base64url.decode(publicJwk.x!)]) {
+      const forged = await new SignJWT(baseClaims()).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(secret);
+      await rejects(tokens.verify(forged), 'GH_TOKEN_INVALID');
+    }
+  });
+
+  it('rejects a tampered payload and a tampered signature', async () => {
+    const { token } = await tokens.issue({ sub: 'user-1', sid: 'fam-1' });
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(p))) as Record<string, unknown>;
+    const admin = base64url.encode(JSON.stringify({ ...claims, sub: 'admin' }));
+    await rejects(tokens.verify(`${h}.${admin}.${s}`), 'GH_TOKEN_INVALID');
+    const flipped = s.slice(0, 10) + (s[10] === 'A' ? 'B' : 'A') + s.slice(11);
+    await rejects(tokens.verify(`${h}.${p}.${flipped}`), 'GH_TOKEN_INVALID');
+  });
+
+  it('rejects an expired token, honouring the 30 s clock tolerance', async () => {
+    const { token } = await tokens.issue({ sub: 'user-1', sid: 'fam-1' });
+    clock.advance((600 + 29) * 1000);
+    await expect(tokens.verify(token)).resolves.toMatchObject({ sub: 'user-1' });
+    clock.advance(2_000);
+    await rejects(tokens.verify(token), 'GH_TOKEN_EXPIRED');
+  });
+
+  it('rejects a token that is not valid yet (nbf beyond the tolerance)', async () => {
+    await rejects(tokens.verify(await ours({ ...baseClaims(), nbf: now() + 120 })), 'GH_TOKEN_NOT_YET_VALID');
+    await expect(tokens.verify(await ours({ ...baseClaims(), nbf: now() + 20 }))).resolves.toBeTruthy();
+  });
+
+  it('rejects a wrong issuer, audience or typ', async () => {
+    await rejects(tokens.verify(await ours({ ...baseClaims(), iss: 'https://evil.example' })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours({ ...baseClaims(), aud: 'https://other.example/api' })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours(baseClaims(), { typ: 'JWT' })), 'GH_TOKEN_INVALID');
+    const { token } = await tokens.issue({ sub: 'user-1', sid: 'fam-1' });
+    await rejects(tokens.verify(token, { audience: 'https://chat.example' }), 'GH_TOKEN_INVALID');
+  });
+
+  it('rejects kid injection without touching the store', async () => {
+    for (const kid of ['../../../../etc/passwd', "' OR '1'='1", 'x"; DROP TABLE token_keys; --', '', 'a'.repeat(500)]) {
+      await rejects(tokens.verify(await ours(baseClaims(), { kid })), 'GH_TOKEN_KEY_UNKNOWN');
+    }
+    await rejects(tokens.verify(await ours(baseClaims(), { kid: undefined })), 'GH_TOKEN_KEY_UNKNOWN');
+    // The keystore is intact after the SQL-looking kid.
+    expect((await keystore.jwks()).keys.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects a token signed by a foreign key that claims one of our kids', async () => {
+    const { kid } = await keystore.signingKey();
+    const foreign = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const forged = await new SignJWT(baseClaims()).setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' }).sign(foreign.privateKey);
+    await rejects(tokens.verify(forged), 'GH_TOKEN_INVALID');
+    const unknownKid = await new SignJWT(baseClaims()).setProtectedHeader({ alg: 'EdDSA', kid: 'not-one-of-ours', typ: 'at+jwt' }).sign(foreign.privateKey);
+    await rejects(tokens.verify(unknownKid), 'GH_TOKEN_KEY_UNKNOWN');
+  });
+
+  it('never lets the token name its own key (jwk, jku, x5u, crit headers)', async () => {
+    const foreign = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const jwk = await exportJWK(foreign.publicKey);
+    const embedded = await new SignJWT(baseClaims()).setProtectedHeader({ alg: 'EdDSA', jwk, typ: 'at+jwt' }).sign(foreign.privateKey);
+    await rejects(tokens.verify(embedded), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours(baseClaims(), { jku: 'https://evil.example/jwks.json' })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours(baseClaims(), { x5u: 'https://evil.example/cert.pem' })), 'GH_TOKEN_INVALID');
+    const { kid, alg, privateKey } = await keystore.signingKey();
+    const crit = await new SignJWT({ ...baseClaims() }).setProtectedHeader({ alg, kid, typ: 'at+jwt', crit: ['exp'] }).sign(privateKey).catch(() => null);
+    if (crit) await rejects(tokens.verify(crit), 'GH_TOKEN_INVALID');
+  });
+
+  it('rejects malformed input with a coded error, never a crash', async () => {
+    for (const junk of ['', 'abc', 'a.b', 'a.b.c.d', '!!!.???.***', 'eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln', 'x'.repeat(10_000)]) {
+      const error = await tokens.verify(junk).catch((e: unknown) => e);
+      expect(['GH_TOKEN_MALFORMED', 'GH_TOKEN_INVALID', 'GH_TOKEN_KEY_UNKNOWN']).toContain((error as { code: string }).code);
+    }
+    await rejects(tokens.verify(undefined as unknown as string), 'GH_TOKEN_MALFORMED');
+  });
+
+  it('requires sid, jti and sub', async () => {
+    const { sid: _sid, ...noSid } = baseClaims();
+    await rejects(tokens.verify(await ours(noSid)), 'GH_TOKEN_INVALID');
+  });
+});

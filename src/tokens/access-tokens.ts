@@ -1,0 +1,121 @@
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { isGatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
+import { tokenError } from './challenge.js';
+import type { DenyList } from './deny-list.js';
+import type { Keystore } from './keystore.js';
+
+export interface AccessClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  jti: string;
+  sid: string;
+  scope: string;
+  client_id?: string;
+}
+
+export interface AccessTokens {
+  /** `notAfter` (epoch ms) caps exp, so a token never outlives the refresh family it belongs to. */
+  issue(input: { sub: string; sid: string; scope?: string; audience?: string; clientId?: string; notAfter?: number }): Promise<{
+    token: string;
+    expiresIn: number;
+    claims: AccessClaims;
+  }>;
+  /** RFC 8725 checks; throws GH_TOKEN_* (EXPIRED, NOT_YET_VALID, INVALID, MALFORMED, REVOKED, KEY_UNKNOWN). */
+  verify(token: string, options?: { audience?: string }): Promise<AccessClaims>;
+}
+
+export interface AccessTokenDeps {
+  keystore: Keystore;
+  denyList: DenyList;
+  clock: Clock;
+  ids: IdSource;
+  config: Config;
+  issuer: string;
+  audience: string;
+}
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const DEFAULT_SCOPE = 'api';
+// Far above any token we mint; stops a megabyte "token" from being parsed at all.
+const MAX_TOKEN_LENGTH = 8_192;
+// Header members that would let a token choose its own verification key (RFC 8725 §3.10), or bind us
+// to extensions we do not implement.
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit'] as const;
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** First-party access tokens (RFC 9068 profile): short-lived, signed by the keystore's current key. */
+export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
+  const { keystore, denyList, clock, ids, config } = deps;
+  const ttlSec = config.tokens.accessTtlSec;
+
+  return {
+    async issue(input) {
+      const { kid, alg, privateKey } = await keystore.signingKey();
+      const iat = Math.floor(clock.now() / 1000);
+      let exp = iat + ttlSec;
+      if (input.notAfter !== undefined) exp = Math.min(exp, Math.floor(input.notAfter / 1000));
+      const claims: AccessClaims = {
+        iss: deps.issuer,
+        sub: input.sub,
+        aud: input.audience ?? deps.audience,
+        exp,
+        iat,
+        jti: ids.uuid(),
+        sid: input.sid,
+        scope: input.scope ?? DEFAULT_SCOPE,
+        ...(input.clientId ? { client_id: input.clientId } : {}),
+      };
+      const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYPE }).sign(privateKey);
+      return { token, expiresIn: Math.max(0, exp - iat), claims };
+    },
+
+    async verify(token, options = {}) {
+      if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !JWS_SHAPE.test(token)) throw tokenError('GH_TOKEN_MALFORMED');
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      try {
+        header = decodeProtectedHeader(token);
+      } catch (error) {
+        throw tokenError('GH_TOKEN_MALFORMED', { cause: error });
+      }
+      if (FORBIDDEN_HEADERS.some((name) => name in header)) throw tokenError('GH_TOKEN_INVALID');
+      if (typeof header.alg !== 'string' || header.alg === 'none') throw tokenError('GH_TOKEN_INVALID');
+      if (typeof header.kid !== 'string') throw tokenError('GH_TOKEN_KEY_UNKNOWN');
+      // The key comes only from our own keystore by kid; its algorithm is the only one allowed.
+      const key = await keystore.verificationKey(header.kid);
+      if (!key) throw tokenError('GH_TOKEN_KEY_UNKNOWN');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key.publicKey, {
+          algorithms: [key.alg],
+          typ: ACCESS_TOKEN_TYPE,
+          issuer: deps.issuer,
+          audience: options.audience ?? deps.audience,
+          clockTolerance: config.tokens.clockToleranceSec,
+          currentDate: new Date(clock.now()),
+          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
+        }));
+      } catch (error) {
+        throw mapJoseError(error);
+      }
+      const claims = payload as unknown as AccessClaims;
+      if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
+        throw tokenError('GH_TOKEN_INVALID');
+      }
+      if (await denyList.isDenied(claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
+      return { ...claims, scope: claims.scope ?? '' };
+    },
+  };
+}
+
+function mapJoseError(error: unknown): Error {
+  if (isGatehouseError(error)) return error;
+  if (error instanceof errors.JWTExpired) return tokenError('GH_TOKEN_EXPIRED');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return tokenError(error.claim === 'nbf' && error.reason === 'check_failed' ? 'GH_TOKEN_NOT_YET_VALID' : 'GH_TOKEN_INVALID');
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return tokenError('GH_TOKEN_MALFORMED');
+  return tokenError('GH_TOKEN_INVALID');
+}

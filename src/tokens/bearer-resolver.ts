@@ -1,0 +1,42 @@
+import type { CredentialResolver } from '../core/index.js';
+import type { AccessTokens } from './access-tokens.js';
+import { tokenError } from './challenge.js';
+
+export interface BearerUser {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** The guard's resolver for `Authorization: Bearer <jwt>` (core's CredentialResolver, kind 'jwt'). */
+export function createBearerResolver(deps: { accessTokens: AccessTokens; getUser: (id: string) => Promise<BearerUser | null> }): CredentialResolver {
+  return {
+    kind: 'jwt',
+    async resolve(request) {
+      const header = request.authorization;
+      if (!header || !/^bearer\b/i.test(header)) return null;
+      const match = BEARER.exec(header);
+      if (!match) throw tokenError('GH_TOKEN_MALFORMED');
+      const claims = await deps.accessTokens.verify(match[1]!);
+      const user = await deps.getUser(claims.sub);
+      // A deleted account's tokens die with it, whatever their exp says.
+      if (!user) throw tokenError('GH_TOKEN_INVALID');
+      return {
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        roles: [...user.roles],
+        credential: {
+          kind: 'jwt',
+          id: claims.sid,
+          expiresAt: claims.exp * 1000,
+          scopes: claims.scope ? claims.scope.split(' ').filter(Boolean) : [],
+          ...(claims.client_id ? { clientId: claims.client_id } : {}),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManualClock, cryptoIds, loadConfig, type ManualClock } from '../core/index.js';
+import { createRedisKeyValueStore, createSqlKeyValueStore, type KeyValueStore } from '../storage/index.js';
+import { createTestDatabase, createTestRedis } from '../../test/support/services.js';
+import { createTokenService, type TokenService } from './token-service.js';
+
+const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
+
+type Stores = { db: Awaited<ReturnType<typeof createTestDatabase>>; kv: (clock: ManualClock) => KeyValueStore; dispose(): Promise<void> };
+
+const setups: Record<string, () => Promise<Stores>> = {
+  sqlite: async () => {
+    const db = await createTestDatabase('sqlite');
+    return { db, kv: (clock) => createSqlKeyValueStore(db.db, clock), dispose: db.dispose };
+  },
+  postgres: async () => {
+    const db = await createTestDatabase('postgres');
+    return { db, kv: (clock) => createSqlKeyValueStore(db.db, clock), dispose: db.dispose };
+  },
+  'postgres + redis': async () => {
+    const db = await createTestDatabase('postgres');
+    const redis = await createTestRedis();
+    return {
+      db,
+      kv: (clock) => createRedisKeyValueStore(redis.redis, clock, { prefix: redis.prefix }),
+      dispose: async () => {
+        await redis.dispose();
+        await db.dispose();
+      },
+    };
+  },
+};
+
+describe.each(Object.keys(setups))('revocation across nodes: %s', (name) => {
+  const clock = createManualClock();
+  const { config } = loadConfig();
+  let stores: Stores;
+  let nodeA: TokenService;
+  let nodeB: TokenService;
+  beforeAll(async () => {
+    stores = await setups[name]!();
+    // Two nodes: separate services and separate store clients over the same database / Redis.
+    nodeA = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config });
+    nodeB = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config });
+  });
+  afterAll(async () => {
+    nodeA.close();
+    nodeB.close();
+    await stores.dispose();
+  });
+
+  it('a token issued on one node verifies on the other', async () => {
+    const pair = await nodeA.signIn({ userId: 'u1', ip: null, userAgent: null });
+    await expect(nodeB.accessTokens.verify(pair.accessToken)).resolves.toMatchObject({ sub: 'u1', sid: pair.familyId });
+  });
+
+  it('logout on one node refuses the access token on the other at once', async () => {
+    const pair = await nodeA.signIn({ userId: 'u1', ip: null, userAgent: null });
+    await nodeB.accessTokens.verify(pair.accessToken);
+    expect(await nodeA.signOut(pair.refreshToken)).toEqual({ familyId: pair.familyId, userId: 'u1' });
+    await expect(nodeB.accessTokens.verify(pair.accessToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REVOKED' });
+    await expect(nodeB.refresh(pair.refreshToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REFRESH_INVALID' });
+  });
+
+  it('log out everywhere denies every family of the user, and only those', async () => {
+    const one = await nodeA.signIn({ userId: 'u2', ip: null, userAgent: null });
+    const two = await nodeB.signIn({ userId: 'u2', ip: null, userAgent: null });
+    const bystander = await nodeA.signIn({ userId: 'u3', ip: null, userAgent: null });
+    expect((await nodeA.revokeUser('u2', 'password-change')).sort()).toEqual([one.familyId, two.familyId].sort());
+    await expect(nodeB.accessTokens.verify(one.accessToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REVOKED' });
+    await expect(nodeA.accessTokens.verify(two.accessToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REVOKED' });
+    await expect(nodeB.accessTokens.verify(bystander.accessToken)).resolves.toMatchObject({ sub: 'u3' });
+  });
+
+  it('refresh-token reuse denies the family’s live access tokens too', async () => {
+    const pair = await nodeA.signIn({ userId: 'u4', ip: null, userAgent: null });
+    const next = await nodeB.refresh(pair.refreshToken);
+    clock.advance(11_000);
+    await expect(nodeA.refresh(pair.refreshToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REFRESH_REUSED' });
+    await expect(nodeB.accessTokens.verify(next.accessToken)).rejects.toMatchObject({ code: 'GH_TOKEN_REVOKED' });
+  });
+
+  it('keeps a deny entry until the last token of the family expired, then lets it go', async () => {
+    const pair = await nodeA.signIn({ userId: 'u5', ip: null, userAgent: null });
+    await nodeA.revokeFamilies([pair.familyId]);
+    clock.advance((600 + 30) * 1000 - 1);
+    expect(await nodeB.denyList.isDenied(pair.familyId)).toBe(true);
+    clock.advance(1);
+    expect(await nodeB.denyList.isDenied(pair.familyId)).toBe(false);
+    // By then the access token is dead on its own.
+    await expect(nodeB.accessTokens.verify(pair.accessToken)).rejects.toMatchObject({ code: 'GH_TOKEN_EXPIRED' });
+  });
+
+  it('caps an access token at its family’s absolute lifetime', async () => {
+    const { config: short } = loadConfig({ tokens: { refreshIdleSec: 700, refreshAbsoluteSec: 900 } });
+    const svc = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config: short });
+    const pair = await svc.signIn({ userId: 'u6', ip: null, userAgent: null });
+    clock.advance(600_000);
+    const refreshed = await svc.refresh(pair.refreshToken);
+    expect(refreshed.expiresIn).toBe(300);
+    svc.close();
+  });
+});

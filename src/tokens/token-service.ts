@@ -1,0 +1,126 @@
+import type { Kysely } from 'kysely';
+import { isGatehouseError, publicOrigin, type Clock, type Config, type CredentialResolver, type IdSource } from '../core/index.js';
+import type { Database, KeyValueStore } from '../storage/index.js';
+import { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
+import { createBearerResolver, type BearerUser } from './bearer-resolver.js';
+import { createDenyList, type DenyList } from './deny-list.js';
+import { createKeystore, type Keystore } from './keystore.js';
+import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
+
+export interface TokenPair {
+  accessToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  familyId: string;
+  userId: string;
+  claims: AccessClaims;
+}
+
+/** JWT mode as one object: what the HTTP routes, realtime and the CLI hold. */
+export interface TokenService {
+  keystore: Keystore;
+  accessTokens: AccessTokens;
+  refreshTokens: RefreshTokens;
+  denyList: DenyList;
+  /** A sign-in: a new refresh family and its first access token. */
+  signIn(input: { userId: string; ip: string | null; userAgent: string | null; scope?: string }): Promise<TokenPair>;
+  /**
+   * Rotates the refresh token and issues a new access token. On reuse the family is revoked and its
+   * sid denied before GH_TOKEN_REFRESH_REUSED (details: familyId, userId) is rethrown.
+   */
+  refresh(refreshToken: string): Promise<TokenPair>;
+  /** Logout of one sign-in; unknown tokens are ignored. Returns the family ended, if any. */
+  signOut(refreshToken: string): Promise<{ familyId: string; userId: string } | null>;
+  /** Ends these families and denies their live access tokens on every node. */
+  revokeFamilies(familyIds: string[], reason?: string): Promise<void>;
+  /** Ends every sign-in of a user ("log out everywhere", password change, admin); returns family ids. */
+  revokeUser(userId: string, reason?: string): Promise<string[]>;
+  bearerResolver(getUser: (id: string) => Promise<BearerUser | null>): CredentialResolver;
+  close(): void;
+}
+
+export interface TokenServiceDeps {
+  db: Kysely<Database>;
+  /** Shared store of the deny-list: Redis or SQL so every node sees it. */
+  kv: KeyValueStore;
+  secret: string;
+  clock: Clock;
+  ids: IdSource;
+  config: Config;
+  /** Default: the public origin. */
+  issuer?: string;
+  /** Default: config.tokens.audience, else `<public origin>/api`. */
+  audience?: string;
+  onError?: (error: unknown) => void;
+}
+
+export async function createTokenService(deps: TokenServiceDeps): Promise<TokenService> {
+  const { db, clock, ids, config } = deps;
+  const origin = publicOrigin(config);
+  const keystore = await createKeystore({ db, secret: deps.secret, clock, ids, config, ...(deps.onError ? { onError: deps.onError } : {}) });
+  const denyList = createDenyList(deps.kv, clock);
+  const accessTokens = createAccessTokens({
+    keystore,
+    denyList,
+    clock,
+    ids,
+    config,
+    issuer: deps.issuer ?? origin,
+    audience: deps.audience ?? config.tokens.audience ?? `${origin}/api`,
+  });
+  const refreshTokens = createRefreshTokens({ db, clock, ids, config });
+  // Long enough that every access token already issued to the family has expired, tolerance included.
+  const denyUntil = () => clock.now() + (config.tokens.accessTtlSec + config.tokens.clockToleranceSec) * 1000;
+
+  const revokeFamilies = async (familyIds: string[], reason = 'logout'): Promise<void> => {
+    for (const id of familyIds) {
+      await refreshTokens.revokeFamily(id, reason);
+      await denyList.deny(id, denyUntil());
+    }
+  };
+
+  return {
+    keystore,
+    accessTokens,
+    refreshTokens,
+    denyList,
+    async signIn(input) {
+      const started = await refreshTokens.start(input);
+      const access = await accessTokens.issue({ sub: input.userId, sid: started.familyId, ...(input.scope ? { scope: input.scope } : {}), notAfter: started.absoluteExpiresAt });
+      return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: started.token, familyId: started.familyId, userId: input.userId, claims: access.claims };
+    },
+    async refresh(refreshToken) {
+      try {
+        const rotated = await refreshTokens.rotate(refreshToken);
+        const access = await accessTokens.issue({ sub: rotated.userId, sid: rotated.familyId, scope: rotated.scope, notAfter: rotated.absoluteExpiresAt });
+        return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: rotated.token, familyId: rotated.familyId, userId: rotated.userId, claims: access.claims };
+      } catch (error) {
+        if (isGatehouseError(error) && error.code === 'GH_TOKEN_REFRESH_REUSED') {
+          // The family is revoked already; its access tokens (the thief's or the victim's) stop now too.
+          await denyList.deny(String(error.details?.familyId), denyUntil());
+        }
+        throw error;
+      }
+    },
+    async signOut(refreshToken) {
+      const family = await refreshTokens.familyOf(refreshToken);
+      if (!family) return null;
+      await revokeFamilies([family.familyId], 'logout');
+      return family;
+    },
+    revokeFamilies,
+    async revokeUser(userId, reason = 'logout-everywhere') {
+      const familyIds = await refreshTokens.revokeUser(userId, reason);
+      for (const id of familyIds) await denyList.deny(id, denyUntil());
+      return familyIds;
+    },
+    bearerResolver(getUser) {
+      return createBearerResolver({ accessTokens, getUser });
+    },
+    close() {
+      keystore.close();
+    },
+  };
+}
+
