@@ -10,6 +10,7 @@ import type { Command } from './command.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).command,
   'user create': async () => (await import('./commands/user-create.js')).command,
+  'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {
