@@ -4,4 +4,12 @@ export const realtimeErrors = {
   GH_REALTIME_RATE_LIMITED: { status: 429, message: 'Too many messages; slow down.' },
   GH_REALTIME_MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too large.' },
   GH_REALTIME_NOT_IN_ROOM: { status: 403, message: 'Join the room first.' },
+  GH_REALTIME_UNKNOWN_EVENT: { status: 400, message: 'The server does not know this event.' },
+  GH_REALTIME_FORBIDDEN: { status: 403, message: 'Your role does not allow this.' },
+  GH_REALTIME_ORIGIN_REFUSED: { status: 403, message: 'Sockets from this origin are not allowed.' },
+  GH_REALTIME_TOO_MANY_ROOMS: { status: 429, message: 'This socket has joined too many rooms.' },
+  GH_REALTIME_REFRESH_MISMATCH: { status: 403, message: 'The fresh credential belongs to another user.' },
+  GH_REALTIME_CREDENTIAL_EXPIRED: { status: 401, message: 'The socket credential expired.' },
+  GH_REALTIME_REVOKED: { status: 401, message: 'The socket credential was revoked.' },
+  GH_REALTIME_UNAVAILABLE: { status: 503, message: 'Chat history is not reachable right now.' },
 } as const;

@@ -1,0 +1,111 @@
+import cluster from 'node:cluster';
+import type { ChildProcess } from 'node:child_process';
+import { createAdapter as createClusterAdapter, setupPrimary } from '@socket.io/cluster-adapter';
+import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import { GatehouseError, type Config } from '../core/index.js';
+import type { RedisClient } from '../storage/index.js';
+import type { AdapterKind } from './types.js';
+
+/** Set by `gatehouse up` on the app nodes it forks with child_process (it runs `createClusterRelay`). */
+export const CLUSTER_ENV = 'GATEHOUSE_REALTIME_IPC';
+
+function insideCluster(): boolean {
+  return cluster.isWorker || (typeof process.send === 'function' && process.env[CLUSTER_ENV] === '1');
+}
+
+/**
+ * `auto`: Redis Streams when there is a Redis client (REDIS_URL), the IPC cluster adapter when this node
+ * was started by `gatehouse up`, otherwise in-memory (one node).
+ */
+export function resolveAdapterKind(requested: AdapterKind | 'auto' | undefined, config: Config, redis: RedisClient | null): AdapterKind {
+  const kind = requested && requested !== 'auto' ? requested : config.realtime.adapter;
+  if (kind === 'redis' && !redis) {
+    throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'realtime.adapter is "redis" but no REDIS_URL is set.' });
+  }
+  if (kind === 'cluster' && !insideCluster()) {
+    throw new GatehouseError('GH_CORE_CONFIG_INVALID', {
+      message: `realtime.adapter is "cluster" but this process has no IPC primary (use node:cluster or fork with ${CLUSTER_ENV}=1).`,
+    });
+  }
+  if (kind !== 'auto') return kind;
+  if (redis) return 'redis';
+  return insideCluster() ? 'cluster' : 'memory';
+}
+
+/** The Socket.IO `adapter` option for a kind; undefined selects the built-in in-memory adapter. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io types the option as a class or factory of `any` namespace
+export function adapterFor(kind: AdapterKind, config: Config, redis: RedisClient | null): ((nsp: any) => unknown) | undefined {
+  if (kind === 'redis') {
+    const prefix = `${config.storage.keyPrefix}sio`;
+    return createRedisStreamsAdapter(redis, {
+      streamName: `${prefix}:stream`,
+      channelPrefix: prefix,
+      sessionKeyPrefix: `${prefix}:session:`,
+      // Short blocking reads so a closing node lets go of its Redis connection quickly.
+      blockTimeInMs: 2_000,
+      // Chat payloads are JSON: skip the per-message binary scan.
+      onlyPlaintext: true,
+    });
+  }
+  if (kind === 'cluster') return createClusterAdapter();
+  return undefined;
+}
+
+/**
+ * What the primary of a node:cluster setup must run once (before forking) so workers' adapters reach
+ * each other: the adapter's own relay.
+ */
+export function setupClusterPrimary(): void {
+  setupPrimary();
+}
+
+const SOURCE = '_sio_adapter';
+// socket.io-adapter MessageType values whose message answers one requester.
+const RESPONSE_TYPES = new Set([8, 10, 11, 12]);
+
+interface AdapterMessage {
+  source?: string;
+  uid?: string;
+  type?: number;
+  requesterUid?: string;
+}
+
+/**
+ * The same relay as `setupClusterPrimary`, for nodes forked with child_process.fork (what `gatehouse up`
+ * does): each adapter message from one child goes to every other child, and a response goes to the
+ * child that asked. Children must be forked with `CLUSTER_ENV=1` and an IPC channel.
+ */
+export function createClusterRelay(): { add(child: ChildProcess): void; remove(child: ChildProcess): void } {
+  const children = new Map<ChildProcess, { uids: Set<string>; listener: (message: unknown) => void }>();
+  const send = (child: ChildProcess, message: unknown) => {
+    if (child.connected) child.send(message as object, undefined, {}, () => {});
+  };
+  const relay = {
+    add(child: ChildProcess) {
+      const entry = {
+        uids: new Set<string>(),
+        listener: (raw: unknown) => {
+          const message = raw as AdapterMessage | null;
+          if (!message || typeof message !== 'object' || message.source !== SOURCE) return;
+          if (typeof message.uid === 'string') entry.uids.add(message.uid);
+          if (message.type !== undefined && RESPONSE_TYPES.has(message.type) && message.requesterUid) {
+            for (const [other, info] of children) {
+              if (info.uids.has(message.requesterUid)) return send(other, message);
+            }
+          }
+          for (const other of children.keys()) if (other !== child) send(other, message);
+        },
+      };
+      children.set(child, entry);
+      child.on('message', entry.listener);
+      child.once('exit', () => relay.remove(child));
+    },
+    remove(child: ChildProcess) {
+      const entry = children.get(child);
+      if (!entry) return;
+      child.off('message', entry.listener);
+      children.delete(child);
+    },
+  };
+  return relay;
+}

@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import { GatehouseError } from '../core/index.js';
+import type { Database } from '../storage/index.js';
+
+export interface StoredMessage {
+  id: string;
+  /** Internal room key (`room:<name>` or `dm:<a>:<b>`). */
+  room: string;
+  userId: string;
+  userName: string | null;
+  text: string;
+  ts: number;
+}
+
+export interface HistoryPage {
+  /** Oldest first, whichever way the page was taken. */
+  messages: StoredMessage[];
+  /** Whether more messages lie beyond this page in the direction it was taken. */
+  more: boolean;
+}
+
+/** Chat history in SQL (SQLite or PostgreSQL), paged by time-ordered message id. */
+export interface MessageStore {
+  append(message: StoredMessage): Promise<void>;
+  /** `before`: the page just older than that id (default: the newest page); `after`: the page just newer. */
+  page(room: string, options: { before?: string | undefined; after?: string | undefined; limit: number }): Promise<HistoryPage>;
+}
+
+function unavailable(cause: unknown): GatehouseError {
+  return new GatehouseError('GH_REALTIME_UNAVAILABLE', { cause });
+}
+
+export function createSqlMessageStore(db: Kysely<Database>): MessageStore {
+  return {
+    async append(m) {
+      try {
+        await db
+          .insertInto('realtime_messages')
+          .values({ id: m.id, room: m.room, user_id: m.userId, user_name: m.userName, text: m.text, ts: m.ts })
+          .execute();
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async page(room, { before, after, limit }) {
+      try {
+        let query = db.selectFrom('realtime_messages').selectAll().where('room', '=', room);
+        if (after !== undefined) {
+          query = query.where('id', '>', after).orderBy('id', 'asc');
+        } else {
+          if (before !== undefined) query = query.where('id', '<', before);
+          query = query.orderBy('id', 'desc');
+        }
+        const rows = await query.limit(limit + 1).execute();
+        const more = rows.length > limit;
+        const taken = rows.slice(0, limit);
+        if (after === undefined) taken.reverse();
+        return {
+          more,
+          messages: taken.map((r) => ({ id: r.id, room: r.room, userId: r.user_id, userName: r.user_name, text: r.text, ts: Number(r.ts) })),
+        };
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+  };
+}

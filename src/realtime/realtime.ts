@@ -1,0 +1,205 @@
+import { Server, type ServerOptions } from 'socket.io';
+import { GatehouseError, isGatehouseError, type CredentialKind, type Principal } from '../core/index.js';
+import { adapterFor, resolveAdapterKind } from './adapter.js';
+import { credentialsFromHandshake, originAllowed } from './handshake.js';
+import { registerHandlers, type ChatContext } from './handlers.js';
+import { createCredentialWatch } from './lifecycle.js';
+import { createMessageIds } from './message-id.js';
+import { createSqlMessageStore } from './message-store.js';
+import { CHAT_NAMESPACE, chatRoomsOf, rooms, SOCKET_PATH, type ChatNamespace, type ChatSocket } from './namespace.js';
+import { guardOutbound } from './outbound.js';
+import { createPresence } from './presence.js';
+import { holdMissedPackets } from './recovery.js';
+import type { ChatServer, Realtime, RealtimeDeps, RealtimeLimits } from './types.js';
+
+export const DEFAULT_LIMITS: RealtimeLimits = {
+  maxBufferedPackets: 1_000,
+  maxRoomsPerSocket: 50,
+  directAckTimeoutMs: 5_000,
+  maxHistoryPage: 200,
+};
+
+/** How long a dropped socket may come back and get what it missed (Socket.IO connection-state recovery). */
+export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+function connectError(error: unknown): Error & { data: { error: string; message: string } } {
+  const gh = isGatehouseError(error) ? error : new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+  const refusal = new Error(gh.message) as Error & { data: { error: string; message: string } };
+  refusal.data = { error: gh.code, message: gh.message };
+  return refusal;
+}
+
+function cleanReason(reason: string | undefined): string | undefined {
+  return reason === undefined ? undefined : reason.replace(/[^\w .:-]/g, '').slice(0, 64);
+}
+
+/**
+ * Socket.IO on the API's HTTP server (path /socket.io, namespace /chat): every handshake passes the same
+ * guard as HTTP, every live socket's credential is watched until it ends, and rooms, presence, direct
+ * messages and forced disconnects reach every node through the adapter.
+ */
+export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
+  const { clock, config, logger } = deps;
+  const limits: RealtimeLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const kind = resolveAdapterKind(deps.adapter, config, deps.redis);
+  const origins = deps.origin.split(',').map((o) => o.trim()).filter(Boolean);
+  const baseUrl = origins[0] ?? 'http://localhost';
+  const adapter = adapterFor(kind, config, deps.redis);
+
+  const options: Partial<ServerOptions> = {
+    path: SOCKET_PATH,
+    serveClient: false,
+    cors: { origin: origins, credentials: true },
+    // Room for the largest allowed message after JSON escaping (≤ 6 bytes per byte in the worst case,
+    // \u00XX) and the envelope; anything bigger is cut off by engine.io before it is parsed.
+    maxHttpBufferSize: Math.max(16_384, config.realtime.maxMessageBytes * 6 + 1_024),
+    // The cluster adapter cannot replay missed packets (no offsets); there, clients catch up from history.
+    ...(kind === 'cluster' ? {} : { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } }),
+    ...(adapter ? { adapter: adapter as ServerOptions['adapter'] } : {}),
+  };
+  const io: ChatServer = new Server(deps.httpServer, options);
+
+  // Nothing is served on the main namespace: a socket there would be unauthenticated and useless.
+  io.use((_socket, next) => next(connectError(new GatehouseError('GH_CORE_NOT_FOUND'))));
+
+  const chat: ChatNamespace = io.of(CHAT_NAMESPACE);
+  const store = createSqlMessageStore(deps.db);
+  const messageIds = createMessageIds(clock, deps.ids);
+  const presence = createPresence(chat, logger);
+  const missed = holdMissedPackets(chat);
+
+  const endSocket = (socket: ChatSocket, code: 'GH_REALTIME_CREDENTIAL_EXPIRED' | 'GH_REALTIME_REVOKED') => {
+    const error = new GatehouseError(code);
+    socket.emit('auth:ended', { error: code, message: error.message });
+    socket.disconnect(true);
+  };
+  const watch = createCredentialWatch(clock, config.realtime.expiringNoticeSec * 1000, (socket) => {
+    logger.info({ userId: socket.data.userId, kind: socket.data.credential.kind }, 'realtime: socket credential expired');
+    endSocket(socket, 'GH_REALTIME_CREDENTIAL_EXPIRED');
+  });
+
+  /** Joins the identity rooms for the socket's current credential and leaves stale ones (after refresh or recovery). */
+  const syncIdentityRooms = (socket: ChatSocket) => {
+    const { userId, credential } = socket.data;
+    const wanted = new Set([rooms.user(userId)]);
+    if (credential.id) wanted.add(rooms.credential(credential.kind, credential.id));
+    for (const room of [...socket.rooms]) {
+      if ((room.startsWith('user:') || room.startsWith('cred:')) && !wanted.has(room)) socket.leave(room);
+    }
+    socket.join([...wanted]);
+  };
+
+  const setPrincipal = (socket: ChatSocket, principal: Principal) => {
+    socket.data = {
+      user: { id: principal.userId, name: principal.name },
+      userId: principal.userId,
+      roles: [...principal.roles],
+      credential: { kind: principal.credential.kind, id: principal.credential.id, expiresAt: principal.credential.expiresAt },
+    };
+  };
+
+  const authenticateSocket = async (socket: ChatSocket, token?: string): Promise<Principal | null> => {
+    const credentials = credentialsFromHandshake(socket.handshake, baseUrl, token);
+    // A refresh token offered alone must stand alone: the handshake's cookies must not vouch for it.
+    if (token !== undefined) credentials.cookies = {};
+    return deps.authenticate(credentials);
+  };
+
+  chat.use(async (socket, next) => {
+    try {
+      if (!originAllowed(socket.handshake.headers.origin, origins)) throw new GatehouseError('GH_REALTIME_ORIGIN_REFUSED');
+      const principal = await authenticateSocket(socket);
+      if (!principal) throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+      if (principal.credential.expiresAt !== null && principal.credential.expiresAt <= clock.now()) {
+        throw new GatehouseError('GH_REALTIME_CREDENTIAL_EXPIRED');
+      }
+      // A recovered socket comes back with its rooms: only its own user may take them over.
+      if (socket.recovered && socket.data?.userId !== undefined && socket.data.userId !== principal.userId) {
+        throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+      }
+      setPrincipal(socket, principal);
+      missed.release(socket);
+      next();
+    } catch (error) {
+      missed.discard(socket);
+      if (!isGatehouseError(error)) logger.error({ err: error }, 'realtime: handshake authentication failed');
+      next(connectError(error));
+    }
+  });
+
+  const ctx: ChatContext = {
+    chat,
+    store,
+    messageIds,
+    presence,
+    config,
+    limits,
+    clock,
+    logger,
+    reauthenticate: authenticateSocket,
+    applyPrincipal(socket, principal) {
+      setPrincipal(socket, principal);
+      syncIdentityRooms(socket);
+      watch.arm(socket);
+    },
+  };
+
+  chat.on('connection', (socket) => {
+    syncIdentityRooms(socket);
+    watch.arm(socket);
+    guardOutbound(socket, limits.maxBufferedPackets, (queued) => {
+      logger.warn({ userId: socket.data.userId, queued }, 'realtime: slow consumer dropped');
+    });
+    registerHandlers(socket, ctx);
+    let leftRooms: string[] = [];
+    socket.on('disconnecting', () => {
+      leftRooms = chatRoomsOf(socket);
+    });
+    socket.on('disconnect', () => {
+      watch.cancel(socket);
+      for (const room of leftRooms) void presence.refresh(room);
+    });
+    // A recovered socket reappears in its rooms.
+    if (socket.recovered) for (const room of chatRoomsOf(socket)) void presence.refresh(room);
+  });
+
+  const endRoom = (room: string, reason: string | undefined) => {
+    const error = new GatehouseError('GH_REALTIME_REVOKED');
+    const why = cleanReason(reason);
+    chat.to(room).emit('auth:ended', { error: error.code, message: error.message, ...(why ? { reason: why } : {}) });
+    // Through the adapter: sockets on every node close. The emit above travels the same ordered channel.
+    chat.in(room).disconnectSockets(true);
+  };
+
+  let closed = false;
+  logger.info({ adapter: kind }, 'realtime: socket.io ready on /chat');
+
+  return {
+    io,
+    async disconnectUser(userId, reason) {
+      endRoom(rooms.user(userId), reason);
+    },
+    async disconnectCredential(credentialKind: CredentialKind, credentialId, reason) {
+      endRoom(rooms.credential(credentialKind, credentialId), reason);
+    },
+    async broadcast(text, from) {
+      const { id, ts } = messageIds.next();
+      chat.emit('broadcast', { id, user: { id: from.userId, name: from.name }, text, ts });
+    },
+    stats() {
+      let chatRooms = 0;
+      for (const room of chat.adapter.rooms.keys()) if (room.startsWith('room:')) chatRooms += 1;
+      return { sockets: chat.sockets.size, rooms: chatRooms };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      watch.cancelAll();
+      // Like io.close(), but the HTTP server belongs to the caller and stays open. "server shutting down"
+      // is a recoverable reason: clients reconnect elsewhere and recover what they missed.
+      for (const socket of [...chat.sockets.values()]) socket._onclose('server shutting down');
+      await Promise.allSettled([chat.adapter.close(), io.of('/').adapter.close()]);
+      io.engine.close();
+    },
+  };
+}

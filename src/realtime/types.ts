@@ -1,0 +1,123 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Server } from 'socket.io';
+import type { Authenticate, Clock, Config, CredentialKind, IdSource, Logger, Principal } from '../core/index.js';
+import type { Database, RedisClient } from '../storage/index.js';
+
+export type AdapterKind = 'memory' | 'cluster' | 'redis';
+
+/** Who is speaking, as other clients see them: never the email, never a credential. */
+export interface ChatUser {
+  id: string;
+  name: string | null;
+}
+
+export interface ChatMessage {
+  id: string;
+  room: string;
+  user: ChatUser;
+  text: string;
+  ts: number;
+}
+
+export interface DirectMessage {
+  id: string;
+  from: ChatUser;
+  to: string;
+  text: string;
+  ts: number;
+}
+
+/** What an ack carries when the event was refused: the same `{error, message}` as HTTP bodies. */
+export interface AckError {
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+type Ack<T> = (result: T | AckError) => void;
+
+/** client → server (ARCHITECTURE.md "Socket.IO", plus the extras issue 5 asks for). */
+export interface ClientToServerEvents {
+  'room:join': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
+  'room:leave': (room: string, ack?: Ack<{ room: string }>) => void;
+  'message:send': (payload: { room: string; text: string }, ack?: Ack<{ id: string; ts: number }>) => void;
+  'message:direct': (payload: { to: string; text: string }, ack?: Ack<{ id: string; ts: number; delivered: number }>) => void;
+  'auth:refresh': (payload: { token?: string }, ack?: Ack<{ expiresAt: number | null }>) => void;
+  history: (
+    payload: { room: string; before?: string; after?: string; limit?: number },
+    ack?: Ack<{ room: string; messages: ChatMessage[]; more: boolean }>,
+  ) => void;
+  'presence:get': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
+  typing: (payload: { room: string }) => void;
+  broadcast: (payload: { text: string }, ack?: Ack<{ id: string; ts: number }>) => void;
+}
+
+/** server → client. */
+export interface ServerToClientEvents {
+  'message:new': (message: ChatMessage) => void;
+  'message:direct': (message: DirectMessage, ack: (received: boolean) => void) => void;
+  presence: (payload: { room: string; users: ChatUser[] }) => void;
+  typing: (payload: { room: string; user: ChatUser }) => void;
+  broadcast: (payload: { id: string; user: ChatUser; text: string; ts: number }) => void;
+  'auth:expiring': (payload: { expiresAt: number }) => void;
+  /** Sent just before the server closes the socket for an expired or revoked credential. */
+  'auth:ended': (payload: { error: string; message: string; reason?: string }) => void;
+  /** An event the client sent without an ack callback was refused. */
+  'chat:error': (payload: { event: string } & AckError) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+/**
+ * What a socket carries between nodes (fetchSockets) and across a connection-state recovery: plain
+ * JSON, no secrets. Timers and rate state live in node-local maps instead.
+ */
+export interface SocketData {
+  user: ChatUser;
+  userId: string;
+  roles: string[];
+  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null };
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface Realtime {
+  io: ChatServer;
+  /** Disconnects sockets on EVERY node: all of a user's, or those authenticated by one credential. */
+  disconnectUser(userId: string, reason?: string): Promise<void>;
+  disconnectCredential(kind: CredentialKind, credentialId: string, reason?: string): Promise<void>;
+  /** Admin broadcast to everyone on every node. */
+  broadcast(text: string, from: Principal): Promise<void>;
+  stats(): { sockets: number; rooms: number };
+  close(): Promise<void>;
+}
+
+/** Limits not in the config schema; defaults suit production, tests and benches narrow or widen them. */
+export interface RealtimeLimits {
+  /** Packets queued for one socket before it counts as a slow consumer and is disconnected. */
+  maxBufferedPackets: number;
+  /** Chat rooms one socket may be in at once. */
+  maxRoomsPerSocket: number;
+  /** How long a direct message waits for the recipients' delivery acks (ms). */
+  directAckTimeoutMs: number;
+  /** Largest history page. */
+  maxHistoryPage: number;
+}
+
+export interface RealtimeDeps {
+  httpServer: HttpServer;
+  /** The SAME guard HTTP uses (http/ builds it from the credential resolvers). */
+  authenticate: Authenticate;
+  /** Allowed handshake origin(s), comma-separated; the first is the base of handshake URLs. */
+  origin: string;
+  db: Kysely<Database>;
+  redis: RedisClient | null;
+  clock: Clock;
+  ids: IdSource;
+  config: Config;
+  logger: Logger;
+  /** Default from config.realtime.adapter ('auto'). */
+  adapter?: AdapterKind;
+  limits?: Partial<RealtimeLimits>;
+}
