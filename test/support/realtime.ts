@@ -143,6 +143,23 @@ export function nextEvent<T = unknown>(socket: ClientSocket, event: string, time
   });
 }
 
+/** The first `event` whose payload satisfies `match` (earlier ones, e.g. stale presence, are skipped). */
+export function eventMatching<T = unknown>(socket: ClientSocket, event: string, match: (value: T) => boolean, timeoutMs = WAIT_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`timed out waiting for a matching ${event}`));
+    }, timeoutMs);
+    const listener = (value: T) => {
+      if (!match(value)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(value);
+    };
+    socket.on(event, listener);
+  });
+}
+
 /** Connects and resolves once connected; rejects with the connect_error. */
 export async function open(socket: ClientSocket): Promise<ClientSocket> {
   const outcome = new Promise<ClientSocket>((resolve, reject) => {
@@ -166,4 +183,61 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A TCP hop between a client and the node it reaches, standing in for the network and the balancer:
+ * `cut()` drops every connection (the client's network goes away), `block()` refuses new ones until
+ * `unblock()`, and `target` can move to another node (a balancer sending the reconnect elsewhere).
+ */
+export interface NetworkHop {
+  url: string;
+  target: string;
+  cut(): void;
+  block(): void;
+  unblock(): void;
+  close(): Promise<void>;
+}
+
+export async function createNetworkHop(targetUrl: string): Promise<NetworkHop> {
+  const { createServer: createTcpServer, connect } = await import('node:net');
+  const live = new Set<import('node:net').Socket>();
+  let blocked = false;
+  const hop = {
+    url: '',
+    target: targetUrl,
+    cut() {
+      for (const s of live) s.destroy();
+      live.clear();
+    },
+    block() {
+      blocked = true;
+    },
+    unblock() {
+      blocked = false;
+    },
+    close: async () => {
+      hop.cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server = createTcpServer((downstream) => {
+    if (blocked) return void downstream.destroy();
+    const { hostname, port } = new URL(hop.target);
+    const upstream = connect(Number(port), hostname);
+    live.add(downstream).add(upstream);
+    const drop = () => {
+      downstream.destroy();
+      upstream.destroy();
+      live.delete(downstream);
+      live.delete(upstream);
+    };
+    downstream.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    downstream.pipe(upstream).pipe(downstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  hop.url = `http://127.0.0.1:${port}`;
+  return hop;
 }
