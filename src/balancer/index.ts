@@ -6,3 +6,13 @@ export type { Algorithm, AlgorithmName, AlgorithmOptions, Backend, BackendSpec, 
 export { backendId, createPool, isAlgorithmName, validateSpec } from './pool.js';
 export type { Pool, PoolOptions } from './pool.js';
 export { hash32 } from './hash.js';
+export { startBalancer, reconcile } from './balancer.js';
+export type { BalancerDeps, RunningBalancer } from './balancer.js';
+export { DEFAULT_CONFIG, loadConfigFile, parseBackend, parseBalancerConfig, parseDuration, parseHostPort, isLoopback } from './config.js';
+export type { BalancerConfig, HostPort } from './config.js';
+export { createHttpProxy } from './http/proxy.js';
+export type { HttpProxy, HttpProxyOptions } from './http/proxy.js';
+export { startHealthChecks } from './health/active.js';
+export type { HealthChecker, HealthCheckOptions } from './health/active.js';
+export { applyChange, createAdminServer } from './admin/server.js';
+export type { AdminChange, AdminOptions } from './admin/server.js';
