@@ -2,7 +2,7 @@
 // createRealtime, and a guard built from in-test tables of sessions and bearer tokens, so tests can
 // revoke or expire a credential exactly when they want.
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, connect, type AddressInfo, type Socket as NetSocket } from 'node:net';
 import { io as connectClient, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import {
   GatehouseError,
@@ -200,8 +200,7 @@ export interface NetworkHop {
 }
 
 export async function createNetworkHop(targetUrl: string): Promise<NetworkHop> {
-  const { createServer: createTcpServer, connect } = await import('node:net');
-  const live = new Set<import('node:net').Socket>();
+  const live = new Set<NetSocket>();
   let blocked = false;
   const hop = {
     url: '',
