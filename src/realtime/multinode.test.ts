@@ -62,7 +62,9 @@ afterAll(async () => {
   await handle?.dispose();
 });
 
-const [A, B, C] = [0, 1, 2].map((i) => () => nodes[i]!);
+const A = () => nodes[0]!;
+const B = () => nodes[1]!;
+const C = () => nodes[2]!;
 
 describe('across nodes on the Redis Streams adapter', () => {
   it('carries room messages and presence between nodes', async () => {
