@@ -1,0 +1,240 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { deriveKey, GatehouseError, type Principal } from '../../core/index.js';
+import {
+  ALL_SCOPES,
+  createAuthorizationServer,
+  createClientManager,
+  createGrantManager,
+  createInteractionHandlers,
+  createOauthResolver,
+  createOidcAdapterFactory,
+  sendInteractionError,
+  type AuthorizationServer,
+} from '../../oauth/index.js';
+import type { AppContext } from '../context.js';
+import type { AuthHooks } from '../guard.js';
+import { passwordLogin } from '../login.js';
+import { requestMeta } from '../request-meta.js';
+import { ErrorBody, errorResponses } from '../schemas.js';
+
+const GrantView = Type.Object({
+  id: Type.String(),
+  clientId: Type.String(),
+  clientName: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.Number({ description: 'epoch ms' }),
+  expiresAt: Type.Union([Type.Number(), Type.Null()]),
+});
+
+const ClientView = Type.Object({
+  client_id: Type.String(),
+  client_secret: Type.Optional(Type.String({ description: 'Only in the creation response' })),
+  client_name: Type.String(),
+  client_type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  scope: Type.String(),
+  token_endpoint_auth_method: Type.String(),
+  created_at: Type.Number(),
+});
+
+const ClientCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    redirect_uris: Type.Array(Type.String({ maxLength: 2000 }), { minItems: 1, maxItems: 20 }),
+    type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
+    scopes: Type.Optional(Type.Array(Type.Union(ALL_SCOPES.map((s) => Type.Literal(s))), { maxItems: 20 })),
+    post_logout_redirect_uris: Type.Optional(Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Credentials a user manages their own account with; a third-party OAuth token may not revoke grants. */
+function firstParty(principal: Principal): void {
+  if (principal.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
+}
+
+/**
+ * OAuth 2.0 / OIDC (issue 4): oidc-provider mounted under /oidc on this server, gatehouse's interaction
+ * pages (login, consent), the user's grants, the clients admin API and the example protected resources.
+ */
+export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const getUser = (id: string) => ctx.identity.getUser(id);
+    const server: AuthorizationServer = createAuthorizationServer({
+      config: ctx.config,
+      origin: ctx.origin,
+      secret: ctx.secret,
+      db: ctx.database.db,
+      redis: ctx.redis,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      keys: ctx.tokens.keystore,
+      getUser,
+    });
+    const adapter = createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
+    const grants = createGrantManager({ db: ctx.database.db, adapter, clock: ctx.clock });
+    const clients = createClientManager({
+      db: ctx.database.db,
+      ids: ctx.ids,
+      clock: ctx.clock,
+      validate: async (metadata) => (await server.getProvider()).Client.validate(metadata as never),
+    });
+    const interactions = createInteractionHandlers({
+      getProvider: server.getProvider,
+      csrfKey: deriveKey(ctx.secret, 'gatehouse/oidc-interaction-csrf'),
+      origin: ctx.origin,
+      getUser,
+    });
+    // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
+    // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
+    const jwtAt = ctx.resolvers.findIndex((r) => r.kind === 'jwt');
+    ctx.resolvers.splice(
+      jwtAt === -1 ? ctx.resolvers.length : jwtAt,
+      0,
+      createOauthResolver({
+        issuer: server.issuer,
+        apiResource: server.apiResource,
+        keys: ctx.tokens.keystore,
+        clock: ctx.clock,
+        clockToleranceSec: ctx.config.tokens.clockToleranceSec,
+        kv: ctx.kv,
+        getUser,
+        grantAlive: (id) => grants.alive(id),
+      }),
+    );
+
+    // The /oidc tree: request bodies stay unread (oidc-provider and the interaction forms read the raw
+    // stream), and responses are written by them, so each handler hijacks its reply.
+    await app.register(async (oidc) => {
+      oidc.removeAllContentTypeParsers();
+      oidc.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+      const forwarded = (request: FastifyRequest) => ({ protocol: request.protocol, host: request.host });
+      const passThrough = async (request: FastifyRequest, reply: FastifyReply) => {
+        reply.hijack();
+        try {
+          await server.handle(request.raw, reply.raw, forwarded(request));
+        } catch (error) {
+          ctx.logger.error({ err: error }, 'oidc request failed');
+          sendInteractionError(reply.raw, error);
+        }
+      };
+      oidc.all('/oidc', { schema: { hide: true } }, passThrough);
+      oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
+
+      type Run = (request: FastifyRequest, res: FastifyReply['raw']) => Promise<void>;
+      const interaction = (run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
+        reply.hijack();
+        try {
+          await run(request, reply.raw);
+        } catch (error) {
+          sendInteractionError(reply.raw, error);
+        }
+      };
+      const uidParams = { schema: { hide: true, params: Type.Object({ uid: Type.String({ maxLength: 128 }) }) } };
+      oidc.get(
+        '/oidc/interaction/:uid',
+        { ...uidParams, preHandler: hooks.optionalAuth() },
+        interaction(async (request, res) => {
+          // A user signed in to gatehouse itself (session or sealed cookie) is not asked for the password again.
+          const principal = request.principal;
+          const kind = principal?.credential.kind;
+          await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+        }),
+      );
+      oidc.post(
+        '/oidc/interaction/:uid/login',
+        { ...uidParams, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+        interaction(async (request, res) => {
+          await interactions.login(request.raw, res, (email, password) => passwordLogin(ctx, request, { email, password }, 'oauth'));
+        }),
+      );
+      oidc.post('/oidc/interaction/:uid/confirm', uidParams, interaction(async (request, res) => interactions.confirm(request.raw, res)));
+      oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
+    });
+
+    const tags = ['oauth'];
+    app.get(
+      '/api/oauth/grants',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Applications the caller granted access to', response: { 200: Type.Object({ grants: Type.Array(GrantView) }), ...errorResponses } } },
+      async (request) => {
+        firstParty(request.principal!);
+        return { grants: await grants.list(request.principal!.userId) };
+      },
+    );
+    app.delete(
+      '/api/oauth/grants/:id',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: { tags, summary: 'Revoke a grant and every token issued under it', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
+      },
+      async (request, reply) => {
+        const principal = request.principal!;
+        firstParty(principal);
+        await grants.revoke(principal.userId, request.params.id);
+        await ctx.identity.audit.record({ type: 'oauth.revoke', userId: principal.userId, ...requestMeta(request), data: { grantId: request.params.id } });
+        return reply.status(204).send(null);
+      },
+    );
+
+    const admin = { preHandler: hooks.requireAuth({ roles: ['admin'] }) };
+    app.get('/api/oauth/clients', { ...admin, schema: { tags, summary: 'OAuth clients (admin)', response: { 200: Type.Object({ clients: Type.Array(ClientView) }), ...errorResponses } } }, async () => ({
+      clients: await clients.list(),
+    }));
+    app.post(
+      '/api/oauth/clients',
+      { ...admin, schema: { tags, summary: 'Register an OAuth client (admin); the secret is shown once', body: ClientCreate, response: { 201: ClientView, ...errorResponses } } },
+      async (request, reply) => {
+        const body = request.body;
+        const created = await clients.create({
+          name: body.name,
+          redirectUris: body.redirect_uris,
+          type: body.type,
+          ...(body.scopes ? { scopes: body.scopes } : {}),
+          ...(body.post_logout_redirect_uris ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
+        });
+        return reply.status(201).send(created);
+      },
+    );
+    app.delete(
+      '/api/oauth/clients/:id',
+      { ...admin, schema: { tags, summary: 'Delete an OAuth client and its grants (admin)', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } } },
+      async (request, reply) => {
+        await clients.delete(request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    // The example resource server (point 7): OAuth access tokens through the one guard, scope by scope.
+    const rtags = ['resources'];
+    app.get(
+      '/api/resources/profile',
+      { preHandler: hooks.requireAuth({ scopes: ['profile:read'] }), schema: { tags: rtags, summary: 'The user’s profile (needs profile:read)', security: [{ bearer: [] }] } },
+      async (request) => {
+        const p = request.principal!;
+        const user = await ctx.identity.getUser(p.userId);
+        return { sub: p.userId, email: p.email, name: p.name, createdAt: user?.createdAt ?? null, client_id: p.credential.clientId ?? null };
+      },
+    );
+    app.get(
+      '/api/resources/messages',
+      { preHandler: hooks.requireAuth({ scopes: ['messages:read'] }), schema: { tags: rtags, summary: 'The user’s latest chat messages (needs messages:read)', security: [{ bearer: [] }] } },
+      async (request) => {
+        const p = request.principal!;
+        const rows = await ctx.database.db
+          .selectFrom('realtime_messages')
+          .select(['id', 'room', 'text', 'ts'])
+          .where('user_id', '=', p.userId)
+          .where('room', 'like', 'room:%')
+          .orderBy('ts', 'desc')
+          .limit(50)
+          .execute();
+        return { messages: rows.map((r) => ({ id: r.id, room: r.room.slice('room:'.length), text: r.text, ts: r.ts })) };
+      },
+    );
+
+  };
+}

@@ -1,0 +1,139 @@
+import type { Kysely } from 'kysely';
+import { GatehouseError, type Clock, type IdSource } from '../../core/index.js';
+import type { Database } from '../../storage/index.js';
+import { ALL_SCOPES } from '../provider/scopes.js';
+
+export type ClientType = 'public' | 'confidential';
+
+export interface ClientInput {
+  name: string;
+  redirectUris: string[];
+  type: ClientType;
+  /** Scopes the client may ask for; default: every scope gatehouse knows. */
+  scopes?: string[];
+  postLogoutRedirectUris?: string[];
+}
+
+/** A client as the admin API and the CLI show it; `client_secret` only on creation. */
+export interface ClientView {
+  client_id: string;
+  client_name: string;
+  client_type: ClientType;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scope: string;
+  token_endpoint_auth_method: string;
+  created_at: number;
+}
+
+export interface ClientManager {
+  create(input: ClientInput): Promise<ClientView & { client_secret?: string }>;
+  list(): Promise<ClientView[]>;
+  get(clientId: string): Promise<ClientView | null>;
+  /** Deletes the client and every grant given to it (its refresh tokens die with the grants). */
+  delete(clientId: string): Promise<void>;
+}
+
+export interface ClientManagerDeps {
+  db: Kysely<Database>;
+  ids: IdSource;
+  clock: Clock;
+  /** oidc-provider's own metadata validation, when a provider is at hand (the admin API); throws. */
+  validate?: (metadata: Record<string, unknown>) => Promise<void>;
+}
+
+/**
+ * OAuth clients, stored as oidc-provider `Client` artefacts in the durable SQL table so every node (and
+ * the CLI, acting on the same store) sees the same registrations.
+ */
+export function createClientManager(deps: ClientManagerDeps): ClientManager {
+  const toView = (payload: Record<string, unknown>): ClientView => ({
+    client_id: String(payload.client_id),
+    client_name: String(payload.client_name ?? ''),
+    client_type: payload.token_endpoint_auth_method === 'none' ? 'public' : 'confidential',
+    redirect_uris: (payload.redirect_uris as string[] | undefined) ?? [],
+    post_logout_redirect_uris: (payload.post_logout_redirect_uris as string[] | undefined) ?? [],
+    grant_types: (payload.grant_types as string[] | undefined) ?? [],
+    scope: String(payload.scope ?? ''),
+    token_endpoint_auth_method: String(payload.token_endpoint_auth_method ?? 'client_secret_basic'),
+    created_at: Number(payload.gh_created_at ?? 0),
+  });
+  return {
+    async create(input) {
+      const metadata = clientMetadata(input, deps.ids);
+      metadata.gh_created_at = deps.clock.now();
+      if (deps.validate) {
+        const { gh_created_at: _ignored, ...forProvider } = metadata;
+        try {
+          await deps.validate(forProvider);
+        } catch (cause) {
+          throw new GatehouseError('GH_OAUTH_CLIENT_INVALID', { message: `The client registration is not valid: ${(cause as Error).message}`, cause });
+        }
+      }
+      await deps.db
+        .insertInto('oauth_models')
+        .values({ model: 'Client', id: String(metadata.client_id), payload: JSON.stringify(metadata), grant_id: null, account_id: null, uid: null, user_code: null, expires_at: null, consumed_at: null })
+        .execute();
+      const view = toView(metadata);
+      return metadata.client_secret ? { ...view, client_secret: String(metadata.client_secret) } : view;
+    },
+    async list() {
+      const rows = await deps.db.selectFrom('oauth_models').select('payload').where('model', '=', 'Client').execute();
+      return rows.map((r) => toView(JSON.parse(r.payload) as Record<string, unknown>)).sort((a, b) => a.created_at - b.created_at);
+    },
+    async get(clientId) {
+      const row = await deps.db.selectFrom('oauth_models').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      return row ? toView(JSON.parse(row.payload) as Record<string, unknown>) : null;
+    },
+    async delete(clientId) {
+      const deleted = await deps.db.deleteFrom('oauth_models').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new GatehouseError('GH_OAUTH_CLIENT_NOT_FOUND');
+      const grants = await deps.db.selectFrom('oauth_models').select(['id', 'payload']).where('model', '=', 'Grant').execute();
+      const ids = grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id);
+      if (ids.length) {
+        await deps.db.deleteFrom('oauth_models').where('grant_id', 'in', ids).execute();
+        await deps.db.deleteFrom('oauth_models').where('model', '=', 'Grant').where('id', 'in', ids).execute();
+      }
+    },
+  };
+}
+
+/** Turns the CLI / admin input into oidc-provider client metadata, refusing what RFC 9700 forbids. */
+export function clientMetadata(input: ClientInput, ids: IdSource): Record<string, unknown> {
+  const invalid = (message: string) => new GatehouseError('GH_OAUTH_CLIENT_INVALID', { message: `The client registration is not valid: ${message}` });
+  const name = input.name?.trim();
+  if (!name || name.length > 100) throw invalid('name must be 1–100 characters.');
+  if (input.type !== 'public' && input.type !== 'confidential') throw invalid('type must be public or confidential.');
+  if (!Array.isArray(input.redirectUris) || input.redirectUris.length === 0) throw invalid('at least one redirect URI is required.');
+  for (const uri of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) checkRedirectUri(uri, invalid);
+  const scopes = input.scopes?.length ? input.scopes : [...ALL_SCOPES];
+  const unknown = scopes.filter((s) => !ALL_SCOPES.includes(s));
+  if (unknown.length) throw invalid(`unknown scope ${unknown.join(', ')} (known: ${ALL_SCOPES.join(', ')}).`);
+  const confidential = input.type === 'confidential';
+  return {
+    client_id: `gh_${ids.token(16)}`,
+    ...(confidential ? { client_secret: ids.token(32) } : {}),
+    client_name: name,
+    redirect_uris: [...new Set(input.redirectUris)],
+    post_logout_redirect_uris: [...new Set(input.postLogoutRedirectUris ?? [])],
+    response_types: ['code'],
+    grant_types: confidential ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+    scope: [...new Set(scopes)].join(' '),
+  };
+}
+
+function checkRedirectUri(uri: string, invalid: (m: string) => Error): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw invalid(`${JSON.stringify(uri)} is not an absolute URL.`);
+  }
+  if (url.hash) throw invalid('redirect URIs must not contain a fragment.');
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw invalid('redirect URIs must use https (plain http only on a loopback address).');
+  }
+}

@@ -1,0 +1,169 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { GatehouseError, isGatehouseError } from '../../core/index.js';
+import type { User } from '../../identity/index.js';
+import { checkInteractionCsrf, field, interactionCsrf, readForm } from './form.js';
+import { renderConsentPage, renderErrorPage, renderLoginPage } from './pages.js';
+
+export interface InteractionDeps {
+  getProvider(): Promise<Provider>;
+  /** HMAC key of the forms' CSRF tokens. */
+  csrfKey: Uint8Array;
+  /** The public origin, for the Origin check of form posts. */
+  origin: string;
+  getUser(id: string): Promise<User | null>;
+}
+
+/** Checks a password through identity (with its throttle and audit); throws a GatehouseError. */
+export type PasswordCheck = (email: string, password: string) => Promise<User>;
+
+export interface InteractionHandlers {
+  /** GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user. */
+  show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<void>;
+  /** POST /oidc/interaction/:uid/login */
+  login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
+  /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant. */
+  confirm(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** POST /oidc/interaction/:uid/abort — the user said no: access_denied goes back to the client. */
+  abort(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+// Only these reasons may be satisfied by an existing gatehouse session; prompt=login, max_age and the
+// like ask for the password again.
+const SESSION_SATISFIES = new Set(['no_session']);
+
+export function createInteractionHandlers(deps: InteractionDeps): InteractionHandlers {
+  const details = async (req: IncomingMessage, res: ServerResponse) => {
+    const provider = await deps.getProvider();
+    try {
+      return { provider, interaction: await provider.interactionDetails(req, res) };
+    } catch (cause) {
+      throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID', { cause });
+    }
+  };
+  const clientName = async (provider: Provider, clientId: unknown): Promise<string> => {
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined;
+    return client?.clientName ?? (typeof clientId === 'string' ? clientId : 'an application');
+  };
+  const finish = async (provider: Provider, req: IncomingMessage, res: ServerResponse, result: InteractionResults, merge = true) => {
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: merge });
+  };
+  const postedForm = async (req: IncomingMessage, uid: string) => {
+    const form = await readForm(req);
+    checkInteractionCsrf(deps.csrfKey, uid, field(form, 'csrf'), header(req, 'origin'), deps.origin);
+    return form;
+  };
+  const consentScopes = (prompt: { details: Record<string, unknown> }): string[] => {
+    const scopes = new Set<string>((prompt.details.missingOIDCScope as string[] | undefined) ?? []);
+    for (const list of Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {})) {
+      for (const scope of list) scopes.add(scope);
+    }
+    return [...scopes];
+  };
+
+  return {
+    async show(req, res, signedInUserId) {
+      const { provider, interaction } = await details(req, res);
+      const { uid, prompt, params } = interaction;
+      const csrf = interactionCsrf(deps.csrfKey, uid);
+      if (prompt.name === 'login') {
+        if (signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r))) {
+          return finish(provider, req, res, { login: { accountId: signedInUserId } }, false);
+        }
+        return sendHtml(res, 200, renderLoginPage({ uid, csrf, clientName: await clientName(provider, params.client_id) }));
+      }
+      if (prompt.name === 'consent') {
+        const user = interaction.session ? await deps.getUser(interaction.session.accountId) : null;
+        if (!user) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+        return sendHtml(
+          res,
+          200,
+          renderConsentPage({ uid, csrf, clientName: await clientName(provider, params.client_id), userEmail: user.email, scopes: consentScopes(prompt) }),
+        );
+      }
+      throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+    },
+
+    async login(req, res, checkPassword) {
+      const { provider, interaction } = await details(req, res);
+      const form = await postedForm(req, interaction.uid);
+      if (interaction.prompt.name !== 'login') throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      const email = field(form, 'email');
+      try {
+        const user = await checkPassword(email, field(form, 'password'));
+        return await finish(provider, req, res, { login: { accountId: user.id } }, false);
+      } catch (error) {
+        if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
+        const html = renderLoginPage({
+          uid: interaction.uid,
+          csrf: interactionCsrf(deps.csrfKey, interaction.uid),
+          clientName: await clientName(provider, interaction.params.client_id),
+          email,
+          error: error.message,
+        });
+        return sendHtml(res, error.statusCode, html, error.headers);
+      }
+    },
+
+    async confirm(req, res) {
+      const { provider, interaction } = await details(req, res);
+      const form = await postedForm(req, interaction.uid);
+      const { prompt, params, session } = interaction;
+      if (prompt.name !== 'consent' || !session) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      const chosen = new Set(form.scope ?? []);
+      const grant = interaction.grantId
+        ? await provider.Grant.find(interaction.grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });
+      if (!grant) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      const oidcScopes = (prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+      const allow = oidcScopes.filter((s) => s === 'openid' || chosen.has(s));
+      const reject = oidcScopes.filter((s) => !allow.includes(s));
+      if (allow.length) grant.addOIDCScope(allow.join(' '));
+      if (reject.length) grant.rejectOIDCScope(reject.join(' '));
+      const claims = (prompt.details.missingOIDCClaims as string[] | undefined) ?? [];
+      if (claims.length) grant.addOIDCClaims(claims);
+      for (const [indicator, scopes] of Object.entries((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {})) {
+        const yes = scopes.filter((s) => chosen.has(s));
+        const no = scopes.filter((s) => !chosen.has(s));
+        if (yes.length) grant.addResourceScope(indicator, yes.join(' '));
+        if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
+      }
+      const grantId = await grant.save();
+      return finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
+    },
+
+    async abort(req, res) {
+      const { provider, interaction } = await details(req, res);
+      await postedForm(req, interaction.uid);
+      return finish(provider, req, res, { error: 'access_denied', error_description: 'The user did not allow the request.' }, false);
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Writes a server-rendered page; the pages hold no script and are never cached or framed. */
+export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.end(html);
+}
+
+/** An interaction that failed before any page could be shown: a plain page, the error's status. */
+export function sendInteractionError(res: ServerResponse, error: unknown): void {
+  const known = isGatehouseError(error) ? error : new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendHtml(res, known.statusCode, renderErrorPage(known.code, known.message));
+}

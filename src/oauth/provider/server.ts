@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kysely } from 'kysely';
+import Provider from 'oidc-provider';
+import { deriveKey, type Clock, type Config, type Logger } from '../../core/index.js';
+import type { User } from '../../identity/index.js';
+import type { Database, RedisClient } from '../../storage/index.js';
+import { createOidcAdapterFactory } from '../adapter/factory.js';
+import { buildConfiguration } from './configuration.js';
+import type { OidcSigningKeys } from './signing-keys.js';
+
+/** Where the authorization server is mounted on the node's HTTP server. */
+export const OIDC_MOUNT = '/oidc';
+
+export interface AuthorizationServerDeps {
+  config: Config;
+  /** Public origin (scheme://host:port) of this deployment; the issuer is <origin>/oidc. */
+  origin: string;
+  secret: string;
+  db: Kysely<Database>;
+  redis: RedisClient | null;
+  clock: Clock;
+  logger: Logger;
+  keys: OidcSigningKeys;
+  getUser(id: string): Promise<User | null>;
+}
+
+export interface AuthorizationServer {
+  issuer: string;
+  /** Resource indicator and `aud` of access tokens for gatehouse's API. */
+  apiResource: string;
+  /** The oidc-provider instance, rebuilt when the keystore's signing key has rotated. */
+  getProvider(): Promise<Provider>;
+  /**
+   * Runs a raw request whose URL starts with /oidc through oidc-provider. `forwarded` is the protocol
+   * and host the HTTP layer already trusts (it applied its own trustProxy rules).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, forwarded: { protocol: string; host: string }): Promise<void>;
+}
+
+export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
+  const issuer = `${deps.origin}${OIDC_MOUNT}`;
+  const apiResource = deps.config.tokens.audience ?? `${deps.origin}/api`;
+  const adapter = createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
+  const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
+  let current: { kid: string; provider: Provider } | null = null;
+  let building: Promise<Provider> | null = null;
+
+  async function build(kid: string): Promise<Provider> {
+    const jwks = await deps.keys.privateJwks();
+    const configuration = buildConfiguration({
+      config: deps.config,
+      apiResource,
+      jwks: jwks as never,
+      alg: deps.config.tokens.algorithm,
+      cookieKeys,
+      adapter,
+      getUser: deps.getUser,
+    });
+    const provider = new Provider(issuer, configuration);
+    // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
+    provider.proxy = true;
+    provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
+    current = { kid, provider };
+    return provider;
+  }
+
+  async function getProvider(): Promise<Provider> {
+    const { kid } = await deps.keys.signingKey();
+    if (current && current.kid === kid) return current.provider;
+    building ??= build(kid).finally(() => {
+      building = null;
+    });
+    return building;
+  }
+
+  return {
+    issuer,
+    apiResource,
+    getProvider,
+    async handle(req, res, forwarded) {
+      const provider = await getProvider();
+      req.headers['x-forwarded-proto'] = forwarded.protocol;
+      req.headers['x-forwarded-host'] = forwarded.host;
+      // Express-style mount: oidc-provider derives its mount path from originalUrl minus url.
+      const raw = req.url ?? '/';
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = raw;
+      req.url = raw.slice(OIDC_MOUNT.length) || '/';
+      if (!req.url.startsWith('/')) req.url = `/${req.url}`;
+      await provider.callback()(req, res);
+    },
+  };
+}
