@@ -161,3 +161,32 @@ export function parsePage(html: string): { csrf: string; actions: string[]; scop
     allowButton: /<button[^>]*type="submit"[^>]*>Allow<\/button>/.test(html),
   };
 }
+
+/**
+ * Drives the user's side of an authorization request: login form (if asked), consent with `keep`
+ * scopes ticked (default: all), back to the client. Returns the callback URL the client receives.
+ */
+export async function authorizeInBrowser(input: {
+  authorizationUrl: URL;
+  origin: string;
+  email: string;
+  password: string;
+  browser?: Browser;
+  keep?: (scope: string) => boolean;
+}): Promise<URL> {
+  const browser = input.browser ?? new Browser();
+  let { response, url } = await browser.follow(input.authorizationUrl, input.origin);
+  for (let step = 0; step < 4 && url.origin === input.origin; step++) {
+    const html = await response.text();
+    const page = parsePage(html);
+    if (!page.csrf) throw new Error(`unexpected page ${response.status} at ${url}: ${html.slice(0, 300)}`);
+    if (page.hasPasswordInput) {
+      ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), [['csrf', page.csrf], ['email', input.email], ['password', input.password]], input.origin));
+    } else {
+      const keep = page.scopes.filter(input.keep ?? (() => true));
+      ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), [['csrf', page.csrf], ...keep.map((s): [string, string] => ['scope', s])], input.origin));
+    }
+  }
+  if (url.origin === input.origin) throw new Error(`the flow did not return to the client (${response.status} at ${url})`);
+  return url;
+}
