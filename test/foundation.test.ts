@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
 
+const creds = (who: { email: string; password: string }) => ({ email: who.email, password: who.password });
+
 describe.each([
   { label: 'SQLite', dialect: 'sqlite' as const, redis: false },
   { label: 'PostgreSQL + Redis', dialect: 'postgres' as const, redis: true },
@@ -98,9 +100,9 @@ describe.each([
     const b = new TestClient(node.url);
     const c = new TestClient(node.url);
     await a.post('/api/auth/signup', who);
-    await a.post('/api/auth/session/login', who);
-    await b.post('/api/auth/session/login', who);
-    await c.post('/api/auth/cookie/login', who);
+    await a.post('/api/auth/session/login', creds(who));
+    await b.post('/api/auth/session/login', creds(who));
+    await c.post('/api/auth/cookie/login', creds(who));
     const next = `${who.password} v2`;
     expect((await a.post('/api/auth/password', { currentPassword: who.password, newPassword: next })).status).toBe(204);
     expect((await a.get('/api/me')).status).toBe(200);
@@ -108,7 +110,7 @@ describe.each([
     const cookieMe = await c.get('/api/me');
     expect(cookieMe.status).toBe(401);
     expect(cookieMe.body.error).toBe('GH_AUTH_CREDENTIAL_REVOKED');
-    expect((await new TestClient(node.url).post('/api/auth/session/login', who)).status).toBe(401);
+    expect((await new TestClient(node.url).post('/api/auth/session/login', creds(who))).status).toBe(401);
     expect((await new TestClient(node.url).post('/api/auth/session/login', { email: who.email, password: next })).status).toBe(200);
   });
 
@@ -127,7 +129,7 @@ describe.each([
     const who = freshUser('csrf');
     const browser = new TestClient(node.url);
     await browser.post('/api/auth/signup', who);
-    await browser.post('/api/auth/session/login', who);
+    await browser.post('/api/auth/session/login', creds(who));
     const evil = await browser.request('POST', '/api/auth/sessions/revoke-others', { json: {}, headers: { origin: 'https://evil.example' } });
     expect(evil.status).toBe(403);
     expect(evil.body.error).toBe('GH_AUTH_CSRF');
@@ -185,7 +187,7 @@ describe.each([
     const client = new TestClient(node.url);
     await client.post('/api/auth/signup', who);
     await client.post('/api/auth/session/login', { email: who.email, password: 'wrong wrong wrong' });
-    await client.post('/api/auth/session/login', who);
+    await client.post('/api/auth/session/login', creds(who));
     const audit = await client.get('/api/audit');
     expect(audit.status).toBe(200);
     const types = audit.body.events.map((e: any) => e.type);

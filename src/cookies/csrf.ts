@@ -33,7 +33,8 @@ function isJson(contentType: string | undefined): boolean {
  * verification, and "not a simple request"). An unsafe method passes only when
  *   1. the Origin header is one of ours, or, with no Origin, Sec-Fetch-Site is same-origin or none
  *      (a user-typed navigation), and
- *   2. it is not a request a cross-site page could send without CORS: a JSON body or a custom header.
+ *   2. it is not a request a cross-site page could send without CORS: a POST needs a JSON body or a
+ *      custom header (other unsafe methods always need a preflight).
  * With neither Origin nor Sec-Fetch-Site the request's source is unknown, and it is refused.
  */
 export function checkCsrf(input: CsrfInput): CsrfVerdict {
@@ -48,6 +49,7 @@ export function checkCsrf(input: CsrfInput): CsrfVerdict {
   } else {
     return { ok: false, reason: 'no-origin' };
   }
-  if (!isJson(input.contentType) && !input.hasCustomHeader) return { ok: false, reason: 'simple-request' };
+  // Only POST can be a CORS "simple" request; PUT, PATCH and DELETE always need a preflight.
+  if (input.method.toUpperCase() === 'POST' && !isJson(input.contentType) && !input.hasCustomHeader) return { ok: false, reason: 'simple-request' };
   return { ok: true };
 }

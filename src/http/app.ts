@@ -15,6 +15,8 @@ import { accountRoutes } from './routes/account.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionAuthRoutes } from './routes/session-auth.js';
+import { jwtAuthRoutes } from './routes/jwt.js';
+import { oauthRoutes } from './routes/oauth.js';
 
 export interface GatehouseApp {
   app: GatehouseServer;
@@ -75,6 +77,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(accountRoutes(ctx, hooks));
   await app.register(cookieAuthRoutes(ctx));
   await app.register(sessionAuthRoutes(ctx, hooks));
+  await app.register(jwtAuthRoutes(ctx, hooks));
+  await app.register(oauthRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

@@ -16,7 +16,6 @@ import {
 } from '../core/index.js';
 import {
   createDatabase,
-  createMemoryKeyValueStore,
   createRedis,
   createRedisKeyValueStore,
   createSqlKeyValueStore,
@@ -35,6 +34,7 @@ import {
   type SessionStore,
 } from '../sessions/index.js';
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
+import { createTokenService, type TokenService } from '../tokens/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
@@ -59,6 +59,8 @@ export interface AppContext {
   sessions: SessionManager;
   cookies: CookiePolicy;
   sealer: CookieSealer;
+  /** JWT mode: keystore (shared with OAuth), access tokens, refresh families, deny-list. */
+  tokens: TokenService;
   /** Credential resolvers the guard tries in order; later work (JWT, OAuth) adds its own. */
   resolvers: CredentialResolver[];
   authenticate: Authenticate;
@@ -102,11 +104,19 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
 
+    const tokens = await createTokenService({ db: database.db, kv, secret, clock, ids, config, issuer: origin, onError: (error) => logger.error({ err: error }, 'keystore timer failed') });
+    closers.push(async () => tokens.close());
     const resolvers: CredentialResolver[] = [
       createSessionResolver({ sessions, identity, cookieName: cookies.names.session }),
       createSealedCookieResolver({ sealer, identity, cookieName: cookies.names.auth }),
+      tokens.bearerResolver((id) => identity.getUser(id)),
     ];
     const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
+    // Revocations reach live access tokens: their refresh families end and their sids go on the deny-list.
+    events.on('revoked', async (event) => {
+      if (event.kind === 'user') await tokens.revokeUser(event.userId, event.reason);
+      if (event.kind === 'family') await tokens.revokeFamilies(event.familyIds, 'admin');
+    });
     return {
       config,
       warnings,
@@ -122,6 +132,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       sessions,
       cookies,
       sealer,
+      tokens,
       resolvers,
       authenticate: createGuard(resolvers),
       events,

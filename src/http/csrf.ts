@@ -24,7 +24,9 @@ export function installCsrfCheck(app: GatehouseServer, options: { selfOrigins: s
       secFetchSite: header(request.headers['sec-fetch-site']),
       contentType: request.headers['content-type'],
       hasCustomHeader: request.headers['x-requested-with'] !== undefined || request.headers['x-gatehouse-csrf'] !== undefined,
-      selfOrigins: options.selfOrigins,
+      // Our configured origin(s), and the origin this very request was addressed to (Host is set by
+      // the browser, not by the page that sent the request).
+      selfOrigins: [...options.selfOrigins, `${request.protocol}://${request.host}`],
     });
     if (!verdict.ok) throw new GatehouseError('GH_AUTH_CSRF', { details: { reason: verdict.reason } });
   });

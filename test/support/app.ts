@@ -1,3 +1,4 @@
+import net from 'node:net';
 // Starts real gatehouse nodes on ephemeral ports for integration tests.
 import type { Clock, Config, DeepPartial } from '../../src/core/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
@@ -38,8 +39,10 @@ export async function createTestStack(options: { dialect?: TestDialect; redis?: 
     ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
     async startNode(overrides = {}) {
       counter += 1;
+      // A known port up front, so the node's public origin (cookies, issuer, CSRF) is its real one.
+      const port = await freePort();
       const layer: DeepPartial<Config> = {
-        server: { host: '127.0.0.1', port: 0, dataDir: dir.path, nodeId: `test-${counter}` },
+        server: { host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}`, dataDir: dir.path, nodeId: `test-${counter}` },
         storage: { ...(pg ? { databaseUrl: pg.url } : {}), ...(redis ? { redisUrl: redis.url, keyPrefix: redis.prefix } : {}) },
       };
       const node = await buildApp({
@@ -47,7 +50,7 @@ export async function createTestStack(options: { dialect?: TestDialect; redis?: 
         config: merge(merge(layer, options.config ?? {}), overrides),
         ...(options.clock ? { clock: options.clock } : {}),
       });
-      const port = await node.listen();
+      await node.listen();
       const handle: TestNode = { node, port, url: `http://127.0.0.1:${port}`, close: () => node.close() };
       nodes.push(handle);
       return handle;
@@ -60,6 +63,18 @@ export async function createTestStack(options: { dialect?: TestDialect; redis?: 
     },
   };
   return stack;
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function merge<T>(a: T, b: DeepPartial<T>): T {
