@@ -29,6 +29,11 @@ describe('CSRF check', () => {
     ['cross-site by fetch metadata', { secFetchSite: 'cross-site', hasCustomHeader: true }, false],
     ['neither Origin nor Sec-Fetch-Site', { contentType: 'application/json', hasCustomHeader: true }, false],
     ['cross-site PUT', { method: 'PUT', origin: 'https://evil.example', hasCustomHeader: true }, false],
+    // Only POST can be a "simple" request; DELETE/PUT/PATCH always need a CORS preflight.
+    ['same-origin DELETE without a body', { method: 'DELETE', origin: 'http://localhost:3000' }, true],
+    ['same-origin PUT with a form type', { method: 'put', origin: 'http://localhost:3000', contentType: 'text/plain' }, true],
+    ['cross-site DELETE without a body', { method: 'DELETE', origin: 'https://evil.example' }, false],
+    ['DELETE with no origin information', { method: 'DELETE' }, false],
   ] as [string, Partial<CsrfInput>, boolean][])('%s → %s', (_, input, ok) => {
     const verdict = checkCsrf({ ...base, ...input });
     expect(verdict.ok).toBe(ok);
