@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).command,
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
+  'client create': async () => (await import('./commands/client-create.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

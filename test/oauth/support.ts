@@ -27,12 +27,12 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
-export async function startGatehouse(options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string } = {}): Promise<RunningGatehouse> {
-  const dir = await createTempDir('gh-oauth-');
+export async function startGatehouse(options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string; dataDir?: string; secret?: string } = {}): Promise<RunningGatehouse> {
+  const dir = options.dataDir ? { path: options.dataDir, remove: async () => {} } : await createTempDir('gh-oauth-');
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const gh = await buildApp({
-    env: {},
+    env: options.secret ? { GATEHOUSE_SECRET: options.secret } : {},
     config: {
       server: { host: '127.0.0.1', port, publicUrl: origin, dataDir: dir.path },
       storage: {

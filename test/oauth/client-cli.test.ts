@@ -1,0 +1,61 @@
+// "Done when": a third-party app registered with `gatehouse client create` signs a user in through the
+// consent page. The CLI runs as a real process on the same data directory a node then serves.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDir } from '../support/services.js';
+import { authorizeInBrowser, startGatehouse, type RunningGatehouse } from './support.js';
+
+const run = promisify(execFile);
+const cli = (args: string[], dataDir: string) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', REDIS_URL: '' }, timeout: 60_000 });
+
+describe('gatehouse client create', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let gh: RunningGatehouse | undefined;
+  beforeAll(async () => {
+    dir = await createTempDir('gh-client-cli-');
+  });
+  afterAll(async () => {
+    await gh?.close();
+    await dir.remove();
+  });
+
+  it('prints client_id and client_secret, and the client signs a user in', async () => {
+    const { stdout } = await cli(
+      ['client', 'create', '--name', 'Printer', '--redirect-uri', 'https://printer.example/cb', '--type', 'confidential', '--scopes', 'openid profile profile:read', '--json'],
+      dir.path,
+    );
+    const created = JSON.parse(stdout) as { client_id: string; client_secret: string; scope: string; client_type: string };
+    expect(created.client_id).toMatch(/^gh_/);
+    expect(created.client_secret.length).toBeGreaterThanOrEqual(40);
+    expect(created.client_type).toBe('confidential');
+
+    const text = await cli(['client', 'create', '--name', 'SPA', '--redirect-uri', 'http://127.0.0.1:5173/cb', '--type', 'public'], dir.path);
+    expect(text.stdout).toMatch(/client_id:\s+gh_/);
+    expect(text.stdout).not.toMatch(/client_secret/);
+
+    gh = await startGatehouse({ dataDir: dir.path });
+    await gh.signup('carol@example.com', 'carol password 123');
+    const config = await client.discovery(new URL(gh.issuer), created.client_id, created.client_secret, undefined, { execute: [client.allowInsecureRequests] });
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://printer.example/cb', scope: 'openid profile profile:read', state: 'cli', resource: gh.apiResource,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    });
+    const callback = await authorizeInBrowser({ authorizationUrl: url, origin: gh.origin, email: 'carol@example.com', password: 'carol password 123' });
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'cli' }, { resource: gh.apiResource });
+    const profile = await fetch(`${gh.origin}/api/resources/profile`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(profile.status).toBe(200);
+  }, 120_000);
+
+  it('refuses bad registrations with a clear message', async () => {
+    const attempt = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'http://evil.example/cb', '--type', 'public'], dir.path);
+    await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/GH_OAUTH_CLIENT_INVALID.*https/) });
+    const usage = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--type', 'secret'], dir.path);
+    await expect(usage).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--type must be public or confidential/) });
+    const scope = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--type', 'public', '--scopes', 'openid admin'], dir.path);
+    await expect(scope).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown scope admin/) });
+  }, 120_000);
+});
