@@ -8,6 +8,8 @@ import type { Command } from './command.js';
  * typed after `gatehouse`; the longest match wins ("user create" before "user").
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  'lab io': async () => (await import('./commands/lab-io.js')).command,
+  bench: async () => (await import('./commands/bench.js')).command,
   serve: async () => (await import('./commands/serve.js')).command,
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,

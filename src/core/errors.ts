@@ -6,6 +6,7 @@ import { tokenErrors } from './codes/token.js';
 import { oauthErrors } from './codes/oauth.js';
 import { realtimeErrors } from './codes/realtime.js';
 import { balancerErrors } from './codes/balancer.js';
+import { labErrors } from './codes/lab.js';
 import { balancerL4Errors } from './codes/balancer-l4.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
@@ -28,6 +29,7 @@ export const ERRORS = {
   ...oauthErrors,
   ...realtimeErrors,
   ...balancerErrors,
+  ...labErrors,
   ...balancerL4Errors,
 } as const satisfies Record<string, ErrorSpec>;
 
