@@ -10,6 +10,10 @@ import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
+import { disconnectRevoked } from './realtime-link.js';
+import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
+import { nodeStatsRoutes } from './routes/node-stats.js';
+import { createRealtime } from '../realtime/index.js';
 import type { GatehouseServer } from './server.js';
 import { accountRoutes } from './routes/account.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
@@ -80,6 +84,24 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Socket.IO shares the HTTP server, and the same guard; revocations reach live sockets on every node.
+  const realtime = await createRealtime({
+    httpServer: app.server,
+    authenticate: ctx.authenticate,
+    origin: selfOrigins.join(','),
+    db: ctx.database.db,
+    redis: ctx.redis,
+    clock: ctx.clock,
+    ids: ctx.ids,
+    config,
+    logger: ctx.logger,
+  });
+  ctx.realtime = realtime;
+  ctx.events.on('revoked', (event) => disconnectRevoked(realtime, event));
+  app.addHook('preClose', async () => realtime.close());
+  await app.register(nodeStatsRoutes(ctx, () => realtime.stats()));
+  await app.register(clusterRoutes(clusterLinksFromEnv(options.env ?? process.env), hooks));
 
   await app.ready();
   let closed = false;

@@ -35,6 +35,7 @@ import {
 } from '../sessions/index.js';
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
 import { createTokenService, type TokenService } from '../tokens/index.js';
+import type { Realtime } from '../realtime/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
@@ -65,6 +66,8 @@ export interface AppContext {
   resolvers: CredentialResolver[];
   authenticate: Authenticate;
   events: SecurityEvents;
+  /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
+  realtime?: Realtime;
   /** Closes what the context opened (database, Redis), in reverse order. */
   close(): Promise<void>;
 }

@@ -1,0 +1,40 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.js';
+
+/**
+ * This node's vital signs for the dashboard: event-loop delay (the cost of blocking, in the note's
+ * terms), memory and live sockets. No user data, so no authentication; loopback-only deployments and
+ * the balancer's health checks read it too.
+ */
+export function nodeStatsRoutes(ctx: AppContext, sockets: () => { sockets: number; rooms: number }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    app.addHook('onClose', async () => delay.disable());
+    const startedAt = ctx.clock.now();
+    app.get('/api/node/stats', { schema: { tags: ['cluster'], summary: "This node's event-loop delay, memory and sockets" } }, async () => {
+      const memory = process.memoryUsage();
+      const stats = {
+        node: ctx.config.server.nodeId ?? 'node',
+        pid: process.pid,
+        uptimeMs: ctx.clock.now() - startedAt,
+        eventLoopDelayMs: {
+          mean: nsToMs(delay.mean),
+          p50: nsToMs(delay.percentile(50)),
+          p99: nsToMs(delay.percentile(99)),
+          max: nsToMs(delay.max),
+        },
+        memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+        ...sockets(),
+        store: ctx.database.dialect,
+        redis: ctx.redis !== null,
+      };
+      // A sliding picture: each read covers the time since the previous one.
+      delay.reset();
+      return stats;
+    });
+  };
+}
+
+const nsToMs = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0);
