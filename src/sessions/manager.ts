@@ -74,5 +74,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async revokeAll(userId) {
       return (await store.deleteByUser(userId)).map(toSession);
     },
+
+    sweep: () => store.sweep(),
   };
 }

@@ -51,6 +51,8 @@ export interface SessionManager {
   revoke(userId: string, sessionId: string): Promise<Session | null>;
   revokeOthers(userId: string, keepSessionId: string): Promise<Session[]>;
   revokeAll(userId: string): Promise<Session[]>;
+  /** Drops expired sessions from the store (space only; expired ones never resolve anyway). */
+  sweep(): Promise<number>;
 }
 
 export interface SessionManagerDeps {
