@@ -29,8 +29,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         lastSeenAt: now,
         idleExpiresAt: Math.min(now + idleMs, absoluteExpiresAt),
         absoluteExpiresAt,
-        ip: input.ip,
-        userAgent: input.userAgent === null ? null : input.userAgent.slice(0, 512),
+        // Bounded like the SQL columns; a missing value (undefined from a loose caller) is null.
+        ip: typeof input.ip === 'string' ? input.ip.slice(0, 64) : null,
+        userAgent: typeof input.userAgent === 'string' ? input.userAgent.slice(0, 512) : null,
       };
       await store.create(record);
       return { token, session: toSession(record) };
