@@ -94,6 +94,19 @@ describe('login throttle across two nodes sharing Redis', () => {
     expect(await login(nodeB, PASSWORD, '203.0.113.200')).toBe('ok');
   });
 
+  it('an attacker failing on purpose cannot slow the owner down where they usually sign in', async () => {
+    await nodeA.signup({ email: 'owner@example.com', password: PASSWORD });
+    // The owner signs in from home once: that IP becomes known for the account.
+    expect(await login(nodeA, PASSWORD, '192.0.2.77', 'owner@example.com')).toBe('ok');
+    // Someone hammers the account from elsewhere until it is delayed…
+    const attackers = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5'];
+    for (const ip of attackers) await login(nodeB, 'guess-guess-1', ip, 'owner@example.com');
+    expect(await login(nodeA, 'guess-guess-2', '203.0.113.6', 'owner@example.com')).toMatchObject({ code: 'GH_AUTH_THROTTLED' });
+    // …and a new place is throttled too, but the owner at home is not.
+    expect(await login(nodeB, PASSWORD, '198.51.100.200', 'owner@example.com')).toMatchObject({ code: 'GH_AUTH_THROTTLED' });
+    expect(await login(nodeB, PASSWORD, '192.0.2.77', 'owner@example.com')).toBe('ok');
+  });
+
   it('forgets failures after the window', async () => {
     const ip = '192.0.2.150';
     for (let i = 0; i < 3; i++) await login(nodeA, 'wrong-guess-3', ip, 'victim@example.com');

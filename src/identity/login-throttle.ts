@@ -17,15 +17,23 @@ interface Scope {
  * for that long, never lock them out. The IP cap is long: one source guessing many accounts is slowed
  * hard. A success clears the account's count, not the IP's (else one known account would reset an
  * attacker's IP count between guesses).
+ *
+ * A success also marks that client IP as known for the account (for TRUSTED_MS): the account delay
+ * does not apply there, so an attacker failing on purpose from elsewhere cannot slow the owner down
+ * at all where they usually sign in (OWASP's "device cookie" idea, keyed by IP as the throttle runs
+ * before any cookie is read). The IP's own delay still applies to it.
  */
 export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; config: Config; audit: AuditLog }): LoginThrottle {
   const { kv, clock, audit } = deps;
   const t = deps.config.throttle;
   const windowMs = t.windowSec * 1000;
+  const TRUSTED_MS = 30 * 24 * 3600 * 1000;
+  const accountKey = (email: string) => `throttle:acct:${sha256(email.trim().toLowerCase())}`;
+  const trustedKey = (input: ThrottleInput) => `throttle:known:${sha256(`${input.email.trim().toLowerCase()}\n${input.ip}`)}`;
 
   // Emails are hashed in keys: the shared store should not hold a list of who tried to log in.
   const scopes = (input: ThrottleInput): Scope[] => [
-    { name: 'account', key: `throttle:acct:${sha256(input.email.trim().toLowerCase())}`, free: t.accountFreeAttempts, cap: t.maxAccountDelayMs },
+    { name: 'account', key: accountKey(input.email), free: t.accountFreeAttempts, cap: t.maxAccountDelayMs },
     { name: 'ip', key: `throttle:ip:${input.ip}`, free: t.ipFreeAttempts, cap: t.maxIpDelayMs },
   ];
 
@@ -40,7 +48,9 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
     async check(input) {
       const now = clock.now();
       let until = 0;
+      const known = (await kv.get(trustedKey(input))) !== null;
       for (const scope of scopes(input)) {
+        if (scope.name === 'account' && known) continue;
         const value = await kv.get(`${scope.key}:until`);
         if (value !== null) until = Math.max(until, Number(value));
       }
@@ -73,6 +83,7 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
       const [account] = scopes(input);
       await kv.delete(`${account!.key}:count`);
       await kv.delete(`${account!.key}:until`);
+      await kv.set(trustedKey(input), '1', TRUSTED_MS);
     },
   };
 }
