@@ -25,7 +25,7 @@ export async function startTcpBackend(name: string, options: { proxyProtocol?: b
     socket.on('error', () => socket.destroy());
     void (async () => {
       let who = socket.remoteAddress ?? '';
-      let rest = Buffer.alloc(0);
+      let rest: Buffer = Buffer.alloc(0);
       if (options.proxyProtocol) {
         try {
           const read = await readProxyHeader(socket);
