@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { sessionAuthRoutes } from './routes/session-auth.js';
 import { jwtAuthRoutes } from './routes/jwt.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { federationRoutes } from './routes/federation.js';
 
 export interface GatehouseApp {
   app: GatehouseServer;
@@ -83,6 +84,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(sessionAuthRoutes(ctx, hooks));
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
+  await app.register(federationRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Socket.IO shares the HTTP server, and the same guard; revocations reach live sockets on every node.

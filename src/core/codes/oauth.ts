@@ -3,6 +3,8 @@ export const oauthErrors = {
   GH_OAUTH_CLIENT_INVALID: { status: 400, message: 'The client registration is not valid.' },
   GH_OAUTH_CLIENT_NOT_FOUND: { status: 404, message: 'No such OAuth client.' },
   GH_OAUTH_PROVIDER_UNKNOWN: { status: 404, message: 'No such sign-in provider.' },
+  GH_OAUTH_PROVIDER_INVALID: { status: 400, message: 'The sign-in provider registration is not valid.' },
+  GH_OAUTH_FEDERATION_NO_EMAIL: { status: 400, message: 'The provider did not share an email address, which a new account needs.' },
   GH_OAUTH_FEDERATION_FAILED: { status: 400, message: 'Signing in with the provider failed.' },
   GH_OAUTH_FEDERATION_STATE: { status: 400, message: 'The sign-in attempt is unknown, expired or was already used.' },
   GH_OAUTH_LINK_REQUIRED: { status: 409, message: 'An account with this email exists; sign in to it and link the provider from your account.' },

@@ -5,6 +5,7 @@ import * as identity from './0100-identity.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
 import * as oauth from './0400-oauth.js';
+import * as federation from './0500-federation.js';
 import * as realtime from './0600-realtime-messages.js';
 
 /**
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0200-sessions': sessions,
   '0300-tokens': tokens,
   '0400-oauth': oauth,
+  '0500-federation': federation,
   '0600-realtime-messages': realtime,
 };
 

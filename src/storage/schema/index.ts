@@ -2,6 +2,7 @@ import type { KvTables } from './kv.js';
 import type { IdentityTables } from './identity.js';
 import type { SessionTables } from './sessions.js';
 import type { OauthTables } from './oauth.js';
+import type { FederationTables } from './federation.js';
 import type { TokenTables } from './tokens.js';
 import type { RealtimeTables } from './realtime.js';
 
@@ -11,4 +12,4 @@ import type { RealtimeTables } from './realtime.js';
  * PostgreSQL alike: times are epoch milliseconds in BIGINT columns (read back as numbers), booleans
  * are 0/1 integers, structured values are JSON text.
  */
-export interface Database extends KvTables, IdentityTables, SessionTables, OauthTables, TokenTables, RealtimeTables {}
+export interface Database extends KvTables, IdentityTables, SessionTables, OauthTables, FederationTables, TokenTables, RealtimeTables {}
