@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'lab io': async () => (await import('./commands/lab-io.js')).command,
   bench: async () => (await import('./commands/bench.js')).command,
   serve: async () => (await import('./commands/serve.js')).command,
+  up: async () => (await import('./commands/up.js')).command,
+  balance: async () => (await import('./commands/balance.js')).command,
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
   'client create': async () => (await import('./commands/client-create.js')).command,
