@@ -4,7 +4,7 @@ import { createManualClock, cryptoIds, loadConfig, type ErrorCode } from '../cor
 import { createMemoryKeyValueStore } from '../storage/index.js';
 import { createTestDatabase } from '../../test/support/services.js';
 import { createAccessTokens, type AccessTokens } from './access-tokens.js';
-import { createDenyList } from './deny-list.js';
+import { createDenyList, type DenyList } from './deny-list.js';
 import { createKeystore, type Keystore } from './keystore.js';
 
 const ISS = 'https://gh.example';
@@ -25,13 +25,15 @@ describe('access tokens: RFC 8725 attack suite', () => {
   const { config } = loadConfig({ tokens: { algorithm: 'EdDSA' } });
   let keystore: Keystore;
   let tokens: AccessTokens;
+  let denyList: DenyList;
   let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     const db = await createTestDatabase('sqlite');
     dispose = db.dispose;
     keystore = await createKeystore({ db: db.db, secret: SECRET, clock, ids: cryptoIds, config });
-    tokens = createAccessTokens({ keystore, denyList: createDenyList(createMemoryKeyValueStore(clock), clock), clock, ids: cryptoIds, config, issuer: ISS, audience: AUD });
+    denyList = createDenyList(createMemoryKeyValueStore(clock), clock);
+    tokens = createAccessTokens({ keystore, denyList, clock, ids: cryptoIds, config, issuer: ISS, audience: AUD });
   });
   afterAll(async () => {
     keystore.close();
@@ -138,6 +140,18 @@ describe('access tokens: RFC 8725 attack suite', () => {
       expect(['GH_TOKEN_MALFORMED', 'GH_TOKEN_INVALID', 'GH_TOKEN_KEY_UNKNOWN']).toContain((error as { code: string }).code);
     }
     await rejects(tokens.verify(undefined as unknown as string), 'GH_TOKEN_MALFORMED');
+  });
+
+  it('remembers a verified token without skipping the deny-list or the clock', async () => {
+    const { token } = await tokens.issue({ sub: 'user-9', sid: 'fam-9' });
+    const first = await tokens.verify(token);
+    expect(await tokens.verify(token)).toEqual(first);
+    await denyList.deny('fam-9', clock.now() + 60_000);
+    await rejects(tokens.verify(token), 'GH_TOKEN_REVOKED');
+    clock.advance(60_000);
+    expect(await tokens.verify(token)).toEqual(first);
+    clock.advance(600_000);
+    await rejects(tokens.verify(token), 'GH_TOKEN_EXPIRED');
   });
 
   it('requires sid, jti and sub', async () => {

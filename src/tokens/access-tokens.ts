@@ -35,6 +35,14 @@ export interface AccessTokenDeps {
   config: Config;
   issuer: string;
   audience: string;
+  /** Verified tokens remembered (LRU) so a repeat skips the signature check; 0 turns it off. Default 10 000. */
+  cacheSize?: number;
+}
+
+interface Verified {
+  claims: AccessClaims;
+  kid: string;
+  nbf: number | undefined;
 }
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -50,6 +58,22 @@ const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
   const { keystore, denyList, clock, ids, config } = deps;
   const ttlSec = config.tokens.accessTtlSec;
+  const toleranceSec = config.tokens.clockToleranceSec;
+  const cacheSize = deps.cacheSize ?? 10_000;
+  // A signature, once verified, stays verified: the cache only skips that work. Time, the key still
+  // being live and the deny-list are checked on every use, cached or not.
+  const verified = new Map<string, Verified>();
+  const remember = (cacheKey: string, entry: Verified): void => {
+    if (cacheSize <= 0) return;
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+    verified.set(cacheKey, entry);
+  };
+  const stillValid = async (entry: Verified): Promise<boolean> => {
+    const now = Math.floor(clock.now() / 1000);
+    if (entry.claims.exp <= now - toleranceSec) return false;
+    if (entry.nbf !== undefined && entry.nbf > now + toleranceSec) return false;
+    return (await keystore.verificationKey(entry.kid)) !== null;
+  };
 
   return {
     async issue(input) {
@@ -74,6 +98,17 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
 
     async verify(token, options = {}) {
       if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !JWS_SHAPE.test(token)) throw tokenError('GH_TOKEN_MALFORMED');
+      const audience = options.audience ?? deps.audience;
+      const cacheKey = audience === deps.audience ? token : `${audience} ${token}`;
+      const hit = verified.get(cacheKey);
+      if (hit) {
+        if (await stillValid(hit)) {
+          if (await denyList.isDenied(hit.claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
+          return { ...hit.claims };
+        }
+        // Expired or its key retired: forget it, and let the full check below name the reason.
+        verified.delete(cacheKey);
+      }
       let header: ReturnType<typeof decodeProtectedHeader>;
       try {
         header = decodeProtectedHeader(token);
@@ -92,8 +127,8 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
           algorithms: [key.alg],
           typ: ACCESS_TOKEN_TYPE,
           issuer: deps.issuer,
-          audience: options.audience ?? deps.audience,
-          clockTolerance: config.tokens.clockToleranceSec,
+          audience,
+          clockTolerance: toleranceSec,
           currentDate: new Date(clock.now()),
           requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
         }));
@@ -104,8 +139,10 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
       if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
         throw tokenError('GH_TOKEN_INVALID');
       }
+      const result: AccessClaims = { ...claims, scope: claims.scope ?? '' };
+      remember(cacheKey, { claims: result, kid: header.kid, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
       if (await denyList.isDenied(claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
-      return { ...claims, scope: claims.scope ?? '' };
+      return { ...result };
     },
   };
 }

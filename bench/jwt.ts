@@ -1,0 +1,155 @@
+// `npm run bench -- jwt` (issue 3, "How it is measured"): requests/s and p99 of GET /api/me with a
+// bearer JWT (EdDSA, ES256, RS256) against the unauthenticated baseline and against the same route
+// guarded by @fastify/jwt; tokens issued per second by refresh (no password hashing) and by login
+// (with argon2id). The servers run in a child process so the load generator does not share their loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
+
+const ALGS = ['EdDSA', 'ES256', 'RS256'] as const;
+
+interface ServerInfo {
+  fullPort: number;
+  benchPort: number;
+  token: string;
+  refreshTokens: string[];
+  credentials: { email: string; password: string };
+}
+
+async function startServer(alg: string, refreshCount: number): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const script = fileURLToPath(new URL('./jwt-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, alg, String(refreshCount)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<ServerInfo>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server for ${alg} exited with ${code}`)));
+    lines.on('line', (line) => {
+      if (line.startsWith('{')) resolve(JSON.parse(line) as ServerInfo);
+    });
+  });
+  return { info, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+type Load = Parameters<typeof autocannon>[0];
+
+async function measure(options: Load): Promise<{ rps: number; p99: number; non2xx: number }> {
+  const result = await autocannon(options);
+  return { rps: Math.round(result.requests.average), p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const meRows: BenchRow[] = [];
+  const issueRows: BenchRow[] = [];
+  const notes: string[] = [];
+  const duration = ctx.durationSec;
+  const connections = ctx.connections;
+
+  for (const alg of ALGS) {
+    ctx.progress(`jwt: starting ${alg} servers`);
+    const { info, child } = await startServer(alg, connections * 2);
+    try {
+      const get = (port: number, path: string, auth: boolean): Load => ({
+        url: `http://127.0.0.1:${port}${path}`,
+        connections,
+        duration,
+        headers: auth ? { authorization: `Bearer ${info.token}` } : {},
+      });
+      if (alg === 'EdDSA') {
+        ctx.progress('jwt: unauthenticated baseline');
+        meRows.push({ subject: 'baseline (no auth)', figures: await measure(get(info.benchPort, '/baseline/me', false)) });
+      }
+      ctx.progress(`jwt: gatehouse guard ${alg}`);
+      meRows.push({ subject: `gatehouse ${alg}`, figures: await measure(get(info.benchPort, '/gatehouse/me', true)) });
+      ctx.progress(`jwt: @fastify/jwt ${alg}`);
+      meRows.push({ subject: `@fastify/jwt ${alg}`, peer: true, figures: await measure(get(info.benchPort, '/fastify-jwt/me', true)) });
+      ctx.progress(`jwt: full app /api/me ${alg}`);
+      meRows.push({ subject: `gatehouse app GET /api/me ${alg} (all hooks)`, figures: await measure(get(info.fullPort, '/api/me', true)) });
+
+      if (alg === 'EdDSA' || !ctx.quick) {
+        // Each refresh rotates, so every connection keeps its own chain: a pool of live refresh
+        // tokens, taken by a request and replaced by its response's successor.
+        const pool = [...info.refreshTokens];
+        ctx.progress(`jwt: refresh ${alg}`);
+        const refresh = await measure({
+          url: `http://127.0.0.1:${info.fullPort}/api/auth/jwt/refresh`,
+          connections,
+          duration,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (request) => ({
+                ...request,
+                headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${randomInt(256)}.${randomInt(256)}.${randomInt(256)}` },
+                body: JSON.stringify({ refresh_token: pool.shift() ?? 'pool-empty' }),
+              }),
+              onResponse: (status, body) => {
+                if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+              },
+            },
+          ],
+        });
+        issueRows.push({ subject: `refresh ${alg} (no password hashing)`, figures: refresh });
+        ctx.progress(`jwt: login ${alg}`);
+        const login = await measure({
+          url: `http://127.0.0.1:${info.fullPort}/api/auth/jwt/login`,
+          connections,
+          duration,
+          requests: [
+            {
+              method: 'POST',
+              // Distinct client addresses (trusted from loopback) keep the per-IP login rate limit out of the measurement.
+              setupRequest: (request) => ({
+                ...request,
+                headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${randomInt(256)}.${randomInt(256)}.${randomInt(256)}` },
+                body: JSON.stringify(info.credentials),
+              }),
+            },
+          ],
+        });
+        issueRows.push({ subject: `login ${alg} (argon2id 19 MiB, t=2)`, figures: login });
+      }
+    } finally {
+      await stopServer(child);
+    }
+  }
+
+  const failed = [...meRows, ...issueRows].filter((r) => (r.figures.non2xx ?? 0) > 0);
+  for (const row of failed) notes.push(`${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
+  notes.push('gatehouse rows verify the JWT (keystore key by kid, alg allowlist, typ/iss/aud/exp/nbf) and check the deny-list in the shared store (SQLite here) on every request.');
+  notes.push('All /me routes read the user from the same SQLite database; @fastify/jwt runs with its defaults (no verification cache) and the same public key.');
+
+  const meTable: BenchTable = {
+    title: 'GET /me with a bearer JWT',
+    columns: [
+      { key: 'rps', label: 'req/s' },
+      { key: 'p99', label: 'p99 ms' },
+      { key: 'non2xx', label: 'non-2xx' },
+    ],
+    rows: meRows,
+    baseline: 'baseline (no auth)',
+    targets: ALGS.flatMap((alg) => [
+      { subject: `gatehouse ${alg}`, against: 'baseline (no auth)', key: 'rps', min: 0.8, label: `${alg} ≥ 0.8× unauthenticated` },
+      { subject: `gatehouse ${alg}`, against: `@fastify/jwt ${alg}`, key: 'rps', min: 1, label: `${alg} ahead of @fastify/jwt` },
+    ]),
+    notes,
+  };
+  const issueTable: BenchTable = {
+    title: 'Tokens issued per second',
+    columns: [
+      { key: 'rps', label: 'tokens/s' },
+      { key: 'p99', label: 'p99 ms' },
+      { key: 'non2xx', label: 'non-2xx' },
+    ],
+    rows: issueRows,
+  };
+  return { area: 'jwt', tables: [meTable, issueTable] };
+}
