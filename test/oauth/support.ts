@@ -19,6 +19,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningGatehouse {
   gh: GatehouseApp;
+  /** The port this node listens on (its origin may be a shared public URL). */
+  port: number;
   origin: string;
   issuer: string;
   apiResource: string;
@@ -27,10 +29,12 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
-export async function startGatehouse(options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string; dataDir?: string; secret?: string } = {}): Promise<RunningGatehouse> {
+export async function startGatehouse(
+  options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string; dataDir?: string; secret?: string; port?: number; publicUrl?: string } = {},
+): Promise<RunningGatehouse> {
   const dir = options.dataDir ? { path: options.dataDir, remove: async () => {} } : await createTempDir('gh-oauth-');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  const port = options.port ?? (await freePort());
+  const origin = options.publicUrl ?? `http://127.0.0.1:${port}`;
   const gh = await buildApp({
     env: options.secret ? { GATEHOUSE_SECRET: options.secret } : {},
     config: {
@@ -49,6 +53,7 @@ export async function startGatehouse(options: { databaseUrl?: string; redisUrl?:
   const clients = createClientManager({ db: gh.ctx.database.db, ids: gh.ctx.ids, clock: gh.ctx.clock });
   return {
     gh,
+    port,
     origin,
     issuer: `${origin}/oidc`,
     apiResource: `${origin}/api`,
