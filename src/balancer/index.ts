@@ -16,3 +16,7 @@ export { startHealthChecks } from './health/active.js';
 export type { HealthChecker, HealthCheckOptions } from './health/active.js';
 export { applyChange, createAdminServer } from './admin/server.js';
 export type { AdminChange, AdminOptions } from './admin/server.js';
+export { createTcpProxy, createUdpForwarder } from './l4/index.js';
+export type { FlowCloseReason, L4Client, L4Target, ListenAddress, PickBackend, TcpProxy, TcpProxyOptions, TcpProxyStats, UdpForwarder, UdpForwarderOptions, UdpForwarderStats } from './l4/index.js';
+export { encodeProxyV1, encodeProxyV2, parseProxyHeader, readProxyHeader } from './proxy-protocol/index.js';
+export type { ProxyEndpoint, ProxyHeader, ProxyParseResult, ProxyTlv, ProxyV2Input } from './proxy-protocol/index.js';
