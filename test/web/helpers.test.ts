@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { readBackends, readNodes } from '../../web/src/lib/cluster.js';
+import { parseCookieHeader, readCookie } from '../../web/src/lib/cookies.js';
+import { emptySeries, pushRates } from '../../web/src/lib/series.js';
+import { mergeMessages, type ShownMessage } from '../../web/src/state/chat-types.js';
+
+describe('per-second rates over a 60 s window', () => {
+  it('turns counters into rates, restarts at zero after a counter reset, and drops old points', () => {
+    let series = emptySeries();
+    let previous = null as null | { at: number; counters: Record<string, number> };
+    const samples = [
+      { at: 0, counters: { a: 0, b: 0 } },
+      { at: 1000, counters: { a: 10, b: 5 } },
+      { at: 2000, counters: { a: 30, b: 2 } }, // b restarted
+    ];
+    for (const sample of samples) {
+      series = pushRates(series, previous, sample);
+      previous = sample;
+    }
+    expect(series.times).toEqual([1, 2]);
+    expect(series.rates.get('a')).toEqual([10, 20]);
+    expect(series.rates.get('b')).toEqual([5, 0]);
+    for (let i = 3; i <= 70; i++) {
+      const sample = { at: i * 1000, counters: { a: 30 + i } };
+      series = pushRates(series, previous, sample);
+      previous = sample;
+    }
+    expect(series.times.length).toBeLessThanOrEqual(61);
+    expect(series.times[0]).toBeGreaterThanOrEqual(10);
+    expect(series.rates.has('b')).toBe(false); // absent for the whole window
+  });
+});
+
+describe('cluster readers', () => {
+  it('reads the balancer admin shape and tolerates junk', () => {
+    const read = readBackends({ algorithm: 'round-robin', backends: [{ id: 'n1', state: 'up', weight: 1, activeConnections: 2, requests: 40, failures: 1, latencyMs: 3.5 }, { host: '127.0.0.1', port: 3002 }, 7, null] });
+    expect(read.algorithm).toBe('round-robin');
+    expect(read.backends).toEqual([
+      { id: 'n1', state: 'up', weight: 1, active: 2, requests: 40, failures: 1, latencyMs: 3.5 },
+      { id: '127.0.0.1:3002', state: 'unknown', weight: null, active: 0, requests: 0, failures: 0, latencyMs: null },
+    ]);
+    expect(readBackends('nope')).toEqual({ algorithm: null, backends: [] });
+    expect(readNodes({ nodes: [{ id: 'node-1', eventLoop: { p99: 2.5 }, sockets: 3, memory: { rss: 1024 } }] })).toEqual([{ id: 'node-1', loopDelayMs: 2.5, sockets: 3, rssBytes: 1024, uptimeSec: null }]);
+  });
+});
+
+describe('document.cookie parsing', () => {
+  it('lists name=value pairs and decodes values', () => {
+    expect(parseCookieHeader('gh.lang=ko; gh.theme=dark; x=%E2%9C%93; bad; =v')).toEqual([
+      { name: 'gh.lang', value: 'ko' },
+      { name: 'gh.theme', value: 'dark' },
+      { name: 'x', value: '✓' },
+    ]);
+    expect(readCookie('a=1; b=%zz', 'b')).toBe('%zz');
+    expect(readCookie('', 'a')).toBeNull();
+  });
+});
+
+describe('chat message merging', () => {
+  const base = { room: 'r', user: { id: 'u', name: null }, text: 'hi' };
+  it('keeps one copy per id, acknowledged wins, ordered by time', () => {
+    const received: ShownMessage = { ...base, id: 'm2', ts: 2, delivery: 'received' };
+    const acked: ShownMessage = { ...base, id: 'm2', ts: 2, delivery: 'acked', localId: 'l1' };
+    const older: ShownMessage = { ...base, id: 'm1', ts: 1, delivery: 'received' };
+    expect(mergeMessages([received], [acked, older]).map((m) => [m.id, m.delivery])).toEqual([['m1', 'received'], ['m2', 'acked']]);
+    expect(mergeMessages([acked], [received]).map((m) => m.delivery)).toEqual(['acked']);
+  });
+});

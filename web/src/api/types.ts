@@ -1,0 +1,49 @@
+// The shapes of the API responses the pages read (see the server's /openapi.json).
+
+export type LoginMode = 'cookie' | 'session' | 'jwt';
+export type CredentialKind = LoginMode | 'oauth';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  createdAt: number;
+}
+
+export interface Me {
+  user: User;
+  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null; scopes: string[]; clientId?: string };
+}
+
+export interface SessionRecord {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: number;
+  type: string;
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface ApiError {
+  error: string;
+  message: string;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+}

@@ -1,0 +1,43 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { RateSeries } from '../lib/series.js';
+
+const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+
+/** Requests per second per backend as lines; rebuilt only when the set of backends changes. */
+export function RpsChart({ series, label }: { series: RateSeries; label: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const keys = [...series.rates.keys()].sort();
+  const signature = keys.join('|');
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const width = () => Math.max(260, element.clientWidth);
+    const options: uPlot.Options = {
+      width: width(),
+      height: 240,
+      series: [{}, ...keys.map((key, i) => ({ label: key, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: false }))],
+      axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: 'req/s' }],
+      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      legend: { live: false },
+    };
+    plot.current = new uPlot(options, [[], ...keys.map(() => [])], element);
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: width(), height: 240 }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Rebuild only when the backends change; data updates go through setData below.
+  }, [signature]);
+
+  useEffect(() => {
+    plot.current?.setData([series.times, ...keys.map((key) => series.rates.get(key) ?? [])] as uPlot.AlignedData);
+  });
+
+  return <div ref={host} class="chart" role="img" aria-label={label} data-testid="rps-chart" />;
+}

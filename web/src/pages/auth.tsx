@@ -1,0 +1,130 @@
+import { useState } from 'preact/hooks';
+import type { LoginMode } from '../api/types.js';
+import { Notice } from '../components/notice.js';
+import { useEndpoint } from '../components/use-endpoint.js';
+import { useI18n } from '../i18n/i18n.js';
+import { navigate } from '../router.js';
+import { login, signup } from '../state/auth.js';
+
+const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
+
+interface Provider {
+  id: string;
+  name: string;
+  /** Where the browser goes to start the redirect to the provider. */
+  href: string;
+}
+
+/** The federation engineer's list; accepts {providers:[...]} or a bare array, hides on 404. */
+function toProviders(raw: unknown): Provider[] {
+  const list = Array.isArray(raw) ? raw : Array.isArray((raw as { providers?: unknown })?.providers) ? (raw as { providers: unknown[] }).providers : [];
+  return list.flatMap((item) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const p = item as Record<string, unknown>;
+    const id = typeof p.id === 'string' ? p.id : null;
+    if (!id) return [];
+    const name = typeof p.name === 'string' ? p.name : typeof p.displayName === 'string' ? p.displayName : id;
+    const given = typeof p.loginUrl === 'string' ? p.loginUrl : typeof p.href === 'string' ? p.href : typeof p.url === 'string' ? p.url : null;
+    // Only same-origin starts: the node redirects onwards, this page never links to a foreign host.
+    const href = given && given.startsWith('/') && !given.startsWith('//') ? given : `/api/auth/federation/${encodeURIComponent(id)}/start?return_to=%2Fexplain`;
+    return [{ id, name, href }];
+  });
+}
+
+export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
+  const { t } = useI18n();
+  const [mode, setMode] = useState<LoginMode>('session');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const email = String(form.get('email') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    const name = String(form.get('name') ?? '').trim();
+    setBusy(true);
+    setError(null);
+    try {
+      if (kind === 'signup') {
+        const created = await signup({ email, password, ...(name ? { name } : {}) });
+        if (!created.ok) return setError(created.error?.message ?? 'sign-up failed');
+      }
+      const result = await login(mode, { email, password });
+      if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      navigate('/explain');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const list = providers.status === 'ok' ? toProviders(providers.data) : [];
+  return (
+    <section class="narrow">
+      <h1>{t(kind === 'login' ? 'auth.login.title' : 'auth.signup.title')}</h1>
+      <form onSubmit={(e) => void submit(e)} class="stack" data-testid={`${kind}-form`}>
+        {kind === 'signup' && (
+          <label>
+            {t('auth.name')}
+            <input name="name" autoComplete="name" maxLength={100} />
+          </label>
+        )}
+        <label>
+          {t('auth.email')}
+          <input name="email" type="email" required autoComplete="email" maxLength={254} data-testid="email" />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input
+            name="password"
+            type="password"
+            required
+            minLength={kind === 'signup' ? 8 : 1}
+            autoComplete={kind === 'signup' ? 'new-password' : 'current-password'}
+            aria-describedby={kind === 'signup' ? 'password-rule' : undefined}
+            data-testid="password"
+          />
+        </label>
+        {kind === 'signup' && (
+          <p id="password-rule" class="hint">
+            {t('auth.passwordRule')}
+          </p>
+        )}
+        <fieldset class="modes">
+          <legend>{t('auth.mode')}</legend>
+          {MODES.map((m) => (
+            <label key={m} class="mode">
+              <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} data-testid={`mode-${m}`} />
+              <span>
+                <strong>{t(`auth.mode.${m}`)}</strong>
+                <span class="hint">{t(`auth.mode.${m}.hint`)}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        {error && <Notice kind="error">{error}</Notice>}
+        <button type="submit" class="primary" disabled={busy} data-testid="submit">
+          {t(kind === 'login' ? 'auth.submit.login' : 'auth.submit.signup')}
+        </button>
+      </form>
+      {list.length > 0 && (
+        <div class="providers">
+          <h2>{t('auth.providers')}</h2>
+          <ul class="stack">
+            {list.map((p) => (
+              <li key={p.id}>
+                <a class="button" href={p.href} data-external data-testid={`provider-${p.id}`}>
+                  {t('auth.provider', { name: p.name })}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <p>
+        <a href={kind === 'login' ? '/signup' : '/login'}>{t(kind === 'login' ? 'auth.needAccount' : 'auth.haveAccount')}</a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,169 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import { Notice } from '../components/notice.js';
+import { RpsChart } from '../components/rps-chart.js';
+import { useI18n } from '../i18n/i18n.js';
+import { ALGORITHMS, readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
+import { formatBytes, formatDuration } from '../lib/format.js';
+import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../lib/series.js';
+
+const POLL_MS = 1000;
+
+export function DashboardPage() {
+  const { t } = useI18n();
+  const [available, setAvailable] = useState<boolean | null>(null);
+  const [backends, setBackends] = useState<ClusterBackends | null>(null);
+  const [nodes, setNodes] = useState<NodeView[] | null>(null);
+  const [series, setSeries] = useState<RateSeries>(emptySeries());
+  const [choice, setChoice] = useState<string>('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const previous = useRef<CounterSample | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    // Sequential polling: the next request starts a second after the last one ended, never piling up.
+    const poll = async () => {
+      const [b, n] = await Promise.all([api<unknown>('GET', '/api/cluster/backends'), api<unknown>('GET', '/api/cluster/nodes')]);
+      if (!live) return;
+      if (!b.ok) {
+        setAvailable(false);
+      } else {
+        setAvailable(true);
+        const read = readBackends(b.data);
+        setBackends(read);
+        const sample: CounterSample = { at: Date.now(), counters: Object.fromEntries(read.backends.map((x) => [x.id, x.requests])) };
+        setSeries((s) => pushRates(s, previous.current, sample));
+        previous.current = sample;
+      }
+      setNodes(n.ok ? readNodes(n.data) : null);
+      timer = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!choice && backends?.algorithm) setChoice(backends.algorithm);
+  }, [backends?.algorithm]);
+
+  async function switchAlgorithm(event: Event) {
+    event.preventDefault();
+    if (!choice) return;
+    const result = await api('PUT', '/api/cluster/algorithm', { name: choice });
+    setMessage(result.ok ? { ok: true, text: t('dash.algorithm.switched', { name: choice }) } : { ok: false, text: result.error?.message ?? 'failed' });
+  }
+
+  if (available === null) return <p>{t('common.loading')}</p>;
+  if (!available) {
+    return (
+      <section>
+        <h1>{t('dash.title')}</h1>
+        <p class="notice notice-info" data-testid="cluster-unavailable">
+          {t('dash.unavailable')}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section>
+      <h1>{t('dash.title')}</h1>
+      <p class="muted">{t('dash.updated')}</p>
+      <section class="panel" aria-labelledby="rps-h">
+        <h2 id="rps-h">{t('dash.rps')}</h2>
+        <RpsChart series={series} label={t('dash.rps')} />
+      </section>
+      <div class="grid">
+        <section class="panel" aria-labelledby="algo-h">
+          <h2 id="algo-h">{t('dash.algorithm')}</h2>
+          <p>
+            <strong data-testid="algorithm">{backends?.algorithm ?? '—'}</strong>
+          </p>
+          <form class="inline" onSubmit={(e) => void switchAlgorithm(e)}>
+            <label>
+              <span class="sr-only">{t('dash.algorithm')}</span>
+              <select value={choice} onChange={(e) => setChoice(e.currentTarget.value)} data-testid="algorithm-select">
+                {ALGORITHMS.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">{t('dash.algorithm.apply')}</button>
+          </form>
+          {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
+        </section>
+      </div>
+      <section class="panel" aria-labelledby="backends-h">
+        <h2 id="backends-h">{t('dash.backends')}</h2>
+        <div class="table-wrap">
+          <table data-testid="backends">
+            <thead>
+              <tr>
+                <th scope="col">{t('dash.backend')}</th>
+                <th scope="col">{t('dash.state')}</th>
+                <th scope="col">{t('dash.weight')}</th>
+                <th scope="col">{t('dash.active')}</th>
+                <th scope="col">{t('dash.requests')}</th>
+                <th scope="col">{t('dash.failures')}</th>
+                <th scope="col">{t('dash.latency')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {backends?.backends.map((b) => (
+                <tr key={b.id} data-backend={b.id}>
+                  <th scope="row" class="mono">
+                    {b.id}
+                  </th>
+                  <td>
+                    <span class={`pill pill-${b.state === 'up' ? 'connected' : b.state === 'down' ? 'refused' : 'reconnecting'}`}>{b.state}</span>
+                  </td>
+                  <td>{b.weight ?? '—'}</td>
+                  <td>{b.active}</td>
+                  <td>{b.requests}</td>
+                  <td>{b.failures}</td>
+                  <td>{b.latencyMs === null ? '—' : b.latencyMs.toFixed(1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      {nodes && (
+        <section class="panel" aria-labelledby="nodes-h">
+          <h2 id="nodes-h">{t('dash.nodes')}</h2>
+          <div class="table-wrap">
+            <table data-testid="nodes">
+              <thead>
+                <tr>
+                  <th scope="col">{t('dash.node')}</th>
+                  <th scope="col">{t('dash.loopDelay')}</th>
+                  <th scope="col">{t('dash.sockets')}</th>
+                  <th scope="col">{t('dash.memory')}</th>
+                  <th scope="col">{t('dash.uptime')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {nodes.map((n) => (
+                  <tr key={n.id}>
+                    <th scope="row" class="mono">
+                      {n.id}
+                    </th>
+                    <td>{n.loopDelayMs === null ? '—' : n.loopDelayMs.toFixed(1)}</td>
+                    <td>{n.sockets ?? '—'}</td>
+                    <td>{n.rssBytes === null ? '—' : formatBytes(n.rssBytes)}</td>
+                    <td>{n.uptimeSec === null ? '—' : formatDuration(n.uptimeSec)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+import { api, setTokenHooks } from '../api/client.js';
+import type { LoginMode, Me, TokenResponse, User } from '../api/types.js';
+import { createStore } from './store.js';
+
+// Who is signed in and how. The JWT access token lives only in this module's memory (never in
+// storage a script injected later could read back); a reload renews it from the HttpOnly refresh cookie.
+
+export interface LoginRecord {
+  mode: LoginMode;
+  at: number;
+  status: number;
+  node: string | null;
+  /** cookie mode: when the sealed cookie expires (from the login response) */
+  expiresAt: number | null;
+}
+
+export interface AuthState {
+  ready: boolean;
+  me: Me | null;
+  accessToken: string | null;
+  tokenExpiresAt: number | null;
+  lastLogin: LoginRecord | null;
+}
+
+export const auth = createStore<AuthState>({ ready: false, me: null, accessToken: null, tokenExpiresAt: null, lastLogin: null });
+
+let refreshing: Promise<boolean> | null = null;
+let renewTimer: ReturnType<typeof setTimeout> | null = null;
+
+setTokenHooks({ token: () => auth.get().accessToken, refresh: () => refreshAccessToken() });
+
+function keepToken(response: TokenResponse): void {
+  const expiresAt = Date.now() + response.expires_in * 1000;
+  auth.set((state) => ({ ...state, accessToken: response.access_token, tokenExpiresAt: expiresAt }));
+  if (renewTimer) clearTimeout(renewTimer);
+  // Renew a little before expiry so requests and the chat socket never carry a stale token.
+  const lead = Math.max(5_000, Math.min(60_000, response.expires_in * 200));
+  renewTimer = setTimeout(() => void refreshAccessToken(), Math.max(1_000, response.expires_in * 1000 - lead));
+}
+
+function forgetToken(): void {
+  if (renewTimer) clearTimeout(renewTimer);
+  renewTimer = null;
+  auth.set((state) => ({ ...state, accessToken: null, tokenExpiresAt: null }));
+}
+
+/** One refresh at a time: concurrent 401s share it (a second use of a rotated refresh token is theft). */
+export function refreshAccessToken(): Promise<boolean> {
+  refreshing ??= (async () => {
+    const result = await api<TokenResponse>('POST', '/api/auth/jwt/refresh', {}, { bearer: false, retry: false });
+    if (result.ok && result.data?.access_token) {
+      keepToken(result.data);
+      return true;
+    }
+    forgetToken();
+    return false;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+/** Asks the node who we are; on a fresh page load a JWT session is recovered from the refresh cookie. */
+export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Me | null> {
+  let result = await api<Me>('GET', '/api/me');
+  if (result.status === 401 && options.tryRefresh && !auth.get().accessToken && (await refreshAccessToken())) {
+    result = await api<Me>('GET', '/api/me');
+  }
+  const me = result.ok ? result.data : null;
+  auth.set((state) => ({ ...state, ready: true, me }));
+  return me;
+}
+
+export async function signup(input: { email: string; password: string; name?: string }) {
+  return api<{ user: User }>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
+}
+
+export async function login(mode: LoginMode, credentials: { email: string; password: string }) {
+  const path = `/api/auth/${mode}/login`;
+  const result = await api<Partial<TokenResponse> & { expiresAt?: number }>('POST', path, credentials, { bearer: false, retry: false });
+  if (result.ok && result.data) {
+    // One credential at a time: a JWT kept from an earlier login would otherwise win over the cookie.
+    if (mode === 'jwt' && result.data.access_token) keepToken(result.data as TokenResponse);
+    else forgetToken();
+    auth.set((state) => ({
+      ...state,
+      lastLogin: { mode, at: Date.now(), status: result.status, node: result.node, expiresAt: typeof result.data?.expiresAt === 'number' ? result.data.expiresAt : null },
+    }));
+    await loadMe();
+  }
+  return result;
+}
+
+export async function logout(): Promise<void> {
+  const kind = auth.get().me?.credential.kind;
+  if (kind === 'jwt') await api('POST', '/api/auth/jwt/logout', {});
+  else if (kind === 'session') await api('POST', '/api/auth/session/logout', {});
+  else if (kind === 'cookie') await api('POST', '/api/auth/cookie/logout', {});
+  forgetToken();
+  await loadMe();
+}
+
+/** After "log out everywhere" or a revoked current session: drop what this page still holds. */
+export async function afterCredentialsEnded(): Promise<void> {
+  forgetToken();
+  await loadMe();
+}

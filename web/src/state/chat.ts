@@ -1,0 +1,165 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { io, type Socket } from 'socket.io-client';
+import { auth, refreshAccessToken } from './auth.js';
+import { isAckError, mergeMessages, type ChatUser, type ClientEvents, type ServerEvents, type ShownMessage } from './chat-types.js';
+
+// One Socket.IO connection to the /chat namespace and everything the chat page shows about it.
+// Cookies ride along by themselves; in JWT mode the access token goes in `auth` and is renewed live.
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'reconnecting'; attempt: number }
+  | { kind: 'disconnected'; reason: string }
+  | { kind: 'refused'; message: string };
+
+export interface ChatView {
+  connection: ConnectionState;
+  transport: string | null;
+  node: string | null;
+  rooms: string[];
+  active: string | null;
+  messages: Record<string, ShownMessage[]>;
+  presence: Record<string, ChatUser[]>;
+  ended: string | null;
+  historyLoaded: Record<string, number>;
+}
+
+type ChatSocket = Socket<ServerEvents, ClientEvents>;
+const ACK_TIMEOUT_MS = 15_000;
+
+export interface ChatControls {
+  view: ChatView;
+  join(room: string): void;
+  leave(room: string): void;
+  select(room: string): void;
+  send(text: string): void;
+  reconnect(): void;
+}
+
+export function useChat(identity: string | null): ChatControls {
+  const [view, setView] = useState<ChatView>({ connection: { kind: 'connecting' }, transport: null, node: null, rooms: [], active: null, messages: {}, presence: {}, ended: null, historyLoaded: {} });
+  const socketRef = useRef<ChatSocket | null>(null);
+  const roomsRef = useRef<string[]>([]);
+  const update = (change: (v: ChatView) => Partial<ChatView>) => setView((v) => ({ ...v, ...change(v) }));
+
+  const addMessages = (room: string, incoming: ShownMessage[]) =>
+    update((v) => ({ messages: { ...v.messages, [room]: mergeMessages(v.messages[room] ?? [], incoming) } }));
+
+  const loadHistory = (socket: ChatSocket, room: string) => {
+    socket.timeout(ACK_TIMEOUT_MS).emit('history', { room, limit: 50 }, (err, result) => {
+      if (err || !result || isAckError(result)) return;
+      addMessages(room, result.messages.map((m) => ({ ...m, delivery: 'received' as const })));
+      update((v) => ({ historyLoaded: { ...v.historyLoaded, [room]: result.messages.length } }));
+    });
+  };
+
+  const joinOn = (socket: ChatSocket, room: string) => {
+    socket.timeout(ACK_TIMEOUT_MS).emit('room:join', room, (err, result) => {
+      if (err || !result) return;
+      if (isAckError(result)) {
+        update(() => ({ ended: result.message }));
+        return;
+      }
+      update((v) => ({ presence: { ...v.presence, [room]: result.users } }));
+      loadHistory(socket, room);
+    });
+  };
+
+  useEffect(() => {
+    if (!identity) return;
+    const socket: ChatSocket = io('/chat', {
+      path: '/socket.io',
+      withCredentials: true,
+      // A function, so every (re)connection presents the token held right now.
+      auth: (cb) => {
+        const token = auth.get().accessToken;
+        cb(token ? { token } : {});
+      },
+    });
+    socketRef.current = socket;
+    update(() => ({ connection: { kind: 'connecting' }, ended: null }));
+
+    const watchTransport = () => {
+      const engine = socket.io.engine;
+      update(() => ({ transport: engine.transport.name }));
+      engine.on('upgrade', (transport: { name: string }) => update(() => ({ transport: transport.name })));
+    };
+    socket.on('connect', () => {
+      update(() => ({ connection: { kind: 'connected' }, ended: null }));
+      watchTransport();
+      // Without connection-state recovery the server forgot our rooms: join them again.
+      if (!socket.recovered) for (const room of roomsRef.current) joinOn(socket, room);
+    });
+    socket.on('connect_error', (error) => {
+      // A refusal by the server's middleware is final until we try again; a network error retries itself.
+      if (!socket.active) update(() => ({ connection: { kind: 'refused', message: error.message } }));
+    });
+    socket.on('disconnect', (reason) => {
+      update(() => ({ connection: socket.active ? { kind: 'reconnecting', attempt: 0 } : { kind: 'disconnected', reason } }));
+    });
+    socket.io.on('reconnect_attempt', (attempt) => update(() => ({ connection: { kind: 'reconnecting', attempt } })));
+    socket.on('message:new', (message) => addMessages(message.room, [{ ...message, delivery: 'received' }]));
+    socket.on('presence', ({ room, users }) => update((v) => ({ presence: { ...v.presence, [room]: users } })));
+    socket.on('node', ({ id }) => update(() => ({ node: id })));
+    socket.on('auth:ended', ({ message }) => update(() => ({ ended: message })));
+    socket.on('auth:expiring', () => {
+      void refreshAccessToken().then((ok) => {
+        const token = auth.get().accessToken;
+        if (ok && token) socket.timeout(ACK_TIMEOUT_MS).emit('auth:refresh', { token }, () => undefined);
+      });
+    });
+    return () => {
+      socket.removeAllListeners();
+      socket.io.removeAllListeners();
+      socket.disconnect();
+      socketRef.current = null;
+    };
+  }, [identity]);
+
+  return {
+    view,
+    join(room) {
+      const name = room.trim();
+      if (!name) return;
+      if (!roomsRef.current.includes(name)) roomsRef.current = [...roomsRef.current, name];
+      update(() => ({ rooms: roomsRef.current, active: name }));
+      const socket = socketRef.current;
+      if (socket?.connected) joinOn(socket, name);
+    },
+    leave(room) {
+      roomsRef.current = roomsRef.current.filter((r) => r !== room);
+      socketRef.current?.emit('room:leave', room);
+      update((v) => ({ rooms: roomsRef.current, active: v.active === room ? (roomsRef.current[0] ?? null) : v.active }));
+    },
+    select(room) {
+      update(() => ({ active: room }));
+    },
+    send(text) {
+      const socket = socketRef.current;
+      const room = view.active;
+      const me = auth.get().me;
+      if (!socket || !room || !me || !text.trim()) return;
+      const localId = `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const pending: ShownMessage = { id: localId, localId, room, text, ts: Date.now(), user: { id: me.user.id, name: me.user.name }, delivery: 'pending' };
+      addMessages(room, [pending]);
+      socket.timeout(ACK_TIMEOUT_MS).emit('message:send', { room, text }, (err, result) => {
+        update((v) => {
+          const list = (v.messages[room] ?? []).filter((m) => m.id !== localId);
+          if (err || !result || isAckError(result)) {
+            const failure = err ? 'timeout' : isAckError(result) ? result.message : 'no answer';
+            return { messages: { ...v.messages, [room]: mergeMessages(list, [{ ...pending, delivery: 'failed', failure }]) } };
+          }
+          return { messages: { ...v.messages, [room]: mergeMessages(list, [{ ...pending, id: result.id, ts: result.ts, delivery: 'acked' }]) } };
+        });
+      });
+    },
+    reconnect() {
+      const socket = socketRef.current;
+      if (socket && !socket.connected) {
+        update(() => ({ connection: { kind: 'connecting' }, ended: null }));
+        socket.connect();
+      }
+    },
+  };
+}
