@@ -70,7 +70,7 @@ export const ConfigSchema = Type.Object(
         sealedLifetimeSec: Seconds(86_400, 'Lifetime of the sealed auth cookie'),
         secure: Type.Union([Type.Literal('auto'), Type.Boolean()], {
           default: 'auto',
-          description: 'Secure flag; auto = on, except plain-HTTP localhost origins (with a warning)',
+          description: 'Secure flag; auto = on for https and localhost (browsers treat both as secure contexts), off with plain cookie names and a warning for other plain-HTTP hosts',
         }),
       },
       'Cookies',

@@ -158,3 +158,13 @@ function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClie
   if (choice === 'memory') return createMemorySessionStore(clock);
   return createSqlSessionStore(database.db, clock);
 }
+
+/** Creates or upgrades the schema once, before several nodes start on the same store. */
+export async function prepareStore(config: Config): Promise<string[]> {
+  const database = createDatabase({ databaseUrl: config.storage.databaseUrl, dataDir: config.server.dataDir });
+  try {
+    return await migrateToLatest(database.db);
+  } finally {
+    await database.close();
+  }
+}

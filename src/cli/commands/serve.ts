@@ -4,7 +4,7 @@ import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { storeFlags, storeLayer } from '../store-flags.js';
 
-const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME]
+const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME] [--skip-migrations]
 
 Runs one app node. Environment: PORT, DATABASE_URL (postgres://…), REDIS_URL, GATEHOUSE_SECRET,
 GATEHOUSE_PUBLIC_URL. Stops gracefully on SIGTERM / SIGINT.`;
@@ -14,14 +14,14 @@ export const command: Command = {
   summary: 'Run one app node',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' } }, usage);
+    const { values } = parseFlags(argv, { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, 'skip-migrations': { type: 'boolean' } }, usage);
     const layer = storeLayer(values);
     layer.server = { ...layer.server };
     if (values.port !== undefined) layer.server.port = Number(values.port);
     if (values.host !== undefined) layer.server.host = String(values.host);
     if (values['node-id'] !== undefined) layer.server.nodeId = String(values['node-id']);
     const logger = createLogger({ name: 'gatehouse' });
-    const node = await buildApp({ config: layer, logger });
+    const node = await buildApp({ config: layer, logger, skipMigrations: values['skip-migrations'] === true });
     const port = await node.listen();
     logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
     console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);
@@ -34,7 +34,11 @@ export const command: Command = {
         const force = setTimeout(() => resolve(1), node.ctx.config.server.shutdownGraceMs);
         force.unref();
         node.close().then(
-          () => resolve(0),
+          () => {
+            // Under `gatehouse up` the IPC channel to the supervisor would keep the process alive.
+            if (process.connected) process.disconnect();
+            resolve(0);
+          },
           (error: unknown) => {
             logger.error({ err: error }, 'shutdown failed');
             resolve(1);
@@ -43,6 +47,8 @@ export const command: Command = {
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      // A supervisor that died without stopping us (SIGKILL) leaves no one to restart or stop this node.
+      process.once('disconnect', () => stop('SIGTERM'));
     });
   },
 };

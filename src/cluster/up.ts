@@ -1,0 +1,120 @@
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG, startBalancer, type AlgorithmName, type RunningBalancer } from '../balancer/index.js';
+import { configFromEnv, loadConfig, loadInstanceSecret, systemClock, type Clock, type Logger } from '../core/index.js';
+import { createClusterRelay, prepareStore } from '../http/index.js';
+import { superviseNodes, type Supervisor, type SupervisorEvent } from './supervisor.js';
+import { waitReady, waitUntil } from './wait-ready.js';
+
+export interface ClusterOptions {
+  nodes: number;
+  /** Where people connect: the balancer. */
+  host: string;
+  port: number;
+  /** First app node port; node i listens on nodeBasePort + i. */
+  nodeBasePort: number;
+  adminPort: number;
+  algorithm: AlgorithmName;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+  onEvent?: (event: SupervisorEvent) => void;
+}
+
+export interface RunningCluster {
+  balancer: RunningBalancer;
+  supervisor: Supervisor;
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** How to start the CLI entry in a child: compiled JS as is, TypeScript (tests, `npm run dev`) via tsx. */
+function nodeEntry(): { exec: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const typescript = self.endsWith('.ts');
+  const exec = fileURLToPath(new URL(`../cli/main.${typescript ? 'ts' : 'js'}`, import.meta.url));
+  return { exec, execArgv: typescript ? ['--import', 'tsx'] : [] };
+}
+
+/**
+ * `gatehouse up`: the whole picture on one machine — migrations once, N app nodes sharing the store
+ * (SQLite in WAL mode, or PostgreSQL/Redis from the environment), the Socket.IO IPC relay between them,
+ * and the balancer in front with health checks on /readyz.
+ */
+export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+  const clock = options.clock ?? systemClock;
+  const { config } = loadConfig(configFromEnv(options.env), { server: { dataDir: options.dataDir } });
+  // Done once here so N nodes starting together neither race on migrations nor on the secret file.
+  await loadInstanceSecret({ dataDir: config.server.dataDir, fromEnv: options.env.GATEHOUSE_SECRET });
+  await prepareStore(config);
+
+  const publicUrl = options.env.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${options.port}`;
+  const adminUrl = `http://127.0.0.1:${options.adminPort}`;
+  const nodeUrls = Array.from({ length: options.nodes }, (_, i) => ({ id: `node-${i + 1}`, url: `http://127.0.0.1:${options.nodeBasePort + i}` }));
+  const relay = createClusterRelay();
+  const entry = nodeEntry();
+  const supervisor = superviseNodes({
+    count: options.nodes,
+    basePort: options.nodeBasePort,
+    exec: entry.exec,
+    execArgv: entry.execArgv,
+    args: ['serve', '--host', '127.0.0.1', '--skip-migrations'],
+    env: {
+      ...options.env,
+      GATEHOUSE_DATA_DIR: config.server.dataDir,
+      GATEHOUSE_PUBLIC_URL: publicUrl,
+      GATEHOUSE_REALTIME_IPC: '1',
+      GATEHOUSE_BALANCER_ADMIN: adminUrl,
+      GATEHOUSE_CLUSTER_NODES: JSON.stringify(nodeUrls),
+      // Health checks hit every node each second: per-request info logs would drown what matters.
+      LOG_LEVEL: options.env.LOG_LEVEL ?? 'warn',
+    },
+    clock,
+    onChild: (child, alive) => (alive ? relay.add(child) : relay.remove(child)),
+    onEvent: (event) => {
+      if (event.type === 'started') {
+        void waitReady(`http://127.0.0.1:${event.node.port}/readyz`, 60_000).then(
+          () => {
+            if (event.node.state === 'starting') event.node.state = 'up';
+          },
+          () => {},
+        );
+      }
+      options.onEvent?.(event);
+    },
+  });
+
+  let balancer: RunningBalancer;
+  try {
+    balancer = await startBalancer(
+      {
+        ...DEFAULT_CONFIG,
+        listen: { host: options.host, port: options.port },
+        admin: { host: '127.0.0.1', port: options.adminPort },
+        algorithm: options.algorithm,
+        backends: nodeUrls.map((node, i) => ({ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id })),
+        healthCheck: { path: '/readyz', intervalMs: 1_000, timeoutMs: 1_000, rise: 1, fall: 2 },
+        // A restarted node gets a short ramp, not a flood.
+        slowStartMs: 3_000,
+      },
+      { clock, ...(options.logger ? { logger: options.logger } : {}) },
+    );
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+  await Promise.all(nodeUrls.map((node) => waitReady(`${node.url}/readyz`, 90_000)));
+  // …and until the balancer's own health checks agree, so the first requests spread over every node.
+  await waitUntil(() => balancer.pool.list().every((backend) => backend.state === 'up' || backend.state === 'slow-start'), 15_000);
+  return {
+    balancer,
+    supervisor,
+    url: publicUrl,
+    adminUrl,
+    async stop() {
+      await balancer.close();
+      await supervisor.stop();
+    },
+  };
+}

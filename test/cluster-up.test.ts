@@ -1,0 +1,127 @@
+// Issue 7 point 1: `gatehouse up` as a person runs it — a real process tree (balancer + nodes),
+// traffic spread over the nodes, chat across nodes over the IPC adapter, a crashed node restarted,
+// and a clean stop on Ctrl-C (SIGINT).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { freePort } from './support/app.js';
+import { createTempDir } from './support/services.js';
+import { TestClient, freshUser } from './support/client.js';
+
+async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('gatehouse up', () => {
+  let child: ChildProcess;
+  let output = '';
+  let port: number;
+  let nodePorts: number[];
+  let dir: Awaited<ReturnType<typeof createTempDir>>;
+
+  beforeAll(async () => {
+    dir = await createTempDir();
+    port = await freePort();
+    const adminPort = await freePort();
+    // Two consecutive free ports for the nodes.
+    let base = await freePort();
+    while (base > 65000) base = await freePort();
+    nodePorts = [base, base + 1];
+    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij' };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    delete env.PORT;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '--nodes', '2', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(async () => output.includes('gatehouse is up'), 120_000, `"gatehouse is up" in:\n${output}`);
+  }, 150_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await dir.remove();
+  });
+
+  it('prints the URLs and spreads requests over every node', async () => {
+    expect(output).toContain(`http://localhost:${port}`);
+    expect(output).toContain('node-1');
+    expect(output).toContain('node-2');
+    const seen = new Set<string>();
+    for (let i = 0; i < 10; i += 1) {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(response.status).toBe(200);
+      seen.add(((await response.json()) as { node: string }).node);
+    }
+    expect([...seen].sort()).toEqual(['node-1', 'node-2']);
+  });
+
+  it('lets two users on different nodes chat through the IPC adapter', async () => {
+    const origin = `http://localhost:${port}`;
+    const sockets: Socket[] = [];
+    try {
+      const users = await Promise.all(
+        nodePorts.map(async (nodePort, i) => {
+          const client = new TestClient(`http://127.0.0.1:${nodePort}`, { origin });
+          const who = freshUser(`chat${i}`);
+          expect((await client.post('/api/auth/signup', who)).status).toBe(201);
+          expect((await client.post('/api/auth/session/login', { email: who.email, password: who.password })).status).toBe(200);
+          return { client, nodePort, who };
+        }),
+      );
+      for (const user of users) {
+        const socket = io(`http://127.0.0.1:${user.nodePort}/chat`, { extraHeaders: { cookie: user.client.cookieHeader(), origin }, transports: ['websocket'], reconnection: false });
+        sockets.push(socket);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        const joined = await socket.timeout(5000).emitWithAck('room:join', 'lobby');
+        expect(joined).toBeTruthy();
+      }
+      const received = new Promise<{ text: string; user: { name: string | null } }>((resolve) => sockets[1]!.once('message:new', resolve));
+      const ack = await sockets[0]!.timeout(5000).emitWithAck('message:send', { room: 'lobby', text: 'hello from node-1' });
+      expect(typeof ack.id).toBe('string');
+      const message = await received;
+      expect(message.text).toBe('hello from node-1');
+    } finally {
+      for (const socket of sockets) socket.disconnect();
+    }
+  });
+
+  it('restarts a node that crashes while the balancer keeps answering', async () => {
+    const stats = (await (await fetch(`http://127.0.0.1:${nodePorts[0]}/api/node/stats`)).json()) as { pid: number };
+    process.kill(stats.pid, 'SIGKILL');
+    let failures = 0;
+    for (let i = 0; i < 20; i += 1) {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      if (!response || response.status !== 200) failures += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(failures).toBe(0);
+    const restarted = await waitFor(async () => {
+      const r = await fetch(`http://127.0.0.1:${nodePorts[0]}/api/node/stats`);
+      const body = (await r.json()) as { pid: number };
+      return body.pid !== stats.pid ? body : null;
+    }, 90_000, 'node-1 to come back');
+    expect(restarted.pid).not.toBe(stats.pid);
+    expect(output).toMatch(/node-1 exited/);
+  });
+
+  it('stops everything on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (const p of [port, ...nodePorts]) {
+      await expect(fetch(`http://127.0.0.1:${p}/healthz`)).rejects.toThrow();
+    }
+  });
+});
