@@ -11,6 +11,26 @@ export interface BenchContext {
   /** Directory for this run's charts and raw files. */
   outDir: string;
   quick: boolean;
+  /**
+   * What the runner's set-up step (bench/setup.ts) found, by peer name (e.g. 'haproxy', 'http-proxy-3').
+   * Absent when an area is run outside the runner. A peer with `available: false` is reported as a
+   * row with `missing` set, never left out.
+   */
+  peers?: Record<string, PeerStatus>;
+}
+
+/** One peer (a Debian program or an npm package) and whether this machine has it. */
+export interface PeerStatus {
+  name: string;
+  kind: 'debian' | 'npm';
+  available: boolean;
+  version?: string;
+  /** Executable path (Debian peers). */
+  path?: string;
+  /** Why it is not available (not installed and could not be installed, and how to get it). */
+  missing?: string;
+  /** Installed by this run's set-up step. */
+  installedNow?: boolean;
 }
 
 /** One row of a table: a subject (gatehouse variant or a peer) and its figures. */
@@ -40,4 +60,6 @@ export interface BenchSection {
   tables: BenchTable[];
   /** Files written under outDir (charts), relative to it. */
   charts?: string[];
+  /** Section-wide remarks (how it was measured, what a peer could not do). */
+  notes?: string[];
 }
