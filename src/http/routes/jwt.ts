@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { TokenPair } from '../../tokens/index.js';
 import type { AppContext } from '../context.js';
@@ -16,12 +16,15 @@ const TokenResponse = Type.Object({
   refresh_token: Type.Optional(Type.String({ description: 'Only for clients that asked for it (refresh_token_in_body, or sent their token in the body)' })),
 });
 
-const RefreshBody = Type.Optional(
-  Type.Object(
-    { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Native clients: the refresh token, instead of the cookie' })) },
-    { additionalProperties: false },
-  ),
+const RefreshBody = Type.Object(
+  { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Native clients: the refresh token, instead of the cookie' })) },
+  { additionalProperties: false },
 );
+
+// A browser refreshes or logs out with the cookie alone and may send no body at all.
+const emptyBodyIsEmptyObject = async (request: FastifyRequest) => {
+  request.body ??= {};
+};
 
 const JwksResponse = Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true, description: 'A public JWK (RFC 7517) with kid, alg and use' })) });
 
@@ -78,9 +81,10 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       {
         schema: { tags, summary: 'Rotate the refresh token and get a new access token', body: RefreshBody, response: { 200: TokenResponse, ...errorResponses } },
         config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
+        preValidation: emptyBodyIsEmptyObject,
       },
       async (request, reply) => {
-        const fromBody = request.body?.refresh_token;
+        const fromBody = request.body.refresh_token;
         const token = fromBody ?? request.cookies[cookieName];
         if (!token) throw new GatehouseError('GH_TOKEN_REFRESH_MISSING');
         void reply.header('cache-control', 'no-store');
@@ -106,6 +110,7 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
     app.post(
       '/api/auth/jwt/logout',
       {
+        preValidation: emptyBodyIsEmptyObject,
         preHandler: hooks.optionalAuth(),
         schema: {
           tags,
@@ -115,7 +120,7 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         },
       },
       async (request, reply) => {
-        const token = request.body?.refresh_token ?? request.cookies[cookieName];
+        const token = request.body.refresh_token ?? request.cookies[cookieName];
         let family = token ? await ctx.tokens.signOut(token) : null;
         // A client that lost its refresh token can still end its sign-in with the access token.
         const principal = request.principal;
