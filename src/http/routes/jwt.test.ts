@@ -195,6 +195,32 @@ describe.each([
     expect(payload).toMatchObject({ sub: expect.any(String), sid: expect.any(String), scope: 'api', jti: expect.any(String) });
   });
 
+  it('key rotation on one node: old and new tokens verify on both, the old key stays published until its tokens expired', async () => {
+    const who = await signUp(a, 'rotation');
+    const app = nativeOn(a);
+    const login = async (node: TestNode) => (await nativeOn(node).post('/api/auth/jwt/login', { email: who.email, password: who.password })).body.access_token as string;
+    const before = await login(a);
+    const oldKid = (await a.node.ctx.tokens.keystore.signingKey()).kid;
+    const { current } = await a.node.ctx.tokens.keystore.rotate();
+    const after = await login(a);
+    // b has not reloaded yet: it knows a's new signing key as the published `next` one.
+    for (const token of [before, after]) {
+      expect((await nativeOn(b).get('/api/me', bearer(token))).status).toBe(200);
+      expect((await app.get('/api/me', bearer(token))).status).toBe(200);
+    }
+    const kids = ((await nativeOn(a).get('/.well-known/jwks.json')).body.keys as { kid: string }[]).map((k) => k.kid);
+    expect(kids.slice(0, 1)).toEqual([current]);
+    expect(kids).toContain(oldKid);
+    clock.advance((600 + 30) * 1000);
+    await b.node.ctx.tokens.keystore.reload();
+    expect((await b.node.ctx.tokens.keystore.signingKey()).kid).toBe(current);
+    const later = ((await nativeOn(b).get('/.well-known/jwks.json')).body.keys as { kid: string }[]).map((k) => k.kid);
+    expect(later).not.toContain(oldKid);
+    // Its key is gone by now, so the old token is refused before its (also past) expiry is even read.
+    expect((await app.get('/api/me', bearer(before))).body.error).toBe('GH_TOKEN_KEY_UNKNOWN');
+    expect((await app.get('/api/me', bearer(after))).body.error).toBe('GH_TOKEN_EXPIRED');
+  });
+
   it('refresh without a token, or with junk, is a coded 401, never a crash', async () => {
     const app = nativeOn(a);
     expect((await app.post('/api/auth/jwt/refresh')).body.error).toBe('GH_TOKEN_REFRESH_MISSING');
