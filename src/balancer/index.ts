@@ -20,3 +20,5 @@ export { createTcpProxy, createUdpForwarder } from './l4/index.js';
 export type { FlowCloseReason, L4Client, L4Target, ListenAddress, PickBackend, TcpProxy, TcpProxyOptions, TcpProxyStats, UdpForwarder, UdpForwarderOptions, UdpForwarderStats } from './l4/index.js';
 export { encodeProxyV1, encodeProxyV2, parseProxyHeader, readProxyHeader } from './proxy-protocol/index.js';
 export type { ProxyEndpoint, ProxyHeader, ProxyParseResult, ProxyTlv, ProxyV2Input } from './proxy-protocol/index.js';
+export { EXPORT_FORMATS, exportConfig, isExportFormat, toHaproxy, toNginx } from './export/index.js';
+export type { ExportFormat, ExportOptions } from './export/index.js';

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).command,
   up: async () => (await import('./commands/up.js')).command,
   balance: async () => (await import('./commands/balance.js')).command,
+  'balance export': async () => (await import('./commands/balance-export.js')).command,
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
   'client create': async () => (await import('./commands/client-create.js')).command,

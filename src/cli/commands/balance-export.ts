@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { DEFAULT_CONFIG, exportConfig, isExportFormat, loadConfigFile, parseBackend, parseBalancerConfig, parseHostPort, type ExportOptions } from '../../balancer/index.js';
+import { parseFlags, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: gatehouse balance export --format haproxy|nginx [--config lb.yaml] [--out FILE]
+                                [--listen HOST:PORT] [--backend HOST:PORT[,weight=N]]... [--algorithm NAME]
+                                [--mode http|tcp|udp] [--health-check PATH|tcp] [--hash-key KEY]
+                                [--runtime-dir DIR] [--nginx-module PATH]... [--workers N]
+
+Writes the HAProxy or nginx configuration equivalent to a gatehouse balancer config (the same file and
+flags \`gatehouse balance\` takes), for running the same setup on HAProxy or nginx. Algorithms map to
+roundrobin / leastconn / source / hash-type consistent / random(2) (HAProxy) and the default weighted
+round robin / least_conn / hash / hash consistent / random two least_conn (nginx); what a format cannot
+express is written as a "# note:" comment. The output is a standalone file: \`haproxy -f FILE\`,
+\`nginx -c FILE\`. --runtime-dir puts nginx's pid, error log and temp files there; --nginx-module adds
+load_module lines (tcp/udp on Debian's nginx need the stream module, added when it is installed).`;
+
+const flags = {
+  format: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  listen: { type: 'string' },
+  backend: { type: 'string', multiple: true },
+  algorithm: { type: 'string' },
+  mode: { type: 'string' },
+  'health-check': { type: 'string' },
+  'hash-key': { type: 'string' },
+  'runtime-dir': { type: 'string' },
+  'nginx-module': { type: 'string', multiple: true },
+  workers: { type: 'string' },
+} as const;
+
+/** Debian ships nginx's stream module as a dynamic module. */
+const DEBIAN_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+export const command: Command = {
+  name: 'balance export',
+  summary: 'Write the equivalent HAProxy or nginx config for a balancer config',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, flags, usage);
+    if (!values.format || !isExportFormat(values.format)) throw new UsageError(`--format must be haproxy or nginx.\n\n${usage}`);
+    const base = values.config ? await loadConfigFile(values.config) : DEFAULT_CONFIG;
+    const overrides: Record<string, unknown> = {};
+    if (values.listen !== undefined) overrides.listen = parseHostPort(values.listen, '--listen') && values.listen;
+    if (values.backend !== undefined) overrides.backends = values.backend.map((b) => (parseBackend(b), b));
+    if (values.algorithm !== undefined) overrides.algorithm = values.algorithm;
+    if (values.mode !== undefined) overrides.mode = values.mode;
+    if (values['health-check'] !== undefined) overrides.healthCheck = { path: values['health-check'] };
+    if (values['hash-key'] !== undefined) overrides.hashKey = values['hash-key'];
+    const config = parseBalancerConfig(overrides, base);
+
+    const options: ExportOptions = {};
+    if (values['runtime-dir']) options.runtimeDir = values['runtime-dir'];
+    if (values.workers !== undefined) {
+      const n = Number(values.workers);
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--workers must be an integer 1-256.\n\n${usage}`);
+      options.nginxWorkers = n;
+      options.haproxyThreads = n;
+    }
+    if (values['nginx-module']) options.nginxModules = values['nginx-module'];
+    else if (values.format === 'nginx' && config.mode !== 'http' && existsSync(DEBIAN_STREAM_MODULE)) options.nginxModules = [DEBIAN_STREAM_MODULE];
+
+    const text = exportConfig(config, values.format, options);
+    if (values.out) {
+      await writeFile(values.out, text);
+      console.error(`gatehouse balance export: wrote ${values.format} config to ${values.out}`);
+    } else {
+      process.stdout.write(text);
+    }
+    return 0;
+  },
+};
