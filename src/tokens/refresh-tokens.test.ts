@@ -78,6 +78,17 @@ describe.each(['sqlite', 'postgres'] as const)('refresh tokens on %s', (dialect)
     await expect(refresh.rotate(token)).rejects.toMatchObject({ code: 'GH_TOKEN_REFRESH_EXPIRED' });
   });
 
+  it('sweeps dead families and their tokens, and only those', async () => {
+    const dying = await start('user-sweep');
+    clock.advance(1_800_000);
+    const living = await start('user-sweep');
+    clock.advance(1_800_000);
+    expect(await refresh.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await db.selectFrom('refresh_tokens').select('hash').where('family_id', '=', dying.familyId).execute()).toHaveLength(0);
+    expect(await db.selectFrom('refresh_families').select('id').where('id', '=', dying.familyId).execute()).toHaveLength(0);
+    await expect(refresh.rotate(living.token)).resolves.toMatchObject({ familyId: living.familyId });
+  });
+
   it('refuses unknown or malformed tokens with a coded error', async () => {
     for (const junk of ['', 'nope', 'A'.repeat(43), "' OR 1=1 --", 'x'.repeat(5000)]) {
       await expect(refresh.rotate(junk)).rejects.toMatchObject({ code: 'GH_TOKEN_REFRESH_INVALID' });

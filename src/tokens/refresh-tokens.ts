@@ -16,6 +16,8 @@ export interface RefreshTokens {
   revokeFamily(familyId: string, reason?: string): Promise<void>;
   /** Returns the ids of the families it revoked. */
   revokeUser(userId: string, reason?: string): Promise<string[]>;
+  /** Deletes families past their idle or absolute end, with their tokens; returns how many. */
+  sweep(): Promise<number>;
   /** Live families of a user (for "signed-in devices" lists). */
   listFamilies(userId: string): Promise<{ id: string; createdAt: number; lastUsedAt: number; ip: string | null; userAgent: string | null }[]>;
 }
@@ -153,6 +155,14 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
         .execute();
       await db.updateTable('refresh_families').set({ revoked_at: now, revoke_reason: reason }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
       return live.map((f) => f.id);
+    },
+
+    async sweep() {
+      const now = clock.now();
+      const dead = db.selectFrom('refresh_families').select('id').where((eb) => eb.or([eb('idle_expires_at', '<=', now), eb('absolute_expires_at', '<=', now)]));
+      await db.deleteFrom('refresh_tokens').where('family_id', 'in', dead).execute();
+      const result = await db.deleteFrom('refresh_families').where((eb) => eb.or([eb('idle_expires_at', '<=', now), eb('absolute_expires_at', '<=', now)])).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async listFamilies(userId) {
