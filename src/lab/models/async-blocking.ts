@@ -5,9 +5,9 @@ import { LineBuffer, Workload, type ModelRunConfig } from './wire.js';
 /**
  * Asynchronous blocking, the select() model: one loop blocks on the whole set of descriptors at once,
  * gets back the ones that are ready — in the order their I/O finished, not the order it started — reads
- * only those, and blocks again. Node exposes no select() call, so the wait is a promise settled by the
- * first 'readable' of any pipe; underneath, that is libuv sleeping in epoll_wait on every descriptor,
- * which is what select() does. Reads happen only after readiness, so they never wait.
+ * only those, and blocks again. Node exposes no select() call, so the wait is a promise settled after a
+ * loop turn in which any pipe became readable; underneath, that is libuv sleeping in epoll_wait on every
+ * descriptor, which is what select() does. Reads happen only after readiness, so they never wait.
  */
 export function prepareAsyncBlocking(config: ModelRunConfig): PreparedModel {
   const answers = Array.from({ length: config.clients }, (_, i) => openAnswerSocket(config.dir, i));

@@ -36,8 +36,9 @@ export const MODELS: Record<ModelName, ModelInfo> = {
     label: 'async blocking (select-style)',
     how:
       'Node has no select()/poll() call; its event loop is libuv waiting in epoll_wait, the modern select(). This model ' +
-      'writes the select loop by hand on top of it: one wait on all descriptors at once (a promise settled by the first ' +
-      "'readable' of any pipe — epoll_wait underneath), then it reads only the ready ones, in the order they finished, and waits again.",
+      'writes the select loop by hand on top of it: one wait on all descriptors at once (a promise settled once per loop turn, ' +
+      "after epoll_wait has reported every pipe that became readable), then it reads only the ready ones — in the order they " +
+      'finished, not the order they started — and waits again.',
   },
   'async-nonblocking': {
     name: 'async-nonblocking',
