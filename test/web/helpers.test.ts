@@ -35,12 +35,24 @@ describe('cluster readers', () => {
   it('reads the balancer admin shape and tolerates junk', () => {
     const read = readBackends({ algorithm: 'round-robin', backends: [{ id: 'n1', state: 'up', weight: 1, activeConnections: 2, requests: 40, failures: 1, latencyMs: 3.5 }, { host: '127.0.0.1', port: 3002 }, 7, null] });
     expect(read.algorithm).toBe('round-robin');
+    expect(read.available).toContain('least-connections');
     expect(read.backends).toEqual([
       { id: 'n1', state: 'up', weight: 1, active: 2, requests: 40, failures: 1, latencyMs: 3.5 },
       { id: '127.0.0.1:3002', state: 'unknown', weight: null, active: 0, requests: 0, failures: 0, latencyMs: null },
     ]);
-    expect(readBackends('nope')).toEqual({ algorithm: null, backends: [] });
-    expect(readNodes({ nodes: [{ id: 'node-1', eventLoop: { p99: 2.5 }, sockets: 3, memory: { rss: 1024 } }] })).toEqual([{ id: 'node-1', loopDelayMs: 2.5, sockets: 3, rssBytes: 1024, uptimeSec: null }]);
+    expect(readBackends('nope').backends).toEqual([]);
+    expect(readBackends({ algorithm: 'ip-hash', available: ['ip-hash', 'round-robin'], backends: [] }).available).toEqual(['ip-hash', 'round-robin']);
+    // The shape /api/cluster/nodes relays from each node's /api/node/stats.
+    const nodes = readNodes({
+      nodes: [
+        { node: 'node-1', pid: 1, uptimeMs: 5000, eventLoopDelayMs: { mean: 1, p50: 1, p99: 2.5, max: 9 }, memory: { rssBytes: 1024, heapUsedBytes: 1 }, sockets: 3, rooms: 1, url: 'http://127.0.0.1:3001', reachable: true },
+        { node: 'node-2', url: 'http://127.0.0.1:3002', reachable: false },
+      ],
+    });
+    expect(nodes).toEqual([
+      { id: 'node-1', reachable: true, loopDelayMs: 2.5, sockets: 3, rssBytes: 1024, uptimeSec: 5 },
+      { id: 'node-2', reachable: false, loopDelayMs: null, sockets: null, rssBytes: null, uptimeSec: null },
+    ]);
   });
 });
 

@@ -2,6 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { RateSeries } from '../lib/series.js';
+import { prefs } from '../state/prefs.js';
+import { useStore } from '../state/store.js';
 
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 
@@ -10,17 +12,20 @@ export function RpsChart({ series, label }: { series: RateSeries; label: string 
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const keys = [...series.rates.keys()].sort();
-  const signature = keys.join('|');
+  // Canvas has no currentColor: the axes take the page's text colour, and are redrawn on a theme switch.
+  const { theme } = useStore(prefs);
+  const signature = `${keys.join('|')}#${theme}`;
 
   useEffect(() => {
     const element = host.current;
     if (!element) return;
     const width = () => Math.max(260, element.clientWidth);
+    const ink = getComputedStyle(element).color || '#111827';
     const options: uPlot.Options = {
       width: width(),
       height: 240,
       series: [{}, ...keys.map((key, i) => ({ label: key, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: false }))],
-      axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, label: 'req/s' }],
+      axes: [{ stroke: ink, grid: { stroke: 'rgba(128,128,128,0.25)' } }, { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.25)' }, label: 'req/s' }],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       legend: { live: false },
     };

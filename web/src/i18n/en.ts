@@ -138,6 +138,8 @@ export const en = {
   'dash.sockets': 'Sockets',
   'dash.memory': 'Memory (RSS)',
   'dash.uptime': 'Uptime',
+  'dash.unreachable': 'unreachable',
+  'dash.adminOnly': 'Switching the algorithm needs an admin account.',
   'dash.updated': 'Updated every second.',
   'explain.title': 'What just happened',
   'explain.lead': 'The study note’s numbered steps for each mode, filled in with the real values of your own requests.',

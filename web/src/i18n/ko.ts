@@ -140,6 +140,8 @@ export const ko: Messages = {
   'dash.sockets': '소켓',
   'dash.memory': '메모리 (RSS)',
   'dash.uptime': '가동 시간',
+  'dash.unreachable': '응답 없음',
+  'dash.adminOnly': '알고리즘을 바꾸려면 관리자 계정이 필요합니다.',
   'dash.updated': '1초마다 갱신합니다.',
   'explain.title': '방금 무슨 일이?',
   'explain.lead': '스터디 노트의 방식별 번호 단계를, 내 요청의 실제 값으로 채워 보여 줍니다.',

@@ -15,6 +15,7 @@ export interface BackendView {
 
 export interface NodeView {
   id: string;
+  reachable: boolean;
   loopDelayMs: number | null;
   sockets: number | null;
   rssBytes: number | null;
@@ -23,6 +24,8 @@ export interface NodeView {
 
 export interface ClusterBackends {
   algorithm: string | null;
+  /** What the balancer offers; the contract's seven names when it does not say. */
+  available: string[];
   backends: BackendView[];
 }
 
@@ -62,24 +65,27 @@ export function readBackends(raw: unknown): ClusterBackends {
       },
     ];
   });
-  return { algorithm, backends };
+  const offered = isObj(raw) && Array.isArray(raw.available) ? raw.available.filter((a): a is string => typeof a === 'string') : [];
+  return { algorithm, available: offered.length ? offered : [...ALGORITHMS], backends };
 }
 
 export function readNodes(raw: unknown): NodeView[] {
   return listOf(raw, 'nodes').flatMap((item): NodeView[] => {
     if (!isObj(item)) return [];
-    const id = text(item.id, item.nodeId, item.name) ?? (typeof item.port === 'number' ? `:${item.port}` : null);
+    const id = text(item.node, item.id, item.nodeId, item.name, item.url) ?? (typeof item.port === 'number' ? `:${item.port}` : null);
     if (!id) return [];
-    const loop = isObj(item.eventLoop) ? item.eventLoop : isObj(item.eventLoopDelay) ? item.eventLoopDelay : {};
+    const loop = isObj(item.eventLoopDelayMs) ? item.eventLoopDelayMs : isObj(item.eventLoop) ? item.eventLoop : isObj(item.eventLoopDelay) ? item.eventLoopDelay : {};
+    const uptimeMs = num(item.uptimeMs);
     const memory = isObj(item.memory) ? item.memory : {};
     const sockets = isObj(item.sockets) ? num(item.sockets.count, item.sockets.sockets) : num(item.sockets, item.socketCount);
     return [
       {
         id,
+        reachable: item.reachable !== false,
         loopDelayMs: num(item.eventLoopDelayMs, item.loopDelayMs, item.eventLoopDelay, loop.p99, loop.p99Ms, loop.mean, loop.meanMs),
         sockets,
-        rssBytes: num(memory.rss, item.rss, item.rssBytes, item.memory),
-        uptimeSec: num(item.uptimeSec, item.uptime),
+        rssBytes: num(memory.rssBytes, memory.rss, item.rss, item.rssBytes, item.memory),
+        uptimeSec: uptimeMs !== null ? uptimeMs / 1000 : num(item.uptimeSec, item.uptime),
       },
     ];
   });

@@ -53,6 +53,17 @@ export function ChatPage() {
     return (
       <section>
         <h1>{t('chat.title')}</h1>
+        {view.ended && (
+          <>
+            <p>
+              {t('chat.connection')}{' '}
+              <span data-testid="connection-state" data-state="disconnected" class="pill pill-disconnected">
+                {t('chat.state.disconnected')}
+              </span>
+            </p>
+            <Notice kind="error">{t('chat.ended', { message: view.ended })}</Notice>
+          </>
+        )}
         <p>
           {t('common.signInFirst')} <a href="/login">{t('nav.login')}</a>
         </p>

@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { Notice } from '../components/notice.js';
 import { RpsChart } from '../components/rps-chart.js';
 import { useI18n } from '../i18n/i18n.js';
-import { ALGORITHMS, readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
+import { readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../lib/series.js';
 
@@ -11,7 +11,9 @@ const POLL_MS = 1000;
 
 export function DashboardPage() {
   const { t } = useI18n();
-  const [available, setAvailable] = useState<boolean | null>(null);
+  // null: first answer pending; 'absent': no cluster (404); 'signin': 401; 'error': the relay failed.
+  const [available, setAvailable] = useState<true | 'absent' | 'signin' | 'error' | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const [backends, setBackends] = useState<ClusterBackends | null>(null);
   const [nodes, setNodes] = useState<NodeView[] | null>(null);
   const [series, setSeries] = useState<RateSeries>(emptySeries());
@@ -27,7 +29,8 @@ export function DashboardPage() {
       const [b, n] = await Promise.all([api<unknown>('GET', '/api/cluster/backends'), api<unknown>('GET', '/api/cluster/nodes')]);
       if (!live) return;
       if (!b.ok) {
-        setAvailable(false);
+        setAvailable(b.status === 401 ? 'signin' : b.status === 404 ? 'absent' : 'error');
+        setFailure(b.error?.message ?? null);
       } else {
         setAvailable(true);
         const read = readBackends(b.data);
@@ -54,17 +57,24 @@ export function DashboardPage() {
     event.preventDefault();
     if (!choice) return;
     const result = await api('PUT', '/api/cluster/algorithm', { name: choice });
+    if (result.status === 403) return setMessage({ ok: false, text: t('dash.adminOnly') });
     setMessage(result.ok ? { ok: true, text: t('dash.algorithm.switched', { name: choice }) } : { ok: false, text: result.error?.message ?? 'failed' });
   }
 
   if (available === null) return <p>{t('common.loading')}</p>;
-  if (!available) {
+  if (available !== true) {
     return (
       <section>
         <h1>{t('dash.title')}</h1>
-        <p class="notice notice-info" data-testid="cluster-unavailable">
-          {t('dash.unavailable')}
-        </p>
+        {available === 'signin' ? (
+          <p>
+            {t('common.signInFirst')} <a href="/login">{t('nav.login')}</a>
+          </p>
+        ) : (
+          <p class="notice notice-info" data-testid="cluster-unavailable">
+            {available === 'error' && failure ? t('common.error', { message: failure }) : t('dash.unavailable')}
+          </p>
+        )}
       </section>
     );
   }
@@ -86,7 +96,7 @@ export function DashboardPage() {
             <label>
               <span class="sr-only">{t('dash.algorithm')}</span>
               <select value={choice} onChange={(e) => setChoice(e.currentTarget.value)} data-testid="algorithm-select">
-                {ALGORITHMS.map((name) => (
+                {(backends?.available ?? []).map((name) => (
                   <option key={name} value={name}>
                     {name}
                   </option>
@@ -149,9 +159,10 @@ export function DashboardPage() {
               </thead>
               <tbody>
                 {nodes.map((n) => (
-                  <tr key={n.id}>
+                  <tr key={n.id} data-node={n.id}>
                     <th scope="row" class="mono">
                       {n.id}
+                      {!n.reachable && <span class="pill pill-refused"> {t('dash.unreachable')}</span>}
                     </th>
                     <td>{n.loopDelayMs === null ? '—' : n.loopDelayMs.toFixed(1)}</td>
                     <td>{n.sockets ?? '—'}</td>

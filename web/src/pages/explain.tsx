@@ -66,6 +66,7 @@ export function ExplainPage() {
     };
   }, [token]);
 
+  const anyNode = log.some((entry) => entry.node);
   const lastMe = log.find((entry) => entry.method === 'GET' && entry.path === '/api/me') ?? null;
   const observed: Observed = {
     me: state.me,
@@ -129,7 +130,7 @@ export function ExplainPage() {
                 <th scope="col">{t('explain.request.when')}</th>
                 <th scope="col">{t('explain.request.what')}</th>
                 <th scope="col">{t('explain.request.status')}</th>
-                <th scope="col">{t('explain.request.node')}</th>
+                {anyNode && <th scope="col">{t('explain.request.node')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -141,7 +142,7 @@ export function ExplainPage() {
                     {entry.bearer ? ' (Bearer)' : ''}
                   </td>
                   <td>{entry.status}</td>
-                  <td class="mono">{entry.node ?? '—'}</td>
+                  {anyNode && <td class="mono">{entry.node ?? '—'}</td>}
                 </tr>
               ))}
             </tbody>

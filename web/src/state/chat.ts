@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
-import { auth, refreshAccessToken } from './auth.js';
+import { auth, loadMe, refreshAccessToken } from './auth.js';
 import { isAckError, mergeMessages, type ChatUser, type ClientEvents, type ServerEvents, type ShownMessage } from './chat-types.js';
 
 // One Socket.IO connection to the /chat namespace and everything the chat page shows about it.
@@ -97,12 +97,17 @@ export function useChat(identity: string | null): ChatControls {
     });
     socket.on('disconnect', (reason) => {
       update(() => ({ connection: socket.active ? { kind: 'reconnecting', attempt: 0 } : { kind: 'disconnected', reason } }));
+      if (reason === 'io server disconnect') void loadMe();
     });
     socket.io.on('reconnect_attempt', (attempt) => update(() => ({ connection: { kind: 'reconnecting', attempt } })));
     socket.on('message:new', (message) => addMessages(message.room, [{ ...message, delivery: 'received' }]));
     socket.on('presence', ({ room, users }) => update((v) => ({ presence: { ...v.presence, [room]: users } })));
     socket.on('node', ({ id }) => update(() => ({ node: id })));
-    socket.on('auth:ended', ({ message }) => update(() => ({ ended: message })));
+    socket.on('auth:ended', ({ message }) => {
+      update(() => ({ ended: message }));
+      // The credential behind this socket is gone: the page should stop saying we are signed in.
+      void loadMe();
+    });
     socket.on('auth:expiring', () => {
       void refreshAccessToken().then((ok) => {
         const token = auth.get().accessToken;
