@@ -81,7 +81,7 @@ export function toNginx(config: BalancerConfig, options: ExportOptions = {}): st
     out.push(...upstreamBlock(config, '  '), '');
     out.push('  server {', `    listen ${listen};`);
     if (config.acceptProxyProtocol) {
-      out.push('    # The client address comes from the PROXY header of the balancer in front.');
+      out.push('    # The client address comes from the PROXY header of the balancer in front (narrow these to its addresses).');
       out.push('    set_real_ip_from 0.0.0.0/0;', '    set_real_ip_from ::/0;', '    real_ip_header proxy_protocol;');
     }
     if (config.proxyProtocol) out.push(`    # note: nginx cannot send a PROXY header to HTTP upstreams; X-Forwarded-For and Forwarded carry the client instead.`);
@@ -108,6 +108,10 @@ export function toNginx(config: BalancerConfig, options: ExportOptions = {}): st
   out.push('stream {');
   out.push(...upstreamBlock(config, '  '), '');
   out.push('  server {', `    listen ${listen};`, '    proxy_pass gatehouse_backends;');
+  if (config.acceptProxyProtocol) {
+    out.push('    # The client address comes from the PROXY header of the balancer in front (narrow these to its addresses).');
+    out.push('    set_real_ip_from 0.0.0.0/0;', '    set_real_ip_from ::/0;');
+  }
   out.push(`    proxy_connect_timeout ${ms(config.timeouts.connectMs)};`);
   out.push(`    proxy_timeout ${ms(config.mode === 'udp' ? config.udpIdleMs : config.timeouts.idleMs)};`);
   if (config.proxyProtocol) {
