@@ -29,7 +29,27 @@ let renewTimer: ReturnType<typeof setTimeout> | null = null;
 
 setTokenHooks({ token: () => auth.get().accessToken, refresh: () => refreshAccessToken() });
 
+// Not a secret, only a hint for this tab: after a reload, ask for a new access token first instead of
+// showing a 401 for GET /api/me.
+const JWT_HINT = 'gh.mode';
+function hint(on: boolean): void {
+  try {
+    if (on) sessionStorage.setItem(JWT_HINT, 'jwt');
+    else sessionStorage.removeItem(JWT_HINT);
+  } catch {
+    // Storage can be disabled; the hint is only an optimisation.
+  }
+}
+function hinted(): boolean {
+  try {
+    return sessionStorage.getItem(JWT_HINT) === 'jwt';
+  } catch {
+    return false;
+  }
+}
+
 function keepToken(response: TokenResponse): void {
+  hint(true);
   const expiresAt = Date.now() + response.expires_in * 1000;
   auth.set((state) => ({ ...state, accessToken: response.access_token, tokenExpiresAt: expiresAt }));
   if (renewTimer) clearTimeout(renewTimer);
@@ -39,6 +59,7 @@ function keepToken(response: TokenResponse): void {
 }
 
 function forgetToken(): void {
+  hint(false);
   if (renewTimer) clearTimeout(renewTimer);
   renewTimer = null;
   auth.set((state) => ({ ...state, accessToken: null, tokenExpiresAt: null }));
@@ -62,6 +83,7 @@ export function refreshAccessToken(): Promise<boolean> {
 
 /** Asks the node who we are; on a fresh page load a JWT session is recovered from the refresh cookie. */
 export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Me | null> {
+  if (options.tryRefresh && !auth.get().accessToken && hinted()) await refreshAccessToken();
   let result = await api<Me>('GET', '/api/me');
   if (result.status === 401 && options.tryRefresh && !auth.get().accessToken && (await refreshAccessToken())) {
     result = await api<Me>('GET', '/api/me');
