@@ -9,7 +9,11 @@ import { indexFields } from './models.js';
  * injected clock: an expired row reads as absent and is swept later. `consumed` is a column, so
  * consuming a code is one UPDATE instead of a read-modify-write of the payload.
  */
-export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: string): Adapter {
+export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: string, options: { clientCacheMs?: number } = {}): Adapter {
+  // Clients are read on every token request and change rarely: a short memo saves a query each time.
+  // A change made on another node (or by the CLI) is seen within clientCacheMs.
+  const cacheMs = model === 'Client' ? (options.clientCacheMs ?? 5_000) : 0;
+  const memo = new Map<string, { at: number; payload: AdapterPayload | undefined }>();
   const live = () => db.selectFrom('oauth_models').select(['payload', 'consumed_at']).where('model', '=', model)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', clock.now())]));
   const toPayload = (row: { payload: string; consumed_at: number | null } | undefined): AdapterPayload | undefined => {
@@ -20,6 +24,7 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
   };
   return {
     async upsert(id, payload, expiresIn) {
+      memo.delete(id);
       const { grantId, accountId, uid, userCode } = indexFields(model, payload);
       const values = {
         payload: JSON.stringify(payload),
@@ -37,7 +42,16 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
         .execute();
     },
     async find(id) {
-      return toPayload(await live().where('id', '=', id).executeTakeFirst());
+      if (cacheMs > 0) {
+        const hit = memo.get(id);
+        if (hit && clock.now() - hit.at < cacheMs) return hit.payload && structuredClone(hit.payload);
+      }
+      const payload = toPayload(await live().where('id', '=', id).executeTakeFirst());
+      if (cacheMs > 0) {
+        if (memo.size > 1000) memo.clear();
+        memo.set(id, { at: clock.now(), payload });
+      }
+      return payload;
     },
     async findByUid(uid) {
       return toPayload(await live().where('uid', '=', uid).executeTakeFirst());
@@ -54,6 +68,7 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
         .execute();
     },
     async destroy(id) {
+      memo.delete(id);
       await db.deleteFrom('oauth_models').where('model', '=', model).where('id', '=', id).execute();
     },
     async revokeByGrantId(grantId) {

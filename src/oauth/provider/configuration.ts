@@ -14,7 +14,8 @@ export interface ConfigurationDeps {
   alg: string;
   /** Signs oidc-provider's cookies; derived from the instance secret. */
   cookieKeys: string[];
-  adapter: NonNullable<Configuration['adapter']>;
+  /** undefined: oidc-provider's in-memory adapter (only the benchmark's ceiling uses that). */
+  adapter: Configuration['adapter'];
   getUser(id: string): Promise<User | null>;
 }
 
@@ -29,7 +30,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
   const { config, apiResource } = deps;
   const alg = deps.alg as SigningAlg;
   return {
-    adapter: deps.adapter,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
     jwks: deps.jwks,
     // Clients live in the adapter (created by `gatehouse client create` or the admin API).
     clients: [],
@@ -134,7 +135,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       Grant: config.oauth.refreshTtlSec,
       Session: config.sessions.absoluteLifetimeSec,
       RefreshToken: (ctx: KoaContextWithOIDC) =>
-        ctx.oidc.entities.RotatedRefreshToken?.remainingTTL ?? config.oauth.refreshTtlSec,
+        ctx?.oidc?.entities.RotatedRefreshToken?.remainingTTL ?? config.oauth.refreshTtlSec,
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';

@@ -22,6 +22,8 @@ export interface AuthorizationServerDeps {
   logger: Logger;
   keys: OidcSigningKeys;
   getUser(id: string): Promise<User | null>;
+  /** 'memory': oidc-provider's own development adapter — the benchmark's ceiling, never for serving. */
+  adapter?: 'gatehouse' | 'memory';
 }
 
 export interface AuthorizationServer {
@@ -40,9 +42,9 @@ export interface AuthorizationServer {
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
   const issuer = `${deps.origin}${OIDC_MOUNT}`;
   const apiResource = deps.config.tokens.audience ?? `${deps.origin}/api`;
-  const adapter = createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
+  const adapter = deps.adapter === 'memory' ? undefined : createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
   const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
-  let current: { kid: string; provider: Provider } | null = null;
+  let current: { kid: string; provider: Provider; callback: ReturnType<Provider['callback']> } | null = null;
   let building: Promise<Provider> | null = null;
 
   async function build(kid: string): Promise<Provider> {
@@ -60,7 +62,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
     provider.proxy = true;
     provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
-    current = { kid, provider };
+    current = { kid, provider, callback: provider.callback() };
     return provider;
   }
 
@@ -78,7 +80,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     apiResource,
     getProvider,
     async handle(req, res, forwarded) {
-      const provider = await getProvider();
+      await getProvider();
       req.headers['x-forwarded-proto'] = forwarded.protocol;
       req.headers['x-forwarded-host'] = forwarded.host;
       // Express-style mount: oidc-provider derives its mount path from originalUrl minus url.
@@ -86,7 +88,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = raw;
       req.url = raw.slice(OIDC_MOUNT.length) || '/';
       if (!req.url.startsWith('/')) req.url = `/${req.url}`;
-      await provider.callback()(req, res);
+      await current!.callback(req, res);
     },
   };
 }

@@ -1,0 +1,158 @@
+// `npm run bench -- oauth` (issue 4, "How it is measured"): requests/s and p99 of the token endpoint
+// (code exchange, refresh with rotation, client credentials) and of introspection, for the same
+// oidc-provider configuration with gatehouse's SQL adapter, with its SQL + Redis split, and with
+// oidc-provider's in-memory adapter as the ceiling. Target: SQL ≥ 0.7× the in-memory ceiling.
+// Each provider runs in a child process so the load generator does not share its event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
+
+const VARIANTS = [
+  { key: 'memory', label: 'in-memory adapter (ceiling)' },
+  { key: 'sql', label: 'gatehouse SQL adapter (SQLite)' },
+  { key: 'redis', label: 'gatehouse SQL + Redis adapters' },
+] as const;
+const ENDPOINTS = ['code exchange', 'refresh (rotating)', 'client credentials', 'introspection'] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
+
+interface ServerInfo {
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  verifier: string;
+  codes: string[];
+  refreshTokens: string[];
+  introspected: string;
+}
+
+async function startServer(variant: string, pool: number): Promise<{ info: ServerInfo; child: ChildProcess }> {
+  const script = fileURLToPath(new URL('./oauth-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, variant, String(pool)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<ServerInfo>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`oauth bench server (${variant}) exited with ${code}`)));
+    lines.on('line', (line) => {
+      if (line.startsWith('{')) resolve(JSON.parse(line) as ServerInfo);
+    });
+  });
+  return { info, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+type Load = Parameters<typeof autocannon>[0];
+
+async function measure(options: Load): Promise<{ rps: number; p99: number; non2xx: number }> {
+  const result = await autocannon(options);
+  return { rps: Math.round(result.requests.average), p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+}
+
+async function measureEndpoint(endpoint: Endpoint, info: ServerInfo, connections: number, duration: number) {
+  const url = (path: string) => `http://127.0.0.1:${info.port}/oidc${path}`;
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: `Basic ${Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.clientSecret)}`).toString('base64')}`,
+  };
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  switch (endpoint) {
+    case 'client credentials':
+      return measure({ url: url('/token'), connections, duration, method: 'POST', headers, body: form({ grant_type: 'client_credentials' }) });
+    case 'introspection':
+      return measure({ url: url('/token/introspection'), connections, duration, method: 'POST', headers, body: form({ token: info.introspected }) });
+    case 'refresh (rotating)': {
+      // Each refresh consumes its token and returns a successor: a pool of live tokens, taken by a
+      // request and refilled by its response.
+      const live = info.refreshTokens.slice(0, connections * 2);
+      return measure({
+        url: url('/token'),
+        connections,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => ({ ...request, headers, body: form({ grant_type: 'refresh_token', refresh_token: live.shift() ?? 'pool-empty' }) }),
+            onResponse: (status, body) => {
+              if (status === 200) live.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+            },
+          },
+        ],
+      });
+    }
+    case 'code exchange': {
+      // Codes are single-use: the run is as long as the pool.
+      const codes = [...info.codes];
+      return measure({
+        url: url('/token'),
+        connections,
+        amount: codes.length,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => ({
+              ...request,
+              headers,
+              body: form({ grant_type: 'authorization_code', code: codes.shift() ?? 'pool-empty', redirect_uri: info.redirectUri, code_verifier: info.verifier }),
+            }),
+          },
+        ],
+      });
+    }
+  }
+}
+
+export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const rows = new Map<Endpoint, BenchRow[]>(ENDPOINTS.map((e) => [e, []]));
+  const notes: string[] = [];
+  const { connections, durationSec: duration } = ctx;
+  // oidc-provider's in-memory adapter is an LRU of 1000 entries: a larger pool would evict the ceiling
+  // run's client and grant while minting, so every variant gets the same, smaller pool.
+  const pool = 400;
+
+  for (const variant of VARIANTS) {
+    for (const endpoint of ENDPOINTS) {
+      // A fresh provider per measurement: the in-memory adapter's LRU would otherwise evict one run's
+      // pre-minted artefacts while the previous run writes.
+      ctx.progress(`oauth: ${variant.key} ${endpoint}: starting provider`);
+      let started: Awaited<ReturnType<typeof startServer>> | null = null;
+      try {
+        started = await startServer(variant.key, pool);
+        ctx.progress(`oauth: ${variant.key} ${endpoint}`);
+        rows.get(endpoint)!.push({ subject: variant.label, figures: await measureEndpoint(endpoint, started.info, connections, duration) });
+      } catch (error) {
+        rows.get(endpoint)!.push({ subject: variant.label, missing: (error as Error).message, figures: {} });
+      } finally {
+        if (started) await stopServer(started.child);
+      }
+    }
+  }
+
+  for (const [endpoint, list] of rows) {
+    for (const row of list) if ((row.figures.non2xx ?? 0) > 0) notes.push(`${endpoint}, ${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
+  }
+  notes.push('Same oidc-provider configuration in every row (gatehouse\'s), served by a plain node:http server; only the adapter differs.');
+  notes.push(`Code exchange runs until ${pool} pre-minted codes are used (the in-memory adapter is a 1000-entry LRU); ID tokens are signed with the keystore's key (EdDSA).`);
+  notes.push('Client credentials and introspection use opaque tokens (stored through the adapter), so the adapter is on the path.');
+
+  const base = VARIANTS[0].label;
+  const tables: BenchTable[] = ENDPOINTS.map((endpoint) => ({
+    title: `OAuth ${endpoint === 'introspection' ? 'introspection endpoint' : `token endpoint: ${endpoint}`}`,
+    columns: [
+      { key: 'rps', label: 'req/s' },
+      { key: 'p99', label: 'p99 ms' },
+      { key: 'non2xx', label: 'non-2xx' },
+    ],
+    rows: rows.get(endpoint)!,
+    baseline: base,
+    targets: [{ subject: VARIANTS[1].label, against: base, key: 'rps', min: 0.7, label: `SQL adapter ≥ 0.7× in-memory (${endpoint})` }],
+    ...(endpoint === 'introspection' ? { notes } : {}),
+  }));
+  return { area: 'oauth', tables };
+}
