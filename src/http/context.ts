@@ -107,7 +107,17 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
 
-    const tokens = await createTokenService({ db: database.db, kv, secret, clock, ids, config, issuer: origin, onError: (error) => logger.error({ err: error }, 'keystore timer failed') });
+    const tokens = await createTokenService({
+      db: database.db,
+      kv,
+      secret,
+      clock,
+      ids,
+      config,
+      issuer: origin,
+      getUser: (id) => identity.getUser(id),
+      onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
+    });
     closers.push(async () => tokens.close());
     const resolvers: CredentialResolver[] = [
       createSessionResolver({ sessions, identity, cookieName: cookies.names.session }),

@@ -14,11 +14,21 @@ export interface AccessClaims {
   sid: string;
   scope: string;
   client_id?: string;
+  /** The user's profile at issue time, so a resource needs no store read to know who this is. */
+  email?: string;
+  name?: string | null;
+  roles?: string[];
+}
+
+export interface TokenProfile {
+  email: string;
+  name: string | null;
+  roles: string[];
 }
 
 export interface AccessTokens {
   /** `notAfter` (epoch ms) caps exp, so a token never outlives the refresh family it belongs to. */
-  issue(input: { sub: string; sid: string; scope?: string; audience?: string; clientId?: string; notAfter?: number }): Promise<{
+  issue(input: { sub: string; sid: string; scope?: string; audience?: string; clientId?: string; notAfter?: number; profile?: TokenProfile }): Promise<{
     token: string;
     expiresIn: number;
     claims: AccessClaims;
@@ -91,6 +101,7 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
         sid: input.sid,
         scope: input.scope ?? DEFAULT_SCOPE,
         ...(input.clientId ? { client_id: input.clientId } : {}),
+        ...(input.profile ? { email: input.profile.email, name: input.profile.name, roles: [...input.profile.roles] } : {}),
       };
       const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYPE }).sign(privateKey);
       return { token, expiresIn: Math.max(0, exp - iat), claims };
@@ -136,7 +147,10 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
         throw mapJoseError(error);
       }
       const claims = payload as unknown as AccessClaims;
-      if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
+      const badProfile =
+        (claims.email !== undefined && typeof claims.email !== 'string') ||
+        (claims.roles !== undefined && (!Array.isArray(claims.roles) || claims.roles.some((r) => typeof r !== 'string')));
+      if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string') || badProfile) {
         throw tokenError('GH_TOKEN_INVALID');
       }
       const result: AccessClaims = { ...claims, scope: claims.scope ?? '' };

@@ -21,8 +21,13 @@ export function createBearerResolver(deps: { accessTokens: AccessTokens; getUser
       const match = BEARER.exec(header);
       if (!match) throw tokenError('GH_TOKEN_MALFORMED');
       const claims = await deps.accessTokens.verify(match[1]!);
-      const user = await deps.getUser(claims.sub);
-      // A deleted account's tokens die with it, whatever their exp says.
+      // A token that carries the profile needs no store read (the point of a self-contained token);
+      // role changes reach it at the next refresh, revocations at once through the deny-list.
+      const user: BearerUser | null =
+        typeof claims.email === 'string' && Array.isArray(claims.roles)
+          ? { id: claims.sub, email: claims.email, name: typeof claims.name === 'string' ? claims.name : null, roles: claims.roles }
+          : await deps.getUser(claims.sub);
+      // Without a profile, a deleted account's tokens die with it, whatever their exp says.
       if (!user) throw tokenError('GH_TOKEN_INVALID');
       return {
         userId: user.id,

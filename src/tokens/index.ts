@@ -5,7 +5,7 @@ export { createKeystore } from './keystore.js';
 export type { Keystore, KeystoreDeps, KeyState } from './keystore.js';
 export type { SigningAlg } from './key-material.js';
 export { ACCESS_TOKEN_TYPE, createAccessTokens, DEFAULT_SCOPE } from './access-tokens.js';
-export type { AccessClaims, AccessTokenDeps, AccessTokens } from './access-tokens.js';
+export type { AccessClaims, AccessTokenDeps, AccessTokens, TokenProfile } from './access-tokens.js';
 export { createDenyList } from './deny-list.js';
 export type { DenyList } from './deny-list.js';
 export { createRefreshTokens } from './refresh-tokens.js';

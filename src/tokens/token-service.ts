@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isGatehouseError, publicOrigin, type Clock, type Config, type CredentialResolver, type IdSource } from '../core/index.js';
+import { GatehouseError, isGatehouseError, publicOrigin, type Clock, type Config, type CredentialResolver, type IdSource } from '../core/index.js';
 import type { Database, KeyValueStore } from '../storage/index.js';
 import { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
 import { createBearerResolver, type BearerUser } from './bearer-resolver.js';
@@ -55,6 +55,11 @@ export interface TokenServiceDeps {
   /** Default: config.tokens.audience, else `<public origin>/api`. */
   audience?: string;
   onError?: (error: unknown) => void;
+  /**
+   * The user's current profile: access tokens then carry email, name and roles (no store read per
+   * request), refreshed at every rotation; a refresh for a deleted user ends the family.
+   */
+  getUser?: (id: string) => Promise<BearerUser | null>;
 }
 
 export async function createTokenService(deps: TokenServiceDeps): Promise<TokenService> {
@@ -98,14 +103,35 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
     refreshTokens,
     denyList,
     async signIn(input) {
+      const profile = deps.getUser ? await deps.getUser(input.userId) : null;
       const started = await refreshTokens.start(input);
-      const access = await accessTokens.issue({ sub: input.userId, sid: started.familyId, ...(input.scope ? { scope: input.scope } : {}), notAfter: started.absoluteExpiresAt });
+      const access = await accessTokens.issue({
+        sub: input.userId,
+        sid: started.familyId,
+        ...(input.scope ? { scope: input.scope } : {}),
+        notAfter: started.absoluteExpiresAt,
+        ...(profile ? { profile: { email: profile.email, name: profile.name, roles: profile.roles } } : {}),
+      });
       return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: started.token, familyId: started.familyId, userId: input.userId, claims: access.claims };
     },
     async refresh(refreshToken) {
       try {
         const rotated = await refreshTokens.rotate(refreshToken);
-        const access = await accessTokens.issue({ sub: rotated.userId, sid: rotated.familyId, scope: rotated.scope, notAfter: rotated.absoluteExpiresAt });
+        let profile: BearerUser | null = null;
+        if (deps.getUser) {
+          profile = await deps.getUser(rotated.userId);
+          if (!profile) {
+            await revokeFamilies([rotated.familyId], 'user-gone');
+            throw new GatehouseError('GH_TOKEN_REFRESH_INVALID');
+          }
+        }
+        const access = await accessTokens.issue({
+          sub: rotated.userId,
+          sid: rotated.familyId,
+          scope: rotated.scope,
+          notAfter: rotated.absoluteExpiresAt,
+          ...(profile ? { profile: { email: profile.email, name: profile.name, roles: profile.roles } } : {}),
+        });
         return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: rotated.token, familyId: rotated.familyId, userId: rotated.userId, claims: access.claims };
       } catch (error) {
         if (isGatehouseError(error) && error.code === 'GH_TOKEN_REFRESH_REUSED') {
