@@ -125,7 +125,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const failed = [...meRows, ...issueRows].filter((r) => (r.figures.non2xx ?? 0) > 0);
   for (const row of failed) notes.push(`${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
   notes.push('gatehouse rows verify the JWT (keystore key by kid, alg allowlist, typ/iss/aud/exp/nbf) and check the deny-list in the shared store (SQLite here) on every request.');
-  notes.push('All /me routes read the user from the same SQLite database; @fastify/jwt runs with its defaults (no verification cache) and the same public key.');
+  notes.push('baseline and @fastify/jwt read the user from SQLite; gatehouse takes it from the token (email, name, roles claims) and reads only the deny-list. @fastify/jwt runs with its defaults (no verification cache) and the same public key.');
 
   const meTable: BenchTable = {
     title: 'GET /me with a bearer JWT',
