@@ -60,6 +60,7 @@ export const en = {
   'auth.done': 'Signed in with {mode}.',
   'account.title': 'Account',
   'account.profile': 'Profile',
+  'account.name': 'Name',
   'account.id': 'User id',
   'account.roles': 'Roles',
   'account.credential': 'Credential of this request',

@@ -62,6 +62,7 @@ export const ko: Messages = {
   'auth.done': '{mode} 방식으로 로그인했습니다.',
   'account.title': '계정',
   'account.profile': '프로필',
+  'account.name': '이름',
   'account.id': '사용자 id',
   'account.roles': '역할',
   'account.credential': '이 요청의 인증 수단',

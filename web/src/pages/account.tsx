@@ -32,7 +32,7 @@ export function AccountPage() {
           <dl class="facts" data-testid="profile">
             <dt>{t('auth.email')}</dt>
             <dd>{me.user.email}</dd>
-            <dt>{t('auth.name')}</dt>
+            <dt>{t('account.name')}</dt>
             <dd>{me.user.name ?? '—'}</dd>
             <dt>{t('account.id')}</dt>
             <dd class="mono">{me.user.id}</dd>
