@@ -3,7 +3,7 @@ import type { createMessageIds } from './message-id.js';
 import type { MessageStore, StoredMessage } from './message-store.js';
 import { chatRoomsOf, rooms, type ChatNamespace, type ChatSocket } from './namespace.js';
 import type { Presence } from './presence.js';
-import { createTokenBucket } from './rate-limit.js';
+import { createTokenBucket, type TokenBucket } from './rate-limit.js';
 import type { AckError, ChatMessage, ClientToServerEvents, RealtimeLimits } from './types.js';
 import { checkTextSize, parse } from './validate.js';
 
@@ -22,10 +22,6 @@ export interface ChatContext {
   applyPrincipal(socket: ChatSocket, principal: Principal): void;
 }
 
-const KNOWN_EVENTS = new Set<string>([
-  'room:join', 'room:leave', 'message:send', 'message:direct', 'auth:refresh', 'history', 'presence:get', 'typing', 'broadcast',
-]);
-
 export function toAckError(error: unknown, logger: Logger, event: string): AckError {
   if (isGatehouseError(error)) return error.toJSON();
   logger.error({ err: error, event }, 'realtime: event handler failed');
@@ -37,47 +33,18 @@ export function toChatMessage(m: StoredMessage, publicRoom: string): ChatMessage
   return { id: m.id, room: publicRoom, user: { id: m.userId, name: m.userName }, text: m.text, ts: m.ts };
 }
 
-/** Registers the chat events on one authenticated socket. Every handler answers; none can throw out. */
-export function registerHandlers(socket: ChatSocket, ctx: ChatContext): void {
-  const bucket = createTokenBucket(ctx.clock, ctx.config.realtime.messagesPerSecond);
-  const maxBytes = ctx.config.realtime.maxMessageBytes;
+type Handler = (socket: ChatSocket, payload: unknown, ctx: ChatContext, limit: () => void) => Promise<unknown> | unknown;
 
-  const limit = () => {
-    const waitMs = bucket.take();
-    if (waitMs > 0) throw new GatehouseError('GH_REALTIME_RATE_LIMITED', { details: { retryAfterMs: waitMs } });
-  };
-  const requireRoom = (room: string) => {
-    if (!socket.rooms.has(rooms.chat(room))) throw new GatehouseError('GH_REALTIME_NOT_IN_ROOM');
-  };
+const requireRoom = (socket: ChatSocket, room: string) => {
+  if (!socket.rooms.has(rooms.chat(room))) throw new GatehouseError('GH_REALTIME_NOT_IN_ROOM');
+};
 
-  const on = <E extends keyof ClientToServerEvents>(event: E, handler: (payload: unknown) => Promise<unknown> | unknown) => {
-    // Socket.IO passes whatever the client sent: any count, any types. Only a trailing function is an ack.
-    socket.on(event, ((...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (value: unknown) => void) : undefined;
-      Promise.resolve()
-        .then(() => handler(args[0]))
-        .then(
-          (result) => ack?.(result),
-          (error: unknown) => {
-            const body = toAckError(error, ctx.logger, event);
-            if (ack) ack(body);
-            else socket.emit('chat:error', { event, ...body });
-          },
-        )
-        .catch((error: unknown) => ctx.logger.error({ err: error, event }, 'realtime: ack failed'));
-    }) as never);
-  };
-
-  // A misspelt or unsupported event still gets an answer instead of silence.
-  socket.onAny((event: unknown, ...args: unknown[]) => {
-    if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
-    const ack = args[args.length - 1];
-    const body = new GatehouseError('GH_REALTIME_UNKNOWN_EVENT').toJSON();
-    if (typeof ack === 'function') (ack as (value: unknown) => void)(body);
-    else socket.emit('chat:error', { event: String(event).slice(0, 64), ...body });
-  });
-
-  on('room:join', async (payload) => {
+/**
+ * The chat events. One table shared by every socket (dispatched from one `onAny` listener), so a held
+ * socket costs no per-event closures: memory per socket stays close to plain Socket.IO's.
+ */
+const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
+  async 'room:join'(socket, payload, ctx, limit) {
     limit();
     const room = parse.room(payload);
     const key = rooms.chat(room);
@@ -87,28 +54,28 @@ export function registerHandlers(socket: ChatSocket, ctx: ChatContext): void {
     socket.join(key);
     const users = await ctx.presence.refresh(room);
     return { room, users };
-  });
+  },
 
-  on('room:leave', async (payload) => {
+  'room:leave'(socket, payload, ctx, limit) {
     limit();
     const room = parse.room(payload);
     socket.leave(rooms.chat(room));
     void ctx.presence.refresh(room);
     return { room };
-  });
+  },
 
-  on('presence:get', async (payload) => {
+  async 'presence:get'(socket, payload, ctx, limit) {
     limit();
     const room = parse.room(payload);
-    requireRoom(room);
+    requireRoom(socket, room);
     return { room, users: await ctx.presence.list(room) };
-  });
+  },
 
-  on('message:send', async (payload) => {
+  async 'message:send'(socket, payload, ctx, limit) {
     limit();
     const { room, text } = parse.send(payload);
-    checkTextSize(text, maxBytes);
-    requireRoom(room);
+    checkTextSize(text, ctx.config.realtime.maxMessageBytes);
+    requireRoom(socket, room);
     const { id, ts } = ctx.messageIds.next();
     const user = socket.data.user;
     const stored: StoredMessage = { id, room: rooms.chat(room), userId: user.id, userName: user.name, text, ts };
@@ -116,12 +83,12 @@ export function registerHandlers(socket: ChatSocket, ctx: ChatContext): void {
     await ctx.store.append(stored);
     ctx.chat.to(rooms.chat(room)).emit('message:new', toChatMessage(stored, room));
     return { id, ts };
-  });
+  },
 
-  on('message:direct', async (payload) => {
+  async 'message:direct'(socket, payload, ctx, limit) {
     limit();
     const { to, text } = parse.direct(payload);
-    checkTextSize(text, maxBytes);
+    checkTextSize(text, ctx.config.realtime.maxMessageBytes);
     const { id, ts } = ctx.messageIds.next();
     const from = socket.data.user;
     await ctx.store.append({ id, room: rooms.direct(from.id, to), userId: from.id, userName: from.name, text, ts });
@@ -135,40 +102,44 @@ export function registerHandlers(socket: ChatSocket, ctx: ChatContext): void {
         });
     });
     return { id, ts, delivered };
-  });
+  },
 
-  on('history', async (payload) => {
+  async history(socket, payload, ctx, limit) {
     limit();
     const query = parse.history(payload);
-    requireRoom(query.room);
-    const limitCount = Math.min(query.limit ?? 50, ctx.limits.maxHistoryPage);
+    requireRoom(socket, query.room);
     if (query.before !== undefined && query.after !== undefined) {
       throw new GatehouseError('GH_REALTIME_INVALID_PAYLOAD', { details: { problem: 'give before or after, not both' } });
     }
+    const limitCount = Math.min(query.limit ?? 50, ctx.limits.maxHistoryPage);
     const page = await ctx.store.page(rooms.chat(query.room), { before: query.before, after: query.after, limit: limitCount });
     return { room: query.room, messages: page.messages.map((m) => toChatMessage(m, query.room)), more: page.more };
-  });
+  },
 
-  on('typing', (payload) => {
+  typing(socket, payload, _ctx, limit) {
     // Volatile both ways: a dropped typing hint costs nothing, so over-limit hints are dropped silently.
-    if (bucket.take() > 0) return undefined;
+    try {
+      limit();
+    } catch {
+      return undefined;
+    }
     const { room } = parse.typing(payload);
-    requireRoom(room);
+    requireRoom(socket, room);
     socket.to(rooms.chat(room)).volatile.emit('typing', { room, user: socket.data.user });
     return undefined;
-  });
+  },
 
-  on('broadcast', (payload) => {
+  broadcast(socket, payload, ctx, limit) {
     limit();
     if (!socket.data.roles.includes('admin')) throw new GatehouseError('GH_REALTIME_FORBIDDEN');
     const { text } = parse.broadcast(payload);
-    checkTextSize(text, maxBytes);
+    checkTextSize(text, ctx.config.realtime.maxMessageBytes);
     const { id, ts } = ctx.messageIds.next();
     ctx.chat.emit('broadcast', { id, user: socket.data.user, text, ts });
     return { id, ts };
-  });
+  },
 
-  on('auth:refresh', async (payload) => {
+  async 'auth:refresh'(socket, payload, ctx, limit) {
     limit();
     const { token } = parse.refresh(payload ?? {});
     const principal = await ctx.reauthenticate(socket, token);
@@ -179,5 +150,43 @@ export function registerHandlers(socket: ChatSocket, ctx: ChatContext): void {
     }
     ctx.applyPrincipal(socket, principal);
     return { expiresAt: principal.credential.expiresAt };
-  });
+  },
+};
+
+/**
+ * The one `onAny` listener every chat socket gets (Socket.IO calls it with `this` = the socket).
+ * Socket.IO passes whatever the client sent — any count, any types; only a trailing function is an
+ * ack. Every event is answered (ack, or `chat:error` without one); nothing thrown escapes.
+ */
+export function createDispatcher(ctx: ChatContext): (this: ChatSocket, event: unknown, ...args: unknown[]) => void {
+  // Token buckets are made on a socket's first event: idle held sockets do not pay for one.
+  const buckets = new WeakMap<ChatSocket, TokenBucket>();
+  const run = (socket: ChatSocket, event: unknown, args: unknown[]) => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (value: unknown) => void) : undefined;
+    const name = typeof event === 'string' ? event.slice(0, 64) : String(event).slice(0, 64);
+    const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name as keyof ClientToServerEvents] : undefined;
+    const limit = () => {
+      let bucket = buckets.get(socket);
+      if (!bucket) buckets.set(socket, (bucket = createTokenBucket(ctx.clock, ctx.config.realtime.messagesPerSecond)));
+      const waitMs = bucket.take();
+      if (waitMs > 0) throw new GatehouseError('GH_REALTIME_RATE_LIMITED', { details: { retryAfterMs: waitMs } });
+    };
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new GatehouseError('GH_REALTIME_UNKNOWN_EVENT');
+        return handler(socket, args[0], ctx, limit);
+      })
+      .then(
+        (result) => ack?.(result),
+        (error: unknown) => {
+          const body = toAckError(error, ctx.logger, name);
+          if (ack) ack(body);
+          else socket.emit('chat:error', { event: name, ...body });
+        },
+      )
+      .catch((error: unknown) => ctx.logger.error({ err: error, event: name }, 'realtime: ack failed'));
+  };
+  return function dispatch(this: ChatSocket, event, ...args) {
+    run(this, event, args);
+  };
 }

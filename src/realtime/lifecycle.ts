@@ -13,10 +13,20 @@ export interface CredentialWatch {
 }
 
 export function createCredentialWatch(clock: Clock, noticeMs: number, onExpired: (socket: ChatSocket) => void): CredentialWatch {
-  const timers = new Map<ChatSocket, (() => void)[]>();
+  // One pending timer per socket at a time (the notice, then the expiry): held sockets stay cheap.
+  const timers = new Map<ChatSocket, () => void>();
   const cancel = (socket: ChatSocket) => {
-    for (const stop of timers.get(socket) ?? []) stop();
+    timers.get(socket)?.();
     timers.delete(socket);
+  };
+  const armExpiry = (socket: ChatSocket, expiresAt: number) => {
+    timers.set(
+      socket,
+      clock.setTimer(expiresAt - clock.now(), () => {
+        timers.delete(socket);
+        onExpired(socket);
+      }),
+    );
   };
   return {
     arm(socket) {
@@ -24,20 +34,19 @@ export function createCredentialWatch(clock: Clock, noticeMs: number, onExpired:
       const expiresAt = socket.data.credential?.expiresAt ?? null;
       if (expiresAt === null) return;
       const now = clock.now();
-      const list: (() => void)[] = [];
       const noticeAt = expiresAt - noticeMs;
       if (noticeAt > now) {
-        list.push(clock.setTimer(noticeAt - now, () => socket.emit('auth:expiring', { expiresAt })));
-      } else if (expiresAt > now) {
-        socket.emit('auth:expiring', { expiresAt });
+        timers.set(
+          socket,
+          clock.setTimer(noticeAt - now, () => {
+            socket.emit('auth:expiring', { expiresAt });
+            armExpiry(socket, expiresAt);
+          }),
+        );
+        return;
       }
-      list.push(
-        clock.setTimer(expiresAt - now, () => {
-          timers.delete(socket);
-          onExpired(socket);
-        }),
-      );
-      timers.set(socket, list);
+      if (expiresAt > now) socket.emit('auth:expiring', { expiresAt });
+      armExpiry(socket, expiresAt);
     },
     cancel,
     cancelAll() {

@@ -12,7 +12,6 @@ export const SOCKET_PATH = '/socket.io';
 export const rooms = {
   chat: (name: string) => `room:${name}`,
   user: (userId: string) => `user:${userId}`,
-  credential: (kind: string, id: string) => `cred:${kind}:${id}`,
   direct: (a: string, b: string) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`),
 };
 
@@ -21,4 +20,15 @@ export function chatRoomsOf(socket: ChatSocket): string[] {
   const out: string[] = [];
   for (const room of socket.rooms) if (room.startsWith('room:')) out.push(room.slice(5));
   return out;
+}
+
+type PacketArg = Parameters<ChatSocket['client']['_packet']>[0];
+
+/**
+ * Writes one event straight to the socket's connection. `socket.emit` goes through the adapter when
+ * connection-state recovery is on (so the packet can be replayed), which on Redis Streams is a round
+ * trip: a disconnect right after it would overtake it. A last word before closing must not be.
+ */
+export function sendNow(socket: ChatSocket, event: string, payload: unknown): void {
+  socket.client._packet({ type: 2, nsp: socket.nsp.name, data: [event, payload] } as unknown as PacketArg, {});
 }

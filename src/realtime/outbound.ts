@@ -13,15 +13,18 @@ interface EngineConnection {
  * so one slow consumer cannot grow the node's memory without bound. The drop is a recoverable
  * disconnect: a client back within the recovery window gets what it missed, or reads history.
  */
-export function guardOutbound(socket: ChatSocket, maxPackets: number, onOverflow: (queued: number) => void): void {
-  const conn = socket.conn as unknown as EngineConnection;
-  const check = () => {
-    const queued = conn.writeBuffer.length;
+export function createOutboundGuard(maxPackets: number, onOverflow: (queued: number) => void): (socket: ChatSocket) => void {
+  // One listener function shared by every connection (engine.io calls it with `this` = the connection).
+  function check(this: EngineConnection) {
+    const queued = this.writeBuffer.length;
     if (queued <= maxPackets) return;
-    conn.off('packetCreate', check);
+    this.off('packetCreate', check);
     onOverflow(queued);
-    conn.close(true);
+    this.close(true);
+  }
+  return (socket) => {
+    const conn = socket.conn as unknown as EngineConnection;
+    conn.off('packetCreate', check); // several namespaces may share one connection
+    conn.on('packetCreate', check);
   };
-  conn.on('packetCreate', check);
-  socket.once('disconnect', () => conn.off('packetCreate', check));
 }

@@ -2,12 +2,12 @@ import { Server, type ServerOptions } from 'socket.io';
 import { GatehouseError, isGatehouseError, type CredentialKind, type Principal } from '../core/index.js';
 import { adapterFor, resolveAdapterKind } from './adapter.js';
 import { credentialsFromHandshake, originAllowed } from './handshake.js';
-import { registerHandlers, type ChatContext } from './handlers.js';
+import { createDispatcher, type ChatContext } from './handlers.js';
 import { createCredentialWatch } from './lifecycle.js';
 import { createMessageIds } from './message-id.js';
 import { createSqlMessageStore } from './message-store.js';
-import { CHAT_NAMESPACE, chatRoomsOf, rooms, SOCKET_PATH, type ChatNamespace, type ChatSocket } from './namespace.js';
-import { guardOutbound } from './outbound.js';
+import { CHAT_NAMESPACE, chatRoomsOf, rooms, sendNow, SOCKET_PATH, type ChatNamespace, type ChatSocket } from './namespace.js';
+import { createOutboundGuard } from './outbound.js';
 import { createPresence } from './presence.js';
 import { holdMissedPackets } from './recovery.js';
 import type { ChatServer, Realtime, RealtimeDeps, RealtimeLimits } from './types.js';
@@ -18,6 +18,9 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   directAckTimeoutMs: 5_000,
   maxHistoryPage: 200,
 };
+
+/** Inter-node event: end the sockets of one credential. */
+const END_CREDENTIAL = 'gh:end-credential';
 
 /** How long a dropped socket may come back and get what it missed (Socket.IO connection-state recovery). */
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -70,7 +73,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   const endSocket = (socket: ChatSocket, code: 'GH_REALTIME_CREDENTIAL_EXPIRED' | 'GH_REALTIME_REVOKED') => {
     const error = new GatehouseError(code);
-    socket.emit('auth:ended', { error: code, message: error.message });
+    sendNow(socket, 'auth:ended', { error: code, message: error.message });
     socket.disconnect(true);
   };
   const watch = createCredentialWatch(clock, config.realtime.expiringNoticeSec * 1000, (socket) => {
@@ -78,15 +81,15 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     endSocket(socket, 'GH_REALTIME_CREDENTIAL_EXPIRED');
   });
 
-  /** Joins the identity rooms for the socket's current credential and leaves stale ones (after refresh or recovery). */
+  /**
+   * Joins the user's room (how disconnectUser and direct messages find a user on any node) and leaves a
+   * stale one (after recovery). Credentials get no room: revoking one scans sockets instead, which keeps
+   * a held socket cheaper, and revocations are rare.
+   */
   const syncIdentityRooms = (socket: ChatSocket) => {
-    const { userId, credential } = socket.data;
-    const wanted = new Set([rooms.user(userId)]);
-    if (credential.id) wanted.add(rooms.credential(credential.kind, credential.id));
-    for (const room of [...socket.rooms]) {
-      if ((room.startsWith('user:') || room.startsWith('cred:')) && !wanted.has(room)) socket.leave(room);
-    }
-    socket.join([...wanted]);
+    const wanted = rooms.user(socket.data.userId);
+    for (const room of [...socket.rooms]) if (room.startsWith('user:') && room !== wanted) socket.leave(room);
+    socket.join(wanted);
   };
 
   const setPrincipal = (socket: ChatSocket, principal: Principal) => {
@@ -118,6 +121,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
         throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
       }
       setPrincipal(socket, principal);
+      // The bearer has done its job; the socket does not keep it (auth:refresh brings a new one).
+      if (socket.handshake.auth && 'token' in socket.handshake.auth) delete socket.handshake.auth.token;
       missed.release(socket);
       next();
     } catch (error) {
@@ -144,32 +149,46 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     },
   };
 
+  const dispatch = createDispatcher(ctx);
+  const guardOutbound = createOutboundGuard(limits.maxBufferedPackets, (queued) => {
+    logger.warn({ queued }, 'realtime: slow consumer dropped');
+  });
+  // Shared by every socket (`this` is the socket): rooms are still known while disconnecting.
+  function onDisconnecting(this: ChatSocket) {
+    watch.cancel(this);
+    // presence.refresh waits a tick, by which time the socket has left its rooms.
+    for (const room of chatRoomsOf(this)) void presence.refresh(room);
+  }
+
   chat.on('connection', (socket) => {
     syncIdentityRooms(socket);
     watch.arm(socket);
-    guardOutbound(socket, limits.maxBufferedPackets, (queued) => {
-      logger.warn({ userId: socket.data.userId, queued }, 'realtime: slow consumer dropped');
-    });
-    registerHandlers(socket, ctx);
-    let leftRooms: string[] = [];
-    socket.on('disconnecting', () => {
-      leftRooms = chatRoomsOf(socket);
-    });
-    socket.on('disconnect', () => {
-      watch.cancel(socket);
-      for (const room of leftRooms) void presence.refresh(room);
-    });
+    guardOutbound(socket);
+    socket.onAny(dispatch);
+    socket.on('disconnecting', onDisconnecting);
     // A recovered socket reappears in its rooms.
     if (socket.recovered) for (const room of chatRoomsOf(socket)) void presence.refresh(room);
   });
 
-  const endRoom = (room: string, reason: string | undefined) => {
+  const revokedBody = (reason: string | undefined) => {
     const error = new GatehouseError('GH_REALTIME_REVOKED');
     const why = cleanReason(reason);
-    chat.to(room).emit('auth:ended', { error: error.code, message: error.message, ...(why ? { reason: why } : {}) });
-    // Through the adapter: sockets on every node close. The emit above travels the same ordered channel.
-    chat.in(room).disconnectSockets(true);
+    return { error: error.code, message: error.message, ...(why ? { reason: why } : {}) };
   };
+  /** The sockets on THIS node authenticated by one credential. */
+  const endLocalCredential = (credentialKind: string, credentialId: string, reason: string | undefined) => {
+    for (const socket of [...chat.sockets.values()]) {
+      const c = socket.data.credential;
+      if (c && c.kind === credentialKind && c.id === credentialId) {
+        sendNow(socket, 'auth:ended', revokedBody(reason));
+        socket.disconnect(true);
+      }
+    }
+  };
+  // Other nodes ask this one to end a credential's sockets (serverSideEmit through the adapter).
+  chat.on(END_CREDENTIAL, (credentialKind: string, credentialId: string, reason?: string) => {
+    if (typeof credentialKind === 'string' && typeof credentialId === 'string') endLocalCredential(credentialKind, credentialId, reason);
+  });
 
   let closed = false;
   logger.info({ adapter: kind }, 'realtime: socket.io ready on /chat');
@@ -177,10 +196,14 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   return {
     io,
     async disconnectUser(userId, reason) {
-      endRoom(rooms.user(userId), reason);
+      const room = rooms.user(userId);
+      chat.to(room).emit('auth:ended', revokedBody(reason));
+      // Through the adapter: sockets on every node close; the emit above travels the same ordered channel.
+      chat.in(room).disconnectSockets(true);
     },
     async disconnectCredential(credentialKind: CredentialKind, credentialId, reason) {
-      endRoom(rooms.credential(credentialKind, credentialId), reason);
+      endLocalCredential(credentialKind, credentialId, reason);
+      if (kind !== 'memory') chat.serverSideEmit(END_CREDENTIAL, credentialKind, credentialId, cleanReason(reason));
     },
     async broadcast(text, from) {
       const { id, ts } = messageIds.next();

@@ -67,7 +67,10 @@ export interface ServerToClientEvents {
   'chat:error': (payload: { event: string } & AckError) => void;
 }
 
-export type InterServerEvents = Record<string, never>;
+export interface InterServerEvents {
+  /** Ends the sockets one credential authenticated, on the receiving node. */
+  'gh:end-credential': (kind: string, credentialId: string, reason?: string) => void;
+}
 
 /**
  * What a socket carries between nodes (fetchSockets) and across a connection-state recovery: plain

@@ -4,7 +4,7 @@ import { GatehouseError } from '../core/index.js';
 import { MESSAGE_ID_PATTERN } from './message-id.js';
 
 /**
- * Client room names: no colon, so a client can never name an internal room (`user:…`, `cred:…`,
+ * Client room names: no colon, so a client can never name an internal room (`user:…`,
  * `dm:…`, or a socket id) and listen in on someone else's traffic.
  */
 const RoomName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
