@@ -170,6 +170,14 @@ describe('OAuth 2.0 / OIDC code flow with openid-client', () => {
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const again = await fetch(`${gh.origin}/api/oauth/grants/${grant!.id}`, { method: 'DELETE', headers: { cookie, origin: gh.origin, 'x-requested-with': 'fetch' } });
     expect(again.status).toBe(404);
+    // Both ends of the grant are in the user's security log, without any token.
+    const audit = (await (await fetch(`${gh.origin}/api/audit`, { headers: { cookie } })).json()) as { events: { type: string; data: Record<string, unknown> }[] };
+    expect(audit.events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'oauth.grant', data: expect.objectContaining({ clientId, grantId: grant!.id, scopes: expect.arrayContaining(['messages:read']) }) }),
+        expect.objectContaining({ type: 'oauth.revoke', data: { clientId, grantId: grant!.id } }),
+      ]),
+    );
   }, 60_000);
 
   it('does not ask a user signed in to gatehouse (session mode) for the password again', async () => {
@@ -214,5 +222,23 @@ describe('OAuth 2.0 / OIDC code flow with openid-client', () => {
     expect(cc.access_token).toBeDefined();
     const response = await fetch(`${gh.origin}/api/resources/profile`, { headers: { authorization: `Bearer ${cc.access_token}` } });
     expect(response.status).toBe(403);
+  }, 60_000);
+
+  it('follows a keystore rotation: new tokens carry the new kid, earlier ones keep working', async () => {
+    const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const before = await fullGrant();
+    const oldKid = kidOf(before.tokens.access_token);
+    const { current } = await gh.gh.ctx.tokens.keystore.rotate();
+    expect(current).not.toBe(oldKid);
+    const after = await fullGrant();
+    expect(kidOf(after.tokens.access_token)).toBe(current);
+    expect(kidOf(after.tokens.id_token!)).toBe(current);
+    const published = (await (await fetch(`${gh.issuer}/jwks`)).json()) as { keys: { kid: string; d?: string }[] };
+    expect(published.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([current, oldKid]));
+    expect(published.keys.every((k) => k.d === undefined)).toBe(true);
+    for (const token of [before.tokens.access_token, after.tokens.access_token]) {
+      const response = await fetch(`${gh.origin}/api/resources/profile`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+    }
   }, 60_000);
 });

@@ -152,7 +152,14 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           await interactions.login(request.raw, res, (email, password) => passwordLogin(ctx, request, { email, password }, 'oauth'));
         }),
       );
-      oidc.post('/oidc/interaction/:uid/confirm', uidParams, interaction(async (request, res) => interactions.confirm(request.raw, res)));
+      oidc.post(
+        '/oidc/interaction/:uid/confirm',
+        uidParams,
+        interaction(async (request, res) => {
+          const granted = await interactions.confirm(request.raw, res);
+          await ctx.identity.audit.record({ type: 'oauth.grant', userId: granted.accountId, ...requestMeta(request), data: { clientId: granted.clientId, grantId: granted.grantId, scopes: granted.scopes } });
+        }),
+      );
       oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
     });
 
@@ -174,8 +181,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       async (request, reply) => {
         const principal = request.principal!;
         firstParty(principal);
-        await grants.revoke(principal.userId, request.params.id);
-        await ctx.identity.audit.record({ type: 'oauth.revoke', userId: principal.userId, ...requestMeta(request), data: { grantId: request.params.id } });
+        const { clientId } = await grants.revoke(principal.userId, request.params.id);
+        await ctx.identity.audit.record({ type: 'oauth.revoke', userId: principal.userId, ...requestMeta(request), data: { clientId, grantId: request.params.id } });
         return reply.status(204).send(null);
       },
     );

@@ -19,7 +19,7 @@ export interface GrantView {
 export interface GrantManager {
   list(userId: string): Promise<GrantView[]>;
   /** Revokes the grant and every token issued under it; GH_OAUTH_GRANT_NOT_FOUND for someone else's. */
-  revoke(userId: string, grantId: string): Promise<void>;
+  revoke(userId: string, grantId: string): Promise<{ clientId: string }>;
   /** True while the grant exists and has not expired (the resource server asks on each request). */
   alive(grantId: string): Promise<boolean>;
 }
@@ -71,6 +71,7 @@ export function createGrantManager(deps: { db: Kysely<Database>; adapter: Adapte
       if (!grant || grant.accountId !== userId) throw new GatehouseError('GH_OAUTH_GRANT_NOT_FOUND');
       await Promise.all([...GRANTABLE_MODELS].map((model) => deps.adapter(model).revokeByGrantId(grantId)));
       await grants.destroy(grantId);
+      return { clientId: grant.clientId ?? '' };
     },
     async alive(grantId) {
       return (await grants.find(grantId)) !== undefined;

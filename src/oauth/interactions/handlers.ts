@@ -23,8 +23,8 @@ export interface InteractionHandlers {
   show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<void>;
   /** POST /oidc/interaction/:uid/login */
   login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
-  /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant. */
-  confirm(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant; returns what was granted. */
+  confirm(req: IncomingMessage, res: ServerResponse): Promise<{ accountId: string; clientId: string; grantId: string; scopes: string[] }>;
   /** POST /oidc/interaction/:uid/abort — the user said no: access_denied goes back to the client. */
   abort(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
@@ -130,7 +130,9 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
       }
       const grantId = await grant.save();
-      return finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
+      await finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
+      const granted = [...allow, ...Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat().filter((s) => chosen.has(s))];
+      return { accountId: session.accountId, clientId: String(params.client_id), grantId, scopes: [...new Set(granted)] };
     },
 
     async abort(req, res) {
