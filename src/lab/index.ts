@@ -16,3 +16,7 @@ export { escapeXml, formatNumber, renderBarChartSvg, renderTextBars } from './sv
 export type { BarChart, BarPanel } from './svg-chart.js';
 export { percentile, summarize } from './stats.js';
 export type { LatencySummary } from './stats.js';
+export { renderSweepText, runIoLabSweep, sweepChart, writeSweepReport } from './sweep.js';
+export type { IoLabSweep } from './sweep.js';
+export { renderLineChartSvg } from './line-chart.js';
+export type { LineChart } from './line-chart.js';
