@@ -101,6 +101,7 @@ export function ChatPage() {
           {t('chat.ended', { message: view.ended })}{' '}
         </Notice>
       )}
+      {view.problem && <Notice kind="error">{view.problem}</Notice>}
       {(state.kind === 'refused' || state.kind === 'disconnected') && (
         <button type="button" onClick={() => chat.reconnect()} data-testid="reconnect">
           {t('chat.reconnect')}

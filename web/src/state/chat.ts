@@ -22,6 +22,8 @@ export interface ChatView {
   messages: Record<string, ShownMessage[]>;
   presence: Record<string, ChatUser[]>;
   ended: string | null;
+  /** A refused join or event (not the end of the socket). */
+  problem: string | null;
   historyLoaded: Record<string, number>;
 }
 
@@ -38,7 +40,7 @@ export interface ChatControls {
 }
 
 export function useChat(identity: string | null): ChatControls {
-  const [view, setView] = useState<ChatView>({ connection: { kind: 'connecting' }, transport: null, node: null, rooms: [], active: null, messages: {}, presence: {}, ended: null, historyLoaded: {} });
+  const [view, setView] = useState<ChatView>({ connection: { kind: 'connecting' }, transport: null, node: null, rooms: [], active: null, messages: {}, presence: {}, ended: null, problem: null, historyLoaded: {} });
   const socketRef = useRef<ChatSocket | null>(null);
   const roomsRef = useRef<string[]>([]);
   const update = (change: (v: ChatView) => Partial<ChatView>) => setView((v) => ({ ...v, ...change(v) }));
@@ -58,10 +60,10 @@ export function useChat(identity: string | null): ChatControls {
     socket.timeout(ACK_TIMEOUT_MS).emit('room:join', room, (err, result) => {
       if (err || !result) return;
       if (isAckError(result)) {
-        update(() => ({ ended: result.message }));
+        update(() => ({ problem: `${room}: ${result.message}` }));
         return;
       }
-      update((v) => ({ presence: { ...v.presence, [room]: result.users } }));
+      update((v) => ({ problem: null, presence: { ...v.presence, [room]: result.users } }));
       loadHistory(socket, room);
     });
   };
@@ -103,6 +105,7 @@ export function useChat(identity: string | null): ChatControls {
     socket.on('message:new', (message) => addMessages(message.room, [{ ...message, delivery: 'received' }]));
     socket.on('presence', ({ room, users }) => update((v) => ({ presence: { ...v.presence, [room]: users } })));
     socket.on('node', ({ id }) => update(() => ({ node: id })));
+    socket.on('chat:error', ({ event, message }) => update(() => ({ problem: `${event}: ${message}` })));
     socket.on('auth:ended', ({ message }) => {
       update(() => ({ ended: message }));
       // The credential behind this socket is gone: the page should stop saying we are signed in.
