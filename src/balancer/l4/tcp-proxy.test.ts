@@ -77,6 +77,32 @@ describe('TCP proxy', () => {
     expect(digest(echoed)).toBe(digest(payload));
   });
 
+  it('holds a fast backend back while the client does not read (no unbounded buffering)', async () => {
+    const size = 32 * 1024 * 1024;
+    const payload = Buffer.alloc(size, 7);
+    let sender: Socket | undefined;
+    const server = createServer((s) => {
+      sender = s;
+      s.on('error', () => undefined);
+      s.end(payload);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const p = await proxy({ pickBackend: () => ({ id: 'big', host: '127.0.0.1', port: (server.address() as { port: number }).port }), highWaterMark: 64 * 1024 });
+    const socket = await dial(p.port);
+    socket.pause();
+    await waitFor(() => sender !== undefined);
+    // Give the pipeline time to fill every buffer it has; then the backend must still be waiting.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sender!.writableLength).toBeGreaterThan(0);
+    let received = 0;
+    socket.on('data', (c: Buffer) => (received += c.length));
+    socket.resume();
+    await closed(socket);
+    expect(received).toBe(size);
+  });
+
   it('keeps the other direction open after a client half-close', async () => {
     const a = await backend('a');
     const p = await proxy({ pickBackend: () => target(a) });

@@ -68,6 +68,7 @@ export async function createTcpProxy<B extends L4Target>(options: TcpProxyOption
   }
   const stats: TcpProxyStats = { accepted: 0, refused: 0, connectFailures: 0, badProxyHeaders: 0 };
   const open = new Set<Socket>();
+  const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
   const server: Server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark }, (client) => {
     stats.accepted++;
@@ -128,7 +129,17 @@ export async function createTcpProxy<B extends L4Target>(options: TcpProxyOption
       tried.add(backend.id);
       const target = backend;
       // highWaterMark reaches the socket's Duplex at run time; @types/node 20 does not list it for connect().
-      const connectOptions = { host: target.host, port: target.port, allowHalfOpen: true, noDelay: true, highWaterMark };
+      const sink: { client?: Socket } = {};
+      const connectOptions = {
+        host: target.host,
+        port: target.port,
+        allowHalfOpen: true,
+        noDelay: true,
+        highWaterMark,
+        // Backend → client bytes skip the Readable machinery: the kernel reads into one buffer shared by
+        // every upstream socket and the callback hands a copy to the client at once (false = pause).
+        onread: { buffer: sharedReadBuffer, callback: (n: number, buf: Buffer) => (sink.client ? sink.client.write(Buffer.from(buf.subarray(0, n))) : false) },
+      };
       const upstream = connect(connectOptions);
       let connected = false;
       const failConnect = (error: Error): void => {
@@ -153,6 +164,7 @@ export async function createTcpProxy<B extends L4Target>(options: TcpProxyOption
         client.off('close', onClientGone);
         upstream.off('error', failConnect);
         upstream.removeAllListeners('timeout');
+        sink.client = client;
         join(client, upstream, target, clientInfo, first);
       });
     };
@@ -178,7 +190,10 @@ export async function createTcpProxy<B extends L4Target>(options: TcpProxyOption
     upstream.on('error', backendFailure);
     if (first.length > 0) upstream.write(first);
     forward(client, upstream);
-    forward(upstream, client);
+    // Data flows through onread; only pause/resume and the half-close remain to wire.
+    client.on('drain', () => upstream.resume());
+    if (upstream.readableEnded) client.end();
+    else upstream.on('end', () => client.end());
     // A side that closed without a clean EOF both ways (reset, destroy) takes the other down with it;
     // after a clean close the other side only flushes what it still holds.
     client.on('close', () => {
