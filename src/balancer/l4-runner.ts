@@ -1,8 +1,100 @@
-import { GatehouseError } from '../core/index.js';
+import type http from 'node:http';
+import { GatehouseError, silentLogger, systemClock } from '../core/index.js';
+import { createAdminServer, listenOn } from './admin/server.js';
 import type { BalancerDeps, RunningBalancer } from './balancer.js';
+import { reconcile } from './balancer.js';
 import type { BalancerConfig } from './config.js';
+import { startHealthChecks, type HealthChecker } from './health/active.js';
+import { createTcpProxy, createUdpForwarder, type L4Client } from './l4/index.js';
+import { createPool, type Pool } from './pool.js';
+import type { Backend } from './types.js';
 
-/** TCP and UDP modes: wired to the L4 proxies in l4/. */
-export async function startL4Balancer(config: BalancerConfig, _deps: BalancerDeps): Promise<RunningBalancer> {
-  throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: `Mode ${config.mode} is not available yet.` });
+/**
+ * `--mode tcp|udp`: the same pool, algorithms, health checks and admin API in front of the L4 proxies
+ * from l4/. The pool counts connections (TCP) or flows (UDP) where L7 counts requests.
+ */
+export async function startL4Balancer(config: BalancerConfig, deps: BalancerDeps): Promise<RunningBalancer> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger();
+  const pool = createPool({ backends: config.backends, algorithm: config.algorithm, clock, slowStartMs: config.slowStartMs, maxFailures: config.passive.maxFailures, ejectMs: config.passive.ejectMs });
+  pool.on('state', (backend: Backend, previous: string) => logger.info({ backend: backend.id, from: previous, to: backend.state }, 'balancer: backend state'));
+
+  const pickBackend = (client: L4Client, attempt: { tried: ReadonlySet<string> }): Backend | null => {
+    let backend = pool.pick({ clientIp: client.address });
+    for (let i = 0; backend && attempt.tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick({ clientIp: client.address });
+    return backend && !attempt.tried.has(backend.id) ? backend : null;
+  };
+  const listen = { host: config.listen.host, port: config.listen.port };
+
+  let proxy: { port: number; close(): Promise<void> };
+  if (config.mode === 'tcp') {
+    proxy = await createTcpProxy<Backend>({
+      listen,
+      pickBackend,
+      onConnect: (backend) => pool.acquire(backend),
+      onClose: (backend, _client, info) => pool.release(backend, { ok: info.ok }),
+      onConnectFailed: (backend) => {
+        // A refused connection never reached onConnect; count it as one failed attempt.
+        pool.acquire(backend);
+        pool.release(backend, { ok: false });
+      },
+      ...(config.proxyProtocol ? { proxyProtocol: config.proxyProtocol } : {}),
+      acceptProxyProtocol: config.acceptProxyProtocol,
+      connectTimeoutMs: config.timeouts.connectMs,
+      idleTimeoutMs: config.timeouts.idleMs,
+      maxAttempts: config.retries + 1,
+      logger,
+    });
+  } else {
+    if (config.proxyProtocol === 'v1') throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: 'UDP carries PROXY protocol v2 only.' });
+    proxy = await createUdpForwarder<Backend>({
+      listen,
+      pickBackend,
+      idleTimeoutMs: config.udpIdleMs,
+      clock,
+      onFlowOpen: (backend) => pool.acquire(backend),
+      onFlowClose: (backend) => pool.release(backend, { ok: true }),
+      ...(config.proxyProtocol === 'v2' ? { proxyProtocol: 'v2' as const } : {}),
+      logger,
+    });
+  }
+
+  const startChecks = (c: BalancerConfig): HealthChecker | undefined =>
+    c.healthCheck ? startHealthChecks({ pool, clock, intervalMs: c.healthCheck.intervalMs, timeoutMs: c.healthCheck.timeoutMs, rise: c.healthCheck.rise, fall: c.healthCheck.fall, ...(c.healthCheck.path === undefined ? {} : { path: c.healthCheck.path }) }) : undefined;
+  let checker = startChecks(config);
+  let adminServer: http.Server | undefined;
+  let adminPort: number | null = null;
+  if (config.admin && deps.admin !== false) {
+    adminServer = createAdminServer({ pool, ...(config.admin.token !== undefined ? { token: config.admin.token } : {}), ...(deps.onAdminChange ? { onChange: deps.onAdminChange } : {}) });
+    try {
+      adminPort = await listenOn(adminServer, config.admin.port, config.admin.host);
+    } catch (error) {
+      checker?.stop();
+      await proxy.close();
+      throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: `Cannot listen: ${(error as Error).message}`, cause: error });
+    }
+  }
+  let current = config;
+  return {
+    port: proxy.port,
+    adminPort,
+    pool: pool as Pool,
+    http: undefined,
+    get config() {
+      return current;
+    },
+    reload(next: BalancerConfig): string[] {
+      const notes = reconcile(pool, current, next);
+      checker?.stop();
+      checker = startChecks(next);
+      current = { ...next, listen: current.listen, admin: current.admin, mode: current.mode };
+      return notes;
+    },
+    async close(): Promise<void> {
+      checker?.stop();
+      pool.close();
+      await Promise.all([proxy.close(), new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve()))]);
+      adminServer?.closeAllConnections();
+    },
+  };
 }
