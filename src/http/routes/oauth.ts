@@ -75,10 +75,11 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       keys: ctx.tokens.keystore,
       getUser,
     });
-    const adapter = createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
+    const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
     const grants = createGrantManager({ db: ctx.database.db, adapter, clock: ctx.clock });
     const clients = createClientManager({
       db: ctx.database.db,
+      adapter,
       ids: ctx.ids,
       clock: ctx.clock,
       validate: async (metadata) => (await server.getProvider()).Client.validate(metadata as never),

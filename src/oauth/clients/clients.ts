@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AdapterFactory } from 'oidc-provider';
 import { GatehouseError, type Clock, type IdSource } from '../../core/index.js';
 import type { Database } from '../../storage/index.js';
 import { ALL_SCOPES } from '../provider/scopes.js';
@@ -39,6 +40,8 @@ export interface ClientManagerDeps {
   db: Kysely<Database>;
   ids: IdSource;
   clock: Clock;
+  /** The provider's adapter, so a deleted client is forgotten by its read memo at once on this node. */
+  adapter?: AdapterFactory | undefined;
   /** oidc-provider's own metadata validation, when a provider is at hand (the admin API); throws. */
   validate?: (metadata: Record<string, unknown>) => Promise<void>;
 }
@@ -89,6 +92,7 @@ export function createClientManager(deps: ClientManagerDeps): ClientManager {
     async delete(clientId) {
       const deleted = await deps.db.deleteFrom('oauth_models').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) throw new GatehouseError('GH_OAUTH_CLIENT_NOT_FOUND');
+      await deps.adapter?.('Client').destroy(clientId);
       const grants = await deps.db.selectFrom('oauth_models').select(['id', 'payload']).where('model', '=', 'Grant').execute();
       const ids = grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id);
       if (ids.length) {

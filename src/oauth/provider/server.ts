@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import Provider from 'oidc-provider';
+import Provider, { type AdapterFactory } from 'oidc-provider';
 import { deriveKey, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import type { Database, RedisClient } from '../../storage/index.js';
@@ -30,6 +30,8 @@ export interface AuthorizationServer {
   issuer: string;
   /** Resource indicator and `aud` of access tokens for gatehouse's API. */
   apiResource: string;
+  /** The storage adapter factory the provider uses (undefined with the in-memory ceiling adapter). */
+  adapter: AdapterFactory | undefined;
   /** The oidc-provider instance, rebuilt when the keystore's signing key has rotated. */
   getProvider(): Promise<Provider>;
   /**
@@ -78,6 +80,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   return {
     issuer,
     apiResource,
+    adapter,
     getProvider,
     async handle(req, res, forwarded) {
       await getProvider();
