@@ -195,6 +195,13 @@ describe('TCP proxy', () => {
     expect(await readUntil(socket, (t) => t.endsWith('bye\n'))).toBe('a 127.0.0.2\ndata after header\nbye\n');
   });
 
+  it('reports an IPv4 client of a dual-stack (::) listener as IPv4 in the PROXY header', async () => {
+    const a = await backend('a', { proxyProtocol: true });
+    const p = await createTcpProxy({ listen: { host: '::', port: 0 }, pickBackend: () => target(a), proxyProtocol: 'v1' });
+    cleanups.push(() => p.close());
+    expect(await greet(p.port, '127.0.0.3')).toEqual({ backend: 'a', client: '127.0.0.3' });
+  });
+
   it('accepts a PROXY header from a balancer in front and passes the client it names on', async () => {
     const a = await backend('a', { proxyProtocol: true });
     const p = await proxy({ pickBackend: () => target(a), acceptProxyProtocol: true, proxyProtocol: 'v1' });

@@ -134,6 +134,14 @@ describe('UDP forwarder', () => {
     expect(await ask(c2, f.port, 'back')).toMatch(/^a /);
   });
 
+  it('answers IPv4 clients of a dual-stack (::) listener', async () => {
+    const a = await udpBackend('a');
+    const f = await createUdpForwarder({ listen: { host: '::', port: 0 }, pickBackend: () => a });
+    cleanups.push(() => f.close());
+    const c2 = await udpClient('127.0.0.2');
+    expect(await ask(c2, f.port, 'v4 over v6')).toMatch(/^a 127\.0\.0\.1:\d+ v4 over v6$/);
+  });
+
   it('refuses nonsense options with a coded error', async () => {
     await expect(createUdpForwarder({ listen: { port: 0 }, pickBackend: () => null, maxFlows: 0 })).rejects.toMatchObject({ code: 'GH_BALANCER_L4_OPTIONS_INVALID' });
   });

@@ -101,7 +101,8 @@ export async function createUdpForwarder<B extends L4Target>(options: UdpForward
     }
   };
 
-  const openFlow = (key: string, client: L4Client): Flow<B> | undefined => {
+  /** `replyTo` is the peer as the socket reported it (mapped form on a udp6 socket), `client` as shown to callbacks. */
+  const openFlow = (key: string, client: L4Client, replyTo: L4Client): Flow<B> | undefined => {
     let backend: B | null;
     try {
       backend = options.pickBackend(client, { tried: new Set() });
@@ -138,7 +139,7 @@ export async function createUdpForwarder<B extends L4Target>(options: UdpForward
     upstream.on('message', (msg) => {
       flow.lastActive = clock.now();
       flow.datagramsOut++;
-      server.send(msg, client.port, client.address);
+      server.send(msg, replyTo.port, replyTo.address);
     });
     upstream.connect(backend.port, backend.host, () => {
       flow.ready = true;
@@ -156,7 +157,7 @@ export async function createUdpForwarder<B extends L4Target>(options: UdpForward
 
   server.on('message', (msg, rinfo) => {
     const key = `${rinfo.address}|${rinfo.port}`;
-    const flow = flows.get(key) ?? openFlow(key, { address: unmapIpv4(rinfo.address), port: rinfo.port });
+    const flow = flows.get(key) ?? openFlow(key, { address: unmapIpv4(rinfo.address), port: rinfo.port }, { address: rinfo.address, port: rinfo.port });
     if (!flow) {
       stats.dropped++;
       return;
