@@ -154,6 +154,20 @@ describe('access tokens: RFC 8725 attack suite', () => {
     await rejects(tokens.verify(token), 'GH_TOKEN_EXPIRED');
   });
 
+  it('fails closed with a coded 503 when the deny-list cannot be read', async () => {
+    const broken = createAccessTokens({
+      keystore,
+      denyList: { deny: async () => {}, isDenied: async () => Promise.reject(new Error('connection refused')) },
+      clock,
+      ids: cryptoIds,
+      config,
+      issuer: ISS,
+      audience: AUD,
+    });
+    const { token } = await broken.issue({ sub: 'user-1', sid: 'fam-1' });
+    await expect(broken.verify(token)).rejects.toMatchObject({ code: 'GH_STORAGE_UNAVAILABLE', statusCode: 503 });
+  });
+
   it('requires sid, jti and sub', async () => {
     const { sid: _sid, ...noSid } = baseClaims();
     await rejects(tokens.verify(await ours(noSid)), 'GH_TOKEN_INVALID');

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { isGatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
+import { GatehouseError, isGatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
 import { tokenError } from './challenge.js';
 import type { DenyList } from './deny-list.js';
 import type { Keystore } from './keystore.js';
@@ -78,6 +78,14 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
     verified.set(cacheKey, entry);
   };
+  // Fail closed: when the deny-list cannot be read, no token is accepted (503, not a silent pass).
+  const denied = async (sid: string): Promise<boolean> => {
+    try {
+      return await denyList.isDenied(sid);
+    } catch (error) {
+      throw new GatehouseError('GH_STORAGE_UNAVAILABLE', { cause: error });
+    }
+  };
   const stillValid = async (entry: Verified): Promise<boolean> => {
     const now = Math.floor(clock.now() / 1000);
     if (entry.claims.exp <= now - toleranceSec) return false;
@@ -114,7 +122,7 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
       const hit = verified.get(cacheKey);
       if (hit) {
         if (await stillValid(hit)) {
-          if (await denyList.isDenied(hit.claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
+          if (await denied(hit.claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
           return { ...hit.claims };
         }
         // Expired or its key retired: forget it, and let the full check below name the reason.
@@ -155,7 +163,7 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
       }
       const result: AccessClaims = { ...claims, scope: claims.scope ?? '' };
       remember(cacheKey, { claims: result, kid: header.kid, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
-      if (await denyList.isDenied(claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
+      if (await denied(claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
       return { ...result };
     },
   };

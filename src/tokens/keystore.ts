@@ -246,7 +246,8 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
         // A kid minted by another node's rotation arrives before our periodic reload; look once in our own
         // store (never at a URL the token names), at most every few seconds so junk kids cannot flood it.
         lastMissReload = clock.now();
-        await exclusive(load);
+        // A store hiccup here must not turn a bad token into a server error: the kid stays unknown.
+        await exclusive(load).catch(onError);
         key = keys.get(kid);
       }
       if (!key || !live(key, clock.now())) return null;
