@@ -47,6 +47,9 @@ export function toHaproxy(config: BalancerConfig, options: ExportOptions = {}): 
   const http = config.mode === 'http';
   const out: string[] = [...header('haproxy', config), ''];
   out.push('global');
+  // Without a maxconn HAProxy sizes itself from the fd hard limit and refuses to start when it cannot
+  // raise the soft limit that far; 4096 (as nginx's worker_connections here) needs ~8.2k fds.
+  out.push('  maxconn 4096');
   if (options.haproxyThreads !== undefined) out.push(`  nbthread ${options.haproxyThreads}`);
   if (http && config.limits.maxHeaderBytes > 12 * 1024) {
     // Headers must fit in one buffer with room for rewrites (tune.maxrewrite, 1 KiB by default here).
