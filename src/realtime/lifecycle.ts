@@ -12,45 +12,81 @@ export interface CredentialWatch {
   cancelAll(): void;
 }
 
+/** Deadlines are grouped per second: a timer per bucket, not per socket, however many sockets are held. */
+const BUCKET_MS = 1_000;
+
+interface Pending {
+  /** When the socket is next due, and what happens then. */
+  at: number;
+  phase: 'notice' | 'expiry';
+  expiresAt: number;
+  bucket: number;
+}
+
 export function createCredentialWatch(clock: Clock, noticeMs: number, onExpired: (socket: ChatSocket) => void): CredentialWatch {
-  // One pending timer per socket at a time (the notice, then the expiry): held sockets stay cheap.
-  const timers = new Map<ChatSocket, () => void>();
-  const cancel = (socket: ChatSocket) => {
-    timers.get(socket)?.();
-    timers.delete(socket);
+  const pending = new Map<ChatSocket, Pending>();
+  const buckets = new Map<number, { sockets: Set<ChatSocket>; stop: () => void }>();
+
+  // A bucket fires at its start, so a deadline is met up to a second early, never late: a socket never
+  // outlives its credential.
+  const schedule = (socket: ChatSocket, entry: Pending) => {
+    pending.set(socket, entry);
+    let bucket = buckets.get(entry.bucket);
+    if (!bucket) {
+      const key = entry.bucket;
+      const stop = clock.setTimer(Math.max(0, key * BUCKET_MS - clock.now()), () => fire(key));
+      bucket = { sockets: new Set(), stop };
+      buckets.set(key, bucket);
+    }
+    bucket.sockets.add(socket);
   };
-  const armExpiry = (socket: ChatSocket, expiresAt: number) => {
-    timers.set(
-      socket,
-      clock.setTimer(expiresAt - clock.now(), () => {
-        timers.delete(socket);
+  const unschedule = (socket: ChatSocket) => {
+    const entry = pending.get(socket);
+    if (!entry) return;
+    pending.delete(socket);
+    const bucket = buckets.get(entry.bucket);
+    if (!bucket) return;
+    bucket.sockets.delete(socket);
+    if (bucket.sockets.size === 0) {
+      bucket.stop();
+      buckets.delete(entry.bucket);
+    }
+  };
+  const plan = (socket: ChatSocket, phase: Pending['phase'], at: number, expiresAt: number) => {
+    schedule(socket, { at, phase, expiresAt, bucket: Math.floor(at / BUCKET_MS) });
+  };
+  const fire = (key: number) => {
+    const bucket = buckets.get(key);
+    buckets.delete(key);
+    for (const socket of bucket?.sockets ?? []) {
+      const entry = pending.get(socket);
+      if (!entry || entry.bucket !== key) continue;
+      pending.delete(socket);
+      if (entry.phase === 'notice') {
+        socket.emit('auth:expiring', { expiresAt: entry.expiresAt });
+        plan(socket, 'expiry', entry.expiresAt, entry.expiresAt);
+      } else {
         onExpired(socket);
-      }),
-    );
+      }
+    }
   };
+
   return {
     arm(socket) {
-      cancel(socket);
+      unschedule(socket);
       const expiresAt = socket.data.credential?.expiresAt ?? null;
       if (expiresAt === null) return;
       const now = clock.now();
       const noticeAt = expiresAt - noticeMs;
-      if (noticeAt > now) {
-        timers.set(
-          socket,
-          clock.setTimer(noticeAt - now, () => {
-            socket.emit('auth:expiring', { expiresAt });
-            armExpiry(socket, expiresAt);
-          }),
-        );
-        return;
-      }
+      if (Math.floor(noticeAt / BUCKET_MS) * BUCKET_MS > now) return plan(socket, 'notice', noticeAt, expiresAt);
       if (expiresAt > now) socket.emit('auth:expiring', { expiresAt });
-      armExpiry(socket, expiresAt);
+      plan(socket, 'expiry', expiresAt, expiresAt);
     },
-    cancel,
+    cancel: unschedule,
     cancelAll() {
-      for (const socket of [...timers.keys()]) cancel(socket);
+      for (const bucket of buckets.values()) bucket.stop();
+      buckets.clear();
+      pending.clear();
     },
   };
 }
