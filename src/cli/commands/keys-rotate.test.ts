@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../storage/index.js';
+import { createTempDir } from '../../../test/support/services.js';
+
+const run = promisify(execFile);
+const MAIN = new URL('../main.ts', import.meta.url).pathname;
+
+describe('gatehouse keys rotate', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  beforeAll(async () => {
+    dir = await createTempDir();
+  });
+  afterAll(() => dir.remove());
+
+  const rotate = async () => {
+    const env = { ...process.env, GATEHOUSE_SECRET: 'cli-test-secret-0123456789-abcdefghijklmnop', DATABASE_URL: '', REDIS_URL: '' };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--json', '--data-dir', dir.path], { env, timeout: 60_000 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { current: string; next: string; retired: string[] };
+  };
+
+  it('promotes the published next key and keeps the old one as previous, in the store a node uses', async () => {
+    const first = await rotate();
+    const second = await rotate();
+    expect(second.current).toBe(first.next);
+    const db = createDatabase({ dataDir: dir.path });
+    try {
+      const rows = await db.db.selectFrom('token_keys').select(['kid', 'state']).execute();
+      const state = Object.fromEntries(rows.map((r) => [r.kid, r.state]));
+      expect(state[first.current]).toBe('previous');
+      expect(state[second.current]).toBe('current');
+      expect(state[second.next]).toBe('next');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses an unknown flag with usage and exit code 2', async () => {
+    const error = (await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--nope'], { timeout: 60_000 }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(error.code).toBe(2);
+    expect(error.stderr).toMatch(/Usage: gatehouse keys rotate/);
+  });
+});
