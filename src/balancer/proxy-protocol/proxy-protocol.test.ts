@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../core/index.js';
-import { canonicalIp, encodeProxyV1, encodeProxyV2, parseProxyHeader, V2_SIGNATURE, type ProxyParseResult } from './index.js';
+import { canonicalIp, crc32c, encodeProxyV1, encodeProxyV2, parseProxyHeader, V2_SIGNATURE, withCrc32c, type ProxyParseResult } from './index.js';
 
 const port = fc.integer({ min: 0, max: 65535 });
 const ipv4 = fc.ipV4();
@@ -81,7 +81,8 @@ describe('PROXY protocol v1', () => {
 });
 
 describe('PROXY protocol v2', () => {
-  const tlv = fc.record({ type: fc.integer({ min: 0, max: 255 }), value: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)) });
+  // Type 3 is the CRC32C TLV, which must hold a matching checksum: tested on its own below.
+  const tlv = fc.record({ type: fc.integer({ min: 0, max: 255 }).filter((t) => t !== 3), value: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)) });
 
   it('round-trips addresses, transport and TLVs (property)', () => {
     const ip = fc.oneof(fc.tuple(endpoint(ipv4), endpoint(ipv4)), fc.tuple(endpoint(ipv6), endpoint(ipv6)), fc.tuple(endpoint(ipv4), endpoint(ipv6)));
@@ -124,6 +125,15 @@ describe('PROXY protocol v2', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('checks a CRC32C TLV when the sender included one', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+    const header = withCrc32c(encodeProxyV2({ source: { address: '10.0.0.1', port: 1000 }, destination: { address: '10.0.0.2', port: 443 } }));
+    expect(done(header).header.tlvs.map((t) => t.type)).toEqual([3]);
+    const corrupt = Buffer.from(header);
+    corrupt[16] = 11; // source address 10.0.0.1 → 11.0.0.1
+    expect(tryParse(corrupt)).toBeInstanceOf(GatehouseError);
   });
 
   it('rejects a declared length above the bound from the first 16 bytes, without waiting for the body', () => {

@@ -1,4 +1,5 @@
 import { GatehouseError } from '../../core/index.js';
+import { crc32c } from './crc32c.js';
 import { bytesToIpv4, bytesToIpv6, canonicalIp, ipv4ToBytes, ipv6ToBytes } from './ip.js';
 import type { ProxyEndpoint, ProxyFamily, ProxyParseResult, ProxyTlv, ProxyTransport } from './types.js';
 
@@ -7,6 +8,8 @@ import type { ProxyEndpoint, ProxyFamily, ProxyParseResult, ProxyTlv, ProxyTrans
 
 export const V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 const FIXED = 16;
+/** PP2_TYPE_CRC32C: a checksum of the whole header, computed with this TLV's value zeroed. */
+export const PP2_TYPE_CRC32C = 0x03;
 const ADDRESS_BYTES = { ipv4: 12, ipv6: 36, unix: 216 } as const;
 const UNIX_PATH = 108;
 const FAMILIES: Record<number, ProxyFamily> = { 0: 'unspec', 1: 'ipv4', 2: 'ipv6', 3: 'unix' };
@@ -126,7 +129,37 @@ export function parseProxyV2(buf: Buffer, maxLength = V2_DEFAULT_MAX_LENGTH): Pr
     source = { address: text(body.subarray(0, width)), port: body.readUInt16BE(width * 2) };
     destination = { address: text(body.subarray(width, width * 2)), port: body.readUInt16BE(width * 2 + 2) };
   }
-  return { done: true, length, header: { version: 2, command, family, transport, source, destination, tlvs: parseTlvs(body.subarray(need)) } };
+  const tlvs = parseTlvs(body.subarray(need));
+  verifyChecksum(buf.subarray(0, length), need, tlvs);
+  return { done: true, length, header: { version: 2, command, family, transport, source, destination, tlvs } };
+}
+
+/** A header that carries a CRC32C TLV must match it: the sender asked for corruption to be caught. */
+function verifyChecksum(header: Buffer, addressBytes: number, tlvs: ProxyTlv[]): void {
+  const tlv = tlvs.find((t) => t.type === PP2_TYPE_CRC32C);
+  if (!tlv) return;
+  if (tlv.value.length !== 4) throw invalid('CRC32C TLV is not 4 bytes');
+  // Find the TLV's value in the header and zero it for the computation.
+  const copy = Buffer.from(header);
+  let at = FIXED + addressBytes;
+  while (at + 3 <= copy.length) {
+    const len = copy.readUInt16BE(at + 1);
+    if (copy[at] === PP2_TYPE_CRC32C) {
+      copy.fill(0, at + 3, at + 3 + len);
+      break;
+    }
+    at += 3 + len;
+  }
+  if (crc32c(copy) !== tlv.value.readUInt32BE(0)) throw invalid('CRC32C mismatch');
+}
+
+/** Appends a CRC32C TLV to a v2 header built by encodeProxyV2 (with its length field updated). */
+export function withCrc32c(header: Buffer): Buffer {
+  const tlv = Buffer.from([PP2_TYPE_CRC32C, 0, 4, 0, 0, 0, 0]);
+  const out = Buffer.concat([header, tlv]);
+  out.writeUInt16BE(out.length - FIXED, 14);
+  out.writeUInt32BE(crc32c(out), out.length - 4);
+  return out;
 }
 
 function parseTlvs(bytes: Buffer): ProxyTlv[] {
