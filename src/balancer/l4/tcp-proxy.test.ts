@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closed, dial, greet, readUntil, startTcpBackend, type TestBackend } from '../../../test/support/l4-sockets.js';
 import { encodeProxyV2 } from '../proxy-protocol/index.js';
@@ -101,6 +102,24 @@ describe('TCP proxy', () => {
     socket.resume();
     await closed(socket);
     expect(received).toBe(size);
+  });
+
+  it('delivers any sequence of writes intact and in order (property)', async () => {
+    const a = await backend('a');
+    const p = await proxy({ pickBackend: () => target(a), highWaterMark: 4096 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 20_000 }), { maxLength: 12 }), async (chunks) => {
+        const socket = await dial(p.port);
+        const received: Buffer[] = [];
+        socket.on('data', (c: Buffer) => received.push(c));
+        for (const chunk of chunks) socket.write(chunk);
+        socket.end();
+        await closed(socket);
+        const expected = Buffer.concat([Buffer.from('a 127.0.0.1\n'), ...chunks, Buffer.from('bye\n')]);
+        expect(Buffer.concat(received).equals(expected)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('keeps the other direction open after a client half-close', async () => {
