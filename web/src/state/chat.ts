@@ -29,6 +29,7 @@ export interface ChatView {
 
 type ChatSocket = Socket<ServerEvents, ClientEvents>;
 const ACK_TIMEOUT_MS = 15_000;
+const EXPIRING_RENEW_MS = 15_000;
 
 export interface ChatControls {
   view: ChatView;
@@ -111,13 +112,28 @@ export function useChat(identity: string | null): ChatControls {
       // The credential behind this socket is gone: the page should stop saying we are signed in.
       void loadMe();
     });
-    socket.on('auth:expiring', () => {
-      void refreshAccessToken().then((ok) => {
-        const token = auth.get().accessToken;
-        if (ok && token) socket.timeout(ACK_TIMEOUT_MS).emit('auth:refresh', { token }, () => undefined);
-      });
+    // Every new access token (renewed by the timer in state/auth.ts or below) goes to the live socket.
+    let sent = auth.get().accessToken;
+    const unsubscribe = auth.subscribe((value) => {
+      if (!value.accessToken || value.accessToken === sent || !socket.connected) return;
+      sent = value.accessToken;
+      socket.timeout(ACK_TIMEOUT_MS).emit('auth:refresh', { token: value.accessToken }, () => undefined);
+    });
+    socket.on('auth:expiring', ({ expiresAt }) => {
+      const { accessToken, tokenExpiresAt } = auth.get();
+      if (!accessToken || !tokenExpiresAt) return;
+      // The server still holds an older token than ours: hand it the current one, no new request.
+      if (tokenExpiresAt > expiresAt + 1000) {
+        sent = accessToken;
+        socket.timeout(ACK_TIMEOUT_MS).emit('auth:refresh', { token: accessToken }, () => undefined);
+        return;
+      }
+      // Ours is the one expiring. Renew now only when it is close; otherwise the renewal timer does it
+      // in time (a notice window longer than the token's life must not turn into a refresh storm).
+      if (tokenExpiresAt - Date.now() <= EXPIRING_RENEW_MS) void refreshAccessToken();
     });
     return () => {
+      unsubscribe();
       socket.removeAllListeners();
       socket.io.removeAllListeners();
       socket.disconnect();
