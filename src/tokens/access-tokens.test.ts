@@ -1,4 +1,5 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, cryptoIds, loadConfig, type ErrorCode } from '../core/index.js';
 import { createMemoryKeyValueStore } from '../storage/index.js';
@@ -166,6 +167,20 @@ describe('access tokens: RFC 8725 attack suite', () => {
     });
     const { token } = await broken.issue({ sub: 'user-1', sid: 'fam-1' });
     await expect(broken.verify(token)).rejects.toMatchObject({ code: 'GH_STORAGE_UNAVAILABLE', statusCode: 503 });
+  });
+
+  it('answers any input, however shaped, with a GH_TOKEN_* rejection (property)', async () => {
+    const { kid } = await keystore.signingKey();
+    const enc = (v: unknown) => base64url.encode(JSON.stringify(v));
+    const header = fc.record({ alg: fc.constantFrom('EdDSA', 'HS256', 'none', 'RS256', 'ES256'), kid: fc.oneof(fc.constant(kid), fc.string()), typ: fc.oneof(fc.constant('at+jwt'), fc.string()) }, { requiredKeys: [] });
+    const shaped = fc.tuple(header, fc.dictionary(fc.string(), fc.jsonValue()), fc.base64String()).map(([h, p, sig]) => `${enc(h)}.${enc(p)}.${sig.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}`);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), shaped), async (input) => {
+        const error = await tokens.verify(input).then(() => null, (e: unknown) => e);
+        expect((error as { code?: string } | null)?.code).toMatch(/^GH_TOKEN_/);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('requires sid, jti and sub', async () => {
