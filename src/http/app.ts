@@ -74,6 +74,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(swaggerUi, { routePrefix: '/docs/api' });
 
   const registry = installMetrics(app, { nodeId: config.server.nodeId ?? 'node' });
+  // Which node answered: what the balancer spreads, made visible (the web app's request log reads it).
+  const nodeId = config.server.nodeId ?? 'node';
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('x-gatehouse-node', nodeId);
+  });
   const selfOrigins = sameSiteOrigins(ctx.origin);
   installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
   const hooks = createAuthHooks(ctx.authenticate, ctx.origin);
