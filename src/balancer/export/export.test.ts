@@ -47,6 +47,20 @@ describe('balance export: mapping', () => {
     expect(n).toContain('server 127.0.0.1:18503 down');
   });
 
+  it('scales weights above HAProxy\'s 256 limit, keeping the ratios, and keeps server names unique', () => {
+    const config = parseBalancerConfig({ listen: '127.0.0.1:1', algorithm: 'weighted-round-robin', backends: [{ address: '127.0.0.1:2', weight: 1000, id: 'a b' }, { address: '127.0.0.1:3', weight: 500, id: 'a_b' }] });
+    const h = exportConfig(config, 'haproxy');
+    expect(h).toContain('server a_b 127.0.0.1:2 weight 256');
+    expect(h).toContain('server a_b-2 127.0.0.1:3 weight 128');
+    expect(exportConfig(config, 'nginx')).toContain('server 127.0.0.1:2 weight=1000');
+  });
+
+  it('refuses a host that would inject config syntax', () => {
+    const config = parseBalancerConfig({ listen: '127.0.0.1:1', backends: [{ host: 'a;b', port: 2 }] });
+    expect(() => exportConfig(config, 'nginx')).toThrow(expect.objectContaining({ code: 'GH_BALANCER_EXPORT_UNSUPPORTED' }));
+    expect(() => exportConfig(config, 'haproxy')).toThrow(expect.objectContaining({ code: 'GH_BALANCER_EXPORT_UNSUPPORTED' }));
+  });
+
   it('maps health checks, passive ejection, slow start, timeouts and PROXY protocol', () => {
     const extra = { mode: 'tcp', healthCheck: { path: '/healthz', interval: '2s', timeout: '1s', rise: 2, fall: 3 }, proxyProtocol: 'v2', acceptProxyProtocol: true, slowStart: '10s', timeouts: { connect: '3s', idle: '2m' } };
     const h = text('haproxy', extra);

@@ -107,9 +107,18 @@ export function toHaproxy(config: BalancerConfig, options: ExportOptions = {}): 
   if (config.proxyProtocol && check) defaults.push('check-send-proxy');
   if (defaults.length) out.push(`  default-server ${defaults.join(' ')}`);
   const weighted = usesWeights(config);
+  // HAProxy weights stop at 256 (gatehouse allows 1000): scale them down together, keeping the ratios.
+  const maxWeight = Math.max(1, ...config.backends.map((b) => b.weight ?? 1));
+  const scale = (w: number) => (maxWeight <= 256 || w === 0 ? w : Math.max(1, Math.round((w * 256) / maxWeight)));
+  if (weighted && maxWeight > 256) out.push(`  # note: weights scaled by 256/${maxWeight} (HAProxy's maximum weight is 256).`);
+  const names = new Set<string>();
   config.backends.forEach((b, i) => {
-    const weight = weighted && (b.weight ?? 1) !== 1 ? ` weight ${b.weight ?? 1}` : '';
-    out.push(`  server ${backendName(b, i)} ${hostPort(b.host, b.port)}${weight}${check ? ' check' : ''}`);
+    let name = backendName(b, i);
+    if (names.has(name)) name = `${name}-${i + 1}`;
+    names.add(name);
+    const w = scale(b.weight ?? 1);
+    const weight = weighted && w !== 1 ? ` weight ${w}` : '';
+    out.push(`  server ${name} ${hostPort(b.host, b.port)}${weight}${check ? ' check' : ''}`);
   });
   if (config.backends.length === 0) out.push('  # note: no backends configured');
   out.push('');

@@ -34,6 +34,9 @@ export function backendName(spec: BackendSpec, index: number): string {
 
 /** `host:port`, bracketing IPv6 hosts. */
 export function hostPort(host: string, port: number): string {
+  if (!/^[A-Za-z0-9._:%-]{1,255}$/.test(host)) {
+    throw new GatehouseError('GH_BALANCER_EXPORT_UNSUPPORTED', { message: 'A host is not a hostname or IP address that can be written into the exported config.' });
+  }
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
