@@ -116,6 +116,19 @@ const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
     return { room: query.room, messages: page.messages.map((m) => toChatMessage(m, query.room)), more: page.more };
   },
 
+  async 'history:direct'(socket, payload, ctx, limit) {
+    limit();
+    const query = parse.historyDirect(payload);
+    if (query.before !== undefined && query.after !== undefined) {
+      throw new GatehouseError('GH_REALTIME_INVALID_PAYLOAD', { details: { problem: 'give before or after, not both' } });
+    }
+    const limitCount = Math.min(query.limit ?? 50, ctx.limits.maxHistoryPage);
+    // Only ever the caller's own conversations: the key is built from the caller's id.
+    const key = rooms.direct(socket.data.userId, query.with);
+    const page = await ctx.store.page(key, { before: query.before, after: query.after, limit: limitCount });
+    return { with: query.with, messages: page.messages.map((m) => toChatMessage(m, `dm:${query.with}`)), more: page.more };
+  },
+
   typing(socket, payload, _ctx, limit) {
     // Volatile both ways: a dropped typing hint costs nothing, so over-limit hints are dropped silently.
     try {

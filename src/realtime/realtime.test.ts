@@ -45,7 +45,10 @@ afterAll(async () => {
 
 describe('handshake', () => {
   it('accepts a bearer token in auth.token and a session cookie, through the injected guard', async () => {
-    await open(client({ token: 'tok-alice' }));
+    const first = client({ token: 'tok-alice' });
+    const whichNode = nextEvent<{ id: string }>(first, 'node');
+    await open(first);
+    expect(await whichNode).toEqual({ id: 'node' });
     await open(client({ sessionId: 'sess-carol' }));
     expect(node.realtime.stats().sockets).toBe(2);
   });
@@ -127,6 +130,10 @@ describe('rooms, acks and presence', () => {
     expect(seen).toEqual(['alice:psst', 'alice:psst']);
     const nobody = await request<{ delivered: number }>(alice, 'message:direct', { to: 'nobody-online', text: 'hi' });
     expect(nobody.delivered).toBe(0);
+    const conversation = await request<{ messages: { text: string; user: { id: string } }[] }>(bob1, 'history:direct', { with: 'alice' });
+    expect(conversation.messages.map((m) => `${m.user.id}:${m.text}`)).toEqual(['alice:psst']);
+    const other = await request<{ messages: unknown[] }>(bob1, 'history:direct', { with: 'nobody-online' });
+    expect(other.messages).toEqual([]); // alice's message to someone else is not bob's to read
   });
 
   it('lets only admins broadcast, to every socket', async () => {

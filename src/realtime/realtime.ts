@@ -160,7 +160,9 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     for (const room of chatRoomsOf(this)) void presence.refresh(room);
   }
 
+  const nodeId = config.server.nodeId ?? 'node';
   chat.on('connection', (socket) => {
+    sendNow(socket, 'node', { id: nodeId });
     syncIdentityRooms(socket);
     watch.arm(socket);
     guardOutbound(socket);

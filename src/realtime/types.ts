@@ -48,6 +48,11 @@ export interface ClientToServerEvents {
     payload: { room: string; before?: string; after?: string; limit?: number },
     ack?: Ack<{ room: string; messages: ChatMessage[]; more: boolean }>,
   ) => void;
+  /** The conversation between the caller and one other user (direct messages are stored like rooms). */
+  'history:direct': (
+    payload: { with: string; before?: string; after?: string; limit?: number },
+    ack?: Ack<{ with: string; messages: ChatMessage[]; more: boolean }>,
+  ) => void;
   'presence:get': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
   typing: (payload: { room: string }) => void;
   broadcast: (payload: { text: string }, ack?: Ack<{ id: string; ts: number }>) => void;
@@ -61,6 +66,8 @@ export interface ServerToClientEvents {
   typing: (payload: { room: string; user: ChatUser }) => void;
   broadcast: (payload: { id: string; user: ChatUser; text: string; ts: number }) => void;
   'auth:expiring': (payload: { expiresAt: number }) => void;
+  /** Which node the socket reached (config.server.nodeId), sent once on connect. */
+  node: (payload: { id: string }) => void;
   /** Sent just before the server closes the socket for an expired or revoked credential. */
   'auth:ended': (payload: { error: string; message: string; reason?: string }) => void;
   /** An event the client sent without an ack callback was refused. */

@@ -23,6 +23,12 @@ export const schemas = {
     after: Type.Optional(Cursor),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   }),
+  historyDirect: Type.Object({
+    with: Type.String({ minLength: 1, maxLength: 128 }),
+    before: Type.Optional(Cursor),
+    after: Type.Optional(Cursor),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  }),
   typing: Type.Object({ room: RoomName }),
   broadcast: Type.Object({ text: Text }),
 };
@@ -46,6 +52,7 @@ export const parse = {
   direct: compile(schemas.direct),
   refresh: compile(schemas.refresh),
   history: compile(schemas.history),
+  historyDirect: compile(schemas.historyDirect),
   typing: compile(schemas.typing),
   broadcast: compile(schemas.broadcast),
 };
