@@ -8,7 +8,7 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** The frame of every server-rendered OAuth page; the web app may restyle these later. */
+/** The frame of every server-rendered OAuth page; the web app's /gatehouse.css restyles body.gh-page. */
 export function page(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
@@ -17,6 +17,7 @@ export function page(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · gatehouse</title>
+<link rel="stylesheet" href="/gatehouse.css">
 <style>
 body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;padding:40px 16px;color:#1d2330}
 main{max-width:380px;margin:0 auto;background:#fff;border-radius:10px;padding:24px 28px;box-shadow:0 2px 10px rgba(0,0,0,.08)}
@@ -27,7 +28,7 @@ button.primary{background:#2957d6;color:#fff}button.secondary{background:#e3e6ec
 ul.scopes{list-style:none;padding:0}ul.scopes li{margin:8px 0}.error{color:#b00020}.muted{color:#667}
 </style>
 </head>
-<body><main>
+<body class="gh-page"><main>
 ${body}
 </main></body>
 </html>`;
