@@ -142,16 +142,25 @@ export async function runBench(options: RunOptions): Promise<{ report: BenchRepo
     const durationMs = Date.now() - started;
     areas.push({ ...outcome, durationMs });
     progress.done(`${prefix}: ${outcome.status}${outcome.reason ? ` — ${outcome.reason}` : ''} (${Math.round(durationMs / 1000)} s)`);
+    // Rewritten after every area, so a run that is stopped part-way still leaves a report of what finished.
+    if (i < specs.length - 1) await writeReport(snapshot(areas, specs.slice(i + 1)), runDir, options.resultsDir, stamp);
   }
 
-  const report: BenchReport = {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    settings: { quick: options.quick, durationSec: options.durationSec, connections: options.connections, areas: specs.map((s) => s.area) },
-    peers: Object.values(peers),
-    areas,
-  };
+  function snapshot(done: AreaOutcome[], pending: AreaSpec[]): BenchReport {
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine,
+      settings: { quick: options.quick, durationSec: options.durationSec, connections: options.connections, areas: specs.map((s) => s.area) },
+      peers: Object.values(peers),
+      areas: [
+        ...done,
+        ...pending.map((s): AreaOutcome => ({ area: s.area, title: s.title, status: 'not run', reason: 'the run was stopped before this area', durationMs: 0 })),
+      ],
+    };
+  }
+
+  const report = snapshot(areas, []);
   const files = await writeReport(report, runDir, options.resultsDir, stamp);
   return { report, files };
 }

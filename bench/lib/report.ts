@@ -8,7 +8,7 @@ import type { BenchSection, BenchTable, PeerStatus } from './types.js';
 export interface AreaOutcome {
   area: string;
   title: string;
-  status: 'ok' | 'missing' | 'failed';
+  status: 'ok' | 'missing' | 'failed' | 'not run';
   /** Why an area is missing or failed. */
   reason?: string;
   durationMs: number;
