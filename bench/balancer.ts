@@ -147,7 +147,7 @@ function haproxy(mode: 'http' | 'tcp'): Subject['start'] {
       [
         'global',
         '  nbthread 1',
-        '  maxconn 20000',
+        '  maxconn 4000',
         'defaults',
         `  mode ${mode}`,
         '  timeout connect 5s',

@@ -64,6 +64,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
     trustForwarded: config.trustForwarded,
     socketioPath: config.socketioPath,
     wsDrainWindowMs: config.wsDrainWindowMs,
+    fastPath: config.fastPath,
   });
   let checker = startChecks(pool, config, clock);
   let adminServer: http.Server | undefined;

@@ -30,6 +30,8 @@ export interface BalancerConfig {
   trustForwarded: boolean;
   socketioPath: string | false;
   wsDrainWindowMs: number;
+  /** Lean HTTP/1.1 framing for plain bodiless requests (http/fast-path.ts); false = node:http only. */
+  fastPath: boolean;
   workers: number;
   /** L4: send a PROXY protocol header to backends. */
   proxyProtocol?: 'v1' | 'v2';
@@ -55,6 +57,7 @@ export const DEFAULT_CONFIG: BalancerConfig = {
   trustForwarded: false,
   socketioPath: '/socket.io/',
   wsDrainWindowMs: 10_000,
+  fastPath: true,
   workers: 1,
   acceptProxyProtocol: false,
   udpIdleMs: 30_000,
@@ -111,7 +114,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 const KNOWN = new Set([
   'mode', 'listen', 'admin', 'adminToken', 'algorithm', 'hashKey', 'backends', 'healthCheck', 'passive', 'slowStart',
   'timeouts', 'limits', 'retries', 'trustForwarded', 'socketioPath', 'wsDrainWindow', 'workers', 'proxyProtocol',
-  'acceptProxyProtocol', 'udpIdleTimeout',
+  'acceptProxyProtocol', 'udpIdleTimeout', 'fastPath',
 ]);
 
 /**
@@ -198,6 +201,7 @@ export function parseBalancerConfig(raw: unknown, base: BalancerConfig = DEFAULT
     else throw invalid('socketioPath must start with / (or be false).');
   }
   if (input.wsDrainWindow !== undefined) config.wsDrainWindowMs = parseDuration(input.wsDrainWindow, 'wsDrainWindow');
+  if (input.fastPath !== undefined) config.fastPath = input.fastPath !== false;
   if (input.workers !== undefined) config.workers = int(input.workers, 'workers', 1, 256);
   if (input.proxyProtocol !== undefined) {
     if (input.proxyProtocol !== 'v1' && input.proxyProtocol !== 'v2') throw invalid('proxyProtocol must be v1 or v2.');

@@ -9,10 +9,12 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
+// Every test runs twice: through the lean socket-level path (the default) and through node:http only.
+describe.each([{ fastPath: true }, { fastPath: false }])('L7 proxy (fastPath: $fastPath)', ({ fastPath }) => {
 async function setup(n: number, config: Record<string, unknown> = {}): Promise<{ lb: RunningBalancer; backends: TestBackend[] }> {
   const backends = await Promise.all(Array.from({ length: n }, (_, i) => startTestBackend(`b${i + 1}`)));
   cleanups.push(async () => void (await Promise.all(backends.map((b) => b.kill()))));
-  const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, backends: backends.map((b) => `127.0.0.1:${b.port},id=${b.id}`), ...config });
+  const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, fastPath, backends: backends.map((b) => `127.0.0.1:${b.port},id=${b.id}`), ...config });
   cleanups.push(() => lb.close());
   return { lb, backends };
 }
@@ -138,7 +140,7 @@ describe('L7 faults', () => {
     await dead.kill();
     const live = await startTestBackend('live');
     cleanups.push(() => live.kill());
-    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${dead.port},id=dead`, `127.0.0.1:${live.port},id=live`] });
+    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, fastPath, backends: [`127.0.0.1:${dead.port},id=dead`, `127.0.0.1:${live.port},id=live`] });
     cleanups.push(() => lb.close());
     for (let i = 0; i < 4; i++) {
       const res = await request(lb.port, '/', { method: 'POST', body: 'hello' });
@@ -231,4 +233,5 @@ describe('WebSocket tunnels', () => {
     expect(await echo(stillOpen[0]!.socket, 'alive')).toBe('b2:alive');
     for (const s of sockets) s.socket.destroy();
   });
+});
 });

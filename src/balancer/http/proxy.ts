@@ -7,6 +7,7 @@ import type { Backend, PickContext } from '../types.js';
 import { clientAddress, endToEnd, withForwarding } from './headers.js';
 import { sendError, sendRawError } from './respond.js';
 import { createSidRouter, sidFromHandshake, type SidRouter } from './socketio.js';
+import { createFastPath } from './fast-path.js';
 import { closeGradually } from './gradual-close.js';
 
 export interface HttpProxyOptions {
@@ -38,6 +39,11 @@ export interface HttpProxyOptions {
   /** WebSockets on a drained backend are closed spread over this window, ms. */
   wsDrainWindowMs?: number;
   maxSocketsPerBackend?: number;
+  /**
+   * Frame plain bodiless HTTP/1.1 requests directly on the sockets (fast-path.ts); everything else,
+   * and every connection after its first such request, goes through node:http. Default true.
+   */
+  fastPath?: boolean;
 }
 
 export interface HttpProxy {
@@ -86,7 +92,10 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       if (eligible(owner) && !tried.has(owner.id)) return owner;
     }
     const ctx: PickContext = { clientIp };
-    const key = keyOf(req);
+    const key = keyOf(req.url ?? '/', (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    });
     if (key !== undefined) ctx.key = key;
     let backend = pool.pick(ctx);
     for (let i = 0; backend && tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick(ctx);
@@ -213,7 +222,6 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         if (clientGone) return;
         const retryable = !connected ? !bodyStarted || !hasBody : replayable && failure !== 'GH_BALANCER_GATEWAY_TIMEOUT';
         if (left > 0 && (retryable || (stale && replayable))) {
-          if (stale) tried.delete(backend.id);
           attempt(left - 1);
           return;
         }
@@ -327,6 +335,27 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     sendRawError(socket, code);
   });
 
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : createFastPath({
+          pool,
+          handOff(socket, buffered) {
+            if (buffered.length > 0) socket.unshift(buffered);
+            server.emit('connection', socket);
+            socket.resume();
+          },
+          keyOf: (_method, target, headers) => keyOf(target, (name) => headers.get(name)),
+          socketioPath: sids ? options.socketioPath || '/socket.io/' : false,
+          trustForwarded: trustIncoming,
+          connectTimeoutMs,
+          responseTimeoutMs,
+          headersTimeoutMs: headersTimeout,
+          keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
+          maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024,
+          retries,
+        });
+
   const windowMs = options.wsDrainWindowMs ?? 10_000;
   const onLeaving = (backend: Backend): void => {
     const set = tunnels.get(backend.id);
@@ -348,30 +377,44 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       return n;
     },
     listen(port: number, host = '127.0.0.1'): Promise<number> {
+      const listener: net.Server = fast?.server ?? server;
       return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as net.AddressInfo).port);
+        listener.once('error', reject);
+        listener.listen(port, host, () => {
+          listener.off('error', reject);
+          resolve((listener.address() as net.AddressInfo).port);
         });
       });
     },
     close(graceMs = 5_000): Promise<void> {
       pool.off('draining', onLeaving);
-      return new Promise((resolve) => {
+      const closeFast = new Promise<void>((resolve) => (fast?.server.listening ? fast.server.close(() => resolve()) : resolve()));
+      fast?.closeIdle();
+      const closeHttp = new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.closeAllConnections();
+          fast?.destroyAll();
           for (const set of tunnels.values()) for (const s of set) s.destroy();
         }, graceMs);
         force.unref();
-        server.close(() => {
+        const finished = (): void => {
           clearTimeout(force);
           agent.destroy();
           resolve();
-        });
+        };
+        if (server.listening) server.close(finished);
+        else {
+          // Fast-path mode: node:http only ever received handed-off connections.
+          server.closeIdleConnections();
+          const wait = (): void => {
+            server.getConnections((_error, count) => (count === 0 ? finished() : setTimeout(wait, 50).unref()));
+          };
+          wait();
+        }
         server.closeIdleConnections();
         for (const set of tunnels.values()) for (const s of set) s.destroy();
       });
+      return Promise.all([closeFast, closeHttp]).then(() => undefined);
     },
   };
 }
@@ -388,20 +431,18 @@ function learnSid(res: IncomingMessage, backendId: string, sids: SidRouter): voi
   res.on('data', onData);
 }
 
-function keyExtractor(spec: string): (req: IncomingMessage) => string | undefined {
+/** The consistent-hash key of a request, from its target and (lower-cased) header lookup. */
+export function keyExtractor(spec: string): (url: string, header: (name: string) => string | undefined) => string | undefined {
   if (spec === 'ip') return () => undefined;
-  if (spec === 'path') return (req) => (req.url ?? '/').split('?')[0];
+  if (spec === 'path') return (url) => url.split('?')[0];
   if (spec.startsWith('header:')) {
     const name = spec.slice(7).toLowerCase();
-    return (req) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
+    return (_url, header) => header(name);
   }
   if (spec.startsWith('cookie:')) {
     const name = spec.slice(7);
-    return (req) => {
-      const cookie = req.headers.cookie;
+    return (_url, header) => {
+      const cookie = header('cookie');
       if (!cookie) return undefined;
       for (const part of cookie.split(';')) {
         const eq = part.indexOf('=');

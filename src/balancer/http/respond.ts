@@ -25,11 +25,16 @@ export function sendRawError(socket: Duplex, code: ErrorCode): void {
     socket.destroy();
     return;
   }
+  socket.end(errorResponse(code, true));
+}
+
+/** A complete HTTP/1.1 error response carrying the `{error, message}` body. */
+export function errorResponse(code: ErrorCode, close: boolean): string {
   const spec = ERRORS[code];
   const body = JSON.stringify({ error: code, message: spec.message });
-  socket.end(
+  return (
     `HTTP/1.1 ${spec.status} ${reason(spec.status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n${body}`
   );
 }
 
