@@ -46,7 +46,7 @@ describe('the web app in Chromium: sign-up and each login mode', () => {
           expect(cookie.secure).toBe(true);
         }
         // …and scripts cannot read it (HttpOnly).
-        expect(await page.evaluate(() => document.cookie)).not.toMatch(/gh\.(auth|sid|rt)=/);
+        expect(await page.evaluate<string>('document.cookie')).not.toMatch(/gh\.(auth|sid|rt)=/);
 
         await page.goto(`${node.url}/account`);
         await expect.poll(() => page.getByTestId('credential-kind').textContent(), { timeout: 15_000 }).toBe(mode);
@@ -70,12 +70,12 @@ describe('the web app in Chromium: sign-up and each login mode', () => {
     try {
       await page.goto(`${node.url}/`);
       await page.getByTestId('lang').selectOption('ko');
-      await expect.poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 10_000 }).toBe('ko');
+      await expect.poll(() => page.evaluate<string>('document.documentElement.lang'), { timeout: 10_000 }).toBe('ko');
       const cookies = await context.cookies();
       expect(cookies.find((c) => c.name === 'gh.lang')?.value).toBe('ko');
-      expect(await page.evaluate(() => document.cookie)).toContain('gh.lang=ko');
+      expect(await page.evaluate<string>('document.cookie')).toContain('gh.lang=ko');
       await page.reload();
-      await expect.poll(() => page.evaluate(() => document.documentElement.lang), { timeout: 10_000 }).toBe('ko');
+      await expect.poll(() => page.evaluate<string>('document.documentElement.lang'), { timeout: 10_000 }).toBe('ko');
       await screenshot(page, 'home-ko');
     } finally {
       await context.close();
