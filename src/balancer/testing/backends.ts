@@ -43,6 +43,17 @@ function route(id: string, state: { sick: boolean }, req: IncomingMessage, res: 
       res.writeHead(200, [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['Connection', 'x-private'], ['X-Private', 'hop'], ['X-Backend', id]].flat());
       res.end('ok');
       return;
+    case '/chunked':
+      res.writeHead(200, { 'x-backend': id });
+      res.write('one,');
+      setTimeout(() => res.end('two'), 5);
+      return;
+    case '/no-content':
+      res.writeHead(204, { 'x-backend': id }).end();
+      return;
+    case '/until-close':
+      req.socket.end(`HTTP/1.1 200 OK\r\nX-Backend: ${id}\r\n\r\nbody until close`);
+      return;
     case '/slow': {
       const ms = Number(url.searchParams.get('ms') ?? '50');
       setTimeout(() => res.writeHead(200, { 'x-backend': id }).end(id), ms);

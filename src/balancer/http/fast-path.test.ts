@@ -1,0 +1,86 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBalancer, type RunningBalancer } from '../balancer.js';
+import { request, startTestBackend } from '../testing/backends.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(): Promise<RunningBalancer> {
+  const backend = await startTestBackend('b1');
+  cleanups.push(() => backend.kill());
+  const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${backend.port},id=b1`] });
+  cleanups.push(() => lb.close());
+  return lb;
+}
+
+/** Sends `data` on one connection and collects bytes until `done(text)` says the answer is complete. */
+function converse(port: number, data: string, done: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(data));
+    let text = '';
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      if (done(text)) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+const count = (text: string, needle: string): number => text.split(needle).length - 1;
+
+describe('L7 fast path framing', () => {
+  it('passes chunked, 204, HEAD and close-delimited responses through intact', async () => {
+    const lb = await setup();
+    const chunked = await request(lb.port, '/chunked');
+    expect(chunked.body).toBe('one,two');
+    expect(chunked.headers['transfer-encoding']).toBe('chunked');
+    expect((await request(lb.port, '/no-content')).status).toBe(204);
+    const head = await request(lb.port, '/', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    const untilClose = await request(lb.port, '/until-close');
+    expect(untilClose.body).toBe('body until close');
+    expect(untilClose.headers.connection).toBe('close');
+  });
+
+  it('answers pipelined requests in order on one connection', async () => {
+    const lb = await setup();
+    const req = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const text = await converse(lb.port, req('/?n=1') + req('/chunked') + req('/?n=3'), (t) => count(t, 'HTTP/1.1 200') === 3 && t.includes('"url":"/?n=3"') && t.endsWith('}'));
+    expect(text.indexOf('"url":"/?n=1"')).toBeLessThan(text.indexOf('one,'));
+    expect(text.indexOf('0\r\n\r\n')).toBeLessThan(text.indexOf('"url":"/?n=3"'));
+  });
+
+  it('hands a connection to node:http at its first request with a body, keeping the bytes', async () => {
+    const lb = await setup();
+    const get = 'GET /first HTTP/1.1\r\nHost: x\r\n\r\n';
+    const post = 'POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello';
+    const then = 'GET /third HTTP/1.1\r\nHost: x\r\n\r\n';
+    const text = await converse(lb.port, get + post + then, (t) => t.includes('"url":"/third"') && t.endsWith('}'));
+    expect(count(text, 'HTTP/1.1 200')).toBe(3);
+    expect(text).toContain('"method":"POST","url":"/second"');
+    expect(text).toMatch(/"url":"\/second".*"bodyBytes":5/);
+  });
+
+  it('refuses request smuggling shapes and bad heads with 400', async () => {
+    const lb = await setup();
+    for (const bad of [
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n',
+      'GET / HTTP/1.1\r\n\r\n',
+      'GET / HTTP/9.9\r\nHost: x\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+    ]) {
+      const text = await converse(lb.port, bad, () => false);
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    expect((await request(lb.port, '/')).status).toBe(200);
+  });
+});
