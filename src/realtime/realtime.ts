@@ -149,6 +149,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     },
   };
 
+  let closed = false;
   const dispatch = createDispatcher(ctx);
   const guardOutbound = createOutboundGuard(limits.maxBufferedPackets, (queued) => {
     logger.warn({ queued }, 'realtime: slow consumer dropped');
@@ -156,6 +157,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   // Shared by every socket (`this` is the socket): rooms are still known while disconnecting.
   function onDisconnecting(this: ChatSocket) {
     watch.cancel(this);
+    // A node shutting down has no one left to tell, and its adapter is going away.
+    if (closed) return;
     // presence.refresh waits a tick, by which time the socket has left its rooms.
     for (const room of chatRoomsOf(this)) void presence.refresh(room);
   }
@@ -192,7 +195,6 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     if (typeof credentialKind === 'string' && typeof credentialId === 'string') endLocalCredential(credentialKind, credentialId, reason);
   });
 
-  let closed = false;
   logger.info({ adapter: kind }, 'realtime: socket.io ready on /chat');
 
   return {
