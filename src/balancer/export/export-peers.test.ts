@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { greet, startTcpBackend } from '../../../test/support/l4-sockets.js';
 import { createTempDir } from '../../../test/support/services.js';
 import { parseBalancerConfig } from '../config.js';
+import { createTcpProxy } from '../l4/index.js';
 import { encodeProxyV1 } from '../proxy-protocol/index.js';
 import { request, startTestBackend, type TestBackend } from '../testing/backends.js';
 import { exportConfig, type ExportFormat } from './index.js';
@@ -152,6 +153,16 @@ describe.each(['haproxy', 'nginx'] as const)('exported %s config, run for real',
     const second = await greet(port, '127.0.0.3');
     expect([first.client, second.client]).toEqual(['127.0.0.2', '127.0.0.3']);
     expect(first.backend).not.toBe(second.backend);
+  });
+
+  it('in front of a gatehouse L4 proxy in accept mode, its PROXY header reaches the backend', async () => {
+    const a = await startTcpBackend('a', { proxyProtocol: true });
+    cleanups.push(() => a.close());
+    const inner = await createTcpProxy({ listen: { host: '127.0.0.1', port: 0 }, acceptProxyProtocol: true, proxyProtocol: 'v2', pickBackend: () => ({ id: 'a', host: '127.0.0.1', port: a.port }) });
+    cleanups.push(() => inner.close());
+    const { port } = await runPeer(format, { mode: 'tcp', proxyProtocol: 'v1', backends: [`127.0.0.1:${inner.port}`] });
+    // client 127.0.0.3 → HAProxy/nginx (PROXY v1) → gatehouse (accepts it, sends v2) → backend
+    expect(await greet(port, '127.0.0.3')).toEqual({ backend: 'a', client: '127.0.0.3' });
   });
 
   it('tcp accept-proxy takes the client address from a front balancer and passes it on', async () => {
