@@ -108,13 +108,13 @@ describe.each(['haproxy', 'nginx'] as const)('exported %s config, run for real',
   it('http least-connections sends new requests away from a busy backend', async () => {
     const [a, b] = await httpBackends('a', 'b');
     const { port } = await runPeer(format, { mode: 'http', algorithm: 'least-connections', backends: [`127.0.0.1:${a!.port}`, `127.0.0.1:${b!.port}`] });
-    const slow = request(port, '/slow?ms=3000');
+    // Long enough to outlast the quick requests on a loaded machine; cut short when the backends stop.
+    void request(port, '/slow?ms=20000').catch(() => undefined);
     // Whichever backend holds the slow request, the quick ones all go to the other.
     const busy = await until('the slow request to arrive', async () => (a!.hits.some((h) => h.startsWith('/slow')) ? 'a' : b!.hits.some((h) => h.startsWith('/slow')) ? 'b' : undefined));
     const quick: string[] = [];
     for (let i = 0; i < 4; i++) quick.push(await who(port, '/quick'));
     expect(quick.every((id) => id !== busy)).toBe(true);
-    expect(String((await slow).headers['x-backend'])).toBe(busy);
   });
 
   it('http consistent-hash on a header keeps each key on one backend and spreads the keys', async () => {

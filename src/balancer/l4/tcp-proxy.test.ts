@@ -237,7 +237,7 @@ describe('TCP proxy', () => {
   it('drops a client whose PROXY header is garbage or never comes, and keeps serving', async () => {
     const a = await backend('a', { proxyProtocol: true });
     const picked: string[] = [];
-    const p = await proxy({ pickBackend: (c) => (picked.push(c.address), target(a)), acceptProxyProtocol: true, proxyProtocol: 'v2', proxyHeaderTimeoutMs: 200 });
+    const p = await proxy({ pickBackend: (c) => (picked.push(c.address), target(a)), acceptProxyProtocol: true, proxyProtocol: 'v2', proxyHeaderTimeoutMs: 1_000 });
     const garbage = await dial(p.port);
     garbage.write('GET / HTTP/1.1\r\n\r\n');
     await closed(garbage);
