@@ -15,6 +15,7 @@ import { findExecutable } from './setup.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = (ctx: BenchContext): number => (ctx.quick ? 1 : 3);
 const HERE = fileURLToPath(new URL('./balancer/', import.meta.url));
 
 interface Load {
@@ -250,7 +251,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       }
       try {
         await measure(started.port, ctx, 1); // warm-up: JIT, connection pools
-        const load = await measure(started.port, ctx, ctx.durationSec);
+        // Best of N rounds: this machine is shared, and a neighbour's burst would otherwise decide a row.
+        let load = await measure(started.port, ctx, ctx.durationSec);
+        for (let round = 1; round < ROUNDS(ctx); round++) {
+          const again = await measure(started.port, ctx, ctx.durationSec);
+          if (again.rps > load.rps) load = again;
+        }
         if (s.subject === 'direct') directP99 = load.p99;
         rows.push({
           subject: s.subject,
@@ -284,6 +290,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     ],
     notes: [
       'One process or thread per balancer (HAProxy nbthread 1, nginx worker_processes 1); the --workers 2 row is for reference, not a target.',
+      `Each row is the best of ${ROUNDS(ctx)} load(s) after a 1 s warm-up; gatehouse L7 takes plain GETs on its socket-level fast path.`,
       'The load generator, the balancer and both backends share this machine’s cores, so "direct" is the ceiling only roughly.',
       ...notes,
     ],

@@ -480,6 +480,15 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
       const onUpData = (chunk: Buffer): void => {
         if (settled) return;
+        // Head and body usually arrive together: corked, they leave in one writev instead of two writes.
+        client.cork();
+        try {
+          onUpBytes(chunk);
+        } finally {
+          client.uncork();
+        }
+      };
+      const onUpBytes = (chunk: Buffer): void => {
         if (!gotHead) {
           acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
           const end = acc.indexOf(CRLF2);
