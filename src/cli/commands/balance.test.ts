@@ -72,6 +72,32 @@ describe('gatehouse balance', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('--workers 2: two processes on one port, an admin drain reaches both', async () => {
+    const backends: TestBackend[] = await Promise.all(['b1', 'b2'].map((id) => startTestBackend(id)));
+    cleanups.push(async () => void (await Promise.all(backends.map((b) => b.kill()))));
+    const run = gatehouse(['balance', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...backends.flatMap((b) => ['--backend', `127.0.0.1:${b.port},id=${b.id}`])]);
+    // Port 0 under cluster: the workers share whatever port the first listen got, printed by worker 1.
+    const [port, adminPort] = await until(() => {
+      const m = /on 127\.0\.0\.1:(\d+) .*admin on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.output());
+      return m ? [Number(m[1]), Number(m[2])] : undefined;
+    }, 'the workers to start');
+    const pids = new Set<string>();
+    await until(async () => {
+      const res = await request(port, '/');
+      expect(res.status).toBe(200);
+      pids.add(res.headers['x-backend'] as string);
+      return pids.size === 2 ? true : undefined;
+    }, 'both backends');
+    expect((await request(adminPort, '/backends/b1/drain', { method: 'POST' })).status).toBe(202);
+    // Relayed over IPC: once it lands, 20 connections in a row (spread over both workers) avoid b1.
+    await until(async () => {
+      for (let i = 0; i < 20; i++) if ((await request(port, '/')).headers['x-backend'] !== 'b2') return undefined;
+      return true;
+    }, 'the drain in both workers');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('refuses bad flags with a clear message', async () => {
     const unknown = gatehouse(['balance', '--backend', '127.0.0.1:1', '--algorithm', 'fastest']);
     expect(await unknown.exited).toBe(1);
