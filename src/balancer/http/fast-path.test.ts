@@ -1,4 +1,5 @@
 import net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
 import { request, startTestBackend } from '../testing/backends.js';
@@ -81,6 +82,28 @@ describe('L7 fast path framing', () => {
       const text = await converse(lb.port, bad, () => false);
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
     }
+    expect((await request(lb.port, '/')).status).toBe(200);
+  });
+
+  it('survives arbitrary bytes (property): every connection ends, the balancer keeps serving', async () => {
+    const lb = await setup();
+    const printable = fc.string({ maxLength: 300 });
+    const headish = fc
+      .tuple(fc.constantFrom('GET', 'POST', 'G T', '', 'HEAD'), fc.string({ maxLength: 40 }), fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', ''), fc.array(fc.string({ maxLength: 60 }), { maxLength: 6 }))
+      .map(([m, t, v, hs]) => `${m} /${t} ${v}\r\nHost: x\r\n${hs.join('\r\n')}\r\n\r\n`);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(printable, headish, fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a).toString('latin1'))), async (input) => {
+        const socket = net.connect({ host: '127.0.0.1', port: lb.port });
+        await new Promise<void>((resolve) => {
+          socket.on('connect', () => socket.write(Buffer.from(input, 'latin1')));
+          socket.on('error', () => resolve());
+          socket.on('close', () => resolve());
+          // Whatever the balancer makes of it, the client gives up after a moment.
+          setTimeout(() => socket.destroy(), 150);
+        });
+      }),
+      { numRuns: 60 },
+    );
     expect((await request(lb.port, '/')).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import net, { type Socket } from 'node:net';
-import type { ErrorCode } from '../../core/index.js';
+import type { ErrorCode, Logger } from '../../core/index.js';
 import type { Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
 import { clientAddress } from './headers.js';
@@ -28,6 +28,7 @@ export interface FastPathOptions {
   maxHeaderBytes: number;
   retries: number;
   maxIdlePerBackend?: number;
+  logger?: Logger;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -298,7 +299,17 @@ export function createFastPath(options: FastPathOptions): FastPath {
         if (pending.length > options.maxHeaderBytes * 4) client.pause();
         return;
       }
-      next();
+      guarded(next);
+    };
+    // No input may take the process down: a bug met by some byte sequence costs this connection only.
+    const guarded = (fn: () => void): void => {
+      try {
+        fn();
+      } catch (error) {
+        options.logger?.error({ err: error }, 'balancer: fast path failed; connection closed');
+        gone = true;
+        client.destroy();
+      }
     };
     const onError = (): void => {
       client.destroy();
@@ -438,7 +449,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
           return;
         }
         client.resume();
-        if (pending.length > 0) setImmediate(next);
+        if (pending.length > 0) setImmediate(() => guarded(next));
       };
 
       const sendBody = (buf: Buffer): boolean => {
@@ -484,6 +495,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
         client.cork();
         try {
           onUpBytes(chunk);
+        } catch (error) {
+          options.logger?.error({ err: error }, 'balancer: fast path failed on a response; connection closed');
+          settle(false, false);
+          gone = true;
+          client.destroy();
         } finally {
           client.uncork();
         }
@@ -565,7 +581,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
         client.end();
         return;
       }
-      if (pending.length > 0) setImmediate(next);
+      if (pending.length > 0) setImmediate(() => guarded(next));
     }
   }
 

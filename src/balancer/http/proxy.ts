@@ -354,6 +354,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
           keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
           maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024,
           retries,
+          ...(options.logger ? { logger: options.logger } : {}),
         });
 
   const windowMs = options.wsDrainWindowMs ?? 10_000;
