@@ -13,6 +13,7 @@ import { installMetrics } from './metrics.js';
 import { disconnectRevoked } from './realtime-link.js';
 import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
 import { nodeStatsRoutes } from './routes/node-stats.js';
+import { docsRoutes } from './routes/docs.js';
 import { webRoutes } from './routes/web.js';
 import { createRealtime } from '../realtime/index.js';
 import type { GatehouseServer } from './server.js';
@@ -110,6 +111,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   app.addHook('preClose', async () => realtime.close());
   await app.register(nodeStatsRoutes(ctx, () => realtime.stats()));
   await app.register(clusterRoutes(clusterLinksFromEnv(options.env ?? process.env), hooks));
+  await app.register(docsRoutes());
   await app.register(webRoutes());
 
   await app.ready();
