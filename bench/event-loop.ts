@@ -86,38 +86,48 @@ interface Measured {
   p99: number;
   max: number;
   errors: number;
+  completed: number;
 }
 
 function summary(result: autocannon.Result): Measured {
   return {
-    rps: result.requests.average,
+    // Completed requests over the load's real duration: a per-second average would read 0 when every
+    // login takes longer than a second.
+    rps: result.duration > 0 ? result.requests.total / result.duration : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
     errors: result.non2xx + result.errors + result.timeouts,
+    completed: result.requests.total,
   };
 }
 
-async function measureMode(ctx: BenchContext, mode: 'on' | 'off'): Promise<BenchRow> {
-  const label = mode === 'off' ? 'argon2 off the loop' : 'argon2 on the loop';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One round on a fresh node: warm-up (reads and a few logins), /api/me alone, then /api/me while logins run. */
+async function measureMode(ctx: BenchContext, mode: 'on' | 'off', connections: number, round: string): Promise<BenchRow> {
+  const label = `${mode === 'off' ? 'argon2 off the loop' : 'argon2 on the loop'}${round}`;
   ctx.progress(`${label}: starting a gatehouse node`);
   const { info, child } = await startServer(mode);
   try {
     const token = await bearerToken(info);
     const me: Parameters<typeof autocannon>[0] = {
       url: `http://127.0.0.1:${info.port}/api/me`,
-      connections: ctx.connections,
+      connections,
       duration: ctx.durationSec,
       headers: { authorization: `Bearer ${token}` },
     };
     ctx.progress(`${label}: warm-up`);
+    for (let i = 0; i < 3; i += 1) await bearerToken(info);
     await autocannon({ ...me, duration: 2 });
     ctx.progress(`${label}: GET /api/me alone (${ctx.durationSec} s)`);
     const quiet = summary(await autocannon(me));
     ctx.progress(`${label}: GET /api/me while ${LOGIN_CONNECTIONS} clients log in (${ctx.durationSec} s)`);
-    const [busyResult, loginResult] = await Promise.all([autocannon(me), autocannon(loginLoad(info, ctx.durationSec))]);
-    const busy = summary(busyResult);
-    const logins = summary(loginResult);
+    // Logins start first and end last, so every measured /api/me request shares the node with hashing.
+    const logins = autocannon(loginLoad(info, ctx.durationSec + 2));
+    await sleep(1_000);
+    const busy = summary(await autocannon(me));
+    const login = summary(await logins);
     return {
       subject: mode === 'off' ? 'argon2 off the loop (gatehouse)' : 'argon2 on the loop (lab.syncHashOnLoop)',
       figures: {
@@ -126,9 +136,9 @@ async function measureMode(ctx: BenchContext, mode: 'on' | 'off'): Promise<Bench
         busyP99: busy.p99,
         busyMax: busy.max,
         busyRps: busy.rps,
-        loginsPerSec: logins.rps,
-        loginP99: logins.p99,
-        errors: quiet.errors + busy.errors + logins.errors,
+        loginsPerSec: login.rps,
+        loginP99: login.p99,
+        errors: quiet.errors + busy.errors + login.errors,
       },
     };
   } finally {
@@ -136,9 +146,25 @@ async function measureMode(ctx: BenchContext, mode: 'on' | 'off'): Promise<Bench
   }
 }
 
+/** Of several rounds, the one with the lowest p99 under logins: the same rule for both modes. */
+function best(rows: BenchRow[]): BenchRow {
+  return rows.reduce((a, b) => ((b.figures.busyP99 ?? Infinity) < (a.figures.busyP99 ?? Infinity) ? b : a));
+}
+
 export async function run(ctx: BenchContext): Promise<BenchSection> {
-  const off = await measureMode(ctx, 'off');
-  const on = await measureMode(ctx, 'on');
+  // Few enough connections that queueing alone does not set the p99; rounds alternate the two modes so
+  // a noisy neighbour on the machine hits both alike.
+  const connections = Math.min(ctx.connections, 16);
+  const rounds = ctx.quick ? 1 : 3;
+  const offRows: BenchRow[] = [];
+  const onRows: BenchRow[] = [];
+  for (let r = 1; r <= rounds; r += 1) {
+    const tag = rounds > 1 ? ` (round ${r}/${rounds})` : '';
+    offRows.push(await measureMode(ctx, 'off', connections, tag));
+    onRows.push(await measureMode(ctx, 'on', connections, tag));
+  }
+  const off = best(offRows);
+  const on = best(onRows);
   const cost = off.figures.busyP99 ? on.figures.busyP99! / off.figures.busyP99 : NaN;
   return {
     area: 'event-loop',
@@ -159,7 +185,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         baseline: off.subject,
         notes: [
           `Blocking the loop with the hash multiplied the p99 of the other requests by ${Number.isFinite(cost) ? cost.toFixed(1) : '–'} (same node, same load, same run).`,
-          `${ctx.connections} connections on GET /api/me (bearer JWT) and ${LOGIN_CONNECTIONS} on POST /api/auth/jwt/login, ${ctx.durationSec} s each, ` +
+          `${connections} connections on GET /api/me (bearer JWT) and ${LOGIN_CONNECTIONS} on POST /api/auth/jwt/login, ${ctx.durationSec} s each, best of ${rounds} alternating round(s) by p99 under logins, ` +
             'against a real node (buildApp, SQLite) in its own process. Logins carry distinct X-Forwarded-For addresses so the per-address rate limit does not answer them with 429.',
         ],
       },
