@@ -43,19 +43,19 @@ const UI = {
   ko: { app: 'gatehouse', index: '문서 목록', api: 'HTTP API', switchTo: 'English', untranslated: '이 페이지는 아직 한국어 번역이 없어 영어로 보여 드립니다.' },
 } as const;
 
-function page(input: { name: DocName; title: string; body: string; lang: Lang; asked: Lang }): string {
+function page(input: { name: DocName; title: string; body: string; lang: Lang; asked: Lang; theme: string }): string {
   const ui = UI[input.asked];
   const other: Lang = input.asked === 'en' ? 'ko' : 'en';
   const notice = input.asked !== input.lang ? `<p class="notice">${escapeHtml(ui.untranslated)}</p>\n` : '';
   return `<!doctype html>
-<html lang="${input.lang}">
+<html lang="${input.lang}"${input.theme === 'light' || input.theme === 'dark' ? ` data-theme="${input.theme}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(input.title)} — gatehouse</title>
 <link rel="stylesheet" href="/gatehouse.css">
 </head>
-<body class="gh-page gh-doc">
+<body class="gh-doc">
 <header>
 <nav aria-label="docs">
 <a href="/">${ui.app}</a> · <a href="/learn">${escapeHtml(ui.index)}</a> · <a href="/docs/api">${ui.api}</a> ·
@@ -87,7 +87,9 @@ export function docsRoutes(options: DocsRoutesOptions = {}): FastifyPluginAsync 
         const { name } = request.params;
         if (!isDocName(name)) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: `No docs page named "${name.slice(0, 64).replace(/[^\w-]/g, '')}".` });
         const query = request.query.lang;
-        const asked: Lang = query === 'ko' || query === 'en' ? query : readPreferences(request.cookies ?? {}, request.headers['accept-language']).lang;
+        // The same preference cookies the web app reads: language and theme carry over to the docs.
+        const preferences = readPreferences(request.cookies ?? {}, request.headers['accept-language']);
+        const asked: Lang = query === 'ko' || query === 'en' ? query : preferences.lang;
         const file = docFile(dir, name, asked);
         let source: string;
         try {
@@ -96,7 +98,7 @@ export function docsRoutes(options: DocsRoutesOptions = {}): FastifyPluginAsync 
           // A page listed but missing from this install (a partial checkout): the coded 404, not a 500.
           throw new GatehouseError('GH_CORE_NOT_FOUND', { message: `The docs page "${name}" is not installed.` });
         }
-        const html = page({ name, title: titleOf(source, name), body: renderMarkdown(source, PAGES), lang: file.lang, asked });
+        const html = page({ name, title: titleOf(source, name), body: renderMarkdown(source, PAGES), lang: file.lang, asked, theme: preferences.theme });
         return reply
           .type('text/html; charset=utf-8')
           .header('cache-control', 'no-cache')
