@@ -49,7 +49,12 @@ function defaultOf(schema: Described, unit: string): string {
 }
 
 /** "… (seconds)" says the unit twice once the table has a unit column. */
-const cleanDescription = (description: string): string => description.replace(/\s*\((seconds|ms|bytes|characters)\)$/, '').replace(/\|/g, '\\|');
+const cleanDescription = (description: string): string =>
+  description
+    .replace(/\s*\((seconds|ms|bytes|characters)\)$/, '')
+    // The env column names the variable already.
+    .replace(/\s*\((?:DATABASE_URL|REDIS_URL|GATEHOUSE_[A-Z_]+)\)/, '')
+    .replace(/\|/g, '\\|');
 
 const ENV: Record<string, string> = {
   'server.port': 'PORT',
