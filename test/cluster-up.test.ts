@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { freePort } from './support/app.js';
+import { freePort, freePortRange } from './support/app.js';
 import { createTempDir } from './support/services.js';
 import { TestClient, freshUser } from './support/client.js';
 
@@ -29,9 +29,7 @@ describe('gatehouse up', () => {
     dir = await createTempDir();
     port = await freePort();
     const adminPort = await freePort();
-    // Two consecutive free ports for the nodes.
-    let base = await freePort();
-    while (base > 65000) base = await freePort();
+    const base = await freePortRange(2);
     nodePorts = [base, base + 1];
     const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij' };
     delete env.DATABASE_URL;

@@ -77,6 +77,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` consecutive free ports (for `gatehouse up --node-port`), picked below the kernel's ephemeral
+ * range (32768+) so an outgoing connection cannot take one between the check and the listen.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(canListen))).every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function merge<T>(a: T, b: DeepPartial<T>): T {
   const out = structuredClone(a) as Record<string, unknown>;
   for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
