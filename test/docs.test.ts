@@ -71,6 +71,13 @@ describe('docs pages', () => {
     }
   });
 
+  it('leaves no Markdown unrendered (a stray ** or ` outside code means a delimiter did not close)', () => {
+    for (const [path, html] of pages) {
+      const prose = html.replace(/<pre>[\s\S]*?<\/pre>/g, '').replace(/<code>[\s\S]*?<\/code>/g, '');
+      expect(prose, path).not.toMatch(/\*\*|`/);
+    }
+  });
+
   it('has links that resolve: other docs pages, in-page anchors and app pages', async () => {
     const checked = new Set<string>();
     for (const [path, html] of pages) {
