@@ -25,19 +25,27 @@ const EXPRESS = 'express-session + connect-redis';
 const FASTIFY = '@fastify/session + connect-redis';
 const FASTIFY_FIXED = '@fastify/session + connect-redis, rolling: false';
 
+// The second table: a plain Fastify route doing the same work as the peers' (one user read, the same
+// answer), so that only the authentication differs — what the guard itself costs.
+const SAME_BASELINE = 'same handler, no authentication';
+const GUARD_MEMORY = 'gatehouse guard, session on memory';
+const GUARD_REDIS = 'gatehouse guard, session on Redis';
+
 interface Subject {
   subject: string;
+  /** Its row in the same-handler table (gatehouse children serve that route too). */
+  guard?: string;
   script: string;
   args: string[];
   peer?: string;
 }
 
 const SUBJECTS: Subject[] = [
-  { subject: BASELINE, script: GATEHOUSE, args: ['memory', 'none'] },
-  { subject: MEMORY, script: GATEHOUSE, args: ['memory', 'session'] },
-  { subject: SQLITE, script: GATEHOUSE, args: ['sql', 'session'] },
-  { subject: REDIS, script: GATEHOUSE, args: ['redis', 'session'] },
-  { subject: SEALED, script: GATEHOUSE, args: ['sql', 'cookie'] },
+  { subject: BASELINE, guard: SAME_BASELINE, script: GATEHOUSE, args: ['memory', 'none'] },
+  { subject: MEMORY, guard: GUARD_MEMORY, script: GATEHOUSE, args: ['memory', 'session'] },
+  { subject: SQLITE, guard: 'gatehouse guard, session on SQLite', script: GATEHOUSE, args: ['sql', 'session'] },
+  { subject: REDIS, guard: GUARD_REDIS, script: GATEHOUSE, args: ['redis', 'session'] },
+  { subject: SEALED, guard: 'gatehouse guard, sealed cookie', script: GATEHOUSE, args: ['sql', 'cookie'] },
   { subject: EXPRESS, script: PEER, args: ['express-session'], peer: 'express-session' },
   { subject: FASTIFY, script: PEER, args: ['fastify-session', 'rolling'], peer: '@fastify/session' },
   { subject: FASTIFY_FIXED, script: PEER, args: ['fastify-session', 'fixed'], peer: '@fastify/session' },
@@ -78,25 +86,38 @@ async function load(ctx: BenchContext, line: ServerLine, pid: number): Promise<R
   return figures;
 }
 
-async function measureRoutes(ctx: BenchContext): Promise<BenchTable> {
+async function measureRoutes(ctx: BenchContext): Promise<BenchTable[]> {
   const rows: BenchRow[] = [];
+  const guardRows: BenchRow[] = [];
   const notes: string[] = [];
   for (const s of SUBJECTS) {
     const status = s.peer ? ctx.peers?.[s.peer] : undefined;
+    const peer = s.peer ? { peer: true } : {};
     if (status && !status.available) {
       rows.push({ subject: s.subject, peer: true, missing: status.missing ?? 'not installed', figures: {} });
+      guardRows.push({ subject: s.subject, peer: true, missing: status.missing ?? 'not installed', figures: {} });
       continue;
     }
     ctx.progress(`GET ${s.subject}`);
     try {
       const { info, child } = await startChild<ServerLine>(s.script, s.args);
       try {
-        rows.push({ subject: s.subject, ...(s.peer ? { peer: true } : {}), figures: await load(ctx, info, child.pid!) });
+        const row: BenchRow = { subject: s.subject, ...peer, figures: await load(ctx, info, child.pid!) };
+        rows.push(row);
+        if (s.guard && info.bench) {
+          ctx.progress(`GET ${s.guard}`);
+          guardRows.push({ subject: s.guard, figures: await load(ctx, { port: info.bench.port, path: info.bench.path, cookie: info.cookie }, child.pid!) });
+        } else if (s.peer) {
+          // A peer's route is already the same handler behind its session library.
+          guardRows.push(row);
+        }
       } finally {
         await stopChild(child);
       }
     } catch (error) {
-      rows.push({ subject: s.subject, ...(s.peer ? { peer: true } : {}), missing: `could not run: ${(error as Error).message}`, figures: {} });
+      const missing = `could not run: ${(error as Error).message}`;
+      rows.push({ subject: s.subject, ...peer, missing, figures: {} });
+      guardRows.push({ subject: s.guard ?? s.subject, ...peer, missing, figures: {} });
     }
   }
   for (const row of rows) if ((row.figures.non2xx ?? 0) > 0) notes.push(`${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
@@ -106,14 +127,32 @@ async function measureRoutes(ctx: BenchContext): Promise<BenchTable> {
     'server CPU µs/req = user + system CPU of the server process (from /proc) during the measured load, divided by the requests it answered; the Redis server\'s own CPU is not in it, for gatehouse and peers alike. On a machine shared with other work it is the steadier figure; req/s is what the issue\'s targets name.',
     'Every server runs in its own process, one at a time, after a 2 s warm-up; peers read the same user from the same SQLite table and answer the same shape; their cookies are signed (HMAC) by the library, gatehouse hashes its 256-bit token with SHA-256.',
   );
-  return {
-    title: 'GET /api/me with a session or sealed cookie',
-    columns: [
-      { key: 'rps', label: 'req/s' },
-      { key: 'p99', label: 'p99 ms' },
-      { key: 'cpuUs', label: 'server CPU µs/req' },
-      { key: 'non2xx', label: 'non-2xx' },
+  const columns = [
+    { key: 'rps', label: 'req/s' },
+    { key: 'p99', label: 'p99 ms' },
+    { key: 'cpuUs', label: 'server CPU µs/req' },
+    { key: 'non2xx', label: 'non-2xx' },
+  ];
+  const guardTable: BenchTable = {
+    title: 'The guard alone: the same handler (one user read, same answer), only the authentication differs',
+    columns,
+    rows: guardRows,
+    baseline: SAME_BASELINE,
+    targets: [
+      { subject: GUARD_MEMORY, against: SAME_BASELINE, key: 'rps', min: 0.8, label: 'session on memory ≥ 0.8× the same route unauthenticated' },
+      { subject: GUARD_REDIS, against: SAME_BASELINE, key: 'rps', min: 0.6, label: 'session on Redis ≥ 0.6× the same route unauthenticated' },
+      { subject: GUARD_REDIS, against: EXPRESS, key: 'rps', min: 1.5, label: 'session on Redis ≥ 1.5× express-session on the same Redis' },
+      { subject: GUARD_MEMORY, against: SAME_BASELINE, key: 'cpuUs', max: 1.25, label: 'CPU/request: session on memory ≤ 1.25× unauthenticated' },
+      { subject: GUARD_REDIS, against: SAME_BASELINE, key: 'cpuUs', max: 1.67, label: 'CPU/request: session on Redis ≤ 1.67× unauthenticated' },
+      { subject: GUARD_REDIS, against: EXPRESS, key: 'cpuUs', max: 0.67, label: 'CPU/request: session on Redis ≤ 0.67× express-session' },
     ],
+    notes: [
+      'gatehouse rows: a plain Fastify server (with @fastify/cookie) in the node\'s own process and on its stores, whose route runs the node\'s guard (ctx.authenticate: session resolver, which reads the user, then the handler\'s one user read) — the same shape as the @fastify/session peer\'s route. The baseline is that route with no authentication. Peer rows are the figures of the table above.',
+    ],
+  };
+  const appTable: BenchTable = {
+    title: 'GET /api/me with a session or sealed cookie',
+    columns,
     rows,
     baseline: BASELINE,
     targets: [
@@ -128,6 +167,7 @@ async function measureRoutes(ctx: BenchContext): Promise<BenchTable> {
     ],
     notes,
   };
+  return [appTable, guardTable];
 }
 
 const LABEL: Record<string, string> = { memory: 'memory', sql: 'SQLite', redis: 'Redis' };
@@ -203,7 +243,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const stores = await measureStores(ctx);
   return {
     area: 'sessions',
-    tables: [routes, stores],
+    tables: [...routes, stores],
     notes: ['Sessions are the note\'s "세션 & 쿠키": the server remembers the user behind an opaque id; this measures what remembering costs per request and per session held.'],
   };
 }

@@ -15,6 +15,8 @@ export interface ServerLine {
   port: number;
   path: string;
   cookie: string;
+  /** The same work on a plain Fastify server, only the authentication differing (gatehouse children). */
+  bench?: { port: number; path: string };
 }
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
