@@ -94,7 +94,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         admin: { host: '127.0.0.1', port: options.adminPort },
         algorithm: options.algorithm,
         backends: nodeUrls.map((node, i) => ({ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id })),
-        healthCheck: { path: '/readyz', intervalMs: 1_000, timeoutMs: 1_000, rise: 1, fall: 2 },
+        healthCheck: { path: '/readyz', intervalMs: 1_000, timeoutMs: 800, rise: 1, fall: 2 },
         // A restarted node gets a short ramp, not a flood.
         slowStartMs: 3_000,
       },

@@ -1,21 +1,12 @@
 // Helpers for the OAuth end-to-end tests: a real gatehouse node on a free port, a small cookie jar and
 // a "browser" that follows redirects and submits the server-rendered forms with fetch.
-import { createServer } from 'node:net';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
 import { createClientManager, type ClientInput } from '../../src/oauth/index.js';
 import { createTempDir } from '../support/services.js';
+import { freePort } from '../support/app.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
+
 
 export interface RunningGatehouse {
   gh: GatehouseApp;

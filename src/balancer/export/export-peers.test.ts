@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { greet, startTcpBackend } from '../../../test/support/l4-sockets.js';
@@ -13,6 +13,7 @@ import { createTcpProxy } from '../l4/index.js';
 import { encodeProxyV1 } from '../proxy-protocol/index.js';
 import { request, startTestBackend, type TestBackend } from '../testing/backends.js';
 import { exportConfig, type ExportFormat } from './index.js';
+import { freePort } from '../../../test/support/app.js';
 
 const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,13 +21,6 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 300; i++) {
