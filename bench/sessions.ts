@@ -189,7 +189,9 @@ async function measureStores(ctx: BenchContext): Promise<BenchTable> {
           if (!line.startsWith('{')) continue;
           points.push(JSON.parse(line) as ScalePoint);
           ctx.progress(`${LABEL[kind]} store: ${short(points.at(-1)!.sessions)} sessions`);
-          if (points.length === sizes.length) break;
+        }
+        for (const n of sizes) {
+          if (!points.some((p) => p.sessions === n)) rows.push({ subject: subjectOf(n), missing: 'the store process ended before this size', figures: {} });
         }
         for (const p of points) {
           rows.push({
@@ -206,6 +208,7 @@ async function measureStores(ctx: BenchContext): Promise<BenchTable> {
           });
         }
       } finally {
+        // The loop above ends when the child closes its output, after its own clean-up (Redis keys).
         await stopChild(child);
       }
     } catch (error) {

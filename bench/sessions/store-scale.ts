@@ -139,7 +139,10 @@ async function redisSubject(): Promise<Subject> {
       return total;
     },
     async close() {
-      await eachKey(async (keys) => void (await redis.unlink(...keys)));
+      // Collected first, deleted after: deleting while SCAN walks a shrinking keyspace left keys behind.
+      const all: string[] = [];
+      await eachKey(async (keys) => void all.push(...keys));
+      for (let i = 0; i < all.length; i += 5000) await redis.unlink(...all.slice(i, i + 5000));
       await redis.quit();
     },
   };
