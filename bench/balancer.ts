@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { buildDist } from './balancer/build.js';
 import { findExecutable } from './setup.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
@@ -120,10 +121,14 @@ interface Subject {
   start(backends: number[], dir: string): Promise<{ port: number; child?: ChildProcess } | { missing: string }>;
 }
 
+// gatehouse runs from its compiled JavaScript, as `npm start` runs it, not through tsx's loader.
+const dist: { dir?: string; error?: string } = {};
+
 function gatehouse(mode: 'http' | 'tcp', workers = 1): Subject['start'] {
   return async (backends) => {
     const port = await freePort();
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'balance', '--listen', `127.0.0.1:${port}`, '--admin', 'off', '--mode', mode, '--algorithm', 'round-robin'];
+    if (!dist.dir) return { missing: `gatehouse build failed: ${dist.error}` };
+    const args = [join(dist.dir, 'cli', 'main.js'), 'balance', '--listen', `127.0.0.1:${port}`, '--admin', 'off', '--mode', mode, '--algorithm', 'round-robin'];
     if (workers > 1) args.push('--workers', String(workers));
     for (const b of backends) args.push('--backend', `127.0.0.1:${b}`);
     const child = start(process.execPath, args);
@@ -220,6 +225,12 @@ const httpProxy3: Subject['start'] = async (backends) => {
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
   const dir = await mkdtemp(join(tmpdir(), 'gh-bench-lb-'));
+  ctx.progress('balancer: compiling src/ (tsc, as npm run build)');
+  try {
+    dist.dir = buildDist(ROOT);
+  } catch (error) {
+    dist.error = (error as Error).message;
+  }
   const backends = await Promise.all([startNode('backend.ts', ['one']), startNode('backend.ts', ['two'])]);
   const ports = backends.map((b) => b.port);
   const subjects: Subject[] = [
@@ -291,6 +302,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     notes: [
       'One process or thread per balancer (HAProxy nbthread 1, nginx worker_processes 1); the --workers 2 row is for reference, not a target.',
       `Each row is the best of ${ROUNDS(ctx)} load(s) after a 1 s warm-up; gatehouse L7 takes plain GETs on its socket-level fast path.`,
+      'gatehouse runs from its tsc output (as `npm start` does), not through tsx. For A/B work on the proxy: bench/balancer/compare.ts interleaves short slices against HAProxy.',
       'The load generator, the balancer and both backends share this machine’s cores, so "direct" is the ceiling only roughly.',
       ...notes,
     ],
