@@ -20,7 +20,7 @@ async function setup(): Promise<RunningBalancer> {
 /** Sends `data` on one connection and collects bytes until `done(text)` says the answer is complete. */
 function converse(port: number, data: string, done: (text: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(data));
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(data, 'latin1'));
     let text = '';
     socket.on('data', (d: Buffer) => {
       text += d.toString('latin1');
@@ -83,6 +83,26 @@ describe('L7 fast path framing', () => {
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
     }
     expect((await request(lb.port, '/')).status).toBe(200);
+  });
+
+  it('forwards obs-text header bytes unchanged both ways (latin1 in, latin1 out)', async () => {
+    // A raw backend that echoes the request's X-Obs bytes in a response header.
+    const backend = net.createServer((socket) => {
+      let got = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        if (got.indexOf('\r\n\r\n') < 0) return;
+        const value = /\r\nx-obs: ([^\r]*)/i.exec(got.toString('latin1'))?.[1] ?? 'missing';
+        socket.write(Buffer.from(`HTTP/1.1 200 OK\r\nX-Echo: ${value}\r\nContent-Length: 2\r\n\r\nok`, 'latin1'));
+        got = Buffer.alloc(0);
+      });
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => backend.close(() => resolve())));
+    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${(backend.address() as net.AddressInfo).port}`] });
+    cleanups.push(() => lb.close());
+    const text = await converse(lb.port, 'GET / HTTP/1.1\r\nHost: x\r\nX-Obs: caf\xe9\r\n\r\n', (t) => t.endsWith('ok'));
+    expect(text).toContain('X-Echo: caf\xe9\r\n');
   });
 
   it('survives arbitrary bytes (property): every connection ends, the balancer keeps serving', async () => {

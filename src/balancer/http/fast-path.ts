@@ -491,8 +491,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
       const onUpData = (chunk: Buffer): void => {
         if (settled) return;
-        // Head and body usually arrive together: corked, they leave in one writev instead of two writes.
-        client.cork();
         try {
           onUpBytes(chunk);
         } catch (error) {
@@ -500,8 +498,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
           settle(false, false);
           gone = true;
           client.destroy();
-        } finally {
-          client.uncork();
         }
       };
       const onUpBytes = (chunk: Buffer): void => {
@@ -520,11 +516,25 @@ export function createFastPath(options: FastPathOptions): FastPath {
           rhead = parsed;
           remaining = parsed.length;
           if (parsed.mode === 'chunked') chunked = new ChunkedTracker();
-          writeClient(parsed.out);
           const rest = acc.subarray(end + 4);
           acc = Buffer.alloc(0);
+          if (parsed.mode === 'length') {
+            // The common case: head and (part of) a sized body in one buffer, one write system call
+            // (a corked string + buffer pair costs a writev and more JavaScript on Node's side).
+            const take = Math.min(remaining, rest.length);
+            const headLen = Buffer.byteLength(parsed.out, 'latin1');
+            const out = Buffer.allocUnsafe(headLen + take);
+            out.write(parsed.out, 0, 'latin1');
+            rest.copy(out, headLen, 0, take);
+            remaining -= take;
+            if (take < rest.length) parsed.upstreamClose = true;
+            writeClient(out);
+            if (remaining === 0) done();
+            return;
+          }
+          // The head was read as latin1, so it goes back out as latin1 (obs-text bytes kept as they came).
+          writeClient(Buffer.from(parsed.out, 'latin1'));
           if (parsed.mode === 'none' || sendBody(rest)) done();
-          else if (parsed.mode === 'length' && remaining === 0) done();
           return;
         }
         if (sendBody(chunk)) done();
@@ -558,7 +568,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       client.on('close', onClientClose);
 
       const send = (): void => {
-        upstream.write(text);
+        upstream.write(text, 'latin1');
         timer = setTimeout(() => (gotHead ? undefined : failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true)), options.responseTimeoutMs);
       };
       if (connected) send();
