@@ -6,6 +6,7 @@ import type { Presence } from './presence.js';
 import { createTokenBucket, type TokenBucket } from './rate-limit.js';
 import type { AckError, ChatMessage, ClientToServerEvents, RealtimeLimits } from './types.js';
 import { checkTextSize, parse } from './validate.js';
+import { CHAT_WRITE_SCOPE, WRITE_EVENTS } from './scopes.js';
 
 export interface ChatContext {
   chat: ChatNamespace;
@@ -187,6 +188,7 @@ export function createDispatcher(ctx: ChatContext): (this: ChatSocket, event: un
     Promise.resolve()
       .then(() => {
         if (!handler) throw new GatehouseError('GH_REALTIME_UNKNOWN_EVENT');
+        if (socket.data.credential?.readOnly && WRITE_EVENTS.has(name)) throw new GatehouseError('GH_TOKEN_INSUFFICIENT_SCOPE', { details: { required: [CHAT_WRITE_SCOPE] } });
         return handler(socket, args[0], ctx, limit);
       })
       .then(

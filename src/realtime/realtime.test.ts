@@ -33,6 +33,11 @@ beforeAll(async () => {
   table.tokens.set('tok-bob', principal('bob', 'jwt', 'fam-bob', null));
   table.tokens.set('tok-admin', principal('root', 'jwt', 'fam-root', null, ['admin']));
   table.sessions.set('sess-carol', principal('carol', 'session', 'sess-record-carol', null));
+  // Third-party apps' OAuth tokens: no chat scope, read only, read and write.
+  const oauth = (user: string, scopes: string[]) => ({ ...principal(user, 'oauth', `grant-${user}`, null), credential: { kind: 'oauth' as const, id: `grant-${user}`, expiresAt: null, scopes } });
+  table.tokens.set('oauth-none', oauth('dave', ['profile:read']));
+  table.tokens.set('oauth-read', oauth('erin', ['messages:read']));
+  table.tokens.set('oauth-write', oauth('frank', ['messages:read', 'messages:write']));
   node = await startChatNode({ db: handle.db, clock, table, config: { realtime: { messagesPerSecond: 10, maxMessageBytes: 256 } } });
 });
 afterEach(() => {
@@ -74,6 +79,25 @@ describe('handshake', () => {
     clients.push(root);
     const refused = await open(root).catch((e: unknown) => e);
     expect((refused as { data?: { error: string } }).data?.error).toBe('GH_CORE_NOT_FOUND');
+  });
+});
+
+describe("third-party apps' OAuth tokens", () => {
+  it('need messages:read to connect and messages:write to speak', async () => {
+    const none = await open(client({ token: 'oauth-none' })).catch((e: unknown) => e);
+    expect((none as { data?: { error: string } }).data?.error).toBe('GH_TOKEN_INSUFFICIENT_SCOPE');
+
+    const reader = client({ token: 'oauth-read' });
+    await open(reader);
+    expect(await request(reader, 'room:join', 'scopes')).toMatchObject({ room: 'scopes' });
+    expect(await request(reader, 'message:send', { room: 'scopes', text: 'as erin' })).toMatchObject({ error: 'GH_TOKEN_INSUFFICIENT_SCOPE' });
+
+    const writer = client({ token: 'oauth-write' });
+    await open(writer);
+    await request(writer, 'room:join', 'scopes');
+    const seen = nextEvent<{ text: string }>(reader, 'message:new');
+    expect(await request(writer, 'message:send', { room: 'scopes', text: 'as frank' })).toMatchObject({ id: expect.any(String) });
+    expect((await seen).text).toBe('as frank');
   });
 });
 

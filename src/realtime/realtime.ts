@@ -11,6 +11,7 @@ import { createOutboundGuard } from './outbound.js';
 import { createPresence } from './presence.js';
 import { holdMissedPackets } from './recovery.js';
 import type { ChatServer, Realtime, RealtimeDeps, RealtimeLimits } from './types.js';
+import { checkThirdPartyScopes, isReadOnly } from './scopes.js';
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
   maxBufferedPackets: 1_000,
@@ -97,7 +98,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       user: { id: principal.userId, name: principal.name },
       userId: principal.userId,
       roles: [...principal.roles],
-      credential: { kind: principal.credential.kind, id: principal.credential.id, expiresAt: principal.credential.expiresAt },
+      credential: { kind: principal.credential.kind, id: principal.credential.id, expiresAt: principal.credential.expiresAt, ...(isReadOnly(principal) ? { readOnly: true } : {}) },
     };
   };
 
@@ -105,7 +106,9 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     const credentials = credentialsFromHandshake(socket.handshake, baseUrl, token);
     // A refresh token offered alone must stand alone: the handshake's cookies must not vouch for it.
     if (token !== undefined) credentials.cookies = {};
-    return deps.authenticate(credentials);
+    const principal = await deps.authenticate(credentials);
+    checkThirdPartyScopes(principal);
+    return principal;
   };
 
   chat.use(async (socket, next) => {

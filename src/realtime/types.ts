@@ -87,7 +87,7 @@ export interface SocketData {
   user: ChatUser;
   userId: string;
   roles: string[];
-  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null };
+  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null; readOnly?: boolean };
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

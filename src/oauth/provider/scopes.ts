@@ -2,7 +2,7 @@
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /** Scopes of gatehouse's own API (the resource server); access tokens for them are `at+jwt`. */
-export const API_SCOPES = ['profile:read', 'messages:read'] as const;
+export const API_SCOPES = ['profile:read', 'messages:read', 'messages:write'] as const;
 
 export const ALL_SCOPES: readonly string[] = [...OIDC_SCOPES, ...API_SCOPES];
 
@@ -14,6 +14,7 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   offline_access: 'Keep access while you are away (a refresh token)',
   'profile:read': 'Read your gatehouse profile through the API',
   'messages:read': 'Read your chat messages through the API',
+  'messages:write': 'Send chat messages as you',
 };
 
 /** Claims each OIDC scope releases (ID token / userinfo). */
