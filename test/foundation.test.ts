@@ -240,3 +240,20 @@ describe('readiness follows the store', () => {
     }
   });
 });
+
+describe('node vital signs', () => {
+  it('answers loopback callers only, not clients forwarded by the balancer', async () => {
+    const stack = await createTestStack();
+    try {
+      const node = await stack.startNode();
+      const direct = await new TestClient(node.url).get('/api/node/stats');
+      expect(direct.status).toBe(200);
+      expect(direct.body.eventLoopDelayMs.p99).toEqual(expect.any(Number));
+      expect(direct.body.memory.rssBytes).toBeGreaterThan(0);
+      const forwarded = await new TestClient(node.url).get('/api/node/stats', { 'x-forwarded-for': '203.0.113.9' });
+      expect(forwarded.status).toBe(404);
+    } finally {
+      await stack.dispose();
+    }
+  });
+});

@@ -1,11 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { GatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 
 /**
  * This node's vital signs for the dashboard: event-loop delay (the cost of blocking, in the note's
- * terms), memory and live sockets. No user data, so no authentication; loopback-only deployments and
- * the balancer's health checks read it too.
+ * terms), memory and live sockets. Only for callers on this machine (the sibling nodes that relay it to
+ * signed-in users): through the balancer the client address is the forwarded one, which is refused.
  */
 export function nodeStatsRoutes(ctx: AppContext, sockets: () => { sockets: number; rooms: number }): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -13,7 +14,8 @@ export function nodeStatsRoutes(ctx: AppContext, sockets: () => { sockets: numbe
     delay.enable();
     app.addHook('onClose', async () => delay.disable());
     const startedAt = ctx.clock.now();
-    app.get('/api/node/stats', { schema: { tags: ['cluster'], summary: "This node's event-loop delay, memory and sockets" } }, async () => {
+    app.get('/api/node/stats', { schema: { tags: ['cluster'], summary: "This node's event-loop delay, memory and sockets (loopback callers only)" } }, async (request) => {
+      if (!isLoopback(request.ip)) throw new GatehouseError('GH_CORE_NOT_FOUND');
       const memory = process.memoryUsage();
       const stats = {
         node: ctx.config.server.nodeId ?? 'node',
@@ -38,3 +40,5 @@ export function nodeStatsRoutes(ctx: AppContext, sockets: () => { sockets: numbe
 }
 
 const nsToMs = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0);
+
+const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
