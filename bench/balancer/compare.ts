@@ -1,10 +1,11 @@
 // A/B harness for the L7 proxy's speed work: starts HAProxy http (nbthread 1) and one gatehouse L7
 // per compiled build given as label=DIR, all in front of the same two backends, then loads each for a
 // short slice in turn (rotating the order) and prints medians and the ratio to HAProxy. The machine is
-// shared: interleaved slices let a neighbour's burst hit every subject alike.
+// shared: interleaved slices let a neighbour's burst hit every subject alike. It also prints the CPU
+// time each proxy process spent per request (from /proc): far steadier than req/s on a busy machine.
 //   npx tsx bench/balancer/compare.ts [--rounds 7] [--seconds 3] [--connections 64] base=DIR new=DIR
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,15 @@ async function answers(port: number): Promise<void> {
   }
   throw new Error(`port ${port} never answered`);
 }
+/** utime + stime of a process, in clock ticks (100 per second on Linux). */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
 function wrk(port: number): number {
   const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
   const errs = /Non-2xx|Socket errors/.exec(out.stdout);
@@ -61,32 +71,41 @@ try {
   const b1 = start(process.execPath, ['--import', 'tsx', backend, 'one']);
   const b2 = start(process.execPath, ['--import', 'tsx', backend, 'two']);
   const ports = [await firstPort(b1), await firstPort(b2)];
-  const subjects: { label: string; port: number }[] = [];
+  const subjects: { label: string; port: number; pid: number | undefined }[] = [];
   const hp = await freePort();
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, ['global', '  nbthread 1', '  maxconn 4000', 'defaults', '  mode http', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s', '  option http-keep-alive', '  http-reuse always', 'frontend fe', `  bind 127.0.0.1:${hp}`, '  default_backend be', 'backend be', '  balance roundrobin', ...ports.map((p, i) => `  server b${i} 127.0.0.1:${p}`), ''].join('\n'));
-  start('haproxy', ['-db', '-f', cfg]);
-  subjects.push({ label: 'HAProxy http', port: hp });
+  const haproxy = start('haproxy', ['-db', '-f', cfg]);
+  subjects.push({ label: 'HAProxy http', port: hp, pid: haproxy.pid });
   for (const spec of positionals) {
     const [label, build] = spec.split('=') as [string, string];
     const port = await freePort();
     const args = [join(build, 'cli/main.js'), 'balance', '--listen', `127.0.0.1:${port}`, '--admin', 'off', '--mode', 'http', '--algorithm', 'round-robin', ...ports.flatMap((p) => ['--backend', `127.0.0.1:${p}`])];
-    start(process.execPath, args);
-    subjects.push({ label, port });
+    subjects.push({ label, port, pid: start(process.execPath, args).pid });
   }
   for (const s of subjects) await answers(s.port);
   for (const s of subjects) wrk(s.port); // warm-up
   const results = new Map(subjects.map((s) => [s.label, [] as number[]]));
+  const cpu = new Map(subjects.map((s) => [s.label, [] as number[]]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[(i + r) % subjects.length]!;
-      results.get(s.label)!.push(wrk(s.port));
+      const before = cpuTicks(s.pid);
+      const rps = wrk(s.port);
+      results.get(s.label)!.push(rps);
+      // µs of the proxy's CPU per request: ticks are 10 ms.
+      cpu.get(s.label)!.push(((cpuTicks(s.pid) - before) * 10_000) / (rps * seconds));
     }
   }
   const hap = median(results.get('HAProxy http')!);
+  const hapCpu = median(cpu.get('HAProxy http')!);
   for (const [label, xs] of results) {
     const m = median(xs);
-    console.log(`${label.padEnd(16)} median ${Math.round(m)} req/s  ×HAProxy ${(m / hap).toFixed(2)}  [${xs.map(Math.round).join(' ')}]`);
+    const c = median(cpu.get(label)!);
+    console.log(
+      `${label.padEnd(16)} median ${Math.round(m)} req/s  ×HAProxy ${(m / hap).toFixed(2)}  [${xs.map(Math.round).join(' ')}]` +
+        `  CPU ${c.toFixed(1)} µs/req (HAProxy/this ${(hapCpu / c).toFixed(2)})`,
+    );
   }
 } finally {
   for (const c of children) c.kill('SIGTERM');

@@ -222,6 +222,21 @@ class ChunkedTracker {
   }
 }
 
+/** The exchange currently using an upstream connection. */
+interface UpHandler {
+  data(chunk: Buffer): void;
+  end(): void;
+  timeout(): void;
+}
+
+interface Upstream {
+  socket: Socket;
+  backendId: string;
+  handler: UpHandler | undefined;
+  /** The socket's current inactivity timeout, so it is only re-armed when the value changes. */
+  timeoutMs: number;
+}
+
 export interface FastPath {
   readonly server: net.Server;
   /** Closes connections between requests now, and the others once their response is done. */
@@ -234,43 +249,48 @@ export function createFastPath(options: FastPathOptions): FastPath {
   const idle = new Map<string, Socket[]>();
   const maxIdle = options.maxIdlePerBackend ?? 128;
 
-  const idleDrop = new WeakMap<Socket, () => void>();
-  const takeIdle = (backend: Backend): Socket | undefined => {
+  // Each upstream socket gets its listeners once, for its whole life; they call whichever exchange
+  // holds it now, or drop it when it is idle. Adding and removing four listeners per request and
+  // arming a timer per request cost more than the proxying itself.
+  const upOf = new WeakMap<Socket, Upstream>();
+  const dropIdle = (up: Upstream): void => {
+    const list = idle.get(up.backendId);
+    const i = list ? list.indexOf(up.socket) : -1;
+    if (i >= 0) list!.splice(i, 1);
+    up.socket.destroy();
+  };
+  const connectUp = (backend: Backend): Upstream => {
+    const socket = net.connect({ host: backend.host, port: backend.port, noDelay: true });
+    const up: Upstream = { socket, backendId: backend.id, handler: undefined, timeoutMs: options.connectTimeoutMs };
+    socket.setTimeout(options.connectTimeoutMs);
+    const gone = (): void => (up.handler ? up.handler.end() : dropIdle(up));
+    // An idle upstream connection that speaks or closes is unusable.
+    socket.on('data', (chunk: Buffer) => (up.handler ? up.handler.data(chunk) : dropIdle(up)));
+    socket.on('end', gone);
+    socket.on('close', gone);
+    socket.on('error', gone);
+    socket.on('timeout', () => up.handler?.timeout());
+    upOf.set(socket, up);
+    return up;
+  };
+  const takeIdle = (backend: Backend): Upstream | undefined => {
     const list = idle.get(backend.id);
     while (list && list.length > 0) {
       const socket = list.pop() as Socket;
-      const drop = idleDrop.get(socket);
-      if (drop) {
-        // Only our own listeners: net.Socket keeps internal ones (its 'end' handling) we must not remove.
-        socket.off('data', drop);
-        socket.off('end', drop);
-        socket.off('close', drop);
-        socket.off('error', drop);
-        idleDrop.delete(socket);
-      }
-      if (!socket.destroyed && socket.writable) return socket;
+      if (!socket.destroyed && socket.writable) return upOf.get(socket);
+      socket.destroy();
     }
     return undefined;
   };
-  const putIdle = (backend: Backend, socket: Socket): void => {
-    const list = idle.get(backend.id) ?? [];
-    idle.set(backend.id, list);
+  const putIdle = (backend: Backend, up: Upstream): void => {
+    up.handler = undefined;
+    let list = idle.get(backend.id);
+    if (!list) idle.set(backend.id, (list = []));
     if (list.length >= maxIdle || !pool.get(backend.id)) {
-      socket.destroy();
+      up.socket.destroy();
       return;
     }
-    const drop = (): void => {
-      const i = list.indexOf(socket);
-      if (i >= 0) list.splice(i, 1);
-      socket.destroy();
-    };
-    // An idle upstream connection that speaks or closes is unusable.
-    socket.on('data', drop);
-    socket.on('end', drop);
-    socket.on('close', drop);
-    socket.on('error', drop);
-    idleDrop.set(socket, drop);
-    list.push(socket);
+    list.push(up.socket);
   };
 
   const clients = new Map<Socket, { busy: () => boolean }>();
@@ -314,9 +334,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const onError = (): void => {
       client.destroy();
     };
+    // The exchange in flight, told when the client goes away (one listener per connection, not per request).
+    let onClientGone: (() => void) | undefined;
     const onClose = (): void => {
       gone = true;
       clearTimeout(headTimer);
+      onClientGone?.();
     };
     client.on('data', onData);
     client.on('error', onError);
@@ -387,11 +410,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
       tried.add(chosen.id);
       pool.acquire(chosen);
       const reused = takeIdle(chosen);
-      const upstream = reused ?? net.connect({ host: chosen.host, port: chosen.port, noDelay: true });
-      exchange(head, chosen, upstream, reused !== undefined, text, left, tried);
+      exchange(head, chosen, reused ?? connectUp(chosen), reused !== undefined, text, left, tried);
     }
 
-    function exchange(head: Head, backend: Backend, upstream: Socket, reused: boolean, text: string, left: number, tried: Set<string>): void {
+    function exchange(head: Head, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, tried: Set<string>): void {
+      const upstream = up.socket;
       const started = performance.now();
       let connected = reused;
       let gotHead = false;
@@ -401,15 +424,10 @@ export function createFastPath(options: FastPathOptions): FastPath {
       let remaining = 0;
       let chunked: ChunkedTracker | undefined;
       let latency = 0;
-      let timer: NodeJS.Timeout | undefined;
 
       const cleanup = (): void => {
-        clearTimeout(timer);
-        upstream.removeListener('data', onUpData);
-        upstream.removeListener('end', onUpEnd);
-        upstream.removeListener('error', onUpError);
-        upstream.removeListener('close', onUpEnd);
-        client.removeListener('close', onClientClose);
+        up.handler = undefined;
+        onClientGone = undefined;
         client.removeListener('drain', onDrain);
       };
 
@@ -418,7 +436,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
         settled = true;
         cleanup();
         pool.release(backend, gotHead ? { ok, latencyMs: latency } : { ok });
-        if (reuse && !upstream.destroyed) putIdle(backend, upstream);
+        if (reuse && !upstream.destroyed) putIdle(backend, up);
         else upstream.destroy();
       };
 
@@ -511,7 +529,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
           const parsed = parseResponseHead(acc.toString('latin1', 0, end), head.method, head.close);
           if (!parsed) return failEarly('GH_BALANCER_BAD_GATEWAY', true);
           gotHead = true;
-          clearTimeout(timer);
           latency = performance.now() - started;
           rhead = parsed;
           remaining = parsed.length;
@@ -555,29 +572,28 @@ export function createFastPath(options: FastPathOptions): FastPath {
         gone = true;
         client.destroy();
       };
-      const onUpError = (): void => onUpEnd();
-      const onClientClose = (): void => {
-        gone = true;
+      // The socket's inactivity timeout stands in for a per-request timer: while connecting it is the
+      // connect timeout, then the response timeout, which only matters until the head arrived.
+      const onUpTimeout = (): void => {
+        if (!gotHead) failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true);
+      };
+      onClientGone = (): void => {
         if (!settled) settle(true, false);
       };
-
-      upstream.on('data', onUpData);
-      upstream.on('end', onUpEnd);
-      upstream.on('close', onUpEnd);
-      upstream.on('error', onUpError);
-      client.on('close', onClientClose);
+      up.handler = { data: onUpData, end: onUpEnd, timeout: onUpTimeout };
 
       const send = (): void => {
+        if (up.timeoutMs !== options.responseTimeoutMs) {
+          up.timeoutMs = options.responseTimeoutMs;
+          upstream.setTimeout(options.responseTimeoutMs);
+        }
         upstream.write(text, 'latin1');
-        timer = setTimeout(() => (gotHead ? undefined : failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true)), options.responseTimeoutMs);
       };
       if (connected) send();
       else {
-        timer = setTimeout(() => failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true), options.connectTimeoutMs);
         upstream.once('connect', () => {
           connected = true;
-          clearTimeout(timer);
-          send();
+          if (!settled) send();
         });
       }
     }
