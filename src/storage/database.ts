@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { registerRawAccess } from './prepared.js';
 import type { Database } from './schema/index.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +28,7 @@ export function createDatabase(options: { databaseUrl?: string | undefined; data
     // An idle client erroring (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    registerRawAccess(db, { dialect: 'postgres', pool });
     return {
       db,
       dialect: 'postgres',
@@ -43,6 +45,7 @@ export function createDatabase(options: { databaseUrl?: string | undefined; data
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  registerRawAccess(db, { dialect: 'sqlite', sqlite });
   return {
     db,
     dialect: 'sqlite',

@@ -2,6 +2,8 @@
 // the Redis client, and the key-value-with-expiry contract with memory, SQL and Redis implementations.
 export { createDatabase, SQLITE_FILE } from './database.js';
 export type { DatabaseHandle, Dialect } from './database.js';
+export { prepareQuery } from './prepared.js';
+export type { PreparedQuery, QueryParam } from './prepared.js';
 export { migrateToLatest, MIGRATIONS } from './migrations/index.js';
 export type { Database } from './schema/index.js';
 export { createRedis } from './redis.js';
