@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Adapter } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../core/index.js';
@@ -129,6 +130,24 @@ describe('adapter factory', () => {
       expect(await r.redis.exists(`${r.prefix}oidc:Session:s`)).toBe(1);
     } finally {
       await r.dispose();
+      await db.dispose();
+    }
+  });
+});
+
+describe('oauth_models lookups on SQLite', () => {
+  it('use the partial indexes (col = ? implies col is not null)', async () => {
+    const db = await createTestDatabase('sqlite');
+    try {
+      const plan = async (column: string) => {
+        const rows = await sql<{ detail: string }>`explain query plan select payload from oauth_models where ${sql.ref(column)} = ${'x'} and model = ${'Session'}`.execute(db.db);
+        return rows.rows.map((r) => r.detail).join(' | ');
+      };
+      expect(await plan('uid')).toContain('oauth_models_uid');
+      expect(await plan('user_code')).toContain('oauth_models_user_code');
+      expect(await plan('grant_id')).toContain('oauth_models_grant');
+      expect(await plan('account_id')).toContain('oauth_models_account');
+    } finally {
       await db.dispose();
     }
   });

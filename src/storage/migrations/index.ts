@@ -5,6 +5,7 @@ import * as identity from './0100-identity.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
 import * as oauth from './0400-oauth.js';
+import * as oauthPartialIndexes from './0410-oauth-partial-indexes.js';
 import * as federation from './0500-federation.js';
 import * as realtime from './0600-realtime-messages.js';
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0200-sessions': sessions,
   '0300-tokens': tokens,
   '0400-oauth': oauth,
+  '0410-oauth-partial-indexes': oauthPartialIndexes,
   '0500-federation': federation,
   '0600-realtime-messages': realtime,
 };
