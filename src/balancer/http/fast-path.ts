@@ -64,7 +64,9 @@ function parseRequestHead(text: string): ParseResult {
   if (version !== 'HTTP/1.1') return version === 'HTTP/1.0' ? 'handoff' : 'GH_BALANCER_BAD_REQUEST';
   if (!TARGET.test(target)) return target.length > 0 && !target.includes(' ') ? 'handoff' : 'GH_BALANCER_BAD_REQUEST';
   const headers = new Map<string, string>();
+  // Lines to forward with their lower-cased names (read once here, not again when filtering).
   const forward: string[] = [];
+  const forwardNames: string[] = [];
   let connectionTokens: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -79,18 +81,18 @@ function parseRequestHead(text: string): ParseResult {
     if (prior !== undefined && (lower === 'content-length' || lower === 'host')) return 'GH_BALANCER_BAD_REQUEST';
     headers.set(lower, prior === undefined ? value : `${prior}, ${value}`);
     if (lower === 'connection') connectionTokens = value.toLowerCase().split(',').map((t) => t.trim());
-    forward.push(line);
+    if (!DROP_REQUEST.has(lower)) {
+      forward.push(line);
+      forwardNames.push(lower);
+    }
   }
   if (!headers.has('host')) return 'GH_BALANCER_BAD_REQUEST';
   const cl = headers.get('content-length');
   if (cl !== undefined && !/^\d{1,15}$/.test(cl)) return 'GH_BALANCER_BAD_REQUEST';
   // Anything with a body, an upgrade or an expectation takes the full path.
   if ((cl !== undefined && cl !== '0') || headers.has('transfer-encoding') || headers.has('upgrade') || headers.has('expect')) return 'handoff';
-  const dropNamed = new Set(connectionTokens);
-  const lines2 = forward.filter((line) => {
-    const lower = line.slice(0, line.indexOf(':')).toLowerCase();
-    return !DROP_REQUEST.has(lower) && !dropNamed.has(lower);
-  });
+  // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1); usually there are none.
+  const lines2 = connectionTokens.length === 0 ? forward : forward.filter((_line, i) => !connectionTokens.includes(forwardNames[i] as string));
   return { method, target, headers, lines: lines2, close: connectionTokens.includes('close') };
 }
 
@@ -113,6 +115,7 @@ function parseResponseHead(text: string, method: string, clientClose: boolean): 
   let chunked = false;
   let upstreamClose = m[1] === '0';
   const kept: string[] = [];
+  const keptNames: string[] = [];
   const named = new Set<string>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -133,17 +136,22 @@ function parseResponseHead(text: string, method: string, clientClose: boolean): 
       for (const t of value.toLowerCase().split(',')) named.add(t.trim());
       if (named.has('close')) upstreamClose = true;
     }
-    kept.push(line);
+    if (!DROP_RESPONSE.has(lower)) {
+      kept.push(line);
+      keptNames.push(lower);
+    }
   }
   if (status < 200) return undefined; // 1xx interim responses take no part in the lean path
   const noBody = method === 'HEAD' || status === 204 || status === 304;
   const mode: ResponseHead['mode'] = noBody ? 'none' : chunked ? 'chunked' : length >= 0 ? 'length' : 'close';
   const closeClient = clientClose || mode === 'close';
-  const headerLines = kept.filter((line) => {
-    const lower = line.slice(0, line.indexOf(':')).toLowerCase();
-    if (chunked && lower === 'content-length') return false;
-    return !DROP_RESPONSE.has(lower) && !named.has(lower);
-  });
+  const headerLines =
+    named.size === 0 && !(chunked && length >= 0)
+      ? kept
+      : kept.filter((_line, i) => {
+          const lower = keptNames[i] as string;
+          return !(chunked && lower === 'content-length') && !named.has(lower);
+        });
   const out = `${lines[0] as string}\r\n${headerLines.join('\r\n')}${headerLines.length ? '\r\n' : ''}${closeClient ? 'Connection: close\r\n' : 'Connection: keep-alive\r\n'}\r\n`;
   return { status, out, mode, length: mode === 'length' ? length : 0, upstreamClose };
 }
