@@ -114,8 +114,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(docsRoutes());
   await app.register(webRoutes());
 
-  await app.ready();
   let closed = false;
+  // While closing, answers in flight tell the client to close its kept-alive connection, so the
+  // server can finish instead of waiting for idle keep-alive timeouts.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closed) void reply.header('connection', 'close');
+  });
+  await app.ready();
   return {
     app,
     ctx,
@@ -128,7 +133,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
+      // Past the grace period, whatever is still open is cut (a hung client must not block shutdown).
+      const cut = setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs);
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       if (!options.context) await ctx.close();
     },
   };

@@ -37,7 +37,7 @@ export function resolveAdapterKind(requested: AdapterKind | 'auto' | undefined, 
 export function adapterFor(kind: AdapterKind, config: Config, redis: RedisClient | null): ((nsp: any) => unknown) | undefined {
   if (kind === 'redis') {
     const prefix = `${config.storage.keyPrefix}sio`;
-    return createRedisStreamsAdapter(redis, {
+    return createRedisStreamsAdapter(redis ? withoutFloatingRejections(redis) : redis, {
       streamName: `${prefix}:stream`,
       channelPrefix: prefix,
       sessionKeyPrefix: `${prefix}:session:`,
@@ -49,6 +49,39 @@ export function adapterFor(kind: AdapterKind, config: Config, redis: RedisClient
   }
   if (kind === 'cluster') return createClusterAdapter();
   return undefined;
+}
+
+// The Redis Streams adapter fires SUBSCRIBE and PUBLISH without awaiting them, so while Redis is down
+// each would be an unhandled rejection, which ends a Node process. These wrappers give those calls a
+// handler (the adapter already treats pub/sub as best effort; XREAD/XADD errors it handles itself).
+const FIRE_AND_FORGET = new Set(['subscribe', 'ssubscribe', 'publish', 'spublish']);
+
+function caught<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || typeof value !== 'function') return value;
+      if (FIRE_AND_FORGET.has(property)) {
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) result.catch(() => {});
+          return result;
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+/** The client the adapter gets: its duplicates (the subscriber) are guarded the same way. */
+function withoutFloatingRejections(redis: RedisClient): RedisClient {
+  const guarded = caught(redis);
+  return new Proxy(guarded, {
+    get(target, property, receiver) {
+      if (property === 'duplicate') return (...args: unknown[]) => caught((redis.duplicate as (...a: unknown[]) => RedisClient)(...args));
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 /**

@@ -28,7 +28,15 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Brings the schema to the latest version; run on every start (idempotent, locked by Kysely). */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider, migrationTableName: 'gh_migrations', migrationLockTableName: 'gh_migrations_lock' });
+  // Areas own number ranges, so a newer migration of one area can sort before an older one of another:
+  // run any that are missing, in name order, instead of refusing (Kysely's default).
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider,
+    migrationTableName: 'gh_migrations',
+    migrationLockTableName: 'gh_migrations_lock',
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     throw new GatehouseError('GH_STORAGE_MIGRATION_FAILED', {
