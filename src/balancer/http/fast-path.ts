@@ -261,6 +261,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
   // holds it now, or drop it when it is idle. Adding and removing four listeners per request and
   // arming a timer per request cost more than the proxying itself.
   const upOf = new WeakMap<Socket, Upstream>();
+  const readBuffer = Buffer.allocUnsafe(64 * 1024);
   const dropIdle = (up: Upstream): void => {
     const list = idle.get(up.backendId);
     const i = list ? list.indexOf(up.socket) : -1;
@@ -268,12 +269,23 @@ export function createFastPath(options: FastPathOptions): FastPath {
     up.socket.destroy();
   };
   const connectUp = (backend: Backend): Upstream => {
-    const socket = net.connect({ host: backend.host, port: backend.port, noDelay: true });
+    // onread reads into one shared buffer and skips the Readable stream machinery; each read is
+    // copied out at once (into Node's small-buffer pool), so no later read can overwrite queued bytes.
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        const chunk = Buffer.allocUnsafe(n);
+        chunk.set(buf.subarray(0, n));
+        if (up.handler) up.handler.data(chunk);
+        else dropIdle(up);
+        return true;
+      },
+    };
+    const socket = net.connect({ host: backend.host, port: backend.port, noDelay: true, onread });
     const up: Upstream = { socket, backendId: backend.id, handler: undefined, timeoutMs: options.connectTimeoutMs };
     socket.setTimeout(options.connectTimeoutMs);
     const gone = (): void => (up.handler ? up.handler.end() : dropIdle(up));
     // An idle upstream connection that speaks or closes is unusable.
-    socket.on('data', (chunk: Buffer) => (up.handler ? up.handler.data(chunk) : dropIdle(up)));
     socket.on('end', gone);
     socket.on('close', gone);
     socket.on('error', gone);
