@@ -10,6 +10,8 @@ export interface Principal {
   email: string;
   name: string | null;
   roles: string[];
+  /** When the account was created (epoch ms), when the resolver read the user record anyway. */
+  createdAt?: number;
   credential: {
     kind: CredentialKind;
     /** Session record id, refresh family (`sid`), or OAuth grant id; never a secret. */

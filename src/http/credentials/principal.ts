@@ -5,8 +5,11 @@ interface UserLike {
   email: string;
   name: string | null;
   roles: string[];
+  createdAt?: number;
 }
 
 export function principalFor(user: UserLike, credential: Principal['credential']): Principal {
-  return { userId: user.id, email: user.email, name: user.name, roles: [...user.roles], credential };
+  const principal: Principal = { userId: user.id, email: user.email, name: user.name, roles: [...user.roles], credential };
+  if (user.createdAt !== undefined) principal.createdAt = user.createdAt;
+  return principal;
 }

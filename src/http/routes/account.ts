@@ -35,6 +35,11 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'The principal, whichever credential the request carried', response: { 200: PrincipalView, ...errorResponses } } },
       async (request) => {
         const principal = request.principal!;
+        // The guard has just read the user for cookie and session credentials: no second read.
+        if (principal.createdAt !== undefined) {
+          const { userId: id, email, name, roles, createdAt } = principal;
+          return { user: userView({ id, email, name, roles, createdAt }), credential: principal.credential };
+        }
         const user = await ctx.identity.getUser(principal.userId);
         if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
         return { user: userView(user), credential: principal.credential };
