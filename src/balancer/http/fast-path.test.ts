@@ -105,6 +105,49 @@ describe('L7 fast path framing', () => {
     expect(text).toContain('X-Echo: caf\xe9\r\n');
   });
 
+  it('streams a large response byte-exact through a client that reads slowly (backpressure)', async () => {
+    // 8 MiB of a non-repeating pattern: a reused read buffer or a lost pause would corrupt or drop bytes.
+    const body = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4) body.writeUInt32LE(i, i);
+    const backend = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+        socket.write(body);
+      });
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => (backend.close(() => resolve()), backend.unref())));
+    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${(backend.address() as net.AddressInfo).port}`] });
+    cleanups.push(() => lb.close());
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: lb.port }, () => socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let reads = 0;
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d);
+        size += d.length;
+        // Stall now and then so the balancer's writes to us back up.
+        if (++reads % 20 === 0) {
+          socket.pause();
+          setImmediate(() => socket.resume());
+        }
+        // The head is small and comes first, so the body is complete once the bytes cover both.
+        if (size < body.length) return;
+        const all = Buffer.concat(chunks);
+        const headEnd = all.indexOf('\r\n\r\n');
+        if (headEnd >= 0 && size - headEnd - 4 >= body.length) {
+          socket.destroy();
+          resolve(all.subarray(headEnd + 4));
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error(`closed after ${size} bytes`)));
+    });
+    expect(got.length).toBe(body.length);
+    expect(got.equals(body)).toBe(true);
+  });
+
   it('survives arbitrary bytes (property): every connection ends, the balancer keeps serving', async () => {
     const lb = await setup();
     const printable = fc.string({ maxLength: 300 });
