@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { GatehouseError } from '../core/index.js';
-import type { Database } from '../storage/index.js';
+import { prepareQuery, type Database, type QueryParam } from '../storage/index.js';
 import type { User } from './types.js';
 
 type UserRow = Selectable<Database['users']>;
@@ -61,8 +61,10 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** The users table on SQLite or PostgreSQL. */
 export function createUserRepository(db: Kysely<Database>) {
+  // Read on every cookie- or session-authenticated request: compiled and prepared once.
+  const selectById = prepareQuery(db, (p: QueryParam<{ id: string }>) => db.selectFrom('users').selectAll().where('id', '=', p('id')));
   const byId = async (id: string): Promise<StoredUser | null> => {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await selectById.first({ id });
     return row ? toUser(row) : null;
   };
   return {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../core/index.js';
-import type { Database } from '../storage/index.js';
+import { prepareQuery, type Database, type QueryParam } from '../storage/index.js';
 import { newestFirst, type SessionRecord, type SessionStore } from './types.js';
 
 type Row = Selectable<Database['sessions']>;
@@ -26,6 +26,10 @@ export function createSqlSessionStore(db: Kysely<Database>, clock: Clock): Sessi
     const now = clock.now();
     return db.selectFrom('sessions').selectAll().where('idle_expires_at', '>', now).where('absolute_expires_at', '>', now);
   };
+  // The per-request lookup: compiled and prepared once.
+  const selectLive = prepareQuery(db, (p: QueryParam<{ tokenHash: string; now: number }>) =>
+    db.selectFrom('sessions').selectAll().where('token_hash', '=', p('tokenHash')).where('idle_expires_at', '>', p('now')).where('absolute_expires_at', '>', p('now')),
+  );
   const liveOnly = (rows: Row[]): SessionRecord[] => {
     const now = clock.now();
     return rows.map(fromRow).filter((r) => r.idleExpiresAt > now && r.absoluteExpiresAt > now);
@@ -48,7 +52,7 @@ export function createSqlSessionStore(db: Kysely<Database>, clock: Clock): Sessi
         .execute();
     },
     async findByTokenHash(tokenHash) {
-      const row = await live().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await selectLive.first({ tokenHash, now: clock.now() });
       return row ? fromRow(row) : null;
     },
     async touch(tokenHash, lastSeenAt, idleExpiresAt) {
