@@ -53,6 +53,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const adminUrl = `http://127.0.0.1:${options.adminPort}`;
   const nodeUrls = Array.from({ length: options.nodes }, (_, i) => ({ id: `node-${i + 1}`, url: `http://127.0.0.1:${options.nodeBasePort + i}` }));
   const relay = createClusterRelay();
+  // Readiness polls of (re)started nodes end when the cluster stops, not 60 s later.
+  const stopping = new AbortController();
   const entry = nodeEntry();
   const supervisor = superviseNodes({
     count: options.nodes,
@@ -74,7 +76,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     onChild: (child, alive) => (alive ? relay.add(child) : relay.remove(child)),
     onEvent: (event) => {
       if (event.type === 'started') {
-        void waitReady(`http://127.0.0.1:${event.node.port}/readyz`, 60_000).then(
+        void waitReady(`http://127.0.0.1:${event.node.port}/readyz`, 60_000, stopping.signal).then(
           () => {
             if (event.node.state === 'starting') event.node.state = 'up';
           },
@@ -101,6 +103,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       { clock, ...(options.logger ? { logger: options.logger } : {}) },
     );
   } catch (error) {
+    stopping.abort();
     await supervisor.stop();
     throw error;
   }
@@ -113,6 +116,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     url: publicUrl,
     adminUrl,
     async stop() {
+      stopping.abort();
       await balancer.close();
       await supervisor.stop();
     },

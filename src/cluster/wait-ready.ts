@@ -1,11 +1,18 @@
-/** Polls a readiness URL until it answers 200, or rejects after `timeoutMs`. */
-export async function waitReady(url: string, timeoutMs: number): Promise<void> {
+const pause = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    // Unref'd: a pending poll must never keep a stopping process alive.
+    setTimeout(resolve, ms).unref();
+  });
+
+/** Polls a readiness URL until it answers 200; rejects after `timeoutMs` or when `signal` aborts. */
+export async function waitReady(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw new Error(`stopped waiting for ${url}`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pause(200);
   }
 }
 
@@ -14,7 +21,7 @@ export async function waitUntil(condition: () => boolean, timeoutMs: number): Pr
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await pause(100);
   }
   return true;
 }
