@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../core/index.js';
+import { prepareQuery, type QueryParam } from '../prepared.js';
 import type { Database } from '../schema/index.js';
 import type { KeyValueStore } from './contract.js';
 
@@ -7,9 +8,17 @@ import type { KeyValueStore } from './contract.js';
 export function createSqlKeyValueStore(db: Kysely<Database>, clock: Clock): KeyValueStore {
   const expiry = (ttlMs?: number): number | null => (ttlMs === undefined ? null : clock.now() + ttlMs);
   const notExpired = (now: number) => sql<boolean>`(expires_at is null or expires_at > ${now})`;
+  // Read on every bearer request (the deny-list): compiled and prepared once.
+  const selectLive = prepareQuery(db, (p: QueryParam<{ key: string; now: number }>) =>
+    db
+      .selectFrom('kv_entries')
+      .select('value')
+      .where('key', '=', p('key'))
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p('now'))])),
+  );
   return {
     async get(key) {
-      const row = await db.selectFrom('kv_entries').select('value').where('key', '=', key).where(notExpired(clock.now())).executeTakeFirst();
+      const row = await selectLive.first({ key, now: clock.now() });
       return row?.value ?? null;
     },
     async set(key, value, ttlMs) {
