@@ -2,11 +2,10 @@
 // bearer JWT (EdDSA, ES256, RS256) against the unauthenticated baseline and against the same route
 // guarded by @fastify/jwt; tokens issued per second by refresh (no password hashing) and by login
 // (with argon2id). The servers run in a child process so the load generator does not share their loop.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startChildServer, stopChildServer } from './lib/child-server.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
 const ALGS = ['EdDSA', 'ES256', 'RS256'] as const;
@@ -19,25 +18,11 @@ interface ServerInfo {
   credentials: { email: string; password: string };
 }
 
-async function startServer(alg: string, refreshCount: number): Promise<{ info: ServerInfo; child: ChildProcess }> {
+async function startServer(alg: string, refreshCount: number): ReturnType<typeof startChildServer<ServerInfo>> {
   const script = fileURLToPath(new URL('./jwt-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, alg, String(refreshCount)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server for ${alg} exited with ${code}`)));
-    lines.on('line', (line) => {
-      if (line.startsWith('{')) resolve(JSON.parse(line) as ServerInfo);
-    });
-  });
-  return { info, child };
+  return startChildServer<ServerInfo>(script, [alg, String(refreshCount)], `bench server for ${alg}`, { stderr: 'inherit' });
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 type Load = Parameters<typeof autocannon>[0];
 
@@ -147,7 +132,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         issueRows.push({ subject: `login ${alg} (argon2id 19 MiB, t=2)`, figures: login });
       }
     } finally {
-      await stopServer(child);
+      await stopChildServer(child);
     }
   }
 

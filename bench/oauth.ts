@@ -3,11 +3,10 @@
 // oidc-provider configuration with gatehouse's SQL adapter, with its SQL + Redis split, and with
 // oidc-provider's in-memory adapter as the ceiling. Target: SQL ≥ 0.7× the in-memory ceiling.
 // Each provider runs in a child process so the load generator does not share its event loop.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { startChildServer, stopChildServer } from './lib/child-server.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
 const VARIANTS = [
@@ -29,25 +28,11 @@ interface ServerInfo {
   introspected: string;
 }
 
-async function startServer(variant: string, pool: number): Promise<{ info: ServerInfo; child: ChildProcess }> {
+async function startServer(variant: string, pool: number): ReturnType<typeof startChildServer<ServerInfo>> {
   const script = fileURLToPath(new URL('./oauth-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, variant, String(pool)], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const lines = createInterface({ input: child.stdout! });
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`oauth bench server (${variant}) exited with ${code}`)));
-    lines.on('line', (line) => {
-      if (line.startsWith('{')) resolve(JSON.parse(line) as ServerInfo);
-    });
-  });
-  return { info, child };
+  return startChildServer<ServerInfo>(script, [variant, String(pool)], `oauth bench server (${variant})`, { stderr: 'ignore' });
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 type Load = Parameters<typeof autocannon>[0];
 
@@ -149,7 +134,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       } catch (error) {
         rows.get(endpoint)!.push({ subject: variant.label, missing: (error as Error).message, figures: {} });
       } finally {
-        if (started) await stopServer(started.child);
+        if (started) await stopChildServer(started.child);
       }
     }
   }
