@@ -7,17 +7,8 @@ export interface ModelRow {
   consumed_at: number | null;
 }
 
-export interface ModelRowValues {
-  model: string;
-  id: string;
-  payload: string;
-  grant_id: string | null;
-  account_id: string | null;
-  uid: string | null;
-  user_code: string | null;
-  expires_at: number | null;
-  consumed_at: number | null;
-}
+/** A full oauth_models row, as the schema defines it (one definition for both). */
+export type ModelRowValues = Database['oauth_models'];
 
 /**
  * The adapter's queries over oauth_models, prepared once per database: every token request runs
