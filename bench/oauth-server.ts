@@ -30,7 +30,7 @@ await migrateToLatest(database.db);
 const redis = variant === 'redis' ? createRedis(REDIS_URL) : null;
 const secret = cryptoIds.token(32);
 const keystore = await createKeystore({ db: database.db, secret, clock: systemClock, ids: cryptoIds, config });
-const user = { id: 'bench-user', email: 'bench@example.com', name: 'Bench', roles: [], credentialVersion: 1, createdAt: 0, updatedAt: 0 };
+const user = { id: 'bench-user', email: 'bench@example.com', name: 'Bench', roles: [], credentialVersion: 1, createdAt: 0, updatedAt: 0, emailVerifiedAt: null, emailVerifiedVia: null, disabledAt: null };
 
 const listener = createServer();
 await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));

@@ -56,6 +56,9 @@ export function createIdentity(deps: IdentityDeps): Identity {
         credentialVersion: 1,
         createdAt: now,
         updatedAt: now,
+        emailVerifiedAt: null,
+        emailVerifiedVia: null,
+        disabledAt: null,
         passwordHash: await passwords.hash(input.password),
       };
       await users.insert(user);

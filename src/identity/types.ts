@@ -11,6 +11,12 @@ export interface User {
   credentialVersion: number;
   createdAt: number;
   updatedAt: number;
+  /** Epoch ms when the email address was proven; null while unverified. */
+  emailVerifiedAt: number | null;
+  /** How it was proven: `email-link`, `admin`, or `provider:<name>`. */
+  emailVerifiedVia: string | null;
+  /** Epoch ms when an operator disabled the account; null while enabled. */
+  disabledAt: number | null;
 }
 
 export type AuditEventType =

@@ -45,6 +45,9 @@ function toUser(row: UserRow): StoredUser {
     credentialVersion: Number(row.credential_version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    emailVerifiedAt: row.email_verified_at == null ? null : Number(row.email_verified_at),
+    emailVerifiedVia: row.email_verified_via,
+    disabledAt: row.disabled_at == null ? null : Number(row.disabled_at),
     passwordHash: row.password_hash,
   };
 }
@@ -86,6 +89,9 @@ export function createUserRepository(db: Kysely<Database>) {
             credential_version: user.credentialVersion,
             created_at: user.createdAt,
             updated_at: user.updatedAt,
+            email_verified_at: user.emailVerifiedAt,
+            email_verified_via: user.emailVerifiedVia,
+            disabled_at: user.disabledAt,
           })
           .execute();
       } catch (error) {

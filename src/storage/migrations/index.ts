@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { GatehouseError } from '../../core/index.js';
 import * as kv from './0000-kv.js';
 import * as identity from './0100-identity.js';
+import * as accountState from './0110-account-state.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
 import * as oauth from './0400-oauth.js';
@@ -16,6 +17,7 @@ import * as realtime from './0600-realtime-messages.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0000-kv': kv,
   '0100-identity': identity,
+  '0110-account-state': accountState,
   '0200-sessions': sessions,
   '0300-tokens': tokens,
   '0400-oauth': oauth,

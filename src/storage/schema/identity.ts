@@ -12,6 +12,12 @@ export interface IdentityTables {
     credential_version: number;
     created_at: number;
     updated_at: number;
+    /** Epoch ms when the email address was proven; null while unverified. */
+    email_verified_at: number | null;
+    /** How it was proven: `email-link`, `admin`, or `provider:<name>`. */
+    email_verified_via: string | null;
+    /** Epoch ms when an operator disabled the account; null while enabled. */
+    disabled_at: number | null;
   };
   /** Security events; the schema is documented in docs/audit-events.md. */
   audit_events: {
