@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
 import { GatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
+import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
 import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
@@ -59,11 +60,9 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       },
       async (request, reply) => {
         const principal = request.principal!;
-        const user = await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword });
-        const keep = principal.credential.kind === 'session' ? principal.credential.id : null;
-        const ended = keep ? await ctx.sessions.revokeOthers(user.id, keep) : await ctx.sessions.revokeAll(user.id);
-        await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded: ended.length } });
-        await ctx.events.revoked({ kind: 'user', userId: user.id, reason: 'password-change' });
+        await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword });
+        const { user, sessionsEnded } = await endCredentials(ctx, principal.userId, { reason: 'password-change', keep: principal.credential });
+        await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded } });
         // The caller's own sealed cookie carried the old credential version: give it a fresh one.
         if (principal.credential.kind === 'cookie') {
           const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });
@@ -78,10 +77,8 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'End every session, sealed cookie and token of the caller', response: { 204: Type.Null(), ...errorResponses } } },
       async (request, reply) => {
         const principal = request.principal!;
-        await ctx.identity.bumpCredentialVersion(principal.userId);
-        const ended = await ctx.sessions.revokeAll(principal.userId);
-        await ctx.identity.audit.record({ type: 'logout.everywhere', userId: principal.userId, ...requestMeta(request), data: { sessionsEnded: ended.length } });
-        await ctx.events.revoked({ kind: 'user', userId: principal.userId, reason: 'logout-everywhere' });
+        const { sessionsEnded } = await endCredentials(ctx, principal.userId, { reason: 'logout-everywhere' });
+        await ctx.identity.audit.record({ type: 'logout.everywhere', userId: principal.userId, ...requestMeta(request), data: { sessionsEnded } });
         void reply.clearCookie(ctx.cookies.names.session, ctx.cookies.options('session'));
         void reply.clearCookie(ctx.cookies.names.auth, ctx.cookies.options('auth'));
         return reply.status(204).send(null);

@@ -1,0 +1,25 @@
+import type { User } from '../identity/index.js';
+import type { Principal } from '../core/index.js';
+import type { AppContext } from './context.js';
+
+export type EndReason = 'logout-everywhere' | 'password-change' | 'admin';
+
+export interface EndCredentialsOptions {
+  reason: EndReason;
+  /** The caller's own credential, kept alive (a password change); omit to end every credential. */
+  keep?: Principal['credential'];
+}
+
+/**
+ * Ends a user's credentials of every kind in one place, so "log out everywhere", a password change,
+ * a password reset, an account deletion and an operator's disable cannot drift apart: bumping the
+ * credential version kills sealed cookies; sessions are deleted; the `revoked` event reaches refresh
+ * families, live access tokens and sockets. Returns the user with the new credential version.
+ */
+export async function endCredentials(ctx: Pick<AppContext, 'identity' | 'sessions' | 'events'>, userId: string, options: EndCredentialsOptions): Promise<{ user: User; sessionsEnded: number }> {
+  const user = await ctx.identity.bumpCredentialVersion(userId);
+  const keepSession = options.keep?.kind === 'session' ? options.keep.id : null;
+  const ended = keepSession ? await ctx.sessions.revokeOthers(userId, keepSession) : await ctx.sessions.revokeAll(userId);
+  await ctx.events.revoked({ kind: 'user', userId, reason: options.reason });
+  return { user, sessionsEnded: ended.length };
+}
