@@ -1,13 +1,13 @@
-// Lint rules, plus the architecture's import arrows (shared/ARCHITECTURE.md, "Layout"):
+// Lint rules, plus the architecture's import arrows (docs/architecture.md, "Folders and the arrows"):
 // a folder under src/ may import only the barrels (index.ts) of the folders it is allowed to.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const AREAS = ['core', 'storage', 'identity', 'sessions', 'cookies', 'tokens', 'oauth', 'federation',
+export const AREAS = ['core', 'storage', 'identity', 'sessions', 'cookies', 'tokens', 'oauth', 'federation',
   'realtime', 'balancer', 'http', 'cluster', 'lab', 'cli'];
 
-const ALLOWED = {
+export const ALLOWED = {
   core: [],
   storage: ['core'],
   identity: ['core', 'storage'],
@@ -31,7 +31,7 @@ function boundaryFor(area) {
   if (forbidden.length) {
     patterns.push({
       group: forbidden.flatMap((a) => [`../${a}`, `../${a}/*`, `../../${a}`, `../../${a}/*`, `../../../${a}`, `../../../${a}/*`]),
-      message: `src/${area}/ may import only: ${allowed.join(', ') || 'nothing inside src/'} (shared/ARCHITECTURE.md).`,
+      message: `src/${area}/ may import only: ${allowed.join(', ') || 'nothing inside src/'} (docs/architecture.md).`,
     });
   }
   if (allowed.length) {
@@ -60,11 +60,11 @@ export default tseslint.config(
       'no-console': 'off',
       eqeqeq: ['error', 'smart'],
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
-      // Named exports only (shared/ARCHITECTURE.md, "Conventions").
+      // Named exports only (docs/architecture.md, "Conventions").
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
-  { files: ['*.config.{js,ts}', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['*.config.{js,ts}', '*.config.d.ts', 'web/vite.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   ...AREAS.map(boundaryFor),

@@ -1,4 +1,4 @@
-// `npm run bench -- balancer` (issue 6, "How it is measured"): requests/s and p50/p99 through each
+// `npm run bench -- balancer`: requests/s and p50/p99 through each
 // balancer in front of the same two Node backends, one process or thread each, with wrk (autocannon
 // when wrk is missing) as the load: direct to one backend (the ceiling), gatehouse L7, gatehouse L4,
 // HAProxy (http and tcp, nbthread 1), nginx (one worker) and http-proxy-3. A peer that cannot run is a

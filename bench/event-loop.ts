@@ -1,4 +1,4 @@
-// `npm run bench -- event-loop` (issue 8, point 2): the cost of blocking the event loop, as a number.
+// `npm run bench -- event-loop`: the cost of blocking the event loop, as a number.
 // The same GET /api/me load runs against a real gatehouse node twice — alone, then while logins hash
 // passwords — once with argon2id off the loop (libuv thread pool, as gatehouse does) and once with the
 // lab-only switch that hashes synchronously on the loop. p99 of /api/me is what blocking costs.

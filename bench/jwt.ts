@@ -1,4 +1,4 @@
-// `npm run bench -- jwt` (issue 3, "How it is measured"): requests/s and p99 of GET /api/me with a
+// `npm run bench -- jwt`: requests/s and p99 of GET /api/me with a
 // bearer JWT (EdDSA, ES256, RS256) against the unauthenticated baseline and against the same route
 // guarded by @fastify/jwt; tokens issued per second by refresh (no password hashing) and by login
 // (with argon2id). The servers run in a child process so the load generator does not share their loop.

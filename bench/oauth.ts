@@ -1,4 +1,4 @@
-// `npm run bench -- oauth` (issue 4, "How it is measured"): requests/s and p99 of the token endpoint
+// `npm run bench -- oauth`: requests/s and p99 of the token endpoint
 // (code exchange, refresh with rotation, client credentials) and of introspection, for the same
 // oidc-provider configuration with gatehouse's SQL adapter, with its SQL + Redis split, and with
 // oidc-provider's in-memory adapter as the ceiling. Target: SQL ≥ 0.7× the in-memory ceiling.

@@ -1,4 +1,4 @@
-// `npm run bench -- realtime`: what issue 5 measures. One node holding many JWT-authenticated sockets
+// `npm run bench -- realtime`: one node holding many JWT-authenticated sockets
 // (memory per socket), room fan-out (deliveries/s, p50/p99 latency), the same load on plain socket.io
 // in the same run, and cross-node delivery latency on the Redis Streams adapter. Servers and client
 // workers are separate processes, so each process's memory and file limit is its own.

@@ -1,4 +1,4 @@
-// `npm run bench -- sessions` (issue 2, "How it is measured"): requests/s and p99 of GET /api/me on a
+// `npm run bench -- sessions`: requests/s and p99 of GET /api/me on a
 // real gatehouse node with a session on memory / SQLite / Redis and with the sealed cookie, against the
 // node's unauthenticated /healthz and against the same route guarded by express-session (connect-redis)
 // and by @fastify/session on the same Redis; then each session store's memory and lookup time as it

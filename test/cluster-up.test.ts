@@ -1,4 +1,4 @@
-// Issue 7 point 1: `gatehouse up` as a person runs it — a real process tree (balancer + nodes),
+// `gatehouse up` as a person runs it — a real process tree (balancer + nodes),
 // traffic spread over the nodes, chat across nodes over the IPC adapter, a crashed node restarted,
 // and a clean stop on Ctrl-C (SIGINT).
 import { spawn, type ChildProcess } from 'node:child_process';

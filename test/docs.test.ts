@@ -1,4 +1,4 @@
-// The docs pages (issue 7, point 3): each section of the study note in English and Korean, served by a
+// The docs pages: each section of the study note in English and Korean, served by a
 // real node at /docs/:name, links that resolve, nothing executable in the output.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// Issue 2 end to end: real nodes on ephemeral ports, real stores, a client that behaves like a browser.
+// Accounts, sessions and cookies end to end: real nodes on ephemeral ports, real stores, a client that behaves like a browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';

@@ -1,4 +1,4 @@
-// Issue 5 "done when", on real gatehouse nodes (buildApp) sharing PostgreSQL + Redis: two users on two
+// Realtime chat end to end on real gatehouse nodes (buildApp) sharing PostgreSQL + Redis: two users on two
 // nodes chat in a room with acks and presence; one switches to long-polling and keeps chatting; one
 // drops off the network for ten seconds and comes back (through another node) with nothing missed or
 // doubled; when a session is revoked, its socket closes at once. Real socket.io clients throughout.

@@ -1,4 +1,4 @@
-// Issue 2 point 11: `gatehouse serve` as a real process — it starts on the given port and data
+// `gatehouse serve` as a real process — it starts on the given port and data
 // directory, and on SIGTERM lets the request in flight finish before it exits 0.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCookiePolicy, type CookieKind } from './index.js';
 
 /**
- * Issue 2, point 9: does a real Chromium keep `__Host-` / `__Secure-` cookies (Secure, HttpOnly) set
+ * Does a real Chromium keep `__Host-` / `__Secure-` cookies (Secure, HttpOnly) set
  * over plain http://localhost, and send them back? createCookiePolicy must decide as the browser does:
  * prefixed names where the browser keeps them, plain names where it would drop them. A hostname that
  * is not local (gatehouse.test) is mapped to 127.0.0.1 inside Chromium, so all traffic stays on loopback.

@@ -21,7 +21,7 @@ export interface AccountResolution {
 }
 
 /**
- * The account-linking rule (issue 4, point 8): an existing link signs its user in; a signed-in user
+ * The account-linking rule: an existing link signs its user in; a signed-in user
  * asking to link gets the link; otherwise an account with the same email is joined automatically only
  * when the provider vouches for the email — an unverified one could be anybody's, so that user must sign
  * in first and link explicitly. With no such account, a new one is created.

@@ -5,7 +5,7 @@ import { GatehouseError } from '../core/index.js';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF defence for cookie-authenticated requests (issue 2, point 8): an unsafe method that carries one
+ * CSRF defence for cookie-authenticated requests: an unsafe method that carries one
  * of our credential cookies must come from our own origin and must not be a "simple" cross-site
  * request. Login endpoints are checked too (login CSRF), whether or not a cookie is present, when the
  * browser tells us where the request came from. Bearer-only clients carry no cookie and pass.

@@ -4,7 +4,7 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 export type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-/** The contract's namespace and path (ARCHITECTURE.md "Socket.IO"). */
+/** The contract's namespace and path (docs/architecture.md, "Socket.IO"). */
 export const CHAT_NAMESPACE = '/chat';
 export const SOCKET_PATH = '/socket.io';
 

@@ -37,7 +37,7 @@ export interface AckError {
 
 type Ack<T> = (result: T | AckError) => void;
 
-/** client → server (ARCHITECTURE.md "Socket.IO", plus the extras issue 5 asks for). */
+/** client → server (docs/architecture.md, "Socket.IO", plus presence, typing and history). */
 export interface ClientToServerEvents {
   'room:join': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
   'room:leave': (room: string, ack?: Ack<{ room: string }>) => void;

@@ -1,4 +1,4 @@
-// Issue 7 point 4 (first part): sign up and log in with each mode in real Chromium, through the web app.
+// Sign up and log in with each mode in real Chromium, through the web app.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';

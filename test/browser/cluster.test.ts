@@ -1,4 +1,4 @@
-// Issue 7 point 4, the whole picture in real Chromium behind the balancer: two people chat while their
+// The whole picture in real Chromium behind the balancer: two people chat while their
 // sockets land on different nodes; revoking a session closes the other device's socket; a third-party
 // app gets only the scopes the user left ticked; the dashboard shows traffic spread over the nodes.
 import { createHash, randomBytes } from 'node:crypto';

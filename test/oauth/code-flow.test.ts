@@ -1,5 +1,5 @@
 // The whole authorization-code + PKCE flow, with openid-client as a real relying party against a
-// running gatehouse (issue 4, "Tests"): discovery, login form, consent (one scope unticked), code
+// running gatehouse: discovery, login form, consent (one scope unticked), code
 // exchange, ID token validation, userinfo, API access with an at+jwt, refresh with rotation,
 // introspection, revocation, grant revocation by the user, RP-initiated logout.
 import * as client from 'openid-client';

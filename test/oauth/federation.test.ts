@@ -1,4 +1,4 @@
-// Federation end to end (issue 4, point 8): gatehouse A signs its users in through gatehouse B, both
+// Federation end to end: gatehouse A signs its users in through gatehouse B, both
 // real servers; B is "any OpenID Connect issuer by URL" to A. Covers new-account sign-in, the
 // explicit-linking rule for an unverified email, linking while signed in, state binding, and unlinking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

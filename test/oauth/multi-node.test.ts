@@ -1,4 +1,4 @@
-// Point 2 of issue 4: the authorization server's state lives in gatehouse's stores, so it works across
+// The authorization server's state lives in gatehouse's stores, so it works across
 // several nodes and survives a restart. Two nodes share PostgreSQL (clients, grants, refresh tokens) and
 // Redis (sessions, interactions, codes); a flow starts on one and finishes on the other, then the first
 // node is restarted and the refresh token still works.

@@ -34,7 +34,7 @@ const LinkView = Type.Object({
 const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
 
 /**
- * Sign in with other providers (issue 4, point 8). Routes:
+ * Sign in with other providers. Routes:
  *  GET  /api/auth/federation/providers             the configured providers (sign-in buttons)
  *  POST /api/auth/federation/providers             register one (admin): {id, kind, issuer?, clientId, clientSecret?, scope?}
  *  DELETE /api/auth/federation/providers/:id       (admin)

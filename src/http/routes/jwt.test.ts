@@ -1,4 +1,4 @@
-// JWT mode end to end (issue 3): real nodes on ephemeral ports sharing real stores, time moved by the
+// JWT mode end to end: real nodes on ephemeral ports sharing real stores, time moved by the
 // injected clock. "Done when": log in, call the API with the bearer token, refresh from two tabs at
 // once, log out, and see the old access token refused at once on every node.
 import { createLocalJWKSet, jwtVerify } from 'jose';

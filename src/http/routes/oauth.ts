@@ -59,7 +59,7 @@ function firstParty(principal: Principal): void {
 }
 
 /**
- * OAuth 2.0 / OIDC (issue 4): oidc-provider mounted under /oidc on this server, gatehouse's interaction
+ * OAuth 2.0 / OIDC: oidc-provider mounted under /oidc on this server, gatehouse's interaction
  * pages (login, consent), the user's grants, the clients admin API and the example protected resources.
  */
 export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
@@ -228,7 +228,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       },
     );
 
-    // The example resource server (point 7): OAuth access tokens through the one guard, scope by scope.
+    // The example resource server: OAuth access tokens through the one guard, scope by scope.
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',

@@ -26,7 +26,7 @@ interface AccessTokenClaims extends JWTPayload {
 }
 
 /**
- * The resource-server side (issue 4, point 7): a CredentialResolver of kind 'oauth' for the one guard.
+ * The resource-server side: a CredentialResolver of kind 'oauth' for the one guard.
  * It claims only `at+jwt` tokens from this issuer — a first-party JWT or anything else is left to the
  * other resolvers — and checks signature (the one keystore), audience (the API resource), expiry,
  * sender constraint (DPoP) and that the user's grant has not been revoked.

@@ -45,7 +45,7 @@ export interface OAuthGrantView {
   createdAt: number | null;
 }
 
-/** The server's cookie policy (ARCHITECTURE.md "Cookies"); scripts cannot read Set-Cookie to learn it. */
+/** The server's cookie policy (docs/architecture.md, "HTTP"); scripts cannot read Set-Cookie to learn it. */
 export const COOKIE_POLICY = {
   auth: { name: '__Host-gh.auth', flags: 'HttpOnly; Secure; SameSite=Lax; Path=/' },
   session: { name: '__Host-gh.sid', flags: 'HttpOnly; Secure; SameSite=Lax; Path=/' },

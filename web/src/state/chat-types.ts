@@ -1,4 +1,4 @@
-// The Socket.IO contract as the browser sees it (ARCHITECTURE.md "Socket.IO", src/realtime/types.ts).
+// The Socket.IO contract as the browser sees it (docs/architecture.md, "Socket.IO"; src/realtime/types.ts).
 
 export interface ChatUser {
   id: string;
