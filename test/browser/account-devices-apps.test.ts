@@ -2,7 +2,7 @@
 // last used, IP, user agent) and revokes them one by one; the app list shows one entry per OAuth
 // client the user allowed, and revoking it ends the client's tokens and its live socket. EN and KO.
 import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, screenshot } from '../support/browser.js';
 import { TestClient } from '../support/client.js';
 import { Browser } from '../oauth/support.js';
@@ -18,6 +18,9 @@ import {
   BACKENDS,
   type SecurityStack,
 } from '../security/support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('the Account page lists devices and apps (Chromium)', () => {
   let s: SecurityStack;

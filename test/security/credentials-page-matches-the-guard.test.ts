@@ -2,9 +2,12 @@
 // declared to the guard; when a route changes its lane (or a new route appears) and the page is not
 // regenerated (`npm run docs:credentials`), this fails.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { renderCredentialsPage } from '../../src/http/credential-docs.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('the credentials page matches the guard', () => {
   let stack: TestStack;

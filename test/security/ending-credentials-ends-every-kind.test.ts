@@ -3,7 +3,7 @@
 // each kind (stolen cookie, session, JWT pair, an OAuth client's tokens, the provider's browser session,
 // live sockets); the user ends their credentials; the attacker tries each on every node kind — HTTP
 // route, token endpoint, provider authorize, socket.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestNode } from '../support/app.js';
 import { TestClient } from '../support/client.js';
 import type { ChatClient } from '../support/realtime.js';
@@ -32,6 +32,9 @@ import {
   type SecurityStack,
   type ThirdPartyClient,
 } from './support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 interface Stolen {
   cookie: string;

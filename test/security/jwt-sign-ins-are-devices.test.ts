@@ -2,9 +2,12 @@
 // (a phone app, or an attacker's copy of its tokens) hides from the session list and survives "log out
 // other devices"; the user looks for it, revokes it, and the attacker tries the access token, the
 // refresh token and a socket on every node.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClient } from '../support/client.js';
 import { BACKENDS, bearer, endedBy, handshakeRefused, jwtLogin, jwtRefresh, sessionLogin, signUp, socketWith, startSecurityStack, type SecurityStack } from './support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(BACKENDS)('JWT sign-ins are devices ($label)', (backend) => {
   let s: SecurityStack;

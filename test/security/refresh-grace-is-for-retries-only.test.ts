@@ -1,9 +1,12 @@
 // Property: refresh grace is for network retries only. The attack: a thief holding a used refresh
 // token replays it inside the grace window after the rightful client already rotated past it (the
 // successor has itself been used); the replay must count as reuse and kill the family.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClient } from '../support/client.js';
 import { BACKENDS, bearer, endedBy, jwtLogin, jwtRefresh, signUp, socketWith, startSecurityStack, type SecurityStack } from './support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(BACKENDS)('refresh grace is for network retries only ($label)', (backend) => {
   let s: SecurityStack;

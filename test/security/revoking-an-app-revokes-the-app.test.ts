@@ -2,7 +2,7 @@
 // holds two grants, each with access and refresh tokens and a socket opened with them; the user
 // revokes the app once; the client tries every token on the resource route, the token endpoint and
 // the socket, on every node.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClient } from '../support/client.js';
 import { Browser } from '../oauth/support.js';
 import {
@@ -19,6 +19,9 @@ import {
   tokenEndpoint,
   type SecurityStack,
 } from './support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(BACKENDS)('revoking an app revokes the app ($label)', (backend) => {
   let s: SecurityStack;

@@ -1,8 +1,11 @@
 // Property: a third-party OAuth token is not a first-party credential. The attack: a client the user
 // allowed (any scope) takes its access token to the routes the user manages the account with.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClient } from '../support/client.js';
 import { BACKENDS, authorizeClient, bearer, registerClient, signUp, startSecurityStack, type Person, type SecurityStack, type ThirdPartyClient } from './support.js';
+
+// Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(BACKENDS)('third-party OAuth tokens stay in their lane ($label)', (backend) => {
   let s: SecurityStack;
