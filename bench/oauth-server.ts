@@ -13,7 +13,7 @@ import type { Adapter } from 'oidc-provider';
 import { createHash } from 'node:crypto';
 import { cryptoIds, loadConfig, silentLogger, systemClock } from '../src/core/index.js';
 import { createAuthorizationServer, createClientManager } from '../src/oauth/index.js';
-import { createDatabase, createRedis, migrateToLatest } from '../src/storage/index.js';
+import { createDatabase, createRedis, createSqlKeyValueStore, migrateToLatest } from '../src/storage/index.js';
 import { createKeystore } from '../src/tokens/index.js';
 
 const variant = (process.argv[2] ?? 'sql') as 'memory' | 'sql' | 'redis';
@@ -46,6 +46,7 @@ const server = createAuthorizationServer({
   logger: silentLogger(),
   keys: keystore,
   getUser: async (id) => (id === user.id ? user : null),
+  kv: createSqlKeyValueStore(database.db, systemClock),
   adapter: variant === 'memory' ? 'memory' : 'gatehouse',
 });
 listener.on('request', (req, res) => {

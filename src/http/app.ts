@@ -84,6 +84,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
   const hooks = createAuthHooks(ctx.authenticate, ctx.origin);
   app.decorateRequest('principal', null);
+  // Every route's credential declaration, recorded as it registers (the credentials page is built from it).
+  app.addHook('onRoute', hooks.recordRoute);
 
   await app.register(healthRoutes(ctx, registry));
   await app.register(accountRoutes(ctx, hooks));

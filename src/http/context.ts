@@ -36,10 +36,12 @@ import {
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
 import { createTokenService, type TokenService } from '../tokens/index.js';
 import type { Realtime } from '../realtime/index.js';
+import { createGrantManager, createOidcAdapterFactory, type GrantManager } from '../oauth/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
 import { createSecurityEvents, type SecurityEvents } from './events.js';
+import { installRevocationListeners } from './revocation-listeners.js';
 
 /** Everything a route needs, built once per node. Routes receive it; features never see it. */
 export interface AppContext {
@@ -66,6 +68,8 @@ export interface AppContext {
   resolvers: CredentialResolver[];
   authenticate: Authenticate;
   events: SecurityEvents;
+  /** The user's side of OAuth grants (apps they allowed), over the provider's own storage. */
+  oauthGrants: GrantManager;
   /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
   realtime?: Realtime;
   /** Closes what the context opened (database, Redis), in reverse order. */
@@ -125,11 +129,13 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       tokens.bearerResolver((id) => identity.getUser(id)),
     ];
     const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
-    // Revocations reach live access tokens: their refresh families end and their sids go on the deny-list.
-    events.on('revoked', async (event) => {
-      if (event.kind === 'user') await tokens.revokeUser(event.userId, event.reason);
-      if (event.kind === 'family') await tokens.revokeFamilies(event.familyIds, 'admin');
+    const oauthGrants = createGrantManager({
+      db: database.db,
+      adapter: createOidcAdapterFactory({ db: database.db, redis: redis ?? undefined, prefix, clock }),
+      clock,
     });
+    // Revocations reach refresh families, live access tokens and OAuth grants before anything else.
+    installRevocationListeners({ events, tokens, oauthGrants });
     return {
       config,
       warnings,
@@ -149,6 +155,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       resolvers,
       authenticate: createGuard(resolvers),
       events,
+      oauthGrants,
       async close() {
         for (const close of closers.reverse()) await close();
       },

@@ -10,8 +10,12 @@ export async function disconnectRevoked(realtime: Realtime, event: RevocationEve
     case 'family':
       await Promise.all(event.familyIds.map((id) => realtime.disconnectCredential('jwt', id, 'token revoked')));
       return;
+    case 'app':
+      // A socket opened with an OAuth token carries the token's grant id as its credential id.
+      await Promise.all(event.grantIds.map((id) => realtime.disconnectCredential('oauth', id, 'app revoked')));
+      return;
     case 'user':
-      await realtime.disconnectUser(event.userId, event.reason);
+      await realtime.disconnectUser(event.userId, event.reason, event.keep);
       return;
   }
 }

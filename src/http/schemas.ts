@@ -35,6 +35,8 @@ export const PrincipalView = Type.Object({
 
 export const SessionView = Type.Object({
   id: Type.String(),
+  /** A device is a server session, or a JWT sign-in (its refresh family). */
+  kind: Type.Union([Type.Literal('session'), Type.Literal('jwt')]),
   createdAt: Type.Number(),
   lastSeenAt: Type.Number(),
   idleExpiresAt: Type.Number(),

@@ -16,6 +16,6 @@ export { createOauthResolver } from './resource/resolver.js';
 export type { OauthResolverDeps } from './resource/resolver.js';
 export { resourceError } from './resource/challenge.js';
 export { createGrantManager } from './grants/grants.js';
-export type { GrantManager, GrantView } from './grants/grants.js';
+export type { AppView, GrantManager, GrantView } from './grants/grants.js';
 export { clientMetadata, createClientManager } from './clients/clients.js';
 export type { ClientInput, ClientManager, ClientManagerDeps, ClientType, ClientView } from './clients/clients.js';

@@ -22,6 +22,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
 
 /** Inter-node event: end the sockets of one credential. */
 const END_CREDENTIAL = 'gh:end-credential';
+const END_USER_EXCEPT = 'gh:end-user-except';
 
 /** How long a dropped socket may come back and get what it missed (Socket.IO connection-state recovery). */
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -193,6 +194,19 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       }
     }
   };
+  /** A user's sockets on THIS node, but for those of the one credential kept (a password change's caller). */
+  const endLocalUserExcept = (userId: string, exceptKind: string, exceptId: string, reason: string | undefined) => {
+    for (const socket of [...chat.sockets.values()]) {
+      if (socket.data.userId !== userId) continue;
+      const c = socket.data.credential;
+      if (c && c.kind === exceptKind && c.id === exceptId) continue;
+      sendNow(socket, 'auth:ended', revokedBody(reason));
+      socket.disconnect(true);
+    }
+  };
+  chat.on(END_USER_EXCEPT, (userId: string, exceptKind: string, exceptId: string, reason?: string) => {
+    if (typeof userId === 'string' && typeof exceptKind === 'string' && typeof exceptId === 'string') endLocalUserExcept(userId, exceptKind, exceptId, reason);
+  });
   // Other nodes ask this one to end a credential's sockets (serverSideEmit through the adapter).
   chat.on(END_CREDENTIAL, (credentialKind: string, credentialId: string, reason?: string) => {
     if (typeof credentialKind === 'string' && typeof credentialId === 'string') endLocalCredential(credentialKind, credentialId, reason);
@@ -202,7 +216,13 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
 
   return {
     io,
-    async disconnectUser(userId, reason) {
+    async disconnectUser(userId, reason, except) {
+      // A kept credential without an id (a sealed cookie) cannot be told apart from other copies: all go.
+      if (except?.id) {
+        endLocalUserExcept(userId, except.kind, except.id, reason);
+        if (kind !== 'memory') chat.serverSideEmit(END_USER_EXCEPT, userId, except.kind, except.id, cleanReason(reason));
+        return;
+      }
       const room = rooms.user(userId);
       chat.to(room).emit('auth:ended', revokedBody(reason));
       // Through the adapter: sockets on every node close; the emit above travels the same ordered channel.

@@ -77,6 +77,8 @@ export interface ServerToClientEvents {
 export interface InterServerEvents {
   /** Ends the sockets one credential authenticated, on the receiving node. */
   'gh:end-credential': (kind: string, credentialId: string, reason?: string) => void;
+  /** Ends every socket of a user on the receiving node except those of one credential. */
+  'gh:end-user-except': (userId: string, exceptKind: string, exceptId: string, reason?: string) => void;
 }
 
 /**
@@ -95,7 +97,7 @@ export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Inte
 export interface Realtime {
   io: ChatServer;
   /** Disconnects sockets on EVERY node: all of a user's, or those authenticated by one credential. */
-  disconnectUser(userId: string, reason?: string): Promise<void>;
+  disconnectUser(userId: string, reason?: string, except?: { kind: CredentialKind; id: string | null }): Promise<void>;
   disconnectCredential(kind: CredentialKind, credentialId: string, reason?: string): Promise<void>;
   /** Admin broadcast to everyone on every node. */
   broadcast(text: string, from: Principal): Promise<void>;

@@ -9,7 +9,7 @@ export type { AccessClaims, AccessTokenDeps, AccessTokens, TokenProfile } from '
 export { createDenyList } from './deny-list.js';
 export type { DenyList } from './deny-list.js';
 export { createRefreshTokens } from './refresh-tokens.js';
-export type { RefreshTokenDeps, RefreshTokens } from './refresh-tokens.js';
+export type { RefreshFamilyView, RefreshTokenDeps, RefreshTokens } from './refresh-tokens.js';
 export { createBearerResolver } from './bearer-resolver.js';
 export type { BearerUser } from './bearer-resolver.js';
 export { invalidTokenChallenge } from './challenge.js';

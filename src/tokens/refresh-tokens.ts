@@ -7,19 +7,31 @@ import { DEFAULT_SCOPE } from './access-tokens.js';
 export interface RefreshTokens {
   start(input: { userId: string; ip: string | null; userAgent: string | null; scope?: string }): Promise<{ token: string; familyId: string; absoluteExpiresAt: number }>;
   /**
-   * Rotates. Same token again inside the grace window → the same successor. Reuse after → family
-   * revoked, GH_TOKEN_REFRESH_REUSED (with familyId/userId in details for the audit).
+   * Rotates. Same token again inside the grace window, while its successor is still unused → the same
+   * successor (a retry after a lost response). Any other reuse → family revoked,
+   * GH_TOKEN_REFRESH_REUSED (with familyId/userId in details for the audit).
    */
   rotate(token: string): Promise<{ token: string; familyId: string; userId: string; scope: string; absoluteExpiresAt: number }>;
   /** The family a (possibly already used) token belongs to, without rotating: for logout. */
   familyOf(token: string): Promise<{ familyId: string; userId: string } | null>;
   revokeFamily(familyId: string, reason?: string): Promise<void>;
-  /** Returns the ids of the families it revoked. */
-  revokeUser(userId: string, reason?: string): Promise<string[]>;
+  /** Returns the ids of the families it revoked; `exceptFamilyId` (the caller's own sign-in) lives on. */
+  revokeUser(userId: string, reason?: string, exceptFamilyId?: string | null): Promise<string[]>;
   /** Deletes families past their idle or absolute end, with their tokens; returns how many. */
   sweep(): Promise<number>;
   /** Live families of a user (for "signed-in devices" lists). */
-  listFamilies(userId: string): Promise<{ id: string; createdAt: number; lastUsedAt: number; ip: string | null; userAgent: string | null }[]>;
+  listFamilies(userId: string): Promise<RefreshFamilyView[]>;
+}
+
+/** One live sign-in (a device) as the account page lists it. */
+export interface RefreshFamilyView {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export interface RefreshTokenDeps {
@@ -130,7 +142,11 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
       // Already used: by a concurrent request (we lost the race) or a retry, or by an attacker.
       const used = await db.selectFrom('refresh_tokens').select(['used_at', 'successor_hash']).where('hash', '=', row.hash).executeTakeFirst();
       const family = await db.selectFrom('refresh_families').select('revoked_at').where('id', '=', row.family_id).executeTakeFirst();
-      if (used?.used_at != null && used.successor_hash === successorHash && now - used.used_at <= graceMs && family?.revoked_at == null) return result;
+      // Grace covers a response lost on the network: the client never saw the successor, so it cannot
+      // have used it. Once the successor has itself been used, a replay of its parent is reuse.
+      const successorRow = await db.selectFrom('refresh_tokens').select('used_at').where('hash', '=', successorHash).executeTakeFirst();
+      const successorUnused = successorRow !== undefined && successorRow.used_at === null;
+      if (used?.used_at != null && used.successor_hash === successorHash && now - used.used_at <= graceMs && family?.revoked_at == null && successorUnused) return result;
       await revoke(row.family_id, 'reuse');
       throw new GatehouseError('GH_TOKEN_REFRESH_REUSED', { details: { familyId: row.family_id, userId: row.user_id } });
     },
@@ -144,17 +160,17 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
       await revoke(familyId, reason);
     },
 
-    async revokeUser(userId, reason = 'logout-everywhere') {
+    async revokeUser(userId, reason = 'logout-everywhere', exceptFamilyId = null) {
       const now = clock.now();
-      const live = await db
-        .selectFrom('refresh_families')
-        .select('id')
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .where('absolute_expires_at', '>', now)
-        .execute();
-      await db.updateTable('refresh_families').set({ revoked_at: now, revoke_reason: reason }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-      return live.map((f) => f.id);
+      let live = db.selectFrom('refresh_families').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).where('absolute_expires_at', '>', now);
+      let update = db.updateTable('refresh_families').set({ revoked_at: now, revoke_reason: reason }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+      if (exceptFamilyId) {
+        live = live.where('id', '!=', exceptFamilyId);
+        update = update.where('id', '!=', exceptFamilyId);
+      }
+      const ended = await live.execute();
+      await update.execute();
+      return ended.map((f) => f.id);
     },
 
     async sweep() {
@@ -169,14 +185,22 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
       const now = clock.now();
       const rows = await db
         .selectFrom('refresh_families')
-        .select(['id', 'created_at', 'last_used_at', 'ip', 'user_agent'])
+        .select(['id', 'created_at', 'last_used_at', 'idle_expires_at', 'absolute_expires_at', 'ip', 'user_agent'])
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .where('idle_expires_at', '>', now)
         .where('absolute_expires_at', '>', now)
         .orderBy('last_used_at', 'desc')
         .execute();
-      return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastUsedAt: r.last_used_at, ip: r.ip, userAgent: r.user_agent }));
+      return rows.map((r) => ({
+        id: r.id,
+        createdAt: r.created_at,
+        lastUsedAt: r.last_used_at,
+        idleExpiresAt: r.idle_expires_at,
+        absoluteExpiresAt: r.absolute_expires_at,
+        ip: r.ip,
+        userAgent: r.user_agent,
+      }));
     },
   };
 }

@@ -36,8 +36,11 @@ export interface TokenService {
   signOut(refreshToken: string): Promise<{ familyId: string; userId: string } | null>;
   /** Ends these families and denies their live access tokens on every node. */
   revokeFamilies(familyIds: string[], reason?: string): Promise<void>;
-  /** Ends every sign-in of a user ("log out everywhere", password change, admin); returns family ids. */
-  revokeUser(userId: string, reason?: string): Promise<string[]>;
+  /**
+   * Ends every sign-in of a user ("log out everywhere", password change, admin) but `exceptFamilyId`
+   * (the caller's own, on a password change); returns the family ids ended.
+   */
+  revokeUser(userId: string, reason?: string, exceptFamilyId?: string | null): Promise<string[]>;
   bearerResolver(getUser: (id: string) => Promise<BearerUser | null>): CredentialResolver;
   close(): void;
 }
@@ -148,8 +151,8 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
       return family;
     },
     revokeFamilies,
-    async revokeUser(userId, reason = 'logout-everywhere') {
-      const familyIds = await refreshTokens.revokeUser(userId, reason);
+    async revokeUser(userId, reason = 'logout-everywhere', exceptFamilyId = null) {
+      const familyIds = await refreshTokens.revokeUser(userId, reason, exceptFamilyId);
       for (const id of familyIds) await denyList.deny(id, denyUntil());
       return familyIds;
     },

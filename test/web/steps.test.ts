@@ -42,7 +42,7 @@ describe('the note’s step lists', () => {
   });
 
   it('session mode: the record the store holds, with its expiries', () => {
-    const session: SessionRecord = { id: 's1', createdAt: 1, lastSeenAt: 2, idleExpiresAt: 3, absoluteExpiresAt: 4, ip: '127.0.0.1', userAgent: 'Chromium', current: true };
+    const session: SessionRecord = { id: 's1', kind: 'session', createdAt: 1, lastSeenAt: 2, idleExpiresAt: 3, absoluteExpiresAt: 4, ip: '127.0.0.1', userAgent: 'Chromium', current: true };
     const steps = sessionSteps({ ...nothing, me: me('session'), session, lastMe: { at: 5, status: 200, node: null } }, (ms) => `t${ms}`);
     expect(facts(steps[3])['fact.sessionId']).toBe('s1');
     expect(facts(steps[3])['fact.ip']).toBe('127.0.0.1');

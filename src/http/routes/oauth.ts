@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deriveKey, GatehouseError, type Principal } from '../../core/index.js';
+import { deriveKey } from '../../core/index.js';
 import {
   ALL_SCOPES,
   createAuthorizationServer,
   createClientManager,
-  createGrantManager,
   createInteractionHandlers,
   createOauthResolver,
   createOidcAdapterFactory,
@@ -53,10 +52,14 @@ const ClientCreate = Type.Object(
   { additionalProperties: false },
 );
 
-/** Credentials a user manages their own account with; a third-party OAuth token may not revoke grants. */
-function firstParty(principal: Principal): void {
-  if (principal.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
-}
+const AppView = Type.Object({
+  clientId: Type.String(),
+  clientName: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  firstGrantedAt: Type.Number({ description: 'epoch ms' }),
+  lastGrantedAt: Type.Number({ description: 'epoch ms' }),
+  grants: Type.Integer({ description: 'how many provider grants the client holds for the user' }),
+});
 
 /**
  * OAuth 2.0 / OIDC: oidc-provider mounted under /oidc on this server, gatehouse's interaction
@@ -75,9 +78,10 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       logger: ctx.logger,
       keys: ctx.tokens.keystore,
       getUser,
+      kv: ctx.kv,
     });
     const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
-    const grants = createGrantManager({ db: ctx.database.db, adapter, clock: ctx.clock });
+    const grants = ctx.oauthGrants;
     const clients = createClientManager({
       db: ctx.database.db,
       adapter,
@@ -177,13 +181,11 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     });
 
     const tags = ['oauth'];
+    // Managing grants is managing the account: first-party credentials only (the guard's default lane).
     app.get(
       '/api/oauth/grants',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Applications the caller granted access to', response: { 200: Type.Object({ grants: Type.Array(GrantView) }), ...errorResponses } } },
-      async (request) => {
-        firstParty(request.principal!);
-        return { grants: await grants.list(request.principal!.userId) };
-      },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Applications the caller granted access to, one row per provider grant', response: { 200: Type.Object({ grants: Type.Array(GrantView) }), ...errorResponses } } },
+      async (request) => ({ grants: await grants.list(request.principal!.userId) }),
     );
     app.delete(
       '/api/oauth/grants/:id',
@@ -193,9 +195,34 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       },
       async (request, reply) => {
         const principal = request.principal!;
-        firstParty(principal);
         const { clientId } = await grants.revoke(principal.userId, request.params.id);
         await ctx.identity.audit.record({ type: 'oauth.revoke', userId: principal.userId, ...requestMeta(request), data: { clientId, grantId: request.params.id } });
+        await ctx.events.revoked({ kind: 'app', userId: principal.userId, clientId, grantIds: [request.params.id] });
+        return reply.status(204).send(null);
+      },
+    );
+    app.get(
+      '/api/oauth/apps',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Apps the caller allowed: one entry per client', response: { 200: Type.Object({ apps: Type.Array(AppView) }), ...errorResponses } } },
+      async (request) => ({ apps: await grants.listApps(request.principal!.userId) }),
+    );
+    app.delete(
+      '/api/oauth/apps/:clientId',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: {
+          tags,
+          summary: "Revoke an app: every grant, code, access and refresh token of the client for the caller, and the sockets they opened",
+          params: Type.Object({ clientId: Type.String({ maxLength: 255 }) }),
+          response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = request.principal!;
+        const { clientId } = request.params;
+        const grantIds = await grants.revokeApp(principal.userId, clientId);
+        await ctx.identity.audit.record({ type: 'oauth.app.revoke', userId: principal.userId, ...requestMeta(request), data: { clientId, grants: grantIds.length } });
+        await ctx.events.revoked({ kind: 'app', userId: principal.userId, clientId, grantIds });
         return reply.status(204).send(null);
       },
     );
@@ -232,7 +259,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',
-      { preHandler: hooks.requireAuth({ scopes: ['profile:read'] }), schema: { tags: rtags, summary: 'The user’s profile (needs profile:read)', security: [{ bearer: [] }] } },
+      { preHandler: hooks.requireAuth({ lane: 'resource', scopes: ['profile:read'] }), schema: { tags: rtags, summary: 'The user’s profile (needs profile:read)', security: [{ bearer: [] }] } },
       async (request) => {
         const p = request.principal!;
         const user = await ctx.identity.getUser(p.userId);
@@ -241,7 +268,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     );
     app.get(
       '/api/resources/messages',
-      { preHandler: hooks.requireAuth({ scopes: ['messages:read'] }), schema: { tags: rtags, summary: 'The user’s latest chat messages (needs messages:read)', security: [{ bearer: [] }] } },
+      { preHandler: hooks.requireAuth({ lane: 'resource', scopes: ['messages:read'] }), schema: { tags: rtags, summary: 'The user’s latest chat messages (needs messages:read)', security: [{ bearer: [] }] } },
       async (request) => {
         const p = request.principal!;
         const rows = await ctx.database.db

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { GatehouseError } from '../../core/index.js';
 import type { Session } from '../../sessions/index.js';
+import type { RefreshFamilyView } from '../../tokens/index.js';
+import type { Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
@@ -15,6 +17,7 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
     const tags = ['session mode'];
     const view = (session: Session, currentId: string | null) => ({
       id: session.id,
+      kind: 'session' as const,
       createdAt: session.createdAt,
       lastSeenAt: session.lastSeenAt,
       idleExpiresAt: session.idleExpiresAt,
@@ -23,6 +26,19 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
       userAgent: session.userAgent,
       current: session.id === currentId,
     });
+    // A JWT sign-in is a device too: its refresh family, listed and revoked beside server sessions.
+    const familyView = (family: RefreshFamilyView, currentId: string | null) => ({
+      id: family.id,
+      kind: 'jwt' as const,
+      createdAt: family.createdAt,
+      lastSeenAt: family.lastUsedAt,
+      idleExpiresAt: family.idleExpiresAt,
+      absoluteExpiresAt: family.absoluteExpiresAt,
+      ip: family.ip,
+      userAgent: family.userAgent,
+      current: family.id === currentId,
+    });
+    const currentOf = (principal: Principal, kind: 'session' | 'jwt') => (principal.credential.kind === kind ? principal.credential.id : null);
 
     app.post(
       '/api/auth/session/login',
@@ -54,12 +70,15 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
 
     app.get(
       '/api/auth/sessions',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's sessions", response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } } },
+      {
+        preHandler: hooks.requireAuth(),
+        schema: { tags, summary: "The caller's devices: server sessions and JWT sign-ins, most recently used first", response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } },
+      },
       async (request) => {
         const principal = request.principal!;
-        const current = principal.credential.kind === 'session' ? principal.credential.id : null;
-        const sessions = await ctx.sessions.list(principal.userId);
-        return { sessions: sessions.map((s) => view(s, current)) };
+        const [sessions, families] = await Promise.all([ctx.sessions.list(principal.userId), ctx.tokens.refreshTokens.listFamilies(principal.userId)]);
+        const devices = [...sessions.map((s) => view(s, currentOf(principal, 'session'))), ...families.map((f) => familyView(f, currentOf(principal, 'jwt')))];
+        return { sessions: devices.sort((a, b) => b.lastSeenAt - a.lastSeenAt) };
       },
     );
 
@@ -67,29 +86,42 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
       '/api/auth/sessions/:id',
       {
         preHandler: hooks.requireAuth(),
-        schema: { tags, summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: Type.String({ maxLength: 128 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
+        schema: { tags, summary: 'Revoke one of the caller’s devices (a session or a JWT sign-in)', params: Type.Object({ id: Type.String({ maxLength: 128 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
       },
       async (request, reply) => {
         const principal = request.principal!;
         const revoked = await ctx.sessions.revoke(principal.userId, request.params.id);
-        if (!revoked) throw new GatehouseError('GH_SESSION_NOT_FOUND');
-        await ctx.identity.audit.record({ type: 'session.revoke', userId: principal.userId, ...requestMeta(request), data: { sessionId: revoked.id } });
-        await ctx.events.revoked({ kind: 'session', userId: principal.userId, sessionIds: [revoked.id] });
-        if (principal.credential.kind === 'session' && principal.credential.id === revoked.id) void reply.clearCookie(name, ctx.cookies.options('session'));
+        if (revoked) {
+          await ctx.identity.audit.record({ type: 'session.revoke', userId: principal.userId, ...requestMeta(request), data: { sessionId: revoked.id } });
+          await ctx.events.revoked({ kind: 'session', userId: principal.userId, sessionIds: [revoked.id] });
+          if (principal.credential.kind === 'session' && principal.credential.id === revoked.id) void reply.clearCookie(name, ctx.cookies.options('session'));
+          return reply.status(204).send(null);
+        }
+        // Only a live family of this user: another user's id reads as unknown.
+        const families = await ctx.tokens.refreshTokens.listFamilies(principal.userId);
+        const family = families.find((f) => f.id === request.params.id);
+        if (!family) throw new GatehouseError('GH_SESSION_NOT_FOUND');
+        await ctx.identity.audit.record({ type: 'session.revoke', userId: principal.userId, ...requestMeta(request), data: { familyId: family.id } });
+        // The listener ends the family and denies its live access tokens; realtime closes its sockets.
+        await ctx.events.revoked({ kind: 'family', userId: principal.userId, familyIds: [family.id] });
         return reply.status(204).send(null);
       },
     );
 
     app.post(
       '/api/auth/sessions/revoke-others',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Log out every other device', response: { 200: Type.Object({ revoked: Type.Number() }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Log out every other device: sessions and JWT sign-ins', response: { 200: Type.Object({ revoked: Type.Number() }), ...errorResponses } } },
       async (request) => {
         const principal = request.principal!;
-        const keep = principal.credential.kind === 'session' ? principal.credential.id : null;
-        const revoked = keep ? await ctx.sessions.revokeOthers(principal.userId, keep) : await ctx.sessions.revokeAll(principal.userId);
-        await ctx.identity.audit.record({ type: 'sessions.revoke-others', userId: principal.userId, ...requestMeta(request), data: { count: revoked.length } });
+        const keepSession = currentOf(principal, 'session');
+        const keepFamily = currentOf(principal, 'jwt');
+        const revoked = keepSession ? await ctx.sessions.revokeOthers(principal.userId, keepSession) : await ctx.sessions.revokeAll(principal.userId);
+        const families = (await ctx.tokens.refreshTokens.listFamilies(principal.userId)).filter((f) => f.id !== keepFamily).map((f) => f.id);
+        const count = revoked.length + families.length;
+        await ctx.identity.audit.record({ type: 'sessions.revoke-others', userId: principal.userId, ...requestMeta(request), data: { count } });
         if (revoked.length) await ctx.events.revoked({ kind: 'session', userId: principal.userId, sessionIds: revoked.map((s) => s.id) });
-        return { revoked: revoked.length };
+        if (families.length) await ctx.events.revoked({ kind: 'family', userId: principal.userId, familyIds: families });
+        return { revoked: count };
       },
     );
   };

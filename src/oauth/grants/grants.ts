@@ -16,8 +16,32 @@ export interface GrantView {
   expiresAt: number | null;
 }
 
+/**
+ * One app the user allowed: every grant of one client folded together (a client gets a new grant per
+ * browser session it was approved in, but the user approved one app).
+ */
+export interface AppView {
+  clientId: string;
+  clientName: string | null;
+  /** Every scope any of the client's grants holds. */
+  scopes: string[];
+  /** Epoch ms of the first and the latest approval. */
+  firstGrantedAt: number;
+  lastGrantedAt: number;
+  grants: number;
+}
+
 export interface GrantManager {
   list(userId: string): Promise<GrantView[]>;
+  /** The user's apps: one entry per client, newest approval first. */
+  listApps(userId: string): Promise<AppView[]>;
+  /**
+   * Ends the app for the user: every grant of the client, with every code, access token and refresh
+   * token issued under them. Returns the grant ids ended; GH_OAUTH_GRANT_NOT_FOUND when there were none.
+   */
+  revokeApp(userId: string, clientId: string): Promise<string[]>;
+  /** Ends every grant of the user (all clients) but `exceptGrantId`; returns the grant ids ended. */
+  revokeUser(userId: string, exceptGrantId?: string | null): Promise<string[]>;
   /** Revokes the grant and every token issued under it; GH_OAUTH_GRANT_NOT_FOUND for someone else's. */
   revoke(userId: string, grantId: string): Promise<{ clientId: string }>;
   /** True while the grant exists and has not expired (the resource server asks on each request). */
@@ -37,40 +61,82 @@ interface GrantPayload {
 /** The user's side of OAuth grants ("apps with access to your account"), over the same adapter. */
 export function createGrantManager(deps: { db: Kysely<Database>; adapter: AdapterFactory; clock: Clock }): GrantManager {
   const grants = deps.adapter('Grant');
-  return {
-    async list(userId) {
-      const rows = await deps.db
-        .selectFrom('oauth_models')
-        .select(['id', 'payload', 'expires_at'])
-        .where('model', '=', 'Grant')
-        .where('account_id', '=', userId)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', deps.clock.now())]))
-        .execute();
-      const clientNames = new Map<string, string | null>();
-      const views: GrantView[] = [];
-      for (const row of rows) {
-        const payload = JSON.parse(row.payload) as GrantPayload;
-        const clientId = payload.clientId ?? '';
-        if (!clientNames.has(clientId)) {
-          const client = (await deps.adapter('Client').find(clientId)) as { client_name?: string } | undefined;
-          clientNames.set(clientId, client?.client_name ?? null);
-        }
-        views.push({
-          id: row.id,
-          clientId,
-          clientName: clientNames.get(clientId) ?? null,
-          scopes: grantedScopes(payload),
-          createdAt: (payload.iat ?? 0) * 1000,
-          expiresAt: row.expires_at,
-        });
+  const endGrant = async (grantId: string) => {
+    await Promise.all([...GRANTABLE_MODELS].map((model) => deps.adapter(model).revokeByGrantId(grantId)));
+    await grants.destroy(grantId);
+  };
+  const list = async (userId: string): Promise<GrantView[]> => {
+    const rows = await deps.db
+      .selectFrom('oauth_models')
+      .select(['id', 'payload', 'expires_at'])
+      .where('model', '=', 'Grant')
+      .where('account_id', '=', userId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', deps.clock.now())]))
+      .execute();
+    const clientNames = new Map<string, string | null>();
+    const views: GrantView[] = [];
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as GrantPayload;
+      const clientId = payload.clientId ?? '';
+      if (!clientNames.has(clientId)) {
+        const client = (await deps.adapter('Client').find(clientId)) as { client_name?: string } | undefined;
+        clientNames.set(clientId, client?.client_name ?? null);
       }
-      return views.sort((a, b) => b.createdAt - a.createdAt);
+      views.push({
+        id: row.id,
+        clientId,
+        clientName: clientNames.get(clientId) ?? null,
+        scopes: grantedScopes(payload),
+        createdAt: (payload.iat ?? 0) * 1000,
+        expiresAt: row.expires_at,
+      });
+    }
+    return views.sort((a, b) => b.createdAt - a.createdAt);
+  };
+  // Every grant row of the user, expired ones included: an expired grant's tokens are ended as well.
+  const allGrantsOf = async (userId: string): Promise<{ id: string; clientId: string }[]> => {
+    const rows = await deps.db.selectFrom('oauth_models').select(['id', 'payload']).where('model', '=', 'Grant').where('account_id', '=', userId).execute();
+    return rows.map((row) => ({ id: row.id, clientId: (JSON.parse(row.payload) as GrantPayload).clientId ?? '' }));
+  };
+  return {
+    list,
+    async listApps(userId) {
+      const apps = new Map<string, AppView>();
+      for (const grant of await list(userId)) {
+        const app = apps.get(grant.clientId);
+        if (!app) {
+          apps.set(grant.clientId, {
+            clientId: grant.clientId,
+            clientName: grant.clientName,
+            scopes: [...grant.scopes],
+            firstGrantedAt: grant.createdAt,
+            lastGrantedAt: grant.createdAt,
+            grants: 1,
+          });
+          continue;
+        }
+        app.scopes = [...new Set([...app.scopes, ...grant.scopes])];
+        app.firstGrantedAt = Math.min(app.firstGrantedAt, grant.createdAt);
+        app.lastGrantedAt = Math.max(app.lastGrantedAt, grant.createdAt);
+        app.grants += 1;
+      }
+      return [...apps.values()].sort((a, b) => b.lastGrantedAt - a.lastGrantedAt);
+    },
+    async revokeApp(userId, clientId) {
+      const ids = (await allGrantsOf(userId)).filter((g) => g.clientId === clientId).map((g) => g.id);
+      if (ids.length === 0) throw new GatehouseError('GH_OAUTH_GRANT_NOT_FOUND');
+      for (const id of ids) await endGrant(id);
+      return ids;
+    },
+    async revokeUser(userId, exceptGrantId = null) {
+      const ids = (await allGrantsOf(userId)).map((g) => g.id).filter((id) => id !== exceptGrantId);
+      for (const id of ids) await endGrant(id);
+      return ids;
     },
     async revoke(userId, grantId) {
       const grant = (await grants.find(grantId)) as GrantPayload | undefined;
       if (!grant || grant.accountId !== userId) throw new GatehouseError('GH_OAUTH_GRANT_NOT_FOUND');
-      await Promise.all([...GRANTABLE_MODELS].map((model) => deps.adapter(model).revokeByGrantId(grantId)));
-      await grants.destroy(grantId);
+      await endGrant(grantId);
       return { clientId: grant.clientId ?? '' };
     },
     async alive(grantId) {

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
+import { CREDENTIALS_CHANGED, LOGIN_VERSION_RESULT } from '../provider/session-credentials.js';
 import { checkInteractionCsrf, field, interactionCsrf, readForm } from './form.js';
 import { renderConsentPage, renderErrorPage, renderLoginPage } from './pages.js';
 
@@ -31,7 +32,11 @@ export interface InteractionHandlers {
 
 // Only these reasons may be satisfied by an existing gatehouse session; prompt=login, max_age and the
 // like ask for the password again.
-const SESSION_SATISFIES = new Set(['no_session']);
+// A provider session that outlived its credential version is replaced by the live gatehouse session too.
+const SESSION_SATISFIES = new Set(['no_session', CREDENTIALS_CHANGED]);
+
+/** A login result that remembers the credential version the login was proven under. */
+const loginResult = (user: Pick<User, 'id' | 'credentialVersion'>): InteractionResults => ({ login: { accountId: user.id }, [LOGIN_VERSION_RESULT]: user.credentialVersion });
 
 export function createInteractionHandlers(deps: InteractionDeps): InteractionHandlers {
   const details = async (req: IncomingMessage, res: ServerResponse) => {
@@ -68,9 +73,8 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const { uid, prompt, params } = interaction;
       const csrf = interactionCsrf(deps.csrfKey, uid);
       if (prompt.name === 'login') {
-        if (signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r))) {
-          return finish(provider, req, res, { login: { accountId: signedInUserId } }, false);
-        }
+        const signedIn = signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInUserId) : null;
+        if (signedIn) return finish(provider, req, res, loginResult(signedIn), false);
         return sendHtml(res, 200, renderLoginPage({ uid, csrf, clientName: await clientName(provider, params.client_id) }));
       }
       if (prompt.name === 'consent') {
@@ -92,7 +96,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const email = field(form, 'email');
       try {
         const user = await checkPassword(email, field(form, 'password'));
-        return await finish(provider, req, res, { login: { accountId: user.id } }, false);
+        return await finish(provider, req, res, loginResult(user), false);
       } catch (error) {
         if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
         const html = renderLoginPage({

@@ -3,6 +3,7 @@ import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { renderErrorPage, renderLogoutPage, renderLogoutSuccessPage } from '../interactions/pages.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
+import { interactionPolicyWithCredentialCheck, isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -17,6 +18,8 @@ export interface ConfigurationDeps {
   /** undefined: oidc-provider's in-memory adapter (only the benchmark's ceiling uses that). */
   adapter: Configuration['adapter'];
   getUser(id: string): Promise<User | null>;
+  /** The credential version each provider session's login was proven under. */
+  sessionVersions: ProviderSessionVersions;
 }
 
 type SigningAlg = 'EdDSA' | 'ES256' | 'RS256';
@@ -49,9 +52,12 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     scopes: [...ALL_SCOPES],
     claims: { ...SCOPE_CLAIMS, acr: null, sid: null, auth_time: null, iss: null },
     conformIdTokenClaims: true,
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (ctx, sub, token) => {
       const user = await deps.getUser(sub);
       if (!user) return undefined;
+      // A browser session that began before the user ended their credentials no longer names anyone:
+      // the login prompt comes back (see the policy below) instead of a code minted without a password.
+      if (isSessionLookup(ctx, sub, token) && !(await sessionStillValid(ctx, user, deps.sessionVersions))) return undefined;
       return {
         accountId: user.id,
         claims: async () => ({
@@ -72,6 +78,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}`,
+      policy: interactionPolicyWithCredentialCheck(),
     },
     features: {
       devInteractions: { enabled: false },

@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import Provider, { type AdapterFactory } from 'oidc-provider';
 import { deriveKey, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import type { Database, RedisClient } from '../../storage/index.js';
+import type { Database, KeyValueStore, RedisClient } from '../../storage/index.js';
 import { createOidcAdapterFactory } from '../adapter/factory.js';
 import { buildConfiguration } from './configuration.js';
+import { createProviderSessionVersions } from './session-credentials.js';
 import type { OidcSigningKeys } from './signing-keys.js';
 
 /** Where the authorization server is mounted on the node's HTTP server. */
@@ -22,6 +23,8 @@ export interface AuthorizationServerDeps {
   logger: Logger;
   keys: OidcSigningKeys;
   getUser(id: string): Promise<User | null>;
+  /** Shared short-lived state (Redis or SQL): which credential version each provider session began under. */
+  kv: KeyValueStore;
   /** 'memory': oidc-provider's own development adapter — the benchmark's ceiling, never for serving. */
   adapter?: 'gatehouse' | 'memory';
 }
@@ -46,6 +49,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const apiResource = deps.config.tokens.audience ?? `${deps.origin}/api`;
   const adapter = deps.adapter === 'memory' ? undefined : createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
   const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
+  const sessionVersions = createProviderSessionVersions(deps.kv, deps.config.sessions.absoluteLifetimeSec * 1000);
   let current: { kid: string; provider: Provider; callback: ReturnType<Provider['callback']> } | null = null;
   let building: Promise<Provider> | null = null;
 
@@ -59,6 +63,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       cookieKeys,
       adapter,
       getUser: deps.getUser,
+      sessionVersions,
     });
     const provider = new Provider(issuer, configuration);
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.

@@ -18,6 +18,8 @@ export interface Me {
 
 export interface SessionRecord {
   id: string;
+  /** A server session, or a JWT sign-in (its refresh family): both are devices. */
+  kind: 'session' | 'jwt';
   createdAt: number;
   lastSeenAt: number;
   idleExpiresAt: number;
@@ -46,4 +48,14 @@ export interface TokenResponse {
   access_token: string;
   token_type: string;
   expires_in: number;
+}
+
+/** One app the user allowed (every provider grant of one OAuth client, folded together). */
+export interface AppRecord {
+  clientId: string;
+  clientName: string | null;
+  scopes: string[];
+  firstGrantedAt: number;
+  lastGrantedAt: number;
+  grants: number;
 }

@@ -10,5 +10,6 @@ export const DOC_PAGES: { name: string; title: MsgKey; href: string }[] = [
   { name: 'load-balancing', title: 'docs.load-balancing', href: '/docs/load-balancing' },
   { name: 'io-models', title: 'docs.io-models', href: '/docs/io-models' },
   { name: 'errors', title: 'docs.errors', href: '/docs/errors' },
+  { name: 'credentials', title: 'docs.credentials', href: '/docs/credentials' },
   { name: 'api', title: 'docs.api', href: '/docs/api' },
 ];

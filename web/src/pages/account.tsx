@@ -1,11 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { AuditEvent, SessionRecord } from '../api/types.js';
+import type { AppRecord, AuditEvent, SessionRecord } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
-import { toGrantView } from '../lib/steps.js';
 import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 
@@ -47,7 +46,7 @@ export function AccountPage() {
         <PasswordSection />
       </div>
       <SessionsSection />
-      <GrantsSection />
+      <AppsSection />
       <LinksSection />
       <AuditSection />
       <EverywhereSection />
@@ -55,6 +54,7 @@ export function AccountPage() {
   );
 }
 
+/** Every device signed in to the account: server sessions and JWT sign-ins, each revocable. */
 function SessionsSection() {
   const { t, lang } = useI18n();
   const [state, reload] = useEndpoint<{ sessions: SessionRecord[] }>('/api/auth/sessions');
@@ -86,9 +86,10 @@ function SessionsSection() {
                 <thead>
                   <tr>
                     <th scope="col">{t('account.sessions.client')}</th>
+                    <th scope="col">{t('account.sessions.kind')}</th>
+                    <th scope="col">{t('account.sessions.ip')}</th>
                     <th scope="col">{t('account.sessions.created')}</th>
                     <th scope="col">{t('account.sessions.lastSeen')}</th>
-                    <th scope="col">{t('account.sessions.idle')}</th>
                     <th scope="col">
                       <span class="sr-only">{t('common.revoke')}</span>
                     </th>
@@ -96,14 +97,15 @@ function SessionsSection() {
                 </thead>
                 <tbody>
                   {state.data.sessions.map((s) => (
-                    <tr key={s.id} data-current={s.current ? 'true' : undefined}>
+                    <tr key={s.id} data-current={s.current ? 'true' : undefined} data-kind={s.kind}>
                       <td>
                         {s.current && <strong>{t('common.current')} · </strong>}
-                        <span class="ua">{s.userAgent ?? '—'}</span> <span class="muted">{s.ip ?? ''}</span>
+                        <span class="ua">{s.userAgent ?? '—'}</span>
                       </td>
+                      <td>{t(s.kind === 'jwt' ? 'account.sessions.kind.jwt' : 'account.sessions.kind.session')}</td>
+                      <td class="mono">{s.ip ?? '—'}</td>
                       <td>{formatTime(s.createdAt, lang)}</td>
                       <td>{formatTime(s.lastSeenAt, lang)}</td>
-                      <td>{formatTime(Math.min(s.idleExpiresAt, s.absoluteExpiresAt), lang)}</td>
                       <td>
                         <button type="button" onClick={() => void revoke(s)} aria-label={`${t('common.revoke')}: ${s.userAgent ?? s.id}`}>
                           {t('common.revoke')}
@@ -156,37 +158,43 @@ function PasswordSection() {
   );
 }
 
-function GrantsSection() {
+/** One entry per app the user allowed; revoking it ends every grant, token and socket of that app. */
+function AppsSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<unknown>('/api/oauth/grants');
-  if (state.status === 'missing' || state.status === 'loading') return null;
-  if (state.status === 'error') return null;
-  const raw = state.data as { grants?: unknown[] } | unknown[];
-  const grants = (Array.isArray(raw) ? raw : (raw.grants ?? [])).map(toGrantView).filter((g) => g !== null);
-  async function revoke(id: string) {
-    await api('DELETE', `/api/oauth/grants/${encodeURIComponent(id)}`);
+  const [state, reload] = useEndpoint<{ apps: AppRecord[] }>('/api/oauth/apps');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  if (state.status !== 'ok') return null;
+  async function revoke(app: AppRecord) {
+    const name = app.clientName ?? app.clientId;
+    const result = await api('DELETE', `/api/oauth/apps/${encodeURIComponent(app.clientId)}`);
+    setMessage(result.ok ? { ok: true, text: t('account.apps.revoked', { name }) } : { ok: false, text: result.error?.message ?? 'failed' });
     reload();
   }
   return (
-    <section class="panel" aria-labelledby="grants-h">
-      <h2 id="grants-h">{t('account.grants')}</h2>
-      {grants.length === 0 ? (
-        <p>{t('account.grants.empty')}</p>
+    <section class="panel" aria-labelledby="apps-h">
+      <h2 id="apps-h">{t('account.apps')}</h2>
+      <p class="muted">{t('account.apps.hint')}</p>
+      {state.data.apps.length === 0 ? (
+        <p data-testid="apps-empty">{t('account.apps.empty')}</p>
       ) : (
-        <ul class="rows" data-testid="grants">
-          {grants.map((g) => (
-            <li key={g.id}>
+        <ul class="rows" data-testid="apps">
+          {state.data.apps.map((app) => (
+            <li key={app.clientId} data-client={app.clientId}>
               <span>
-                <strong>{g.clientName ?? g.clientId}</strong> — {t('account.grants.scopes')}: <code>{g.scopes.join(' ') || '—'}</code>
-                {g.createdAt ? <span class="muted"> · {formatTime(g.createdAt, lang)}</span> : null}
+                <strong>{app.clientName ?? app.clientId}</strong> — {t('account.apps.scopes')}: <code>{app.scopes.join(' ') || '—'}</code>
+                <span class="muted">
+                  {' '}
+                  · {t('account.apps.since')} {formatTime(app.firstGrantedAt, lang)}
+                </span>
               </span>
-              <button type="button" onClick={() => void revoke(g.id)} aria-label={`${t('common.revoke')}: ${g.clientName ?? g.clientId}`}>
+              <button type="button" onClick={() => void revoke(app)} aria-label={`${t('common.revoke')}: ${app.clientName ?? app.clientId}`}>
                 {t('common.revoke')}
               </button>
             </li>
           ))}
         </ul>
       )}
+      {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
     </section>
   );
 }
