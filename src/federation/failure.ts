@@ -31,7 +31,9 @@ export function describeFailure(error: unknown, secrets: readonly (string | null
 }
 
 function oneLine(value: unknown): string {
-  if (!(value instanceof Error)) return String(value);
+  // oauth4webapi puts the parsed WWW-Authenticate challenges (an array) or the error body (an object)
+  // in `cause`: the server's own error words, which is what the operator needs.
+  if (!(value instanceof Error)) return typeof value === 'object' && value !== null ? safeJson(value) : String(value);
   const e = value as Error & { code?: unknown; status?: unknown; error?: unknown; error_description?: unknown };
   const parts = [`${e.name}: ${e.message}`];
   if (typeof e.code === 'string') parts.push(`code=${e.code}`);
@@ -39,4 +41,12 @@ function oneLine(value: unknown): string {
   if (typeof e.error === 'string') parts.push(`error=${e.error}`);
   if (typeof e.error_description === 'string') parts.push(`error_description=${e.error_description}`);
   return parts.join(' ');
+}
+
+function safeJson(value: object): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
