@@ -20,7 +20,7 @@ describe('federation pages in Chromium', () => {
 
   async function contextFor(lang: 'en' | 'ko', sessionToken?: string): Promise<BrowserContext> {
     const context = await browser.newContext();
-    const cookies = [{ name: 'gh.lang', value: lang, url: pair.a.origin }];
+    const cookies: { name: string; value: string; url: string }[] = [{ name: 'gh.lang', value: lang, url: pair.a.origin }];
     if (sessionToken) cookies.push({ name: pair.a.gh.ctx.cookies.names.session, value: sessionToken, url: pair.a.origin });
     await context.addCookies(cookies);
     return context;
