@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
   'client create': async () => (await import('./commands/client-create.js')).command,
+  'provider add': async () => (await import('./commands/provider-add.js')).command,
+  'provider list': async () => (await import('./commands/provider-list.js')).command,
+  'provider remove': async () => (await import('./commands/provider-remove.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,23 @@ const Seconds = (def: number, description: string) => Type.Integer({ minimum: 1,
 const section = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
   Type.Object(props, { default: {}, description, additionalProperties: false });
 
+/** A sign-in provider declared in configuration (the same fields as `gatehouse provider add`). */
+export const DeclaredProvider = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+    /** Defaults to the id when the id names a preset (google, kakao, naver, github). */
+    kind: Type.Optional(Type.Union([Type.Literal('oidc'), Type.Literal('google'), Type.Literal('kakao'), Type.Literal('naver'), Type.Literal('github')])),
+    issuer: Type.Optional(Type.String({ maxLength: 2000 })),
+    /** Required once the file and environment entries of the same id are joined. */
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    clientSecret: Type.Optional(Type.String({ maxLength: 2000 })),
+    scope: Type.Optional(Type.String({ maxLength: 1000 })),
+    displayName: Type.Optional(Type.String({ maxLength: 100 })),
+    trustEmail: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The one configuration schema, every default and unit documented here and in docs/configuration.md.
  * It is validated once at start; contradictions refuse to start (see `checkContradictions`).
@@ -108,6 +125,17 @@ export const ConfigSchema = Type.Object(
       },
       'Realtime',
     ),
+    federation: section(
+      {
+        providersFile: Type.Optional(Type.String({ description: 'YAML or JSON file listing sign-in providers, read at start (GATEHOUSE_PROVIDERS_FILE)' })),
+        providers: Type.Optional(
+          Type.Array(DeclaredProvider, {
+            description: 'Sign-in providers declared in configuration instead of with `gatehouse provider add` (docs/oauth.md)',
+          }),
+        ),
+      },
+      'Sign-in with other providers (Google, Kakao, Naver, GitHub, any OIDC issuer)',
+    ),
     lab: section(
       {
         syncHashOnLoop: Type.Boolean({ default: false, description: 'LAB ONLY: hash passwords synchronously on the event loop to show the cost of blocking' }),
@@ -137,7 +165,42 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
   if (env.GATEHOUSE_NODE_ID) out.server!.nodeId = env.GATEHOUSE_NODE_ID;
   if (env.DATABASE_URL) out.storage!.databaseUrl = env.DATABASE_URL;
   if (env.REDIS_URL) out.storage!.redisUrl = env.REDIS_URL;
+  if (env.GATEHOUSE_PROVIDERS_FILE) out.federation = { providersFile: env.GATEHOUSE_PROVIDERS_FILE };
+  const providers = providersFromEnv(env);
+  if (providers.length > 0) out.federation = { ...out.federation, providers };
   return out;
+}
+
+const PROVIDER_FIELDS = {
+  KIND: 'kind',
+  ISSUER: 'issuer',
+  CLIENT_ID: 'clientId',
+  CLIENT_SECRET: 'clientSecret',
+  SCOPE: 'scope',
+  DISPLAY_NAME: 'displayName',
+  TRUST_EMAIL: 'trustEmail',
+} as const;
+
+/**
+ * The env form of declared providers: GATEHOUSE_PROVIDER_<ID>_<FIELD>, e.g. GATEHOUSE_PROVIDER_GOOGLE_CLIENT_ID
+ * or GATEHOUSE_PROVIDER_CORP_SSO_ISSUER (id `corp-sso`). KIND defaults to the id when that names a preset;
+ * the fields join a same-id entry of the providers file (so the secret can live in the environment);
+ * TRUST_EMAIL is `true` or `false`. Validation is the schema's, like every other layer.
+ */
+function providersFromEnv(env: NodeJS.ProcessEnv): Static<typeof DeclaredProvider>[] {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('GATEHOUSE_PROVIDER_') || value === undefined || name === 'GATEHOUSE_PROVIDERS_FILE') continue;
+    const rest = name.slice('GATEHOUSE_PROVIDER_'.length);
+    const suffix = (Object.keys(PROVIDER_FIELDS) as (keyof typeof PROVIDER_FIELDS)[]).find((f) => rest.endsWith(`_${f}`));
+    if (!suffix) continue;
+    const id = rest.slice(0, -suffix.length - 1).toLowerCase().replace(/_/g, '-');
+    const entry = byId.get(id) ?? { id };
+    entry[PROVIDER_FIELDS[suffix]] = suffix === 'TRUST_EMAIL' ? value === 'true' || value === '1' : value;
+    byId.set(id, entry);
+  }
+  // The schema validates these like any other layer; the cast only names what it will check.
+  return [...byId.values()] as Static<typeof DeclaredProvider>[];
 }
 
 function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {

@@ -8,6 +8,7 @@ import { realtimeErrors } from './codes/realtime.js';
 import { balancerErrors } from './codes/balancer.js';
 import { labErrors } from './codes/lab.js';
 import { balancerL4Errors } from './codes/balancer-l4.js';
+import { federationErrors } from './codes/federation.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
 export interface ErrorSpec {
@@ -31,6 +32,7 @@ export const ERRORS = {
   ...balancerErrors,
   ...labErrors,
   ...balancerL4Errors,
+  ...federationErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

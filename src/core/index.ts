@@ -2,7 +2,7 @@
 // configuration schema, the injected clock and id source, the instance secret and the logger type.
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
 export type { ErrorCode, ErrorSpec, GatehouseErrorOptions } from './errors.js';
-export { ConfigSchema, configFromEnv, loadConfig, publicOrigin } from './config.js';
+export { ConfigSchema, configFromEnv, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
 export type { Config, DeepPartial, LoadedConfig } from './config.js';
 export { createManualClock, systemClock } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';

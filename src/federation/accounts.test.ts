@@ -21,24 +21,45 @@ describe('account linking rule', () => {
   });
   afterAll(() => db.dispose());
 
-  it('joins an existing account automatically only when the provider verified the email', async () => {
+  const signIn = { linkToUserId: null, providerTrustedForEmail: false };
+  const trusted = { linkToUserId: null, providerTrustedForEmail: true };
+
+  it('never joins an existing account on the email alone; only a trusted provider and a verified local address together', async () => {
     const owner = await identity.signup({ email: 'gina@example.com', password: 'gina password 123' });
-    const unverified = { provider: 'google', subject: 'g-1', email: 'gina@example.com', emailVerified: false, name: null };
-    await expect(resolveAccount(deps(), unverified, null)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_REQUIRED' });
-    const verified = await resolveAccount(deps(), { ...unverified, emailVerified: true }, null);
-    expect(verified).toMatchObject({ created: false, linked: true });
-    expect(verified.user.id).toBe(owner.id);
-    // From now on the link decides, whatever the email says.
-    const next = await resolveAccount(deps(), { ...unverified, email: 'changed@example.com' }, null);
+    const asserted = { provider: 'google', subject: 'g-1', email: 'gina@example.com', emailVerified: true, name: null };
+    // Verified by the provider, but the operator does not trust it for email: refused.
+    await expect(resolveAccount(deps(), asserted, signIn)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_REQUIRED' });
+    // Trusted provider, but the local address was never proven (it could be an attacker's sign-up): refused.
+    await expect(resolveAccount(deps(), asserted, trusted)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_REQUIRED' });
+    // Trusted provider that does not assert the address verified: refused.
+    await expect(resolveAccount(deps(), { ...asserted, emailVerified: false }, trusted)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_REQUIRED' });
+    expect(await links.list(owner.id)).toEqual([]);
+  });
+
+  it('joins when the provider is trusted for email and both sides proved the address; then the link decides', async () => {
+    const owner = await identity.signup({ email: 'gail@example.com', password: 'gail password 123', emailVerifiedVia: 'admin' });
+    expect(owner.emailVerifiedVia).toBe('admin');
+    const asserted = { provider: 'google', subject: 'g-2', email: 'gail@example.com', emailVerified: true, name: null };
+    const joined = await resolveAccount(deps(), asserted, trusted);
+    expect(joined).toMatchObject({ created: false, linked: true });
+    expect(joined.user.id).toBe(owner.id);
+    const next = await resolveAccount(deps(), { ...asserted, email: 'changed@example.com', emailVerified: false }, signIn);
     expect(next).toMatchObject({ created: false, linked: false });
     expect(next.user.id).toBe(owner.id);
   });
 
   it('creates an account for an unknown email and refuses one without email', async () => {
-    const fresh = await resolveAccount(deps(), { provider: 'github', subject: '42', email: 'hank@example.com', emailVerified: false, name: 'Hank' }, null);
+    const fresh = await resolveAccount(deps(), { provider: 'github', subject: '42', email: 'hank@example.com', emailVerified: false, name: 'Hank' }, signIn);
     expect(fresh).toMatchObject({ created: true, linked: true });
-    expect(fresh.user.email).toBe('hank@example.com');
-    await expect(resolveAccount(deps(), { provider: 'naver', subject: 'n-1', email: null, emailVerified: false, name: null }, null)).rejects.toMatchObject({
+    expect(fresh.user).toMatchObject({ email: 'hank@example.com', emailVerifiedAt: null, emailVerifiedVia: null });
+    // A verified email from a provider trusted for email: the new account starts verified, and says by whom.
+    const vouched = await resolveAccount(deps(), { provider: 'google', subject: 'g-42', email: 'hope@example.com', emailVerified: true, name: null }, trusted);
+    expect(vouched.user).toMatchObject({ emailVerifiedVia: 'provider:google' });
+    expect(vouched.user.emailVerifiedAt).toEqual(expect.any(Number));
+    // The same claim from a provider not trusted for email proves nothing.
+    const unvouched = await resolveAccount(deps(), { provider: 'corp', subject: 'c-42', email: 'hugo@example.com', emailVerified: true, name: null }, signIn);
+    expect(unvouched.user).toMatchObject({ emailVerifiedAt: null, emailVerifiedVia: null });
+    await expect(resolveAccount(deps(), { provider: 'naver', subject: 'n-1', email: null, emailVerified: false, name: null }, signIn)).rejects.toMatchObject({
       code: 'GH_OAUTH_FEDERATION_NO_EMAIL',
     });
   });
@@ -47,8 +68,8 @@ describe('account linking rule', () => {
     const ivy = await identity.signup({ email: 'ivy@example.com', password: 'ivy password 1234' });
     const jay = await identity.signup({ email: 'jay@example.com', password: 'jay password 1234' });
     const external = { provider: 'kakao', subject: 'k-9', email: null, emailVerified: false, name: null };
-    expect((await resolveAccount(deps(), external, ivy.id)).user.id).toBe(ivy.id);
-    await expect(resolveAccount(deps(), external, jay.id)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_TAKEN' });
+    expect((await resolveAccount(deps(), external, { linkToUserId: ivy.id, providerTrustedForEmail: false })).user.id).toBe(ivy.id);
+    await expect(resolveAccount(deps(), external, { linkToUserId: jay.id, providerTrustedForEmail: false })).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_TAKEN' });
     expect((await links.list(ivy.id)).map((l) => l.provider)).toEqual(['kakao']);
     const [link] = await links.list(ivy.id);
     await expect(links.remove(jay.id, link!.id)).rejects.toMatchObject({ code: 'GH_OAUTH_LINK_NOT_FOUND' });

@@ -15,15 +15,23 @@ export interface StartResult {
   state: string;
 }
 
+/** The signed-in user who asked to link, and the credential version their account had then. */
+export interface LinkRequest {
+  userId: string;
+  credentialVersion: number;
+}
+
 export interface CallbackResult {
   external: ExternalIdentity;
-  /** The signed-in user who asked to link, if this was a link request. */
-  linkToUserId: string | null;
+  /** Set when this was a link request made while signed in. */
+  link: LinkRequest | null;
+  /** The operator trusts this provider's verified-email claims. */
+  trustEmail: boolean;
   returnTo: string;
 }
 
 export interface FederationFlow {
-  start(input: { providerId: string; redirectUri: string; returnTo?: string; linkToUserId?: string | null }): Promise<StartResult>;
+  start(input: { providerId: string; redirectUri: string; returnTo?: string; link?: LinkRequest | null }): Promise<StartResult>;
   /** `currentUrl`: the full callback URL; `boundState`: the state cookie the browser sent back. */
   callback(input: { providerId: string; currentUrl: URL; boundState: string | undefined }): Promise<CallbackResult>;
 }
@@ -34,7 +42,7 @@ interface Pending {
   nonce: string | null;
   redirectUri: string;
   returnTo: string;
-  linkToUserId: string | null;
+  link: LinkRequest | null;
 }
 
 /**
@@ -52,7 +60,17 @@ export function createFederationFlow(deps: {
 }): FederationFlow {
   const configs = new Map<string, { at: number; config: client.Configuration; oidc: boolean; userinfo?: string }>();
 
+  /** The provider's configuration; unreachable or malformed discovery is GH_OAUTH_FEDERATION_FAILED with its cause. */
   async function configFor(provider: ProviderRecord) {
+    try {
+      return await discover(provider);
+    } catch (cause) {
+      if (isGatehouseError(cause)) throw cause;
+      throw new GatehouseError('GH_OAUTH_FEDERATION_FAILED', { message: 'The provider could not be reached, or its metadata is not valid.', cause });
+    }
+  }
+
+  async function discover(provider: ProviderRecord) {
     const cached = configs.get(provider.id);
     if (cached && deps.clock.now() - cached.at < DISCOVERY_CACHE_MS) return cached;
     const auth = provider.clientSecret ? client.ClientSecretBasic(provider.clientSecret) : client.None();
@@ -95,7 +113,7 @@ export function createFederationFlow(deps: {
         nonce,
         redirectUri: input.redirectUri,
         returnTo: safeReturnTo(input.returnTo),
-        linkToUserId: input.linkToUserId ?? null,
+        link: input.link ?? null,
       };
       await deps.kv.set(`fed:pending:${state}`, JSON.stringify(pending), PENDING_TTL_MS);
       const params: Record<string, string> = {
@@ -124,8 +142,11 @@ export function createFederationFlow(deps: {
       if (pending.provider !== input.providerId) throw new GatehouseError('GH_OAUTH_FEDERATION_STATE');
       const provider = await providerOrThrow(pending.provider);
       const entry = await configFor(provider);
-      if (input.currentUrl.searchParams.get('error')) {
-        throw new GatehouseError('GH_OAUTH_FEDERATION_FAILED', { message: 'The provider did not authorize the sign-in.' });
+      const refused = input.currentUrl.searchParams.get('error');
+      if (refused) {
+        // The provider's own words, for the operator's log (they are not secret: they travel in the URL).
+        const said = `${refused.slice(0, 100)}${input.currentUrl.searchParams.get('error_description') ? `: ${input.currentUrl.searchParams.get('error_description')!.slice(0, 300)}` : ''}`;
+        throw new GatehouseError('GH_OAUTH_FEDERATION_FAILED', { message: 'The provider did not authorize the sign-in.', cause: new Error(`the provider answered error=${said}`) });
       }
       try {
         const tokens = await client.authorizationCodeGrant(entry.config, input.currentUrl, {
@@ -136,7 +157,7 @@ export function createFederationFlow(deps: {
         const external = entry.oidc
           ? await fromOidc(entry.config, provider.id, tokens)
           : await fromOAuthProfile(provider, entry.userinfo!, tokens.access_token);
-        return { external, linkToUserId: pending.linkToUserId, returnTo: pending.returnTo };
+        return { external, link: pending.link, trustEmail: provider.trustEmail, returnTo: pending.returnTo };
       } catch (cause) {
         if (isGatehouseError(cause)) throw cause;
         throw new GatehouseError('GH_OAUTH_FEDERATION_FAILED', { cause });

@@ -56,8 +56,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
         credentialVersion: 1,
         createdAt: now,
         updatedAt: now,
-        emailVerifiedAt: null,
-        emailVerifiedVia: null,
+        emailVerifiedAt: input.emailVerifiedVia ? now : null,
+        emailVerifiedVia: input.emailVerifiedVia ?? null,
         disabledAt: null,
         passwordHash: await passwords.hash(input.password),
       };

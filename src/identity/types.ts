@@ -90,7 +90,11 @@ export interface PasswordHasher {
 }
 
 export interface Identity {
-  signup(input: { email: string; password: string; name?: string | null; roles?: string[] }): Promise<User>;
+  /**
+   * `emailVerifiedVia`: the address is already proven at creation (e.g. `provider:<name>`, a sign-in
+   * provider the operator trusts for email), so the account starts verified.
+   */
+  signup(input: { email: string; password: string; name?: string | null; roles?: string[]; emailVerifiedVia?: string }): Promise<User>;
   /** Throttle check, verify (dummy hash for unknown emails: same answer, ~same time), rehash when params changed. */
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
   /** Bumps credentialVersion. */

@@ -1,6 +1,7 @@
 // Federation end to end: gatehouse A signs its users in through gatehouse B, both
 // real servers; B is "any OpenID Connect issuer by URL" to A. Covers new-account sign-in, the
-// explicit-linking rule for an unverified email, linking while signed in, state binding, and unlinking.
+// explicit-linking rule for an existing address, linking while signed in, state binding, and unlinking.
+// The takeover attacks themselves are in test/security/federation-takeover.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeInBrowser, Browser, startGatehouse, type RunningGatehouse } from './support.js';
 
@@ -73,8 +74,9 @@ describe('federation: gatehouse A signs in through gatehouse B', () => {
     await b.signup('erin@example.com', 'erin password at B');
     const stranger = new Browser();
     const { response } = await signInThroughB(stranger, 'erin@example.com', 'erin password at B');
-    expect(response.status).toBe(409);
-    expect(((await response.json()) as { error: string }).error).toBe('GH_OAUTH_LINK_REQUIRED');
+    // A page of the web app explains it (an account exists: sign in and link), not a JSON body.
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/federation/problem?code=GH_OAUTH_LINK_REQUIRED&provider=gh-b');
     expect((await me(stranger)).status).toBe(401);
 
     // Erin signs in to A with her password, then links B from her account.
@@ -85,8 +87,17 @@ describe('federation: gatehouse A signs in through gatehouse B', () => {
       body: JSON.stringify({ email: 'erin@example.com', password: 'erin password at A' }),
     });
     expect(login.status).toBe(200);
-    const linked = await signInThroughB(erin, 'erin@example.com', 'erin password at B', '?link=1&return_to=/account');
-    expect(linked.response.status).toBe(303);
+    const link = await erin.request(`${a.origin}/api/auth/federation/gh-b/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: a.origin },
+      body: JSON.stringify({ returnTo: '/account' }),
+    });
+    expect(link.status).toBe(200);
+    const { authorizationUrl } = (await link.json()) as { authorizationUrl: string };
+    const linkCallback = await authorizeInBrowser({ authorizationUrl: new URL(authorizationUrl), origin: b.origin, email: 'erin@example.com', password: 'erin password at B', browser: erin });
+    const linked = await erin.request(linkCallback);
+    expect(linked.status).toBe(303);
+    expect(linked.headers.get('location')).toBe('/account');
     const list = (await (await erin.request(`${a.origin}/api/auth/federation/links`)).json()) as { links: { id: string; provider: string }[] };
     expect(list.links.map((l) => l.provider)).toEqual(['gh-b']);
 
@@ -99,7 +110,7 @@ describe('federation: gatehouse A signs in through gatehouse B', () => {
     const removed = await erin.request(`${a.origin}/api/auth/federation/links/${list.links[0]!.id}`, { method: 'DELETE', headers: { origin: a.origin, 'x-requested-with': 'fetch' } });
     expect(removed.status).toBe(204);
     const afterUnlink = await signInThroughB(new Browser(), 'erin@example.com', 'erin password at B');
-    expect(afterUnlink.response.status).toBe(409);
+    expect(afterUnlink.response.headers.get('location')).toBe('/federation/problem?code=GH_OAUTH_LINK_REQUIRED&provider=gh-b');
   }, 120_000);
 
   it('refuses a callback whose state is not bound to this browser, or replayed', async () => {
@@ -109,14 +120,14 @@ describe('federation: gatehouse A signs in through gatehouse B', () => {
     const callback = await authorizeInBrowser({ authorizationUrl: new URL(start.headers.get('location')!), origin: b.origin, email: 'finn@example.com', password: 'finn password 123', browser: victim });
     // Another browser (no state cookie) presenting the callback URL — login CSRF / injected code.
     const attacker = await new Browser().request(callback);
-    expect(attacker.status).toBe(400);
-    expect(((await attacker.json()) as { error: string }).error).toBe('GH_OAUTH_FEDERATION_STATE');
+    expect(attacker.status).toBe(303);
+    expect(attacker.headers.get('location')).toBe('/federation/problem?code=GH_OAUTH_FEDERATION_STATE&provider=gh-b');
     // The callback at another provider's URL (mix-up) is refused too.
     const mixed = new URL(callback);
     mixed.pathname = '/api/auth/federation/other/callback';
-    expect((await victim.request(mixed)).status).toBeGreaterThanOrEqual(400);
+    expect((await victim.request(mixed)).headers.get('location')).toBe('/federation/problem?code=GH_OAUTH_FEDERATION_STATE&provider=other');
     // That attempt used the state up: the genuine callback cannot be replayed after it.
     const replay = await victim.request(callback);
-    expect(replay.status).toBe(400);
+    expect(replay.headers.get('location')).toBe('/federation/problem?code=GH_OAUTH_FEDERATION_STATE&provider=gh-b');
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 // Helpers for the OAuth end-to-end tests: a real gatehouse node on a free port, a small cookie jar and
 // a "browser" that follows redirects and submits the server-rendered forms with fetch.
+import type { Config, DeepPartial, Logger } from '../../src/core/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
 import { createClientManager, type ClientInput } from '../../src/oauth/index.js';
 import { createTempDir } from '../support/services.js';
@@ -21,14 +22,28 @@ export interface RunningGatehouse {
 }
 
 export async function startGatehouse(
-  options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string; dataDir?: string; secret?: string; port?: number; publicUrl?: string } = {},
+  options: {
+    databaseUrl?: string;
+    redisUrl?: string;
+    keyPrefix?: string;
+    dataDir?: string;
+    secret?: string;
+    port?: number;
+    publicUrl?: string;
+    /** e.g. a logger writing to memory, to read what the node logged. */
+    logger?: Logger;
+    /** Extra configuration sections (e.g. `federation`). */
+    config?: Pick<DeepPartial<Config>, 'federation'>;
+  } = {},
 ): Promise<RunningGatehouse> {
   const dir = options.dataDir ? { path: options.dataDir, remove: async () => {} } : await createTempDir('gh-oauth-');
   const port = options.port ?? (await freePort());
   const origin = options.publicUrl ?? `http://127.0.0.1:${port}`;
   const gh = await buildApp({
     env: options.secret ? { GATEHOUSE_SECRET: options.secret } : {},
+    ...(options.logger ? { logger: options.logger } : {}),
     config: {
+      ...options.config,
       server: { host: '127.0.0.1', port, publicUrl: origin, dataDir: dir.path },
       storage: {
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),

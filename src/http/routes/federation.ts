@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import {
+  callbackUrlFor,
   createFederationFlow,
   createLinkStore,
   createProviderRegistry,
   createSecretBox,
+  describeFailure,
+  loadDeclaredProviders,
+  problemPagePath,
   resolveAccount,
   type ProviderKind,
 } from '../../federation/index.js';
@@ -16,6 +21,7 @@ import { ErrorBody, errorResponses } from '../schemas.js';
 
 const STATE_COOKIE = 'gh.fedstate';
 const STATE_PATH = '/api/auth/federation';
+const SLUG = '^[a-z0-9][a-z0-9-]{0,62}$';
 
 const ProviderView = Type.Object({
   id: Type.String(),
@@ -23,39 +29,88 @@ const ProviderView = Type.Object({
   kind: Type.String(),
   issuer: Type.Union([Type.String(), Type.Null()]),
 });
+const ProviderAdminView = Type.Composite([
+  ProviderView,
+  Type.Object({
+    clientId: Type.String(),
+    hasClientSecret: Type.Boolean(),
+    scope: Type.String(),
+    trustEmail: Type.Boolean(),
+    source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
+    createdAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Register exactly this redirect URI at the provider. */
+    callbackUrl: Type.String(),
+  }),
+]);
 const LinkView = Type.Object({
   id: Type.String(),
   provider: Type.String(),
+  displayName: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   emailVerified: Type.Boolean(),
   createdAt: Type.Number(),
   lastLoginAt: Type.Union([Type.Number(), Type.Null()]),
 });
-const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
+const ProviderParams = Type.Object({ provider: Type.String({ pattern: SLUG }) });
+const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
 
 /**
  * Sign in with other providers. Routes:
- *  GET  /api/auth/federation/providers             the configured providers (sign-in buttons)
- *  POST /api/auth/federation/providers             register one (admin): {id, kind, issuer?, clientId, clientSecret?, scope?}
- *  DELETE /api/auth/federation/providers/:id       (admin)
- *  GET  /api/auth/federation/:provider/start       ?return_to=/path[&link=1] → 302 to the provider
- *  GET  /api/auth/federation/:provider/callback    the redirect URI to register at the provider
- *  GET  /api/auth/federation/links                 the caller's linked providers
- *  DELETE /api/auth/federation/links/:id           unlink one
- * A successful callback signs the user in in session mode and redirects to return_to.
+ *  GET    /api/auth/federation/providers              the configured providers (sign-in buttons)
+ *  GET    /api/auth/federation/admin/providers        every provider with its callback URL (admin)
+ *  POST   /api/auth/federation/providers              register one (admin): {id, kind, issuer?, clientId, clientSecret?, scope?, trustEmail?}
+ *  DELETE /api/auth/federation/providers/:id          (admin)
+ *  GET    /api/auth/federation/:provider/start        ?return_to=/path → 302 to the provider (sign in)
+ *  POST   /api/auth/federation/:provider/link         signed in: {returnTo?} → {authorizationUrl} (link)
+ *  GET    /api/auth/federation/:provider/callback     the redirect URI to register at the provider
+ *  GET    /api/auth/federation/links                  the caller's linked providers
+ *  DELETE /api/auth/federation/links/:id              unlink one
+ * Linking is a POST (JSON, so the CSRF check applies): a cross-site GET must never attach the
+ * attacker's provider account to a signed-in victim. Browser-facing steps (start, callback) never
+ * answer JSON on failure: the operator's log gets the cause, the user a page of the web app.
  */
 export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const registry = createProviderRegistry({ db: ctx.database.db, clock: ctx.clock, box: createSecretBox(ctx.secret) });
+    const declared = await loadDeclaredProviders(ctx.config.federation);
+    const registry = createProviderRegistry({ db: ctx.database.db, clock: ctx.clock, box: createSecretBox(ctx.secret), declared });
     const links = createLinkStore({ db: ctx.database.db, clock: ctx.clock, ids: ctx.ids });
     const flow = createFederationFlow({ registry, kv: ctx.kv, clock: ctx.clock, ids: ctx.ids, allowInsecureLoopback: true });
     const tags = ['federation'];
-    const callbackUrl = (provider: string) => `${ctx.origin}${STATE_PATH}/${provider}/callback`;
+    const callbackUrl = (provider: string) => callbackUrlFor(ctx.origin, provider);
     const stateCookie = (maxAge: number) => ({ httpOnly: true, secure: ctx.cookies.secure, sameSite: 'lax' as const, path: STATE_PATH, maxAge });
+    for (const p of declared) ctx.logger.info({ provider: p.id, kind: p.kind, callbackUrl: callbackUrl(p.id) }, 'sign-in provider declared in configuration');
+
+    /** A first-party caller (session, sealed cookie, first-party JWT); a third-party OAuth token is not one. */
+    const firstParty = (request: FastifyRequest) => {
+      const p = request.principal;
+      if (!p) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
+      if (p.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
+      return p;
+    };
+
+    /** The operator learns why (never a secret), the user gets a page instead of JSON. */
+    async function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknown, providerId: string) {
+      const provider = await registry.get(providerId).catch(() => null);
+      const failure = describeFailure(error, [provider?.clientSecret]);
+      const expected = isGatehouseError(error) && error.statusCode < 500;
+      request.log[expected ? 'warn' : 'error']({ provider: providerId, reason: failure.reason, detail: failure.message, causes: failure.causes }, 'federation sign-in failed');
+      return reply.redirect(problemPagePath(failure.reason, providerId), 303);
+    }
 
     app.get('/api/auth/federation/providers', { schema: { tags, summary: 'Sign-in providers', response: { 200: Type.Object({ providers: Type.Array(ProviderView) }) } } }, async () => ({
       providers: await registry.list(),
     }));
+    app.get(
+      '/api/auth/federation/admin/providers',
+      {
+        preHandler: hooks.requireAuth({ roles: ['admin'] }),
+        schema: { tags, summary: 'Every sign-in provider with the callback URL to register upstream (admin)', response: { 200: Type.Object({ providers: Type.Array(ProviderAdminView) }), ...errorResponses } },
+      },
+      async (request) => {
+        firstParty(request);
+        return { providers: (await registry.listForAdmin()).map((p) => ({ ...p, callbackUrl: callbackUrl(p.id) })) };
+      },
+    );
     app.post(
       '/api/auth/federation/providers',
       {
@@ -65,20 +120,22 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
           summary: 'Register a sign-in provider (admin)',
           body: Type.Object(
             {
-              id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+              id: Type.String({ pattern: SLUG }),
               kind: Type.Union(['oidc', 'google', 'kakao', 'naver', 'github'].map((k) => Type.Literal(k))),
               issuer: Type.Optional(Type.String({ maxLength: 2000 })),
               clientId: Type.String({ minLength: 1, maxLength: 512 }),
               clientSecret: Type.Optional(Type.String({ maxLength: 2000 })),
               scope: Type.Optional(Type.String({ maxLength: 1000 })),
               displayName: Type.Optional(Type.String({ maxLength: 100 })),
+              trustEmail: Type.Optional(Type.Boolean()),
             },
             { additionalProperties: false },
           ),
-          response: { 201: ProviderView, ...errorResponses },
+          response: { 201: ProviderAdminView, 409: ErrorBody, ...errorResponses },
         },
       },
       async (request, reply) => {
+        const admin = firstParty(request);
         const b = request.body;
         const view = await registry.add({
           id: b.id,
@@ -88,15 +145,22 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
           ...(b.clientSecret ? { clientSecret: b.clientSecret } : {}),
           ...(b.scope !== undefined ? { scope: b.scope } : {}),
           ...(b.displayName ? { displayName: b.displayName } : {}),
+          ...(b.trustEmail !== undefined ? { trustEmail: b.trustEmail } : {}),
         });
-        return reply.status(201).send(view);
+        await ctx.identity.audit.record({ type: 'federation.provider.add', userId: admin.userId, ...requestMeta(request), data: { provider: view.id, kind: view.kind, trustEmail: view.trustEmail } });
+        return reply.status(201).send({ ...view, callbackUrl: callbackUrl(view.id) });
       },
     );
     app.delete(
       '/api/auth/federation/providers/:provider',
-      { preHandler: hooks.requireAuth({ roles: ['admin'] }), schema: { tags, summary: 'Remove a sign-in provider (admin)', params: ProviderParams, response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } } },
+      {
+        preHandler: hooks.requireAuth({ roles: ['admin'] }),
+        schema: { tags, summary: 'Remove a sign-in provider (admin)', params: ProviderParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody, ...errorResponses } },
+      },
       async (request, reply) => {
+        const admin = firstParty(request);
         await registry.remove(request.params.provider);
+        await ctx.identity.audit.record({ type: 'federation.provider.remove', userId: admin.userId, ...requestMeta(request), data: { provider: request.params.provider } });
         return reply.status(204).send(null);
       },
     );
@@ -104,29 +168,52 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
     app.get(
       '/api/auth/federation/:provider/start',
       {
-        preHandler: hooks.optionalAuth(),
         schema: {
           tags,
-          summary: 'Start signing in (or, with link=1, linking) with a provider',
+          summary: 'Start signing in with a provider (a browser navigation; failures redirect to a page)',
           params: ProviderParams,
-          querystring: Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2000 })), link: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0')])) }),
+          querystring: Type.Object({ return_to: ReturnTo }),
         },
       },
       async (request, reply) => {
-        let linkTo: string | null = null;
-        if (request.query.link === '1') {
-          const p = request.principal;
-          if (!p || p.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
-          linkTo = p.userId;
+        try {
+          const { authorizationUrl, state } = await flow.start({
+            providerId: request.params.provider,
+            redirectUri: callbackUrl(request.params.provider),
+            ...(request.query.return_to ? { returnTo: request.query.return_to } : {}),
+          });
+          void reply.setCookie(STATE_COOKIE, state, stateCookie(600));
+          return reply.redirect(authorizationUrl, 302);
+        } catch (error) {
+          return failurePage(request, reply, error, request.params.provider);
         }
+      },
+    );
+
+    app.post(
+      '/api/auth/federation/:provider/link',
+      {
+        preHandler: hooks.requireAuth(),
+        schema: {
+          tags,
+          summary: 'Link a provider to the signed-in account: answers where to send the browser',
+          params: ProviderParams,
+          body: Type.Object({ returnTo: ReturnTo }, { additionalProperties: false }),
+          response: { 200: Type.Object({ authorizationUrl: Type.String() }), 404: ErrorBody, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const p = firstParty(request);
+        const user = await ctx.identity.getUser(p.userId);
+        if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
         const { authorizationUrl, state } = await flow.start({
           providerId: request.params.provider,
           redirectUri: callbackUrl(request.params.provider),
-          ...(request.query.return_to ? { returnTo: request.query.return_to } : {}),
-          linkToUserId: linkTo,
+          returnTo: request.body.returnTo ?? '/account',
+          link: { userId: user.id, credentialVersion: user.credentialVersion },
         });
         void reply.setCookie(STATE_COOKIE, state, stateCookie(600));
-        return reply.redirect(authorizationUrl, 302);
+        return reply.send({ authorizationUrl });
       },
     );
 
@@ -136,33 +223,61 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
       async (request, reply) => {
         const bound = request.cookies[STATE_COOKIE];
         void reply.clearCookie(STATE_COOKIE, stateCookie(0));
-        const result = await flow.callback({ providerId: request.params.provider, currentUrl: new URL(request.url, ctx.origin), boundState: bound });
-        const resolution = await resolveAccount({ identity: ctx.identity, links, ids: ctx.ids }, result.external, result.linkToUserId);
-        const meta = requestMeta(request);
-        await ctx.identity.audit.record({
-          type: result.linkToUserId ? 'federation.link' : 'login.success',
-          userId: resolution.user.id,
-          ...meta,
-          data: { mode: 'federation', provider: result.external.provider, created: resolution.created, linked: resolution.linked },
-        });
-        if (!result.linkToUserId) {
-          const previous = request.cookies[ctx.cookies.names.session];
-          if (previous) await ctx.sessions.destroy(previous);
-          const { token } = await ctx.sessions.create({ userId: resolution.user.id, ...meta });
-          void reply.setCookie(ctx.cookies.names.session, token, ctx.cookies.options('session', ctx.config.sessions.absoluteLifetimeSec));
+        try {
+          const result = await flow.callback({ providerId: request.params.provider, currentUrl: new URL(request.url, ctx.origin), boundState: bound });
+          const linkTo = result.link ? await stillSignedIn(request, result.link) : null;
+          const resolution = await resolveAccount({ identity: ctx.identity, links, ids: ctx.ids }, result.external, { linkToUserId: linkTo, providerTrustedForEmail: result.trustEmail });
+          const meta = requestMeta(request);
+          await ctx.identity.audit.record({
+            type: linkTo ? 'federation.link' : 'login.success',
+            userId: resolution.user.id,
+            ...meta,
+            data: { mode: 'federation', provider: result.external.provider, created: resolution.created, linked: resolution.linked },
+          });
+          if (!linkTo) {
+            const previous = request.cookies[ctx.cookies.names.session];
+            if (previous) await ctx.sessions.destroy(previous);
+            const { token } = await ctx.sessions.create({ userId: resolution.user.id, ...meta });
+            void reply.setCookie(ctx.cookies.names.session, token, ctx.cookies.options('session', ctx.config.sessions.absoluteLifetimeSec));
+          }
+          return reply.redirect(result.returnTo, 303);
+        } catch (error) {
+          return failurePage(request, reply, error, request.params.provider);
         }
-        return reply.redirect(result.returnTo, 303);
       },
     );
+
+    /**
+     * A link asked for at start still stands when the provider sends the browser back: the account's
+     * credentials were not ended since (log out everywhere, password change), it is not disabled, and
+     * this browser is not now signed in as somebody else.
+     */
+    async function stillSignedIn(request: FastifyRequest, link: { userId: string; credentialVersion: number }): Promise<string> {
+      await hooks.optionalAuth()(request);
+      const user = await ctx.identity.getUser(link.userId);
+      const other = request.principal && request.principal.userId !== link.userId;
+      if (!user || user.credentialVersion !== link.credentialVersion || other) throw new GatehouseError('GH_FEDERATION_LINK_SESSION');
+      return user.id;
+    }
 
     app.get(
       '/api/auth/federation/links',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's linked providers", response: { 200: Type.Object({ links: Type.Array(LinkView) }), ...errorResponses } } },
       async (request) => {
-        const p = request.principal!;
-        if (p.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
-        const list = await links.list(p.userId);
-        return { links: list.map((l) => ({ id: l.id, provider: l.provider, email: l.email, emailVerified: l.emailVerified, createdAt: l.createdAt, lastLoginAt: l.lastLoginAt })) };
+        const p = firstParty(request);
+        const [list, providers] = await Promise.all([links.list(p.userId), registry.list()]);
+        const names = new Map(providers.map((v) => [v.id, v.displayName]));
+        return {
+          links: list.map((l) => ({
+            id: l.id,
+            provider: l.provider,
+            displayName: names.get(l.provider) ?? l.provider,
+            email: l.email,
+            emailVerified: l.emailVerified,
+            createdAt: l.createdAt,
+            lastLoginAt: l.lastLoginAt,
+          })),
+        };
       },
     );
     app.delete(
@@ -172,8 +287,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         schema: { tags, summary: 'Unlink a provider', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
       },
       async (request, reply) => {
-        const p = request.principal!;
-        if (p.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
+        const p = firstParty(request);
         await links.remove(p.userId, request.params.id);
         await ctx.identity.audit.record({ type: 'federation.unlink', userId: p.userId, ...requestMeta(request), data: { linkId: request.params.id } });
         return reply.status(204).send(null);

@@ -63,8 +63,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         claims: async () => ({
           sub: user.id,
           email: user.email,
-          // gatehouse does not prove mailbox ownership, so it never claims it did.
-          email_verified: false,
+          // Claimed only when the account proved the address (a mailed link, an operator, a trusted provider).
+          email_verified: user.emailVerifiedAt !== null,
           name: user.name ?? undefined,
           updated_at: Math.floor(user.updatedAt / 1000),
         }),

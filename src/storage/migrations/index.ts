@@ -8,6 +8,7 @@ import * as tokens from './0300-tokens.js';
 import * as oauth from './0400-oauth.js';
 import * as oauthPartialIndexes from './0410-oauth-partial-indexes.js';
 import * as federation from './0500-federation.js';
+import * as federationTrustEmail from './0510-federation-trust-email.js';
 import * as realtime from './0600-realtime-messages.js';
 
 /**
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0400-oauth': oauth,
   '0410-oauth-partial-indexes': oauthPartialIndexes,
   '0500-federation': federation,
+  '0510-federation-trust-email': federationTrustEmail,
   '0600-realtime-messages': realtime,
 };
 

@@ -13,6 +13,8 @@ export interface FederationTables {
     client_secret_sealed: string | null;
     scope: string;
     created_at: number;
+    /** 1 when the operator trusts this provider's verified-email claims (see federation/accounts.ts). */
+    trust_email: number;
   };
   /** An external account linked to a gatehouse user; (provider, subject) is unique. */
   federation_links: {
