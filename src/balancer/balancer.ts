@@ -4,7 +4,7 @@ import { createAdminServer, listenOn, type AdminChange } from './admin/server.js
 import { parseBalancerConfig, type BalancerConfig } from './config.js';
 import { startHealthChecks, type HealthChecker } from './health/active.js';
 import { createHttpProxy, type HttpProxy } from './http/proxy.js';
-import { backendId, createPool, type Pool } from './pool.js';
+import { backendId, createPool, type Pool, type PoolOptions } from './pool.js';
 
 export interface BalancerDeps {
   clock?: Clock;
@@ -42,9 +42,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
     backends: config.backends,
     algorithm: config.algorithm,
     clock,
-    slowStartMs: config.slowStartMs,
-    maxFailures: config.passive.maxFailures,
-    ejectMs: config.passive.ejectMs,
+    ...poolOptions(config),
   });
   pool.on('state', (backend: { id: string; state: string }, previous: string) => logger.info({ backend: backend.id, from: previous, to: backend.state }, 'balancer: backend state'));
   const proxy = createHttpProxy({
@@ -110,6 +108,12 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
       adminServer?.closeAllConnections();
     },
   };
+}
+
+/** The pool settings of a config, shared by the L7 and L4 runners. */
+export function poolOptions(config: BalancerConfig): PoolOptions {
+  const { maxFailures, ejectMs, failurePercent, minRequests, windowMs, maxEjectionPercent } = config.passive;
+  return { slowStartMs: config.slowStartMs, maxFailures, ejectMs, failurePercent, minRequests, windowMs, maxEjectionPercent, retryBudget: config.retryBudget };
 }
 
 function isConfig(input: unknown): input is BalancerConfig {

@@ -22,7 +22,10 @@ export interface BalancerConfig {
   backends: BackendSpec[];
   /** Active checks; null = passive ejection only. `path` absent = TCP connect. */
   healthCheck: { path?: string; intervalMs: number; timeoutMs: number; rise: number; fall: number } | null;
-  passive: { maxFailures: number; ejectMs: number };
+  /** Passive ejection (Envoy's outlier detection): consecutive failures or a failure rate over a window. */
+  passive: { maxFailures: number; ejectMs: number; failurePercent: number; minRequests: number; windowMs: number; maxEjectionPercent: number };
+  /** Retries allowed on top of first attempts: `percent` of them, and at least `minPerSecond`. */
+  retryBudget: { percent: number; minPerSecond: number };
   slowStartMs: number;
   timeouts: { connectMs: number; responseMs: number; headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number };
   limits: { maxHeaderBytes: number; maxBodyBytes: number };
@@ -49,7 +52,8 @@ export const DEFAULT_CONFIG: BalancerConfig = {
   hashKey: 'ip',
   backends: [],
   healthCheck: null,
-  passive: { maxFailures: 3, ejectMs: 10_000 },
+  passive: { maxFailures: 3, ejectMs: 10_000, failurePercent: 50, minRequests: 20, windowMs: 10_000, maxEjectionPercent: 50 },
+  retryBudget: { percent: 20, minPerSecond: 10 },
   slowStartMs: 10_000,
   timeouts: { connectMs: 3_000, responseMs: 60_000, headersMs: 10_000, requestMs: 120_000, idleMs: 120_000, keepAliveMs: 5_000 },
   limits: { maxHeaderBytes: 16 * 1024, maxBodyBytes: 16 * 1024 * 1024 },
@@ -113,7 +117,7 @@ function record(value: unknown, what: string): Record<string, unknown> {
 
 const KNOWN = new Set([
   'mode', 'listen', 'admin', 'adminToken', 'algorithm', 'hashKey', 'backends', 'healthCheck', 'passive', 'slowStart',
-  'timeouts', 'limits', 'retries', 'trustForwarded', 'socketioPath', 'wsDrainWindow', 'workers', 'proxyProtocol',
+  'timeouts', 'limits', 'retries', 'retryBudget', 'trustForwarded', 'socketioPath', 'wsDrainWindow', 'workers', 'proxyProtocol',
   'acceptProxyProtocol', 'udpIdleTimeout', 'fastPath',
 ]);
 
@@ -177,6 +181,15 @@ export function parseBalancerConfig(raw: unknown, base: BalancerConfig = DEFAULT
     const p = record(input.passive, 'passive');
     if (p.maxFailures !== undefined) config.passive.maxFailures = int(p.maxFailures, 'passive.maxFailures', 0, 1000);
     if (p.eject !== undefined) config.passive.ejectMs = parseDuration(p.eject, 'passive.eject');
+    if (p.failurePercent !== undefined) config.passive.failurePercent = int(p.failurePercent, 'passive.failurePercent', 0, 100);
+    if (p.minRequests !== undefined) config.passive.minRequests = int(p.minRequests, 'passive.minRequests', 1, 100_000);
+    if (p.window !== undefined) config.passive.windowMs = parseDuration(p.window, 'passive.window');
+    if (p.maxEjectionPercent !== undefined) config.passive.maxEjectionPercent = int(p.maxEjectionPercent, 'passive.maxEjectionPercent', 0, 100);
+  }
+  if (input.retryBudget !== undefined) {
+    const r = record(input.retryBudget, 'retryBudget');
+    if (r.percent !== undefined) config.retryBudget.percent = int(r.percent, 'retryBudget.percent', 0, 100);
+    if (r.minPerSecond !== undefined) config.retryBudget.minPerSecond = int(r.minPerSecond, 'retryBudget.minPerSecond', 0, 10_000);
   }
   if (input.slowStart !== undefined) config.slowStartMs = parseDuration(input.slowStart, 'slowStart');
   if (input.timeouts !== undefined) {

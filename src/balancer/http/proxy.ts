@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { systemClock, type Clock, type ErrorCode, type Logger } from '../../core/index.js';
-import type { Pool } from '../pool.js';
+import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
 import { clientAddress, endToEnd, withForwarding } from './headers.js';
 import { sendError, sendRawError } from './respond.js';
@@ -56,7 +56,8 @@ export interface HttpProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const pool = options.pool;
@@ -85,21 +86,19 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
 
   const eligible = (b: Backend | undefined): b is Backend => b !== undefined && (b.state === 'up' || b.state === 'slow-start');
 
-  /** The engine.io session's backend when known and alive, else the algorithm's choice (skipping `tried`). */
+  /** The engine.io session's backend when known and alive, else the algorithm's choice (never one in `tried`). */
   const choose = (req: IncomingMessage, clientIp: string, tried: Set<string>, sid: string | undefined): Backend | null => {
     if (sid && sids) {
       const owner = pool.get(sids.lookup(sid) ?? '');
       if (eligible(owner) && !tried.has(owner.id)) return owner;
     }
-    const ctx: PickContext = { clientIp };
+    const ctx: PickContext = { clientIp, exclude: tried };
     const key = keyOf(req.url ?? '/', (name) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     });
     if (key !== undefined) ctx.key = key;
-    let backend = pool.pick(ctx);
-    for (let i = 0; backend && tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick(ctx);
-    return backend;
+    return pool.pick(ctx);
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -129,6 +128,9 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     let clientGone = false;
     let current: http.ClientRequest | undefined;
     let received = 0;
+    // A request counts one failure against the backends, however often it is retried (it may be the
+    // request, not the backends, that fails).
+    let blamed = false;
 
     res.on('close', () => {
       if (!res.writableFinished) {
@@ -137,10 +139,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       }
     });
 
-    const attempt = (left: number): void => {
+    /** `lastFailure` answers when a retry finds no untried backend (or the retry budget is spent). */
+    const attempt = (left: number, lastFailure: ErrorCode): void => {
       const backend = choose(req, clientIp, tried, sid);
       if (!backend) {
-        sendError(res, 'GH_BALANCER_NO_BACKEND');
+        sendError(res, lastFailure);
         return;
       }
       tried.add(backend.id);
@@ -151,11 +154,20 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       let connected = false;
       let failure: ErrorCode = 'GH_BALANCER_BAD_GATEWAY';
       const timers: NodeJS.Timeout[] = [];
-      const finish = (ok: boolean, latencyMs?: number): void => {
+      const finish = (ok: boolean | null, latencyMs?: number): void => {
         if (released) return;
         released = true;
         for (const t of timers) clearTimeout(t);
-        pool.release(backend, latencyMs === undefined ? { ok } : { ok, latencyMs });
+        // Whatever broke after the client left (a cut upload or download) is not the backend's doing.
+        if (clientGone || ok === null) pool.release(backend, UNCOUNTED);
+        else if (ok && latencyMs !== undefined) pool.release(backend, { ok, latencyMs });
+        else if (ok) pool.release(backend, SUCCEEDED);
+        else if (!connected) pool.release(backend, UNREACHABLE);
+        else if (blamed) pool.release(backend, UNCOUNTED);
+        else {
+          blamed = true;
+          pool.release(backend, FAILED);
+        }
       };
 
       const upstream = http.request({ host: backend.host, port: backend.port, method: req.method, path: url, headers, agent, setHost: false });
@@ -218,14 +230,26 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         }
         // A keep-alive connection the backend had already closed is not the backend's fault.
         const stale = upstream.reusedSocket && failure === 'GH_BALANCER_BAD_GATEWAY';
-        finish(stale);
+        finish(stale ? null : false);
         if (clientGone) return;
         const retryable = !connected ? !bodyStarted || !hasBody : replayable && failure !== 'GH_BALANCER_GATEWAY_TIMEOUT';
         if (left > 0 && (retryable || (stale && replayable))) {
-          attempt(left - 1);
+          attempt(left - 1, failure);
           return;
         }
         sendError(res, failure);
+      });
+
+      // Interim responses reach the client: 103 Early Hints (its Link headers let the browser start
+      // fetching) and 102 Processing. 100 Continue is node:http's own business with the client.
+      upstream.on('information', (info: http.InformationEvent) => {
+        if (clientGone || res.headersSent) return;
+        try {
+          if (info.statusCode === 103) res.writeEarlyHints(earlyHints(info.rawHeaders));
+          else if (info.statusCode === 102) res.writeProcessing();
+        } catch {
+          // A hint node will not write (an invalid Link value) is dropped; the final response still comes.
+        }
       });
 
       upstream.on('response', (upstreamRes: IncomingMessage) => {
@@ -260,8 +284,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       });
     };
 
-    req.on('error', () => current?.destroy());
-    attempt(retries);
+    req.on('error', () => {
+      clientGone = true;
+      current?.destroy();
+    });
+    attempt(retries, 'GH_BALANCER_NO_BACKEND');
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -296,7 +323,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       released = true;
       clearTimeout(timer);
       set.delete(client);
-      pool.release(backend, { ok });
+      // done(false) only ever means the tunnel's backend could not be reached.
+      pool.release(backend, ok ? SUCCEEDED : UNREACHABLE);
     };
     upstream.on('connect', () => {
       connected = true;
@@ -418,6 +446,19 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       return Promise.all([closeFast, closeHttp]).then(() => undefined);
     },
   };
+}
+
+/** A 103's fields as writeEarlyHints() takes them (hop-by-hop ones left out, repeated ones kept). */
+function earlyHints(rawHeaders: readonly string[]): Record<string, string | string[]> {
+  const hints: Record<string, string | string[]> = {};
+  const pairs = endToEnd(rawHeaders, undefined);
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const name = (pairs[i] as string).toLowerCase();
+    const value = pairs[i + 1] as string;
+    const prior = hints[name];
+    hints[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return hints;
 }
 
 /** Reads the first bytes of an engine.io handshake response for its sid, without holding the stream. */
