@@ -52,7 +52,11 @@ export interface HttpProxy {
   /** Open proxied WebSockets (tunnels) per backend id. */
   tunnels(backendId?: string): number;
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes everything. */
+  /**
+   * Stops accepting and lets requests in flight finish — bodies still arriving, long-polls — each
+   * connection closing after its response; at `graceMs` whatever is left is cut. WebSocket tunnels
+   * close at once (their clients reconnect elsewhere).
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -72,6 +76,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSocketsPerBackend ?? 1024, maxFreeSockets: 256, scheduling: 'lifo' });
   const tunnels = new Map<string, Set<Duplex>>();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Shutting down: each connection closes once its response is done.
+  let closing = false;
+  // Connections node:http took over from the fast path (its own server never listens in that mode,
+  // so it cannot cut them at the end of the grace period).
+  const handedOff = new Set<Socket>();
 
   const server = http.createServer({
     maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
@@ -137,6 +146,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         clientGone = true;
         current?.destroy();
       }
+      if (closing) req.socket.end();
     });
 
     /** `lastFailure` answers when a retry finds no untried backend (or the retry budget is spent). */
@@ -262,6 +272,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
           return;
         }
         const out = endToEnd(upstreamRes.rawHeaders, upstreamRes.headers.connection);
+        if (closing) out.push('Connection', 'close');
         try {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
         } catch {
@@ -369,6 +380,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       : createFastPath({
           pool,
           handOff(socket, buffered) {
+            handedOff.add(socket);
+            socket.once('close', () => handedOff.delete(socket));
             if (buffered.length > 0) socket.unshift(buffered);
             server.emit('connection', socket);
             socket.resume();
@@ -416,34 +429,26 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       });
     },
     close(graceMs = 5_000): Promise<void> {
+      closing = true;
       pool.off('draining', onLeaving);
-      const closeFast = new Promise<void>((resolve) => (fast?.server.listening ? fast.server.close(() => resolve()) : resolve()));
+      // The listener that accepted every connection (handed-off ones included) calls back once the
+      // last of them has closed: that is the drain finishing. Upstream connections stay until then,
+      // so requests in flight and uploads still arriving reach their backend.
+      const listener: net.Server = fast?.server ?? server;
+      const drained = new Promise<void>((resolve) => (listener.listening ? listener.close(() => resolve()) : resolve()));
       fast?.closeIdle();
-      const closeHttp = new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.closeAllConnections();
-          fast?.destroyAll();
-          for (const set of tunnels.values()) for (const s of set) s.destroy();
-        }, graceMs);
-        force.unref();
-        const finished = (): void => {
-          clearTimeout(force);
-          agent.destroy();
-          resolve();
-        };
-        if (server.listening) server.close(finished);
-        else {
-          // Fast-path mode: node:http only ever received handed-off connections.
-          server.closeIdleConnections();
-          const wait = (): void => {
-            server.getConnections((_error, count) => (count === 0 ? finished() : setTimeout(wait, 50).unref()));
-          };
-          wait();
-        }
-        server.closeIdleConnections();
-        for (const set of tunnels.values()) for (const s of set) s.destroy();
+      server.closeIdleConnections();
+      for (const set of tunnels.values()) for (const s of set) s.destroy();
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+        fast?.destroyAll();
+        for (const socket of handedOff) socket.destroy();
+      }, graceMs);
+      force.unref();
+      return drained.then(() => {
+        clearTimeout(force);
+        agent.destroy();
       });
-      return Promise.all([closeFast, closeHttp]).then(() => undefined);
     },
   };
 }
