@@ -104,7 +104,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
     async close(): Promise<void> {
       checker?.stop();
       pool.close();
-      await Promise.all([proxy.close(), new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve()))]);
+      await Promise.all([proxy.close(config.timeouts.shutdownMs), new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve()))]);
       adminServer?.closeAllConnections();
     },
   };

@@ -2,11 +2,9 @@ import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
 import {
   applyChange,
-  DEFAULT_CONFIG,
-  loadConfigFile,
   parseBackend,
-  parseBalancerConfig,
   parseHostPort,
+  resolveBalancerConfig,
   startBalancer,
   type AdminChange,
   type BalancerConfig,
@@ -41,26 +39,12 @@ const flags = {
 
 type Values = ReturnType<typeof parseFlags<typeof flags>>['values'];
 
-/** The config file (if any) with the flags on top; validated once. */
-async function resolveConfig(values: Values): Promise<BalancerConfig> {
-  const base = values.config ? await loadConfigFile(values.config) : DEFAULT_CONFIG;
-  const overrides: Record<string, unknown> = {};
-  if (values.listen !== undefined) overrides.listen = values.listen;
-  if (values.backend !== undefined) overrides.backends = values.backend;
-  if (values.algorithm !== undefined) overrides.algorithm = values.algorithm;
-  if (values.mode !== undefined) overrides.mode = values.mode;
-  if (values['health-check'] !== undefined) overrides.healthCheck = { ...(base.healthCheck ? { interval: base.healthCheck.intervalMs, timeout: base.healthCheck.timeoutMs, rise: base.healthCheck.rise, fall: base.healthCheck.fall } : {}), path: values['health-check'] };
-  if (values['hash-key'] !== undefined) overrides.hashKey = values['hash-key'];
-  if (values.workers !== undefined) overrides.workers = values.workers;
-  if (values.admin !== undefined) overrides.admin = values.admin === 'off' ? false : values.admin;
-  const token = values['admin-token'] ?? process.env.GATEHOUSE_ADMIN_TOKEN;
-  if (token !== undefined) overrides.adminToken = token;
-  // Admin validation (token off loopback) must see the final address and token together.
-  if (overrides.admin === undefined && token !== undefined && base.admin) overrides.admin = `${base.admin.host.includes(':') ? `[${base.admin.host}]` : base.admin.host}:${base.admin.port}`;
+/** The config file (if any) with the flags on top; validated once, the same way `balance export` does. */
+function resolveConfig(values: Values): Promise<BalancerConfig> {
   // Fail early on the cheap checks so the message names the flag.
   if (values.listen !== undefined) parseHostPort(values.listen, '--listen');
   for (const b of values.backend ?? []) parseBackend(b);
-  return parseBalancerConfig(overrides, base);
+  return resolveBalancerConfig(values.config, values);
 }
 
 interface WorkerMessage {
