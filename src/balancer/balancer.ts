@@ -71,7 +71,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
   try {
     port = await proxy.listen(config.listen.port, config.listen.host);
     if (config.admin && deps.admin !== false) {
-      const adminOptions: Parameters<typeof createAdminServer>[0] = { pool, stats: { tunnels: (id) => proxy.tunnels(id), sessions: () => proxy.sids?.size ?? 0 } };
+      const adminOptions: Parameters<typeof createAdminServer>[0] = { pool, host: config.admin.host, stats: { tunnels: (id) => proxy.tunnels(id), sessions: () => proxy.sids?.size ?? 0 } };
       if (config.admin.token !== undefined) adminOptions.token = config.admin.token;
       if (deps.onAdminChange) adminOptions.onChange = deps.onAdminChange;
       adminServer = createAdminServer(adminOptions);

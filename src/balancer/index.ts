@@ -16,6 +16,7 @@ export type { HttpProxy, HttpProxyOptions } from './http/proxy.js';
 export { startHealthChecks } from './health/active.js';
 export type { HealthChecker, HealthCheckOptions } from './health/active.js';
 export { applyChange, createAdminServer } from './admin/server.js';
+export { generateAdminToken, loadOrCreateAdminToken } from './admin/token.js';
 export type { AdminChange, AdminOptions } from './admin/server.js';
 export { createTcpProxy, createUdpForwarder } from './l4/index.js';
 export type { FlowCloseReason, L4Client, L4Target, ListenAddress, PickBackend, TcpProxy, TcpProxyOptions, TcpProxyStats, UdpForwarder, UdpForwarderOptions, UdpForwarderStats } from './l4/index.js';

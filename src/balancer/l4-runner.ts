@@ -62,7 +62,7 @@ export async function startL4Balancer(config: BalancerConfig, deps: BalancerDeps
   let adminServer: http.Server | undefined;
   let adminPort: number | null = null;
   if (config.admin && deps.admin !== false) {
-    adminServer = createAdminServer({ pool, ...(config.admin.token !== undefined ? { token: config.admin.token } : {}), ...(deps.onAdminChange ? { onChange: deps.onAdminChange } : {}) });
+    adminServer = createAdminServer({ pool, host: config.admin.host, ...(config.admin.token !== undefined ? { token: config.admin.token } : {}), ...(deps.onAdminChange ? { onChange: deps.onAdminChange } : {}) });
     try {
       adminPort = await listenOn(adminServer, config.admin.port, config.admin.host);
     } catch (error) {

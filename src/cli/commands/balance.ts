@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
 import {
   applyChange,
+  generateAdminToken,
   parseBackend,
   parseHostPort,
   resolveBalancerConfig,
@@ -61,7 +62,15 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, flags, usage);
     const logger = createLogger({ name: 'gatehouse-balancer' });
-    const config = await resolveConfig(values);
+    let config = await resolveConfig(values);
+    if (config.admin && config.admin.token === undefined && !cluster.isWorker) {
+      // The admin API is never open: without a token of its own it gets one now, shown once; the env
+      // carries it to --workers processes and to reloads.
+      const token = generateAdminToken();
+      process.env.GATEHOUSE_ADMIN_TOKEN = token;
+      config = await resolveConfig(values);
+      console.error(`gatehouse balance: admin token (shown once): ${token}`);
+    }
     if (config.backends.length === 0) {
       throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: 'No backends: give --backend HOST:PORT or a config file with backends.' });
     }
