@@ -1,6 +1,7 @@
 // Writes docs/configuration.md from ConfigSchema in src/core/config.ts: `npm run docs:config`.
 import { writeFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
+import { BALANCER_FLAGS, BalancerFileSchema } from '../src/balancer/index.js';
 import { ConfigSchema } from '../src/core/index.js';
 
 interface Described {
@@ -12,6 +13,7 @@ interface Described {
   minimum?: number;
   maximum?: number;
   properties?: Record<string, Described>;
+  items?: Described;
 }
 
 /** The unit a key is measured in: from its name's suffix, else from "(unit)" in its description. */
@@ -27,6 +29,8 @@ function unitOf(key: string, description: string): string {
 
 function typeOf(schema: Described): string {
   if (schema.anyOf) return schema.anyOf.map((s) => (s.const !== undefined ? `\`${JSON.stringify(s.const)}\`` : typeOf(s))).join(' \\| ');
+  if (schema.type === 'object' && schema.properties) return 'mapping';
+  if (schema.type === 'array') return `list of ${schema.items ? typeOf(schema.items) : 'any'}`;
   const range = schema.minimum !== undefined || schema.maximum !== undefined ? ` ${schema.minimum ?? ''}–${schema.maximum ?? ''}` : '';
   return `${schema.type ?? 'any'}${range}`;
 }
@@ -85,8 +89,7 @@ const lines = [
   '`--node-id`) and of `gatehouse up`, and the `config` object of `buildApp({ config })` when gatehouse is',
   'embedded (tests do this). There is no configuration file for an app node yet, except the providers',
   'file of `federation.providersFile` (sign-in providers, see [oauth.md](oauth.md)). The',
-  'balancer (`gatehouse balance`) has its own options: `gatehouse balance --help` and',
-  '[load-balancing.md](load-balancing.md).',
+  'balancer (`gatehouse balance`) has its own schema, at the end of this page.',
   '',
   'This page is generated from the schema by `npm run docs:config`; a test fails when a key is missing.',
   '',
@@ -103,6 +106,48 @@ for (const [sectionName, section] of Object.entries(root.properties ?? {})) {
   }
   lines.push('');
 }
+
+// The balancer's keys: top-level ones, sections (passive, timeouts…) and the mapping form of healthCheck.
+const flagOf = new Map<string, string>(Object.entries(BALANCER_FLAGS).map(([flag, key]) => [key, `\`--${flag}\``]));
+const balancerUnit = (key: string, schema: Described): string => {
+  const description = schema.description ?? '';
+  if (/\(duration\)$/.test(description)) return 'duration';
+  if (/percent/i.test(key)) return 'percent';
+  return unitOf(key, description);
+};
+const balancerRow = (path: string, schema: Described): string => {
+  const unit = balancerUnit(path.split('.').at(-1)!, schema);
+  const text = (schema.description ?? '').replace(/\s*\(duration\)$/, '').replace(/\s*\(bytes\)/, '').replace(/\|/g, '\\|');
+  return `| \`${path}\` | ${typeOf(schema)} | ${defaultOf(schema, unit === 'duration' ? '' : unit)} | ${unit} | ${text} | ${flagOf.get(path) ?? ''} |`;
+};
+const balancerRoot = BalancerFileSchema as unknown as Described;
+let balancerKeys = 0;
+lines.push(
+  '# Load balancer (`gatehouse balance`)',
+  '',
+  'The balancer reads a YAML file (`--config lb.yaml`), the flags in the last column laid over it (the same',
+  'way for `gatehouse balance` and `gatehouse balance export`), or an object passed to `startBalancer()`.',
+  'The one schema is `BalancerFileSchema` in `src/balancer/config-schema.ts`; an unknown key or a bad value',
+  'refuses to start with `GH_BALANCER_CONFIG_INVALID` naming the key. A duration is a number of',
+  'milliseconds or a string such as `500ms`, `5s`, `1m`. `GATEHOUSE_ADMIN_TOKEN` stands in for',
+  '`--admin-token`. What the settings do: [load-balancing.md](load-balancing.md).',
+  '',
+  '| key | type | default | unit | what it does | flag |',
+  '| --- | --- | --- | --- | --- | --- |',
+);
+for (const [key, schema] of Object.entries(balancerRoot.properties ?? {})) {
+  const nested = schema.properties ?? schema.anyOf?.find((s) => s.properties)?.properties;
+  if (schema.properties && nested) lines.push(`| \`${key}\` | mapping |  |  | ${schema.description ?? ''} |  |`);
+  else {
+    lines.push(balancerRow(key, schema));
+    balancerKeys++;
+  }
+  for (const [inner, leaf] of Object.entries(nested ?? {})) {
+    lines.push(balancerRow(`${key}.${inner}`, leaf));
+    balancerKeys++;
+  }
+}
+lines.push('');
 writeFileSync(new URL('../docs/configuration.md', import.meta.url), lines.join('\n'));
 const count = Object.values(root.properties ?? {}).reduce((n, s) => n + Object.keys(s.properties ?? {}).length, 0);
-console.log(`docs/configuration.md: ${count} keys`);
+console.log(`docs/configuration.md: ${count} keys; balancer: ${balancerKeys} keys`);

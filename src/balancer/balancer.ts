@@ -4,7 +4,7 @@ import { createAdminServer, listenOn, type AdminChange } from './admin/server.js
 import { parseBalancerConfig, type BalancerConfig } from './config.js';
 import { startHealthChecks, type HealthChecker } from './health/active.js';
 import { createHttpProxy, type HttpProxy } from './http/proxy.js';
-import { backendId, createPool, type Pool } from './pool.js';
+import { backendId, createPool, type Pool, type PoolOptions } from './pool.js';
 
 export interface BalancerDeps {
   clock?: Clock;
@@ -42,9 +42,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
     backends: config.backends,
     algorithm: config.algorithm,
     clock,
-    slowStartMs: config.slowStartMs,
-    maxFailures: config.passive.maxFailures,
-    ejectMs: config.passive.ejectMs,
+    ...poolOptions(config),
   });
   pool.on('state', (backend: { id: string; state: string }, previous: string) => logger.info({ backend: backend.id, from: previous, to: backend.state }, 'balancer: backend state'));
   const proxy = createHttpProxy({
@@ -73,7 +71,7 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
   try {
     port = await proxy.listen(config.listen.port, config.listen.host);
     if (config.admin && deps.admin !== false) {
-      const adminOptions: Parameters<typeof createAdminServer>[0] = { pool, stats: { tunnels: (id) => proxy.tunnels(id), sessions: () => proxy.sids?.size ?? 0 } };
+      const adminOptions: Parameters<typeof createAdminServer>[0] = { pool, host: config.admin.host, stats: { tunnels: (id) => proxy.tunnels(id), sessions: () => proxy.sids?.size ?? 0 } };
       if (config.admin.token !== undefined) adminOptions.token = config.admin.token;
       if (deps.onAdminChange) adminOptions.onChange = deps.onAdminChange;
       adminServer = createAdminServer(adminOptions);
@@ -106,10 +104,16 @@ export async function startBalancer(input: BalancerConfig | Record<string, unkno
     async close(): Promise<void> {
       checker?.stop();
       pool.close();
-      await Promise.all([proxy.close(), new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve()))]);
+      await Promise.all([proxy.close(config.timeouts.shutdownMs), new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve()))]);
       adminServer?.closeAllConnections();
     },
   };
+}
+
+/** The pool settings of a config, shared by the L7 and L4 runners. */
+export function poolOptions(config: BalancerConfig): PoolOptions {
+  const { maxFailures, ejectMs, failurePercent, minRequests, windowMs, maxEjectionPercent } = config.passive;
+  return { slowStartMs: config.slowStartMs, maxFailures, ejectMs, failurePercent, minRequests, windowMs, maxEjectionPercent, retryBudget: config.retryBudget };
 }
 
 function isConfig(input: unknown): input is BalancerConfig {

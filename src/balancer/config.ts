@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import type { Static } from '@sinclair/typebox';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { GatehouseError } from '../core/index.js';
+import { BALANCER_FLAGS, BalancerFileSchema, HealthCheckSchema, type BalancerFlag } from './config-schema.js';
 import { isValidHashKey } from './http/proxy.js';
-import { isAlgorithmName, validateSpec } from './pool.js';
-import { ALGORITHM_NAMES, type AlgorithmName, type BackendSpec } from './types.js';
+import { validateSpec } from './pool.js';
+import type { AlgorithmName, BackendSpec } from './types.js';
 
 export interface HostPort {
   host: string;
@@ -22,9 +25,12 @@ export interface BalancerConfig {
   backends: BackendSpec[];
   /** Active checks; null = passive ejection only. `path` absent = TCP connect. */
   healthCheck: { path?: string; intervalMs: number; timeoutMs: number; rise: number; fall: number } | null;
-  passive: { maxFailures: number; ejectMs: number };
+  /** Passive ejection (Envoy's outlier detection): consecutive failures or a failure rate over a window. */
+  passive: { maxFailures: number; ejectMs: number; failurePercent: number; minRequests: number; windowMs: number; maxEjectionPercent: number };
+  /** Retries allowed on top of first attempts: `percent` of them, and at least `minPerSecond`. */
+  retryBudget: { percent: number; minPerSecond: number };
   slowStartMs: number;
-  timeouts: { connectMs: number; responseMs: number; headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number };
+  timeouts: { connectMs: number; responseMs: number; headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number; shutdownMs: number };
   limits: { maxHeaderBytes: number; maxBodyBytes: number };
   retries: number;
   trustForwarded: boolean;
@@ -41,27 +47,6 @@ export interface BalancerConfig {
   udpIdleMs: number;
 }
 
-export const DEFAULT_CONFIG: BalancerConfig = {
-  mode: 'http',
-  listen: { host: '127.0.0.1', port: 8080 },
-  admin: { host: '127.0.0.1', port: 9090 },
-  algorithm: 'round-robin',
-  hashKey: 'ip',
-  backends: [],
-  healthCheck: null,
-  passive: { maxFailures: 3, ejectMs: 10_000 },
-  slowStartMs: 10_000,
-  timeouts: { connectMs: 3_000, responseMs: 60_000, headersMs: 10_000, requestMs: 120_000, idleMs: 120_000, keepAliveMs: 5_000 },
-  limits: { maxHeaderBytes: 16 * 1024, maxBodyBytes: 16 * 1024 * 1024 },
-  retries: 2,
-  trustForwarded: false,
-  socketioPath: '/socket.io/',
-  wsDrainWindowMs: 10_000,
-  fastPath: true,
-  workers: 1,
-  acceptProxyProtocol: false,
-  udpIdleMs: 30_000,
-};
 
 const invalid = (message: string): GatehouseError => new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message });
 
@@ -100,117 +85,97 @@ export function parseDuration(value: unknown, what: string): number {
   return Math.round(match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n);
 }
 
-function int(value: unknown, what: string, min: number, max: number): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw invalid(`${what} must be an integer ${min}-${max}.`);
-  return n;
-}
 
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${what} must be a mapping.`);
-  return value as Record<string, unknown>;
-}
+type FileConfig = Static<typeof BalancerFileSchema>;
 
-const KNOWN = new Set([
-  'mode', 'listen', 'admin', 'adminToken', 'algorithm', 'hashKey', 'backends', 'healthCheck', 'passive', 'slowStart',
-  'timeouts', 'limits', 'retries', 'trustForwarded', 'socketioPath', 'wsDrainWindow', 'workers', 'proxyProtocol',
-  'acceptProxyProtocol', 'udpIdleTimeout', 'fastPath',
-]);
+/** The first schema error, worded for a person: the key's path and what it must be. */
+function describeError(error: ValueError): string {
+  const path = error.path.replace(/^\//, '').replace(/\//g, '.') || '(the config)';
+  const hint = (error.schema as { hint?: string }).hint;
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return `Unknown config key at ${path}.`;
+  return hint ? `${path} must be ${hint}.` : `${path}: ${error.message}.`;
+}
 
 /**
- * Validates a config object (parsed YAML, or built in code) over the defaults. Unknown keys are
- * refused so a typo is not silently ignored.
+ * Validates a config (parsed YAML, flags laid over it, or an object built in code) against the one
+ * schema, fills its defaults and turns it into BalancerConfig. Unknown keys are refused so a typo is not
+ * silently ignored.
  */
-export function parseBalancerConfig(raw: unknown, base: BalancerConfig = DEFAULT_CONFIG): BalancerConfig {
-  const input = raw === null || raw === undefined ? {} : record(raw, 'The config');
-  for (const key of Object.keys(input)) if (!KNOWN.has(key)) throw invalid(`Unknown config key "${key.slice(0, 40)}".`);
-  const config: BalancerConfig = structuredClone(base);
-  if (input.mode !== undefined) {
-    if (input.mode !== 'http' && input.mode !== 'tcp' && input.mode !== 'udp') throw invalid('mode must be http, tcp or udp.');
-    config.mode = input.mode;
-  }
-  if (input.listen !== undefined) config.listen = parseHostPort(String(input.listen), 'listen');
-  if (input.admin !== undefined) config.admin = input.admin === false || input.admin === null ? null : { ...parseHostPort(String(input.admin), 'admin') };
-  if (input.adminToken !== undefined && config.admin) {
-    if (typeof input.adminToken !== 'string' || input.adminToken.length < 16) throw invalid('adminToken must be at least 16 characters.');
-    config.admin.token = input.adminToken;
-  }
-  if (input.algorithm !== undefined) {
-    if (typeof input.algorithm !== 'string' || !isAlgorithmName(input.algorithm)) throw invalid(`algorithm must be one of: ${ALGORITHM_NAMES.join(', ')}.`);
-    config.algorithm = input.algorithm;
-  }
-  if (input.hashKey !== undefined) {
-    if (typeof input.hashKey !== 'string' || !isValidHashKey(input.hashKey)) throw invalid('hashKey must be ip, path, header:<name> or cookie:<name>.');
-    config.hashKey = input.hashKey;
-  }
-  if (input.backends !== undefined) {
-    if (!Array.isArray(input.backends)) throw invalid('backends must be a list.');
-    config.backends = input.backends.map((b: unknown) => {
-      if (typeof b === 'string') return parseBackend(b);
-      const r = record(b, 'A backend');
-      const spec: BackendSpec = { ...parseHostPort(String(r.address ?? `${String(r.host ?? '')}:${String(r.port ?? '')}`), 'backend') };
-      if (r.weight !== undefined) spec.weight = int(r.weight, 'backend weight', 0, 1000);
-      if (r.id !== undefined) spec.id = String(r.id);
-      validateSpec(spec);
-      return spec;
-    });
-  }
-  if (input.healthCheck !== undefined) {
-    if (input.healthCheck === null || input.healthCheck === false) config.healthCheck = null;
-    else {
-      const h = typeof input.healthCheck === 'string' ? { path: input.healthCheck } : record(input.healthCheck, 'healthCheck');
-      const check: NonNullable<BalancerConfig['healthCheck']> = {
-        intervalMs: h.interval === undefined ? 2_000 : parseDuration(h.interval, 'healthCheck.interval'),
-        timeoutMs: h.timeout === undefined ? 1_000 : parseDuration(h.timeout, 'healthCheck.timeout'),
-        rise: h.rise === undefined ? 2 : int(h.rise, 'healthCheck.rise', 1, 100),
-        fall: h.fall === undefined ? 3 : int(h.fall, 'healthCheck.fall', 1, 100),
-      };
-      if (h.path !== undefined && h.path !== 'tcp') {
-        if (typeof h.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(h.path)) throw invalid('healthCheck.path must start with / (or be "tcp").');
-        check.path = h.path;
-      }
-      if (check.intervalMs < 50) throw invalid('healthCheck.interval must be at least 50ms.');
-      config.healthCheck = check;
-    }
-  }
-  if (input.passive !== undefined) {
-    const p = record(input.passive, 'passive');
-    if (p.maxFailures !== undefined) config.passive.maxFailures = int(p.maxFailures, 'passive.maxFailures', 0, 1000);
-    if (p.eject !== undefined) config.passive.ejectMs = parseDuration(p.eject, 'passive.eject');
-  }
-  if (input.slowStart !== undefined) config.slowStartMs = parseDuration(input.slowStart, 'slowStart');
-  if (input.timeouts !== undefined) {
-    const t = record(input.timeouts, 'timeouts');
-    const keys = { connect: 'connectMs', response: 'responseMs', headers: 'headersMs', request: 'requestMs', idle: 'idleMs', keepAlive: 'keepAliveMs' } as const;
-    for (const [key, value] of Object.entries(t)) {
-      const target = keys[key as keyof typeof keys];
-      if (!target) throw invalid(`Unknown timeout "${key.slice(0, 40)}".`);
-      config.timeouts[target] = parseDuration(value, `timeouts.${key}`);
-    }
-  }
-  if (input.limits !== undefined) {
-    const l = record(input.limits, 'limits');
-    if (l.maxHeaderBytes !== undefined) config.limits.maxHeaderBytes = int(l.maxHeaderBytes, 'limits.maxHeaderBytes', 1024, 1024 * 1024);
-    if (l.maxBodyBytes !== undefined) config.limits.maxBodyBytes = int(l.maxBodyBytes, 'limits.maxBodyBytes', 0, 2 ** 40);
-  }
-  if (input.retries !== undefined) config.retries = int(input.retries, 'retries', 0, 10);
-  if (input.trustForwarded !== undefined) config.trustForwarded = input.trustForwarded === true;
-  if (input.socketioPath !== undefined) {
-    if (input.socketioPath === false) config.socketioPath = false;
-    else if (typeof input.socketioPath === 'string' && input.socketioPath.startsWith('/')) config.socketioPath = input.socketioPath.endsWith('/') ? input.socketioPath : `${input.socketioPath}/`;
-    else throw invalid('socketioPath must start with / (or be false).');
-  }
-  if (input.wsDrainWindow !== undefined) config.wsDrainWindowMs = parseDuration(input.wsDrainWindow, 'wsDrainWindow');
-  if (input.fastPath !== undefined) config.fastPath = input.fastPath !== false;
-  if (input.workers !== undefined) config.workers = int(input.workers, 'workers', 1, 256);
-  if (input.proxyProtocol !== undefined) {
-    if (input.proxyProtocol !== 'v1' && input.proxyProtocol !== 'v2') throw invalid('proxyProtocol must be v1 or v2.');
-    config.proxyProtocol = input.proxyProtocol;
-  }
-  if (input.acceptProxyProtocol !== undefined) config.acceptProxyProtocol = input.acceptProxyProtocol === true;
-  if (input.udpIdleTimeout !== undefined) config.udpIdleMs = parseDuration(input.udpIdleTimeout, 'udpIdleTimeout');
+export function parseBalancerConfig(raw: unknown): BalancerConfig {
+  const input = raw === null || raw === undefined ? {} : raw;
+  if (typeof input !== 'object' || Array.isArray(input)) throw invalid('The config must be a mapping.');
+  const value: unknown = Value.Default(BalancerFileSchema, structuredClone(input));
+  const error = Value.Errors(BalancerFileSchema, value).First();
+  if (error) throw invalid(describeError(error));
+  const f = value as FileConfig;
+  const config: BalancerConfig = {
+    mode: f.mode,
+    listen: parseHostPort(f.listen, 'listen'),
+    admin: f.admin === false || f.admin === null ? null : parseHostPort(f.admin, 'admin'),
+    algorithm: f.algorithm,
+    hashKey: f.hashKey,
+    backends: f.backends.map(toBackend),
+    healthCheck: toHealthCheck(f.healthCheck),
+    passive: {
+      maxFailures: f.passive.maxFailures,
+      ejectMs: parseDuration(f.passive.eject, 'passive.eject'),
+      failurePercent: f.passive.failurePercent,
+      minRequests: f.passive.minRequests,
+      windowMs: parseDuration(f.passive.window, 'passive.window'),
+      maxEjectionPercent: f.passive.maxEjectionPercent,
+    },
+    retryBudget: { percent: f.retryBudget.percent, minPerSecond: f.retryBudget.minPerSecond },
+    slowStartMs: parseDuration(f.slowStart, 'slowStart'),
+    timeouts: {
+      connectMs: parseDuration(f.timeouts.connect, 'timeouts.connect'),
+      responseMs: parseDuration(f.timeouts.response, 'timeouts.response'),
+      headersMs: parseDuration(f.timeouts.headers, 'timeouts.headers'),
+      requestMs: parseDuration(f.timeouts.request, 'timeouts.request'),
+      idleMs: parseDuration(f.timeouts.idle, 'timeouts.idle'),
+      keepAliveMs: parseDuration(f.timeouts.keepAlive, 'timeouts.keepAlive'),
+      shutdownMs: parseDuration(f.timeouts.shutdown, 'timeouts.shutdown'),
+    },
+    limits: { maxHeaderBytes: f.limits.maxHeaderBytes, maxBodyBytes: f.limits.maxBodyBytes },
+    retries: f.retries,
+    trustForwarded: f.trustForwarded,
+    socketioPath: f.socketioPath === false ? false : f.socketioPath.endsWith('/') ? f.socketioPath : `${f.socketioPath}/`,
+    wsDrainWindowMs: parseDuration(f.wsDrainWindow, 'wsDrainWindow'),
+    fastPath: f.fastPath,
+    workers: f.workers,
+    acceptProxyProtocol: f.acceptProxyProtocol,
+    udpIdleMs: parseDuration(f.udpIdleTimeout, 'udpIdleTimeout'),
+  };
+  if (f.proxyProtocol !== undefined) config.proxyProtocol = f.proxyProtocol;
+  if (config.admin && f.adminToken !== undefined) config.admin.token = f.adminToken;
+  if (!isValidHashKey(config.hashKey)) throw invalid('hashKey must be ip, path, header:<name> or cookie:<name>.');
   checkConsistency(config);
   return config;
+}
+
+function toBackend(b: FileConfig['backends'][number]): BackendSpec {
+  if (typeof b === 'string') return parseBackend(b);
+  const spec: BackendSpec = { ...parseHostPort(b.address ?? `${b.host ?? ''}:${String(b.port ?? '')}`, 'backend') };
+  if (b.weight !== undefined) spec.weight = b.weight;
+  if (b.id !== undefined) spec.id = b.id;
+  validateSpec(spec);
+  return spec;
+}
+
+function toHealthCheck(h: FileConfig['healthCheck']): BalancerConfig['healthCheck'] {
+  if (h === null || h === false) return null;
+  const filled = Value.Default(HealthCheckSchema, typeof h === 'string' ? { path: h } : h) as Static<typeof HealthCheckSchema>;
+  const check: NonNullable<BalancerConfig['healthCheck']> = {
+    intervalMs: parseDuration(filled.interval, 'healthCheck.interval'),
+    timeoutMs: parseDuration(filled.timeout, 'healthCheck.timeout'),
+    rise: filled.rise,
+    fall: filled.fall,
+  };
+  if (filled.path !== undefined && filled.path !== 'tcp') {
+    if (!/^\/[\x21-\x7e]*$/.test(filled.path)) throw invalid('healthCheck.path must start with / (or be "tcp").');
+    check.path = filled.path;
+  }
+  if (check.intervalMs < 50) throw invalid('healthCheck.interval must be at least 50ms.');
+  return check;
 }
 
 /** Settings that contradict each other refuse to start. */
@@ -233,18 +198,51 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-export async function loadConfigFile(path: string, base: BalancerConfig = DEFAULT_CONFIG): Promise<BalancerConfig> {
+/** A config file's YAML, parsed but not yet validated (flags are laid over it first). */
+export async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: `Cannot read config file ${path}.`, cause: error });
   }
-  let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    return parseYaml(text) as unknown;
   } catch (error) {
     throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: `Config file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, cause: error });
   }
-  return parseBalancerConfig(parsed, base);
 }
+
+export async function loadConfigFile(path: string): Promise<BalancerConfig> {
+  return parseBalancerConfig(await readConfigFile(path));
+}
+
+/** The values of BALANCER_FLAGS as the command line gave them. */
+export type BalancerFlagValues = Partial<Record<BalancerFlag, string | string[] | undefined>>;
+
+/**
+ * The config file (if any) with the flags laid over it key by key, validated once: what `gatehouse
+ * balance` runs and `gatehouse balance export` writes out are the same config. `--health-check` sets
+ * only the path, keeping the file's interval and thresholds; GATEHOUSE_ADMIN_TOKEN stands in for
+ * --admin-token.
+ */
+export async function resolveBalancerConfig(configPath: string | undefined, flags: BalancerFlagValues, env: NodeJS.ProcessEnv = process.env): Promise<BalancerConfig> {
+  const file = configPath ? await readConfigFile(configPath) : {};
+  if (file !== null && (typeof file !== 'object' || Array.isArray(file))) throw invalid(`Config file ${configPath ?? ''} must hold a mapping.`);
+  const layered: Record<string, unknown> = { ...(file as Record<string, unknown> | null) };
+  const values: BalancerFlagValues = { ...flags };
+  if (values['admin-token'] === undefined && env.GATEHOUSE_ADMIN_TOKEN !== undefined) values['admin-token'] = env.GATEHOUSE_ADMIN_TOKEN;
+  for (const [flag, key] of Object.entries(BALANCER_FLAGS) as [BalancerFlag, string][]) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (key === 'healthCheck.path') {
+      const prior = layered.healthCheck;
+      layered.healthCheck = prior !== null && typeof prior === 'object' ? { ...prior, path: value } : value;
+    } else if (key === 'admin') layered.admin = value === 'off' ? false : value;
+    else if (key === 'workers') layered.workers = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value;
+    else layered[key] = value;
+  }
+  return parseBalancerConfig(layered);
+}
+
+export const DEFAULT_CONFIG: BalancerConfig = parseBalancerConfig({});

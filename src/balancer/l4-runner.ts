@@ -2,11 +2,11 @@ import type http from 'node:http';
 import { GatehouseError, silentLogger, systemClock } from '../core/index.js';
 import { createAdminServer, listenOn } from './admin/server.js';
 import type { BalancerDeps, RunningBalancer } from './balancer.js';
-import { reconcile } from './balancer.js';
+import { poolOptions, reconcile } from './balancer.js';
 import type { BalancerConfig } from './config.js';
 import { startHealthChecks, type HealthChecker } from './health/active.js';
 import { createTcpProxy, createUdpForwarder, type L4Client } from './l4/index.js';
-import { createPool, type Pool } from './pool.js';
+import { createPool, FAILED, SUCCEEDED, UNREACHABLE, type Pool } from './pool.js';
 import type { Backend } from './types.js';
 
 /**
@@ -16,14 +16,11 @@ import type { Backend } from './types.js';
 export async function startL4Balancer(config: BalancerConfig, deps: BalancerDeps): Promise<RunningBalancer> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger();
-  const pool = createPool({ backends: config.backends, algorithm: config.algorithm, clock, slowStartMs: config.slowStartMs, maxFailures: config.passive.maxFailures, ejectMs: config.passive.ejectMs });
+  const pool = createPool({ backends: config.backends, algorithm: config.algorithm, clock, ...poolOptions(config) });
   pool.on('state', (backend: Backend, previous: string) => logger.info({ backend: backend.id, from: previous, to: backend.state }, 'balancer: backend state'));
 
-  const pickBackend = (client: L4Client, attempt: { tried: ReadonlySet<string> }): Backend | null => {
-    let backend = pool.pick({ clientIp: client.address });
-    for (let i = 0; backend && attempt.tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick({ clientIp: client.address });
-    return backend && !attempt.tried.has(backend.id) ? backend : null;
-  };
+  // The same pick as L7: a connection retried after a failed connect never goes back to a backend it tried.
+  const pickBackend = (client: L4Client, attempt: { tried: ReadonlySet<string> }): Backend | null => pool.pick({ clientIp: client.address, exclude: attempt.tried });
   const listen = { host: config.listen.host, port: config.listen.port };
 
   let proxy: { port: number; close(): Promise<void> };
@@ -32,11 +29,11 @@ export async function startL4Balancer(config: BalancerConfig, deps: BalancerDeps
       listen,
       pickBackend,
       onConnect: (backend) => pool.acquire(backend),
-      onClose: (backend, _client, info) => pool.release(backend, { ok: info.ok }),
+      onClose: (backend, _client, info) => pool.release(backend, info.ok ? SUCCEEDED : FAILED),
       onConnectFailed: (backend) => {
         // A refused connection never reached onConnect; count it as one failed attempt.
         pool.acquire(backend);
-        pool.release(backend, { ok: false });
+        pool.release(backend, UNREACHABLE);
       },
       ...(config.proxyProtocol ? { proxyProtocol: config.proxyProtocol } : {}),
       acceptProxyProtocol: config.acceptProxyProtocol,
@@ -65,7 +62,7 @@ export async function startL4Balancer(config: BalancerConfig, deps: BalancerDeps
   let adminServer: http.Server | undefined;
   let adminPort: number | null = null;
   if (config.admin && deps.admin !== false) {
-    adminServer = createAdminServer({ pool, ...(config.admin.token !== undefined ? { token: config.admin.token } : {}), ...(deps.onAdminChange ? { onChange: deps.onAdminChange } : {}) });
+    adminServer = createAdminServer({ pool, host: config.admin.host, ...(config.admin.token !== undefined ? { token: config.admin.token } : {}), ...(deps.onAdminChange ? { onChange: deps.onAdminChange } : {}) });
     try {
       adminPort = await listenOn(adminServer, config.admin.port, config.admin.host);
     } catch (error) {

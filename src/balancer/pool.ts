@@ -10,10 +10,24 @@ export interface PoolOptions {
   clock?: Clock;
   /** A backend that comes back ramps its weight from 10% to 100% over this long (ms); 0 = off. */
   slowStartMs?: number;
-  /** Passive ejection: this many consecutive failures take a backend out… */
+  /**
+   * Passive ejection: this many consecutive failures to reach a backend (connect refused or timed out)
+   * take it out (0 = off)…
+   */
   maxFailures?: number;
   /** …for this long (ms), after which it returns in slow start. */
   ejectMs?: number;
+  /**
+   * …and so does a failure rate of at least this percent (0 = off) over `windowMs`, once the window
+   * holds `minRequests` outcomes (Envoy's failure-percentage outlier detection).
+   */
+  failurePercent?: number;
+  minRequests?: number;
+  windowMs?: number;
+  /** No more than this share of the pool is ever out (down) because of passive ejection. */
+  maxEjectionPercent?: number;
+  /** Retries may add this percent on top of first attempts, plus `minPerSecond` whatever the traffic. */
+  retryBudget?: { percent: number; minPerSecond: number };
   /** Latency EWMA smoothing factor for each new sample (0..1]. */
   ewmaAlpha?: number;
 }
@@ -31,18 +45,43 @@ export interface Pool extends EventEmitter {
   drain(id: string): Backend;
   setWeight(id: string, weight: number): Backend;
   setAlgorithm(name: AlgorithmName | string): void;
-  /** A backend for a new request or connection, or null when none may take work. */
+  /**
+   * A backend for a new request or connection, or null when none may take work. With `ctx.exclude`
+   * (the backends a retried request already tried) it is a retry: never one of those, and only while
+   * the retry budget lasts.
+   */
   pick(ctx: PickContext): Backend | null;
   /** Marks a request or connection as started on `backend`. */
   acquire(backend: Backend): void;
-  /** Ends what acquire() started; `ok: false` counts toward passive ejection. */
-  release(backend: Backend, outcome: { ok: boolean; latencyMs?: number }): void;
+  /**
+   * Ends what acquire() started. `ok: false` counts toward passive ejection; `ok: null` counts neither
+   * way (the client went away, or a kept-alive connection had gone stale).
+   */
+  release(backend: Backend, outcome: Outcome): void;
   /** Health checks: the backend answers (again) or stopped answering. */
   markUp(id: string): void;
   markDown(id: string): void;
   /** Stops timers. */
   close(): void;
 }
+
+/** How one request or connection ended, as far as the backend's health is concerned. */
+export interface Outcome {
+  ok: boolean | null;
+  latencyMs?: number;
+  /**
+   * The backend could not be reached (connect refused or timed out): its fault whatever the request,
+   * so these count toward the consecutive-failure rule. Other failures (a reset or a malformed answer
+   * once the request was sent) may be the request's doing and count toward the failure rate only.
+   */
+  unreachable?: boolean;
+}
+
+/** Outcomes without a latency, shared so the hot path does not allocate one per request. */
+export const SUCCEEDED: Outcome = Object.freeze({ ok: true });
+export const FAILED: Outcome = Object.freeze({ ok: false });
+export const UNREACHABLE: Outcome = Object.freeze({ ok: false, unreachable: true });
+export const UNCOUNTED: Outcome = Object.freeze({ ok: null });
 
 export function backendId(spec: BackendSpec): string {
   return spec.id ?? `${spec.host}:${spec.port}`;
@@ -71,6 +110,11 @@ export function createPool(options: PoolOptions = {}): Pool {
   const maxFailures = options.maxFailures ?? 3;
   const ejectMs = options.ejectMs ?? 10_000;
   const alpha = options.ewmaAlpha ?? 0.3;
+  const failurePercent = options.failurePercent ?? 50;
+  const minRequests = options.minRequests ?? 20;
+  const windowMs = options.windowMs ?? 10_000;
+  const maxEjectionPercent = options.maxEjectionPercent ?? 50;
+  const budget = createRetryBudget(clock, options.retryBudget ?? { percent: 20, minPerSecond: 10 });
   const backends: Backend[] = [];
   const timers = new Map<string, () => void>();
   let algorithmName: AlgorithmName = options.algorithm ?? 'round-robin';
@@ -97,6 +141,9 @@ export function createPool(options: PoolOptions = {}): Pool {
 
   const comeBack = (backend: Backend): void => {
     backend.consecutiveFailures = 0;
+    backend.windowStart = clock.now();
+    backend.windowRequests = 0;
+    backend.windowFailures = 0;
     setState(backend, slowStartMs > 0 ? 'slow-start' : 'up');
   };
 
@@ -126,6 +173,9 @@ export function createPool(options: PoolOptions = {}): Pool {
         requests: 0,
         failures: 0,
         consecutiveFailures: 0,
+        windowStart: clock.now(),
+        windowRequests: 0,
+        windowFailures: 0,
         latencyMs: 0,
         since: clock.now(),
       };
@@ -168,6 +218,8 @@ export function createPool(options: PoolOptions = {}): Pool {
     },
     pick(ctx: PickContext): Backend | null {
       const now = clock.now();
+      const exclude = ctx.exclude;
+      const retry = exclude !== undefined && exclude.size > 0;
       const eligible: Backend[] = [];
       for (const backend of backends) {
         if (backend.state === 'slow-start') {
@@ -175,27 +227,37 @@ export function createPool(options: PoolOptions = {}): Pool {
           if (elapsed >= slowStartMs) setState(backend, 'up');
           else backend.effectiveWeight = rampedWeight(backend, elapsed);
         }
-        if ((backend.state === 'up' || backend.state === 'slow-start') && backend.weight > 0) eligible.push(backend);
+        if ((backend.state === 'up' || backend.state === 'slow-start') && backend.weight > 0 && !(retry && exclude.has(backend.id))) eligible.push(backend);
       }
       if (eligible.length === 0) return null;
+      if (!retry) budget.earn();
+      else if (!budget.spend(now)) return null;
       return algorithm.pick(eligible, ctx, backends);
     },
     acquire(backend: Backend): void {
       backend.activeConnections++;
       backend.requests++;
     },
-    release(backend: Backend, outcome: { ok: boolean; latencyMs?: number }): void {
+    release(backend: Backend, outcome: Outcome): void {
       backend.activeConnections = Math.max(0, backend.activeConnections - 1);
-      if (outcome.ok) {
-        backend.consecutiveFailures = 0;
-        if (outcome.latencyMs !== undefined) {
-          backend.latencyMs = backend.latencyMs === 0 ? outcome.latencyMs : backend.latencyMs + alpha * (outcome.latencyMs - backend.latencyMs);
+      if (outcome.ok !== null) {
+        const now = clock.now();
+        if (now - backend.windowStart >= windowMs) {
+          backend.windowStart = now;
+          backend.windowRequests = 0;
+          backend.windowFailures = 0;
         }
-      } else {
-        backend.failures++;
-        backend.consecutiveFailures++;
-        if (maxFailures > 0 && backend.consecutiveFailures >= maxFailures && (backend.state === 'up' || backend.state === 'slow-start')) {
-          eject(backend);
+        backend.windowRequests++;
+        if (outcome.ok) {
+          backend.consecutiveFailures = 0;
+          if (outcome.latencyMs !== undefined) {
+            backend.latencyMs = backend.latencyMs === 0 ? outcome.latencyMs : backend.latencyMs + alpha * (outcome.latencyMs - backend.latencyMs);
+          }
+        } else {
+          backend.failures++;
+          if (outcome.unreachable) backend.consecutiveFailures++;
+          backend.windowFailures++;
+          if ((backend.state === 'up' || backend.state === 'slow-start') && failing(backend) && mayEject()) eject(backend);
         }
       }
       if (backend.state === 'draining' && backend.activeConnections === 0) emitter.emit('drained', backend);
@@ -217,6 +279,18 @@ export function createPool(options: PoolOptions = {}): Pool {
     },
   });
 
+  const failing = (backend: Backend): boolean =>
+    (maxFailures > 0 && backend.consecutiveFailures >= maxFailures) ||
+    (failurePercent > 0 && backend.windowRequests >= minRequests && backend.windowFailures * 100 >= failurePercent * backend.windowRequests);
+
+  // The cap counts every backend that is out, whatever took it out: passive ejection never takes the
+  // pool below (100 - maxEjectionPercent)% of its members, so one bad request pattern cannot empty it.
+  const mayEject = (): boolean => {
+    let down = 0;
+    for (const b of backends) if (b.state === 'down') down++;
+    return down + 1 <= Math.floor((backends.length * maxEjectionPercent) / 100);
+  };
+
   // Passive ejection: out for ejectMs, then back in slow start (the active check, when configured,
   // may take it out again at once).
   function eject(backend: Backend): void {
@@ -235,4 +309,39 @@ export function createPool(options: PoolOptions = {}): Pool {
   Object.defineProperty(pool, 'algorithm', { get: () => algorithmName, enumerable: true });
   for (const spec of options.backends ?? []) pool.add(spec);
   return pool as unknown as Pool;
+}
+
+/**
+ * Retries as a share of first attempts (Finagle's and Envoy's retry budget): each first attempt earns
+ * percent/100 of a retry, each retry spends one; `minPerSecond` retries are allowed whatever the
+ * traffic so a quiet balancer still retries. When a whole pool fails, retries stop multiplying the load.
+ */
+function createRetryBudget(clock: Clock, { percent, minPerSecond }: { percent: number; minPerSecond: number }) {
+  const perRequest = percent / 100;
+  // Earned retries are capped so a long quiet stretch cannot save up a storm.
+  const cap = Math.max(10, minPerSecond * 10);
+  let balance = 0;
+  let second = -1;
+  let usedThisSecond = 0;
+  return {
+    earn(): void {
+      if (balance < cap) balance += perRequest;
+    },
+    spend(now: number): boolean {
+      const s = Math.floor(now / 1000);
+      if (s !== second) {
+        second = s;
+        usedThisSecond = 0;
+      }
+      if (usedThisSecond < minPerSecond) {
+        usedThisSecond++;
+        return true;
+      }
+      if (balance >= 1) {
+        balance -= 1;
+        return true;
+      }
+      return false;
+    },
+  };
 }

@@ -27,8 +27,12 @@ export interface Backend {
   requests: number;
   /** Failed requests or connections since it was added. */
   failures: number;
-  /** Failures since the last success: what passive ejection counts. */
+  /** Failures to reach it since the last success: what the consecutive-failure rule counts. */
   consecutiveFailures: number;
+  /** The failure-rate window passive ejection reads: when it opened, and the outcomes in it. */
+  windowStart: number;
+  windowRequests: number;
+  windowFailures: number;
   /** Exponentially weighted moving average of response latency, ms; 0 until the first sample. */
   latencyMs: number;
   /** Clock time the backend entered its current state. */
@@ -40,6 +44,8 @@ export interface PickContext {
   clientIp: string;
   /** Consistent-hash key (header, cookie, path…); the client IP is used when absent. */
   key?: string;
+  /** Backends this request or connection already tried: a retry never goes back to one of them. */
+  exclude?: ReadonlySet<string> | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG, startBalancer, type AlgorithmName, type RunningBalancer } from '../balancer/index.js';
+import { DEFAULT_CONFIG, loadOrCreateAdminToken, startBalancer, type AlgorithmName, type RunningBalancer } from '../balancer/index.js';
 import { configFromEnv, loadConfig, loadInstanceSecret, systemClock, type Clock, type Logger } from '../core/index.js';
 import { createClusterRelay, prepareStore } from '../http/index.js';
 import { superviseNodes, type Supervisor, type SupervisorEvent } from './supervisor.js';
@@ -26,6 +26,8 @@ export interface RunningCluster {
   supervisor: Supervisor;
   url: string;
   adminUrl: string;
+  /** The admin API's bearer token (kept in the data directory), and whether this start made it. */
+  adminToken: { token: string; created: boolean };
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // Done once here so N nodes starting together neither race on migrations nor on the secret file.
   await loadInstanceSecret({ dataDir: config.server.dataDir, fromEnv: options.env.GATEHOUSE_SECRET });
   await prepareStore(config);
+  // The admin API can drain or add backends: never open, even on loopback. The nodes' dashboard
+  // relays to it with this token, behind the app's admin role.
+  const adminToken = await loadOrCreateAdminToken(config.server.dataDir);
 
   const publicUrl = options.env.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${options.port}`;
   const adminUrl = `http://127.0.0.1:${options.adminPort}`;
@@ -68,6 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       GATEHOUSE_PUBLIC_URL: publicUrl,
       GATEHOUSE_REALTIME_IPC: '1',
       GATEHOUSE_BALANCER_ADMIN: adminUrl,
+      GATEHOUSE_BALANCER_TOKEN: adminToken.token,
       GATEHOUSE_CLUSTER_NODES: JSON.stringify(nodeUrls),
       // Health checks hit every node each second: per-request info logs would drown what matters.
       LOG_LEVEL: options.env.LOG_LEVEL ?? 'warn',
@@ -93,7 +99,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       {
         ...DEFAULT_CONFIG,
         listen: { host: options.host, port: options.port },
-        admin: { host: '127.0.0.1', port: options.adminPort },
+        admin: { host: '127.0.0.1', port: options.adminPort, token: adminToken.token },
         algorithm: options.algorithm,
         backends: nodeUrls.map((node, i) => ({ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id })),
         healthCheck: { path: '/readyz', intervalMs: 1_000, timeoutMs: 800, rise: 1, fall: 2 },
@@ -115,6 +121,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     supervisor,
     url: publicUrl,
     adminUrl,
+    adminToken,
     async stop() {
       stopping.abort();
       await balancer.close();

@@ -1,14 +1,23 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatehouseError, isGatehouseError, safeEqual, type ErrorCode } from '../../core/index.js';
+import { isLoopback } from '../config.js';
 import type { Pool } from '../pool.js';
 import { ALGORITHM_NAMES, type Backend, type BackendSpec } from '../types.js';
 import { renderMetrics, type ProxyStats } from './metrics.js';
 
 export interface AdminOptions {
   pool: Pool;
-  /** Required bearer token (checked in constant time); absent = open (loopback only, enforced by config). */
+  /**
+   * Bearer token (checked in constant time). With one, every request needs it; without one the API
+   * only reads — no request may change anything (config keeps a tokenless API on loopback).
+   */
   token?: string;
+  /**
+   * The address the API listens on. Requests must name it (or, on loopback, localhost) in Host, so a
+   * web page that rebinds its own name to 127.0.0.1 cannot reach the API from a browser.
+   */
+  host?: string;
   stats?: ProxyStats;
   /** Told after every change made through the API (so --workers can replay it in sibling processes). */
   onChange?: (change: AdminChange) => void;
@@ -73,6 +82,14 @@ export function createAdminServer(options: AdminOptions): http.Server {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (!hostAllowed(req.headers.host)) throw new GatehouseError('GH_BALANCER_ADMIN_HOST_REFUSED');
+    if (options.token === undefined && method !== 'GET' && method !== 'HEAD') {
+      throw new GatehouseError('GH_BALANCER_UNAUTHORIZED', { message: 'This admin API has no token, so it only reads; give the balancer an adminToken to change anything.' });
+    }
+    // A body that is not declared JSON is what an HTML form (a cross-site "simple" request) sends.
+    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) throw new GatehouseError('GH_BALANCER_ADMIN_JSON_REQUIRED');
     if (options.token !== undefined) {
       const auth = req.headers.authorization ?? '';
       const presented = auth.startsWith('Bearer ') ? auth.slice(7) : '';
@@ -83,7 +100,6 @@ export function createAdminServer(options: AdminOptions): http.Server {
     }
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const method = req.method ?? 'GET';
 
     if (parts[0] === 'metrics' && parts.length === 1 && method === 'GET') {
       const body = renderMetrics(pool, options.stats);
@@ -133,6 +149,16 @@ export function createAdminServer(options: AdminOptions): http.Server {
     }
     throw new GatehouseError('GH_BALANCER_ROUTE_NOT_FOUND');
   }
+
+  /** Host must be this listener's own address; a wildcard listener has no single name to check. */
+  const hostAllowed = (host: string | undefined): boolean => {
+    const address = server.address();
+    if (options.host === undefined || address === null || typeof address === 'string') return true;
+    if (options.host === '0.0.0.0' || options.host === '::') return true;
+    const names = isLoopback(options.host) ? [options.host, '127.0.0.1', 'localhost', '::1'] : [options.host];
+    const given = (host ?? '').toLowerCase();
+    return names.some((name) => given === `${name.includes(':') ? `[${name}]` : name}:${address.port}`);
+  };
 
   const found = (id: string): Backend => {
     const backend = pool.get(id);

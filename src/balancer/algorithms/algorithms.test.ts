@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/index.js';
-import { createPool } from '../pool.js';
+import { createPool, UNREACHABLE } from '../pool.js';
 import type { AlgorithmName, Backend, BackendSpec } from '../types.js';
 import { ALGORITHMS } from './index.js';
 
@@ -177,13 +177,13 @@ describe('least-latency', () => {
 });
 
 describe('pool', () => {
-  it('ejects after consecutive failures, brings the backend back in slow start after the cool-down', () => {
+  it('ejects after consecutive failures to reach it, brings the backend back in slow start after the cool-down', () => {
     const clock = createManualClock();
     const pool = createPool({ backends: specs(1, 1), algorithm: 'weighted-round-robin', clock, maxFailures: 2, ejectMs: 1000, slowStartMs: 10_000 });
     const a = pool.get('a')!;
     for (let i = 0; i < 2; i++) {
       pool.acquire(a);
-      pool.release(a, { ok: false });
+      pool.release(a, UNREACHABLE);
     }
     expect(a.state).toBe('down');
     expect(new Set(Array.from({ length: 5 }, () => pool.pick({ clientIp: '' })!.id))).toEqual(new Set(['b']));

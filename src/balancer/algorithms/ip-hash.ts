@@ -10,13 +10,14 @@ export function ipHash(): Algorithm {
   return {
     name: 'ip-hash',
     pick(eligible, ctx, all) {
-      const eligibleIds = new Set(eligible.map((b) => b.id));
-      const slots = all.filter((b) => b.weight > 0);
-      const total = slots.reduce((sum, b) => sum + b.weight, 0);
+      let total = 0;
+      for (const b of all) total += b.weight;
+      // `eligible` leaves out backends that are down and, on a retry, those already tried: either way
+      // the client is rehashed onto another one.
       if (total > 0) {
         for (let attempt = 0; attempt < 20; attempt++) {
-          const chosen = slotFor(slots, total, hash32(attempt === 0 ? ctx.clientIp : `${ctx.clientIp}#${attempt}`));
-          if (eligibleIds.has(chosen.id)) return chosen;
+          const chosen = slotFor(all, total, hash32(attempt === 0 ? ctx.clientIp : `${ctx.clientIp}#${attempt}`));
+          if (eligible.includes(chosen)) return chosen;
         }
       }
       return eligible[hash32(ctx.clientIp) % eligible.length] as Backend;
@@ -24,11 +25,15 @@ export function ipHash(): Algorithm {
   };
 }
 
-function slotFor(slots: readonly Backend[], total: number, h: number): Backend {
+/** The backend whose weighted slot holds `h`; weight-0 backends own no slot. */
+function slotFor(all: readonly Backend[], total: number, h: number): Backend {
   let point = h % total;
-  for (const backend of slots) {
+  let last = all[0] as Backend;
+  for (const backend of all) {
+    if (backend.weight === 0) continue;
     if (point < backend.weight) return backend;
     point -= backend.weight;
+    last = backend;
   }
-  return slots[slots.length - 1] as Backend;
+  return last;
 }

@@ -1,6 +1,6 @@
 import net, { type Socket } from 'node:net';
 import type { ErrorCode, Logger } from '../../core/index.js';
-import type { Pool } from '../pool.js';
+import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
 import { clientAddress } from './headers.js';
 import { errorResponse } from './respond.js';
@@ -38,7 +38,15 @@ const TARGET = /^(\/[\x21-\x7e]*|\*)$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const DROP_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded']);
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade']);
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** What a request carries from one attempt to the next; made only when a first attempt fails. */
+interface RetryState {
+  tried: Set<string>;
+  /** The request already cost one backend a failure; a request counts one failure, however retried. */
+  blamed: boolean;
+}
 
 interface Head {
   method: string;
@@ -141,7 +149,9 @@ function parseResponseHead(text: string, method: string, clientClose: boolean): 
       keptNames.push(lower);
     }
   }
-  if (status < 200) return undefined; // 1xx interim responses take no part in the lean path
+  // An interim response (103 Early Hints, 102) goes to the client as it came, minus hop-by-hop fields;
+  // the final response follows on the same connection. 101 is for upgrades, which never come here.
+  if (status < 200) return status === 101 ? undefined : { status, out: `${lines[0] as string}\r\n${kept.map((l) => `${l}\r\n`).join('')}\r\n`, mode: 'none', length: 0, upstreamClose: false };
   const noBody = method === 'HEAD' || status === 204 || status === 304;
   const mode: ResponseHead['mode'] = noBody ? 'none' : chunked ? 'chunked' : length >= 0 ? 'length' : 'close';
   const closeClient = clientClose || mode === 'close';
@@ -403,16 +413,16 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (options.socketioPath && parsed.target.startsWith(options.socketioPath)) return handOff();
       pending = pending.subarray(end + 4);
       busy = true;
-      forward(parsed, options.retries, new Set());
+      forward(parsed, options.retries, undefined, 'GH_BALANCER_NO_BACKEND');
     }
 
-    function forward(head: Head, left: number, tried: Set<string>): void {
-      const ctx: PickContext = { clientIp };
+    /** `lastFailure` answers the client when a retry finds no untried backend (or no retry budget). */
+    function forward(head: Head, left: number, retry: RetryState | undefined, lastFailure: ErrorCode): void {
+      const ctx: PickContext = { clientIp, exclude: retry?.tried };
       const key = options.keyOf(head.method, head.target, head.headers);
       if (key !== undefined) ctx.key = key;
-      let backend = pool.pick(ctx);
-      for (let i = 0; backend && tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick(ctx);
-      if (!backend) return respondError('GH_BALANCER_NO_BACKEND', head);
+      const backend = pool.pick(ctx);
+      if (!backend) return respondError(lastFailure, head);
       const host = head.headers.get('host') as string;
       let xff = clientIp;
       let fwd = `for=${clientIp.includes(':') ? `"[${clientIp}]"` : clientIp}`;
@@ -427,13 +437,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
         `${head.method} ${head.target} HTTP/1.1\r\n${head.lines.join('\r\n')}\r\n` +
         `X-Forwarded-For: ${xff}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ${host}\r\nForwarded: ${fwd}\r\n\r\n`;
       const chosen = backend;
-      tried.add(chosen.id);
       pool.acquire(chosen);
       const reused = takeIdle(chosen);
-      exchange(head, chosen, reused ?? connectUp(chosen), reused !== undefined, text, left, tried);
+      exchange(head, chosen, reused ?? connectUp(chosen), reused !== undefined, text, left, retry);
     }
 
-    function exchange(head: Head, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, tried: Set<string>): void {
+    function exchange(head: Head, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, retry: RetryState | undefined): void {
       const upstream = up.socket;
       const started = performance.now();
       let connected = reused;
@@ -451,11 +460,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
         client.removeListener('drain', onDrain);
       };
 
-      const settle = (ok: boolean, reuse: boolean): void => {
+      const settle = (ok: boolean | null, reuse: boolean): void => {
         if (settled) return;
         settled = true;
         cleanup();
-        pool.release(backend, gotHead ? { ok, latencyMs: latency } : { ok });
+        pool.release(backend, ok === null ? UNCOUNTED : gotHead ? { ok, latencyMs: latency } : ok ? SUCCEEDED : FAILED);
         if (reuse && !upstream.destroyed) putIdle(backend, up);
         else upstream.destroy();
       };
@@ -467,11 +476,17 @@ export function createFastPath(options: FastPathOptions): FastPath {
         cleanup();
         upstream.destroy();
         const stale = reused && !gotHead && code === 'GH_BALANCER_BAD_GATEWAY';
-        pool.release(backend, { ok: stale || !countAsFailure });
+        // Not reaching a backend is that backend's failure whatever the request; a failure once the
+        // request was sent may be the request's doing, so it is counted once per request, not per try.
+        const blame = countAsFailure && !stale && !gone && (!connected || !retry?.blamed);
+        pool.release(backend, !blame ? UNCOUNTED : connected ? FAILED : UNREACHABLE);
         if (gone) return;
-        const retry = left > 0 && (!connected || (REPLAYABLE.has(head.method) && code !== 'GH_BALANCER_GATEWAY_TIMEOUT'));
-        if (retry) {
-          forward(head, left - 1, tried);
+        const again = left > 0 && (!connected || (REPLAYABLE.has(head.method) && code !== 'GH_BALANCER_GATEWAY_TIMEOUT'));
+        if (again) {
+          const next = retry ?? { tried: new Set<string>(), blamed: false };
+          next.tried.add(backend.id);
+          if (blame && connected) next.blamed = true;
+          forward(head, left - 1, next, code);
           return;
         }
         respondError(code, head);
@@ -548,6 +563,13 @@ export function createFastPath(options: FastPathOptions): FastPath {
           }
           const parsed = parseResponseHead(acc.toString('latin1', 0, end), head.method, head.close);
           if (!parsed) return failEarly('GH_BALANCER_BAD_GATEWAY', true);
+          if (parsed.status < 200) {
+            writeClient(Buffer.from(parsed.out, 'latin1'));
+            const after = acc.subarray(end + 4);
+            acc = Buffer.alloc(0);
+            if (after.length > 0) onUpBytes(after);
+            return;
+          }
           gotHead = true;
           latency = performance.now() - started;
           rhead = parsed;
@@ -597,8 +619,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const onUpTimeout = (): void => {
         if (!gotHead) failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true);
       };
+      // A client that leaves says nothing about the backend.
       onClientGone = (): void => {
-        if (!settled) settle(true, false);
+        if (!settled) settle(null, false);
       };
       up.handler = { data: onUpData, end: onUpEnd, timeout: onUpTimeout };
 

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { systemClock, type Clock, type ErrorCode, type Logger } from '../../core/index.js';
-import type { Pool } from '../pool.js';
+import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
 import { clientAddress, endToEnd, withForwarding } from './headers.js';
 import { sendError, sendRawError } from './respond.js';
@@ -52,11 +52,16 @@ export interface HttpProxy {
   /** Open proxied WebSockets (tunnels) per backend id. */
   tunnels(backendId?: string): number;
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then closes everything. */
+  /**
+   * Stops accepting and lets requests in flight finish — bodies still arriving, long-polls — each
+   * connection closing after its response; at `graceMs` whatever is left is cut. WebSocket tunnels
+   * close at once (their clients reconnect elsewhere).
+   */
   close(graceMs?: number): Promise<void>;
 }
 
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const pool = options.pool;
@@ -71,6 +76,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSocketsPerBackend ?? 1024, maxFreeSockets: 256, scheduling: 'lifo' });
   const tunnels = new Map<string, Set<Duplex>>();
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Shutting down: each connection closes once its response is done.
+  let closing = false;
+  // Connections node:http took over from the fast path (its own server never listens in that mode,
+  // so it cannot cut them at the end of the grace period).
+  const handedOff = new Set<Socket>();
 
   const server = http.createServer({
     maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
@@ -85,21 +95,19 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
 
   const eligible = (b: Backend | undefined): b is Backend => b !== undefined && (b.state === 'up' || b.state === 'slow-start');
 
-  /** The engine.io session's backend when known and alive, else the algorithm's choice (skipping `tried`). */
+  /** The engine.io session's backend when known and alive, else the algorithm's choice (never one in `tried`). */
   const choose = (req: IncomingMessage, clientIp: string, tried: Set<string>, sid: string | undefined): Backend | null => {
     if (sid && sids) {
       const owner = pool.get(sids.lookup(sid) ?? '');
       if (eligible(owner) && !tried.has(owner.id)) return owner;
     }
-    const ctx: PickContext = { clientIp };
+    const ctx: PickContext = { clientIp, exclude: tried };
     const key = keyOf(req.url ?? '/', (name) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     });
     if (key !== undefined) ctx.key = key;
-    let backend = pool.pick(ctx);
-    for (let i = 0; backend && tried.has(backend.id) && i < pool.list().length * 2; i++) backend = pool.pick(ctx);
-    return backend;
+    return pool.pick(ctx);
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -129,18 +137,23 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     let clientGone = false;
     let current: http.ClientRequest | undefined;
     let received = 0;
+    // A request counts one failure against the backends, however often it is retried (it may be the
+    // request, not the backends, that fails).
+    let blamed = false;
 
     res.on('close', () => {
       if (!res.writableFinished) {
         clientGone = true;
         current?.destroy();
       }
+      if (closing) req.socket.end();
     });
 
-    const attempt = (left: number): void => {
+    /** `lastFailure` answers when a retry finds no untried backend (or the retry budget is spent). */
+    const attempt = (left: number, lastFailure: ErrorCode): void => {
       const backend = choose(req, clientIp, tried, sid);
       if (!backend) {
-        sendError(res, 'GH_BALANCER_NO_BACKEND');
+        sendError(res, lastFailure);
         return;
       }
       tried.add(backend.id);
@@ -151,11 +164,20 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       let connected = false;
       let failure: ErrorCode = 'GH_BALANCER_BAD_GATEWAY';
       const timers: NodeJS.Timeout[] = [];
-      const finish = (ok: boolean, latencyMs?: number): void => {
+      const finish = (ok: boolean | null, latencyMs?: number): void => {
         if (released) return;
         released = true;
         for (const t of timers) clearTimeout(t);
-        pool.release(backend, latencyMs === undefined ? { ok } : { ok, latencyMs });
+        // Whatever broke after the client left (a cut upload or download) is not the backend's doing.
+        if (clientGone || ok === null) pool.release(backend, UNCOUNTED);
+        else if (ok && latencyMs !== undefined) pool.release(backend, { ok, latencyMs });
+        else if (ok) pool.release(backend, SUCCEEDED);
+        else if (!connected) pool.release(backend, UNREACHABLE);
+        else if (blamed) pool.release(backend, UNCOUNTED);
+        else {
+          blamed = true;
+          pool.release(backend, FAILED);
+        }
       };
 
       const upstream = http.request({ host: backend.host, port: backend.port, method: req.method, path: url, headers, agent, setHost: false });
@@ -218,14 +240,26 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         }
         // A keep-alive connection the backend had already closed is not the backend's fault.
         const stale = upstream.reusedSocket && failure === 'GH_BALANCER_BAD_GATEWAY';
-        finish(stale);
+        finish(stale ? null : false);
         if (clientGone) return;
         const retryable = !connected ? !bodyStarted || !hasBody : replayable && failure !== 'GH_BALANCER_GATEWAY_TIMEOUT';
         if (left > 0 && (retryable || (stale && replayable))) {
-          attempt(left - 1);
+          attempt(left - 1, failure);
           return;
         }
         sendError(res, failure);
+      });
+
+      // Interim responses reach the client: 103 Early Hints (its Link headers let the browser start
+      // fetching) and 102 Processing. 100 Continue is node:http's own business with the client.
+      upstream.on('information', (info: http.InformationEvent) => {
+        if (clientGone || res.headersSent) return;
+        try {
+          if (info.statusCode === 103) res.writeEarlyHints(earlyHints(info.rawHeaders));
+          else if (info.statusCode === 102) res.writeProcessing();
+        } catch {
+          // A hint node will not write (an invalid Link value) is dropped; the final response still comes.
+        }
       });
 
       upstream.on('response', (upstreamRes: IncomingMessage) => {
@@ -238,6 +272,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
           return;
         }
         const out = endToEnd(upstreamRes.rawHeaders, upstreamRes.headers.connection);
+        if (closing) out.push('Connection', 'close');
         try {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
         } catch {
@@ -260,8 +295,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       });
     };
 
-    req.on('error', () => current?.destroy());
-    attempt(retries);
+    req.on('error', () => {
+      clientGone = true;
+      current?.destroy();
+    });
+    attempt(retries, 'GH_BALANCER_NO_BACKEND');
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -296,7 +334,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       released = true;
       clearTimeout(timer);
       set.delete(client);
-      pool.release(backend, { ok });
+      // done(false) only ever means the tunnel's backend could not be reached.
+      pool.release(backend, ok ? SUCCEEDED : UNREACHABLE);
     };
     upstream.on('connect', () => {
       connected = true;
@@ -341,6 +380,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       : createFastPath({
           pool,
           handOff(socket, buffered) {
+            handedOff.add(socket);
+            socket.once('close', () => handedOff.delete(socket));
             if (buffered.length > 0) socket.unshift(buffered);
             server.emit('connection', socket);
             socket.resume();
@@ -388,36 +429,41 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       });
     },
     close(graceMs = 5_000): Promise<void> {
+      closing = true;
       pool.off('draining', onLeaving);
-      const closeFast = new Promise<void>((resolve) => (fast?.server.listening ? fast.server.close(() => resolve()) : resolve()));
+      // The listener that accepted every connection (handed-off ones included) calls back once the
+      // last of them has closed: that is the drain finishing. Upstream connections stay until then,
+      // so requests in flight and uploads still arriving reach their backend.
+      const listener: net.Server = fast?.server ?? server;
+      const drained = new Promise<void>((resolve) => (listener.listening ? listener.close(() => resolve()) : resolve()));
       fast?.closeIdle();
-      const closeHttp = new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.closeAllConnections();
-          fast?.destroyAll();
-          for (const set of tunnels.values()) for (const s of set) s.destroy();
-        }, graceMs);
-        force.unref();
-        const finished = (): void => {
-          clearTimeout(force);
-          agent.destroy();
-          resolve();
-        };
-        if (server.listening) server.close(finished);
-        else {
-          // Fast-path mode: node:http only ever received handed-off connections.
-          server.closeIdleConnections();
-          const wait = (): void => {
-            server.getConnections((_error, count) => (count === 0 ? finished() : setTimeout(wait, 50).unref()));
-          };
-          wait();
-        }
-        server.closeIdleConnections();
-        for (const set of tunnels.values()) for (const s of set) s.destroy();
+      server.closeIdleConnections();
+      for (const set of tunnels.values()) for (const s of set) s.destroy();
+      const force = setTimeout(() => {
+        server.closeAllConnections();
+        fast?.destroyAll();
+        for (const socket of handedOff) socket.destroy();
+      }, graceMs);
+      force.unref();
+      return drained.then(() => {
+        clearTimeout(force);
+        agent.destroy();
       });
-      return Promise.all([closeFast, closeHttp]).then(() => undefined);
     },
   };
+}
+
+/** A 103's fields as writeEarlyHints() takes them (hop-by-hop ones left out, repeated ones kept). */
+function earlyHints(rawHeaders: readonly string[]): Record<string, string | string[]> {
+  const hints: Record<string, string | string[]> = {};
+  const pairs = endToEnd(rawHeaders, undefined);
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const name = (pairs[i] as string).toLowerCase();
+    const value = pairs[i + 1] as string;
+    const prior = hints[name];
+    hints[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return hints;
 }
 
 /** Reads the first bytes of an engine.io handshake response for its sid, without holding the stream. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_CONFIG, exportConfig, isExportFormat, loadConfigFile, parseBackend, parseBalancerConfig, parseHostPort, type ExportOptions } from '../../balancer/index.js';
+import { exportConfig, isExportFormat, parseBackend, parseHostPort, resolveBalancerConfig, type ExportOptions } from '../../balancer/index.js';
 import { parseFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -42,15 +42,12 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, flags, usage);
     if (!values.format || !isExportFormat(values.format)) throw new UsageError(`--format must be haproxy or nginx.\n\n${usage}`);
-    const base = values.config ? await loadConfigFile(values.config) : DEFAULT_CONFIG;
-    const overrides: Record<string, unknown> = {};
-    if (values.listen !== undefined) overrides.listen = parseHostPort(values.listen, '--listen') && values.listen;
-    if (values.backend !== undefined) overrides.backends = values.backend.map((b) => (parseBackend(b), b));
-    if (values.algorithm !== undefined) overrides.algorithm = values.algorithm;
-    if (values.mode !== undefined) overrides.mode = values.mode;
-    if (values['health-check'] !== undefined) overrides.healthCheck = { path: values['health-check'] };
-    if (values['hash-key'] !== undefined) overrides.hashKey = values['hash-key'];
-    const config = parseBalancerConfig(overrides, base);
+    if (values.listen !== undefined) parseHostPort(values.listen, '--listen');
+    for (const b of values.backend ?? []) parseBackend(b);
+    // The same layering as `gatehouse balance`: what is exported is what would run. (--workers here
+    // sets the exported HAProxy threads / nginx workers, read below.)
+    const { workers: _threads, ...shared } = values;
+    const config = await resolveBalancerConfig(values.config, shared);
 
     const options: ExportOptions = {};
     if (values['runtime-dir']) options.runtimeDir = values['runtime-dir'];

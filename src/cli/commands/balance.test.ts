@@ -33,6 +33,9 @@ async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The admin token `gatehouse balance` made and printed once. */
+const tokenOf = (output: string): string => /admin token \(shown once\): (\S+)/.exec(output)?.[1] ?? 'none-printed';
+
 describe('gatehouse balance', () => {
   it('fronts backends from a YAML file, reloads on file change and SIGHUP, stops cleanly', async () => {
     const backends: TestBackend[] = await Promise.all(['b1', 'b2', 'b3'].map((id) => startTestBackend(id)));
@@ -54,7 +57,7 @@ describe('gatehouse balance', () => {
 
     await write(backends.slice(1), 'least-connections');
     await until(async () => {
-      const body = JSON.parse((await request(adminPort, '/backends')).body) as { algorithm: string; backends: { id: string }[] };
+      const body = JSON.parse((await request(adminPort, '/backends', { headers: { authorization: `Bearer ${tokenOf(run.output())}` } })).body) as { algorithm: string; backends: { id: string }[] };
       return body.algorithm === 'least-connections' && body.backends.map((b) => b.id).join() === 'b2,b3' ? true : undefined;
     }, 'the file change to apply');
 
@@ -88,7 +91,9 @@ describe('gatehouse balance', () => {
       pids.add(res.headers['x-backend'] as string);
       return pids.size === 2 ? true : undefined;
     }, 'both backends');
-    expect((await request(adminPort, '/backends/b1/drain', { method: 'POST' })).status).toBe(202);
+    // Without the token printed at start, nobody on the host may drain a backend.
+    expect((await request(adminPort, '/backends/b1/drain', { method: 'POST' })).status).toBe(401);
+    expect((await request(adminPort, '/backends/b1/drain', { method: 'POST', headers: { authorization: `Bearer ${tokenOf(run.output())}` } })).status).toBe(202);
     // Relayed over IPC: once it lands, 20 connections in a row (spread over both workers) avoid b1.
     await until(async () => {
       for (let i = 0; i < 20; i++) if ((await request(port, '/')).headers['x-backend'] !== 'b2') return undefined;

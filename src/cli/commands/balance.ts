@@ -2,11 +2,10 @@ import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
 import {
   applyChange,
-  DEFAULT_CONFIG,
-  loadConfigFile,
+  generateAdminToken,
   parseBackend,
-  parseBalancerConfig,
   parseHostPort,
+  resolveBalancerConfig,
   startBalancer,
   type AdminChange,
   type BalancerConfig,
@@ -41,26 +40,12 @@ const flags = {
 
 type Values = ReturnType<typeof parseFlags<typeof flags>>['values'];
 
-/** The config file (if any) with the flags on top; validated once. */
-async function resolveConfig(values: Values): Promise<BalancerConfig> {
-  const base = values.config ? await loadConfigFile(values.config) : DEFAULT_CONFIG;
-  const overrides: Record<string, unknown> = {};
-  if (values.listen !== undefined) overrides.listen = values.listen;
-  if (values.backend !== undefined) overrides.backends = values.backend;
-  if (values.algorithm !== undefined) overrides.algorithm = values.algorithm;
-  if (values.mode !== undefined) overrides.mode = values.mode;
-  if (values['health-check'] !== undefined) overrides.healthCheck = { ...(base.healthCheck ? { interval: base.healthCheck.intervalMs, timeout: base.healthCheck.timeoutMs, rise: base.healthCheck.rise, fall: base.healthCheck.fall } : {}), path: values['health-check'] };
-  if (values['hash-key'] !== undefined) overrides.hashKey = values['hash-key'];
-  if (values.workers !== undefined) overrides.workers = values.workers;
-  if (values.admin !== undefined) overrides.admin = values.admin === 'off' ? false : values.admin;
-  const token = values['admin-token'] ?? process.env.GATEHOUSE_ADMIN_TOKEN;
-  if (token !== undefined) overrides.adminToken = token;
-  // Admin validation (token off loopback) must see the final address and token together.
-  if (overrides.admin === undefined && token !== undefined && base.admin) overrides.admin = `${base.admin.host.includes(':') ? `[${base.admin.host}]` : base.admin.host}:${base.admin.port}`;
+/** The config file (if any) with the flags on top; validated once, the same way `balance export` does. */
+function resolveConfig(values: Values): Promise<BalancerConfig> {
   // Fail early on the cheap checks so the message names the flag.
   if (values.listen !== undefined) parseHostPort(values.listen, '--listen');
   for (const b of values.backend ?? []) parseBackend(b);
-  return parseBalancerConfig(overrides, base);
+  return resolveBalancerConfig(values.config, values);
 }
 
 interface WorkerMessage {
@@ -77,7 +62,15 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, flags, usage);
     const logger = createLogger({ name: 'gatehouse-balancer' });
-    const config = await resolveConfig(values);
+    let config = await resolveConfig(values);
+    if (config.admin && config.admin.token === undefined && !cluster.isWorker) {
+      // The admin API is never open: without a token of its own it gets one now, shown once; the env
+      // carries it to --workers processes and to reloads.
+      const token = generateAdminToken();
+      process.env.GATEHOUSE_ADMIN_TOKEN = token;
+      config = await resolveConfig(values);
+      console.error(`gatehouse balance: admin token (shown once): ${token}`);
+    }
     if (config.backends.length === 0) {
       throw new GatehouseError('GH_BALANCER_CONFIG_INVALID', { message: 'No backends: give --backend HOST:PORT or a config file with backends.' });
     }

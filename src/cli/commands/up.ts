@@ -66,6 +66,8 @@ export const command: Command = {
         `  open        ${cluster.url}`,
         `  balancer    ${algorithm}, health checks on /readyz`,
         `  admin API   ${cluster.adminUrl}/backends`,
+        // Shown the one time it is made; it stays in the data directory (0600) for later starts.
+        ...(cluster.adminToken.created ? [`  admin token ${cluster.adminToken.token}  (shown once; kept in the data directory)`] : []),
         ...cluster.supervisor.nodes.map((n) => `  ${n.id.padEnd(11)} http://127.0.0.1:${n.port}  (pid ${n.pid ?? '-'})`),
         `  store       ${store}; realtime fan-out: ${fanout}`,
         `  API docs    ${cluster.url}/docs/api/`,

@@ -10,4 +10,6 @@ export const balancerErrors = {
   GH_BALANCER_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   GH_BALANCER_UNAUTHORIZED: { status: 401, message: 'The admin API needs a valid bearer token.' },
   GH_BALANCER_ROUTE_NOT_FOUND: { status: 404, message: 'No such admin endpoint.' },
+  GH_BALANCER_ADMIN_HOST_REFUSED: { status: 403, message: 'The admin API answers only requests addressed to its own host and port.' },
+  GH_BALANCER_ADMIN_JSON_REQUIRED: { status: 415, message: 'Admin request bodies must be JSON (Content-Type: application/json).' },
 } as const;
