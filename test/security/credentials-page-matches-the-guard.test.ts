@@ -18,7 +18,7 @@ describe('the credentials page matches the guard', () => {
   }, 60_000);
   afterAll(() => stack?.dispose());
 
-  it.each(['en', 'ko'] as const)('docs/credentials%s is what the routes declare (%s)', async (lang) => {
+  it.each(['en', 'ko'] as const)('the %s page is what the routes declare', async (lang) => {
     const file = new URL(`../../docs/credentials${lang === 'ko' ? '.ko' : ''}.md`, import.meta.url);
     expect(await readFile(file, 'utf8')).toBe(renderCredentialsPage(node.node.hooks.routes, lang));
   });
