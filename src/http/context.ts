@@ -40,6 +40,12 @@ import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
 import { createSecurityEvents, type SecurityEvents } from './events.js';
+import { GatehouseError } from '../core/index.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { createAccountLinks } from '../accounts/links.js';
+import { createUserRecords } from '../accounts/user-records.js';
+import { createAccountService, type AccountService } from '../accounts/service.js';
+import { createUserAdmin, type UserAdmin } from '../accounts/admin.js';
 
 /** Everything a route needs, built once per node. Routes receive it; features never see it. */
 export interface AppContext {
@@ -66,6 +72,12 @@ export interface AppContext {
   resolvers: CredentialResolver[];
   authenticate: Authenticate;
   events: SecurityEvents;
+  /** Account mail: SMTP_URL, or the outbox in the store. */
+  mailer: Mailer;
+  /** Email verification, password reset, email change, account deletion. */
+  accounts: AccountService;
+  /** Operator actions on users (console and CLI). */
+  userAdmin: UserAdmin;
   /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
   realtime?: Realtime;
   /** Closes what the context opened (database, Redis), in reverse order. */
@@ -107,6 +119,14 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
 
+    // Every credential resolves its user through here: a disabled account is refused with a clear code
+    // even if some credential escaped endCredentials (minted during the disable, say).
+    const activeUser = async (id: string) => {
+      const user = await identity.getUser(id);
+      if (user?.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
+      return user;
+    };
+    const activeIdentity: Identity = { ...identity, getUser: activeUser };
     const tokens = await createTokenService({
       db: database.db,
       kv,
@@ -115,14 +135,14 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       ids,
       config,
       issuer: origin,
-      getUser: (id) => identity.getUser(id),
+      getUser: activeUser,
       onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
     });
     closers.push(async () => tokens.close());
     const resolvers: CredentialResolver[] = [
-      createSessionResolver({ sessions, identity, cookieName: cookies.names.session }),
-      createSealedCookieResolver({ sealer, identity, cookieName: cookies.names.auth }),
-      tokens.bearerResolver((id) => identity.getUser(id)),
+      createSessionResolver({ sessions, identity: activeIdentity, cookieName: cookies.names.session }),
+      createSealedCookieResolver({ sealer, identity: activeIdentity, cookieName: cookies.names.auth }),
+      tokens.bearerResolver(activeUser),
     ];
     const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
     // Revocations reach live access tokens: their refresh families end and their sids go on the deny-list.
@@ -130,6 +150,13 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       if (event.kind === 'user') await tokens.revokeUser(event.userId, event.reason);
       if (event.kind === 'family') await tokens.revokeFamilies(event.familyIds, 'admin');
     });
+    const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, db: database.db, clock, ids, logger });
+    closers.push(async () => mailer.close());
+    const records = createUserRecords(database.db);
+    const links = createAccountLinks({ db: database.db, clock, ids });
+    const accounts = createAccountService({ identity, sessions, events, kv, clock, config, logger, origin, mailer, links, records });
+    closers.push(() => accounts.idle());
+    const userAdmin = createUserAdmin({ identity, sessions, events, clock, records });
     return {
       config,
       warnings,
@@ -149,6 +176,9 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       resolvers,
       authenticate: createGuard(resolvers),
       events,
+      mailer,
+      accounts,
+      userAdmin,
       async close() {
         for (const close of closers.reverse()) await close();
       },

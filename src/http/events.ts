@@ -5,7 +5,7 @@
  */
 export type RevocationEvent =
   | { kind: 'session'; userId: string; sessionIds: string[] }
-  | { kind: 'user'; userId: string; reason: 'logout-everywhere' | 'password-change' | 'admin' }
+  | { kind: 'user'; userId: string; reason: 'logout-everywhere' | 'password-change' | 'admin' | 'password-reset' | 'account-deleted' | 'account-disabled' }
   | { kind: 'family'; userId: string; familyIds: string[] };
 
 export interface SecurityEvents {

@@ -51,14 +51,15 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     conformIdTokenClaims: true,
     findAccount: async (_ctx, sub) => {
       const user = await deps.getUser(sub);
-      if (!user) return undefined;
+      // A disabled account is no account to the provider: no new codes or tokens from its session.
+      if (!user || user.disabledAt != null) return undefined;
       return {
         accountId: user.id,
         claims: async () => ({
           sub: user.id,
           email: user.email,
-          // gatehouse does not prove mailbox ownership, so it never claims it did.
-          email_verified: false,
+          // True only once the address was proven (a mailed link, an operator, a trusted provider).
+          email_verified: user.emailVerifiedAt != null,
           name: user.name ?? undefined,
           updated_at: Math.floor(user.updatedAt / 1000),
         }),
