@@ -17,6 +17,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'user create': async () => (await import('./commands/user-create.js')).command,
   'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
   'client create': async () => (await import('./commands/client-create.js')).command,
+  'client list': async () => (await import('./commands/client-admin.js')).list,
+  'client delete': async () => (await import('./commands/client-admin.js')).remove,
+  'client rotate-secret': async () => (await import('./commands/client-admin.js')).rotateSecret,
+  'user list': async () => (await import('./commands/user-admin.js')).list,
+  'user disable': async () => (await import('./commands/user-admin.js')).disable,
+  'user enable': async () => (await import('./commands/user-admin.js')).enable,
+  'user logout': async () => (await import('./commands/user-admin.js')).logout,
+  'mail list': async () => (await import('./commands/mail-list.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

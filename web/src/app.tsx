@@ -2,6 +2,8 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { Layout } from './components/layout.js';
 import { I18n, translator, useI18n } from './i18n/i18n.js';
 import { AccountPage } from './pages/account.js';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-mail.js';
+import { AdminPage } from './pages/admin.js';
 import { AuthPage } from './pages/auth.js';
 import { ChatPage } from './pages/chat.js';
 import { DashboardPage } from './pages/dashboard.js';
@@ -31,6 +33,14 @@ function Page({ path }: { path: string }) {
       return <ExplainPage />;
     case '/learn':
       return <DocsPage />;
+    case '/admin':
+      return <AdminPage />;
+    case '/verify-email':
+      return <VerifyEmailPage />;
+    case '/forgot-password':
+      return <ForgotPasswordPage />;
+    case '/reset-password':
+      return <ResetPasswordPage />;
     default:
       return <NotFound />;
   }
@@ -79,4 +89,8 @@ const TITLES: Record<string, Parameters<ReturnType<typeof translator>>[0]> = {
   '/dashboard': 'nav.dashboard',
   '/explain': 'nav.explain',
   '/learn': 'nav.docs',
+  '/admin': 'nav.admin',
+  '/verify-email': 'nav.verify',
+  '/forgot-password': 'nav.forgot',
+  '/reset-password': 'nav.reset',
 };

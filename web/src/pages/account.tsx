@@ -8,6 +8,7 @@ import { formatTime } from '../lib/format.js';
 import { toGrantView } from '../lib/steps.js';
 import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
+import { SelfServiceSections } from './account-self-service.js';
 
 export function AccountPage() {
   const { t, lang } = useI18n();
@@ -51,6 +52,7 @@ export function AccountPage() {
       <LinksSection />
       <AuditSection />
       <EverywhereSection />
+      <SelfServiceSections />
     </section>
   );
 }
