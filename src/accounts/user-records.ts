@@ -1,11 +1,7 @@
 import type { Kysely } from 'kysely';
 import { GatehouseError } from '../core/index.js';
 import type { Database } from '../storage/index.js';
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
+import { isUniqueViolation } from '../identity/users.js';
 
 export interface UserSummary {
   id: string;
