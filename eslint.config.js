@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export const AREAS = ['core', 'storage', 'identity', 'sessions', 'cookies', 'tokens', 'oauth', 'federation',
-  'realtime', 'balancer', 'http', 'cluster', 'lab', 'cli'];
+  'realtime', 'mail', 'balancer', 'http', 'cluster', 'lab', 'cli'];
 
 export const ALLOWED = {
   core: [],
@@ -17,6 +17,7 @@ export const ALLOWED = {
   oauth: ['core', 'storage', 'identity', 'sessions', 'tokens'],
   federation: ['core', 'storage', 'identity'],
   realtime: ['core', 'storage', 'sessions', 'tokens'],
+  mail: ['core', 'storage'],
   balancer: ['core'],
   http: AREAS.filter((a) => !['http', 'cluster', 'cli', 'balancer', 'lab'].includes(a)),
   cluster: ['core', 'balancer', 'http'],

@@ -20,6 +20,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'provider add': async () => (await import('./commands/provider-add.js')).command,
   'provider list': async () => (await import('./commands/provider-list.js')).command,
   'provider remove': async () => (await import('./commands/provider-remove.js')).command,
+  'client list': async () => (await import('./commands/client-admin.js')).list,
+  'client delete': async () => (await import('./commands/client-admin.js')).remove,
+  'client rotate-secret': async () => (await import('./commands/client-admin.js')).rotateSecret,
+  'user list': async () => (await import('./commands/user-admin.js')).list,
+  'user disable': async () => (await import('./commands/user-admin.js')).disable,
+  'user enable': async () => (await import('./commands/user-admin.js')).enable,
+  'user logout': async () => (await import('./commands/user-admin.js')).logout,
+  'mail list': async () => (await import('./commands/mail-list.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

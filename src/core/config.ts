@@ -136,6 +136,18 @@ export const ConfigSchema = Type.Object(
       },
       'Sign-in with other providers (Google, Kakao, Naver, GitHub, any OIDC issuer)',
     ),
+    mail: section(
+      {
+        smtpUrl: Type.Optional(Type.String({ description: 'smtp:// or smtps:// server mail is sent through; unset = the outbox in the store, read by admins (SMTP_URL)' })),
+        from: Type.String({ default: 'gatehouse <no-reply@localhost>', description: 'From address of account mail (MAIL_FROM)' }),
+        verifyTtlSec: Seconds(86_400, 'Lifetime of an email verification link'),
+        resetTtlSec: Type.Integer({ minimum: 60, maximum: 1_800, default: 1_800, description: 'Lifetime of a password reset link (seconds, at most 30 minutes)' }),
+        resendIntervalSec: Seconds(60, 'Shortest time between two verification mails to one account'),
+        resetPerEmail: Type.Integer({ minimum: 1, default: 3, description: 'Reset mails one address may ask for per hour' }),
+        resetPerIp: Type.Integer({ minimum: 1, default: 20, description: 'Reset requests one client IP may make per hour' }),
+      },
+      'Account mail (verification, password reset)',
+    ),
     lab: section(
       {
         syncHashOnLoop: Type.Boolean({ default: false, description: 'LAB ONLY: hash passwords synchronously on the event loop to show the cost of blocking' }),
@@ -168,6 +180,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
   if (env.GATEHOUSE_PROVIDERS_FILE) out.federation = { providersFile: env.GATEHOUSE_PROVIDERS_FILE };
   const providers = providersFromEnv(env);
   if (providers.length > 0) out.federation = { ...out.federation, providers };
+  if (env.SMTP_URL || env.MAIL_FROM) out.mail = { ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}), ...(env.MAIL_FROM ? { from: env.MAIL_FROM } : {}) };
   return out;
 }
 

@@ -24,6 +24,8 @@ import { sessionAuthRoutes } from './routes/session-auth.js';
 import { jwtAuthRoutes } from './routes/jwt.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { federationRoutes } from './routes/federation.js';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
+import { adminRoutes } from './routes/admin.js';
 
 export interface GatehouseApp {
   app: GatehouseServer;
@@ -94,6 +96,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
   await app.register(federationRoutes(ctx, hooks));
+  await app.register(accountLifecycleRoutes(ctx, hooks));
+  await app.register(adminRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Socket.IO shares the HTTP server, and the same guard; revocations reach live sockets on every node.

@@ -42,6 +42,12 @@ import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
 import { createSecurityEvents, type SecurityEvents } from './events.js';
 import { installRevocationListeners } from './revocation-listeners.js';
+import { GatehouseError } from '../core/index.js';
+import { createMailer, type Mailer } from '../mail/index.js';
+import { createAccountLinks } from './accounts/links.js';
+import { createUserRecords } from './accounts/user-records.js';
+import { createAccountService, type AccountService } from './accounts/service.js';
+import { createUserAdmin, type UserAdmin } from './accounts/admin.js';
 
 /** Everything a route needs, built once per node. Routes receive it; features never see it. */
 export interface AppContext {
@@ -70,6 +76,12 @@ export interface AppContext {
   events: SecurityEvents;
   /** The user's side of OAuth grants (apps they allowed), over the provider's own storage. */
   oauthGrants: GrantManager;
+  /** Account mail: SMTP_URL, or the outbox in the store. */
+  mailer: Mailer;
+  /** Email verification, password reset, email change, account deletion. */
+  accounts: AccountService;
+  /** Operator actions on users (console and CLI). */
+  userAdmin: UserAdmin;
   /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
   realtime?: Realtime;
   /** Closes what the context opened (database, Redis), in reverse order. */
@@ -111,6 +123,14 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
 
+    // Every credential resolves its user through here: a disabled account is refused with a clear code
+    // even if some credential escaped endCredentials (minted during the disable, say).
+    const activeUser = async (id: string) => {
+      const user = await identity.getUser(id);
+      if (user?.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
+      return user;
+    };
+    const activeIdentity: Identity = { ...identity, getUser: activeUser };
     const tokens = await createTokenService({
       db: database.db,
       kv,
@@ -119,14 +139,14 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       ids,
       config,
       issuer: origin,
-      getUser: (id) => identity.getUser(id),
+      getUser: activeUser,
       onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
     });
     closers.push(async () => tokens.close());
     const resolvers: CredentialResolver[] = [
-      createSessionResolver({ sessions, identity, cookieName: cookies.names.session }),
-      createSealedCookieResolver({ sealer, identity, cookieName: cookies.names.auth }),
-      tokens.bearerResolver((id) => identity.getUser(id)),
+      createSessionResolver({ sessions, identity: activeIdentity, cookieName: cookies.names.session }),
+      createSealedCookieResolver({ sealer, identity: activeIdentity, cookieName: cookies.names.auth }),
+      tokens.bearerResolver(activeUser),
     ];
     const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
     const oauthGrants = createGrantManager({
@@ -136,6 +156,13 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     });
     // Revocations reach refresh families, live access tokens and OAuth grants before anything else.
     installRevocationListeners({ events, tokens, oauthGrants });
+    const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, db: database.db, clock, ids, logger });
+    closers.push(async () => mailer.close());
+    const records = createUserRecords(database.db);
+    const links = createAccountLinks({ db: database.db, clock, ids });
+    const accounts = createAccountService({ identity, sessions, events, kv, clock, config, logger, origin, mailer, links, records });
+    closers.push(() => accounts.idle());
+    const userAdmin = createUserAdmin({ identity, sessions, events, clock, records });
     return {
       config,
       warnings,
@@ -156,6 +183,9 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       authenticate: createGuard(resolvers),
       events,
       oauthGrants,
+      mailer,
+      accounts,
+      userAdmin,
       async close() {
         for (const close of closers.reverse()) await close();
       },

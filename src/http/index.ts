@@ -9,3 +9,4 @@ export type { AppContext, ContextOptions } from './context.js';
 export { createGuard, bearerChallenge, requestCredentials } from './guard.js';
 export type { AuthHooks } from './guard.js';
 export type { RevocationEvent, SecurityEvents } from './events.js';
+export type { Actor } from './accounts/admin.js';

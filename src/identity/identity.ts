@@ -77,6 +77,8 @@ export function createIdentity(deps: IdentityDeps): Identity {
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS');
       }
       await throttle.succeed(key);
+      // Only after the password proved right: a stranger learns nothing about the account's state.
+      if (user.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
       if (passwords.needsRehash(user.passwordHash)) {
         // The parameters changed since this hash was made; the plain password is at hand only now.
         await users.setPasswordHash(user.id, await passwords.hash(password), clock.now(), false);
@@ -90,6 +92,13 @@ export function createIdentity(deps: IdentityDeps): Identity {
       if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
       }
+      checkPasswordPolicy(input.newPassword, config);
+      await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
+      return publicUser(await mustGet(user.id));
+    },
+
+    async setPassword(input) {
+      const user = await mustGet(input.userId);
       checkPasswordPolicy(input.newPassword, config);
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));

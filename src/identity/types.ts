@@ -99,6 +99,8 @@ export interface Identity {
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
   /** Bumps credentialVersion. */
   changePassword(input: { userId: string; currentPassword: string; newPassword: string }): Promise<User>;
+  /** Sets a new password without the current one (a proven reset link); checks the policy, bumps credentialVersion. */
+  setPassword(input: { userId: string; newPassword: string }): Promise<User>;
   /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */
   bumpCredentialVersion(userId: string): Promise<User>;
   getUser(id: string): Promise<User | null>;

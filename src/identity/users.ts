@@ -57,7 +57,8 @@ export function publicUser(user: StoredUser): User {
   return rest;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+/** A unique-index violation on SQLite or PostgreSQL (an email another account holds). */
+export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -2,6 +2,8 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { Layout } from './components/layout.js';
 import { I18n, translator, useI18n } from './i18n/i18n.js';
 import { AccountPage } from './pages/account.js';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-mail.js';
+import { AdminPage } from './pages/admin.js';
 import { AuthPage } from './pages/auth.js';
 import { ChatPage } from './pages/chat.js';
 import { DashboardPage } from './pages/dashboard.js';
@@ -37,6 +39,14 @@ function Page({ path }: { path: string }) {
       return <FederationProblemPage />;
     case '/admin/providers':
       return <AdminProvidersPage />;
+    case '/admin':
+      return <AdminPage />;
+    case '/verify-email':
+      return <VerifyEmailPage />;
+    case '/forgot-password':
+      return <ForgotPasswordPage />;
+    case '/reset-password':
+      return <ResetPasswordPage />;
     default:
       return <NotFound />;
   }
@@ -87,4 +97,8 @@ const TITLES: Record<string, Parameters<ReturnType<typeof translator>>[0]> = {
   '/learn': 'nav.docs',
   '/federation/problem': 'nav.login',
   '/admin/providers': 'admin.providers.title',
+  '/admin': 'nav.admin',
+  '/verify-email': 'nav.verify',
+  '/forgot-password': 'nav.forgot',
+  '/reset-password': 'nav.reset',
 };

@@ -18,4 +18,10 @@ export const authErrors = {
   GH_AUTH_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
   GH_AUTH_PREFERENCE_INVALID: { status: 400, message: 'The preference value is not allowed.' },
   GH_AUTH_CREDENTIAL_NOT_ACCEPTED: { status: 403, message: 'This route does not accept this kind of credential; third-party OAuth tokens reach only resource routes.' },
+  GH_AUTH_ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an administrator.' },
+  GH_AUTH_LINK_INVALID: { status: 400, message: 'This link is not valid, was already used, or has expired.' },
+  GH_AUTH_MAIL_THROTTLED: { status: 429, message: 'A message was sent recently; wait before asking again.' },
+  GH_AUTH_EMAIL_ALREADY_VERIFIED: { status: 409, message: 'This email address is already verified.' },
+  GH_AUTH_SELF_ADMIN_ACTION: { status: 409, message: 'Administrators cannot disable themselves or remove their own admin role.' },
+  GH_AUTH_MAIL_FAILED: { status: 502, message: 'The mail server did not accept the message.' },
 } as const;

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
+import { askerOf } from './account-lifecycle.js';
 import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
 
 /** Sign-up, who-am-I, password change, "log out everywhere", the audit trail and preferences. */
@@ -27,6 +28,8 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       async (request, reply) => {
         const user = await ctx.identity.signup({ email: request.body.email, password: request.body.password, name: request.body.name ?? null });
         await ctx.identity.audit.record({ type: 'signup', userId: user.id, ...requestMeta(request) });
+        // The account exists either way; a mail server that is down must not turn sign-up into an error.
+        await ctx.accounts.afterSignup(user, askerOf(request)).catch((error: unknown) => request.log.error({ err: error }, 'verification mail failed'));
         return reply.status(201).send({ user: userView(user) });
       },
     );
@@ -63,6 +66,7 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword });
         const { user, sessionsEnded } = await endCredentials(ctx, principal.userId, { reason: 'password-change', keep: principal.credential });
         await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded } });
+        ctx.accounts.notifyPasswordChanged(user, askerOf(request));
         // The caller's own sealed cookie carried the old credential version: give it a fresh one.
         if (principal.credential.kind === 'cookie') {
           const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });

@@ -243,7 +243,20 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           ...(body.scopes ? { scopes: body.scopes } : {}),
           ...(body.post_logout_redirect_uris ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
         });
+        await ctx.identity.audit.record({ type: 'admin.client.create', userId: request.principal!.userId, ...requestMeta(request), data: { clientId: created.client_id, actorId: request.principal!.userId } });
         return reply.status(201).send(created);
+      },
+    );
+    app.post(
+      '/api/oauth/clients/:id/rotate-secret',
+      {
+        ...admin,
+        schema: { tags, summary: 'Give a confidential client a new secret, shown once (admin)', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 200: Type.Object({ client_id: Type.String(), client_secret: Type.String() }), 404: ErrorBody, ...errorResponses } },
+      },
+      async (request) => {
+        const rotated = await clients.rotateSecret(request.params.id);
+        await ctx.identity.audit.record({ type: 'admin.client.rotate-secret', userId: request.principal!.userId, ...requestMeta(request), data: { clientId: rotated.client_id, actorId: request.principal!.userId } });
+        return rotated;
       },
     );
     app.delete(
@@ -251,6 +264,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       { ...admin, schema: { tags, summary: 'Delete an OAuth client and its grants (admin)', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } } },
       async (request, reply) => {
         await clients.delete(request.params.id);
+        await ctx.identity.audit.record({ type: 'admin.client.delete', userId: request.principal!.userId, ...requestMeta(request), data: { clientId: request.params.id, actorId: request.principal!.userId } });
         return reply.status(204).send(null);
       },
     );

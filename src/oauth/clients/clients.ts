@@ -34,6 +34,8 @@ export interface ClientManager {
   get(clientId: string): Promise<ClientView | null>;
   /** Deletes the client and every grant given to it (its refresh tokens die with the grants). */
   delete(clientId: string): Promise<void>;
+  /** A new client_secret for a confidential client (shown once); the old one stops working. */
+  rotateSecret(clientId: string): Promise<{ client_id: string; client_secret: string }>;
 }
 
 export interface ClientManagerDeps {
@@ -88,6 +90,18 @@ export function createClientManager(deps: ClientManagerDeps): ClientManager {
     async get(clientId) {
       const row = await deps.db.selectFrom('oauth_models').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       return row ? toView(JSON.parse(row.payload) as Record<string, unknown>) : null;
+    },
+    async rotateSecret(clientId) {
+      const row = await deps.db.selectFrom('oauth_models').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      if (!row) throw new GatehouseError('GH_OAUTH_CLIENT_NOT_FOUND');
+      const payload = JSON.parse(row.payload) as Record<string, unknown>;
+      if (payload.token_endpoint_auth_method === 'none') throw new GatehouseError('GH_OAUTH_CLIENT_INVALID', { message: 'A public client has no secret to rotate.' });
+      const secret = deps.ids.token(32);
+      payload.client_secret = secret;
+      await deps.db.updateTable('oauth_models').set({ payload: JSON.stringify(payload) }).where('model', '=', 'Client').where('id', '=', clientId).execute();
+      // Drops this node's read memo at once (other nodes' memos lapse within the adapter's client cache time).
+      await deps.adapter?.('Client').upsert(clientId, payload as never);
+      return { client_id: clientId, client_secret: secret };
     },
     async delete(clientId) {
       const deleted = await deps.db.deleteFrom('oauth_models').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();

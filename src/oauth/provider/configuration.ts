@@ -54,7 +54,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     conformIdTokenClaims: true,
     findAccount: async (ctx, sub, token) => {
       const user = await deps.getUser(sub);
-      if (!user) return undefined;
+      // A disabled account is no account to the provider: no new codes or tokens from its session.
+      if (!user || user.disabledAt != null) return undefined;
       // A browser session that began before the user ended their credentials no longer names anyone:
       // the login prompt comes back (see the policy below) instead of a code minted without a password.
       if (isSessionLookup(ctx, sub, token) && !(await sessionStillValid(ctx, user, deps.sessionVersions))) return undefined;
@@ -64,7 +65,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
           sub: user.id,
           email: user.email,
           // Claimed only when the account proved the address (a mailed link, an operator, a trusted provider).
-          email_verified: user.emailVerifiedAt !== null,
+          email_verified: user.emailVerifiedAt != null,
           name: user.name ?? undefined,
           updated_at: Math.floor(user.updatedAt / 1000),
         }),

@@ -6,7 +6,7 @@ import { auth, logout } from '../state/auth.js';
 import { prefs, savePrefs, type Theme } from '../state/prefs.js';
 import { useStore } from '../state/store.js';
 
-const NAV: { path: string; key: MsgKey; signedIn?: boolean; signedOut?: boolean }[] = [
+const NAV: { path: string; key: MsgKey; signedIn?: boolean; signedOut?: boolean; admin?: boolean }[] = [
   { path: '/', key: 'nav.home' },
   { path: '/login', key: 'nav.login', signedOut: true },
   { path: '/signup', key: 'nav.signup', signedOut: true },
@@ -15,6 +15,7 @@ const NAV: { path: string; key: MsgKey; signedIn?: boolean; signedOut?: boolean 
   { path: '/dashboard', key: 'nav.dashboard' },
   { path: '/explain', key: 'nav.explain' },
   { path: '/learn', key: 'nav.docs' },
+  { path: '/admin', key: 'nav.admin', admin: true },
 ];
 
 export function Layout({ children }: { children: ComponentChildren }) {
@@ -48,7 +49,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         </div>
         <nav aria-label={t('nav.main')}>
           <ul class="nav">
-            {NAV.filter((item) => !(item.signedIn && !signedIn) && !(item.signedOut && signedIn)).map((item) => (
+            {NAV.filter((item) => !(item.signedIn && !signedIn) && !(item.signedOut && signedIn) && !(item.admin && !state.me?.user.roles.includes('admin'))).map((item) => (
               <li key={item.path}>
                 <a href={item.path} aria-current={path === item.path ? 'page' : undefined}>
                   {t(item.key)}

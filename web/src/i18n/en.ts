@@ -1,3 +1,5 @@
+import { accountsEn } from './accounts.en.js';
+
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
   'app.skip': 'Skip to content',
@@ -286,4 +288,5 @@ export const en = {
   'docs.errors': 'Error codes',
   'notFound.title': 'Page not found',
   'notFound.back': 'Back to the start',
+  ...accountsEn,
 } as const;

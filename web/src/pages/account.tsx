@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
 import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
+import { SelfServiceSections } from './account-self-service.js';
 
 export function AccountPage() {
   const { t, lang } = useI18n();
@@ -51,6 +52,7 @@ export function AccountPage() {
       <LinkedProviders />
       <AuditSection />
       <EverywhereSection />
+      <SelfServiceSections />
     </section>
   );
 }

@@ -122,6 +122,13 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
           </ul>
         </div>
       )}
+      {kind === 'login' && (
+        <p>
+          <a href="/forgot-password" data-testid="forgot-link">
+            {t('acct.forgotLink')}
+          </a>
+        </p>
+      )}
       <p>
         <a href={kind === 'login' ? '/signup' : '/login'}>{t(kind === 'login' ? 'auth.needAccount' : 'auth.haveAccount')}</a>
       </p>
