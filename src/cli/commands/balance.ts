@@ -22,8 +22,9 @@ const usage = `Usage: gatehouse balance [--config lb.yaml] [--listen HOST:PORT] 
 Runs the load balancer alone. Algorithms: round-robin, weighted-round-robin, least-connections, ip-hash,
 consistent-hash (--hash-key ip|path|header:NAME|cookie:NAME), random-two, least-latency.
 Flags override the config file. SIGHUP (or editing the file) reloads backends, weights, the algorithm
-and health checks without dropping connections. The admin API listens on 127.0.0.1:9090 by default;
-off loopback it needs --admin-token (or GATEHOUSE_ADMIN_TOKEN). --workers N runs N processes on one port.`;
+and health checks without dropping connections. The admin API listens on 127.0.0.1:9090 by default and
+is never open: without --admin-token (or GATEHOUSE_ADMIN_TOKEN, or adminToken in the file) a token is
+made at start and printed once, and every admin request needs it. --workers N runs N processes on one port.`;
 
 const flags = {
   config: { type: 'string' },
