@@ -10,6 +10,8 @@ import {
   createInteractionHandlers,
   createOauthResolver,
   createOidcAdapterFactory,
+  createWebOriginPolicy,
+  OIDC_MOUNT,
   sendInteractionError,
   sweepOauthModels,
   type AuthorizationServer,
@@ -17,6 +19,7 @@ import {
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
+import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 
@@ -75,6 +78,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       logger: ctx.logger,
       keys: ctx.tokens.keystore,
       getUser,
+      kv: ctx.kv,
     });
     const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
     const grants = createGrantManager({ db: ctx.database.db, adapter, clock: ctx.clock });
@@ -90,6 +94,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       csrfKey: deriveKey(ctx.secret, 'gatehouse/oidc-interaction-csrf'),
       origin: ctx.origin,
       getUser,
+      onGrant: server.rememberGrant,
     });
     // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
     // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
@@ -106,6 +111,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         kv: ctx.kv,
         getUser,
         grantAlive: (id) => grants.alive(id),
+        revocations: server.revocations,
       }),
     );
 
@@ -137,6 +143,12 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       };
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
+      // RFC 8414 §3.1, path-aware form for the issuer <origin>/oidc: the same document (and issuer) as
+      // OpenID discovery, so OAuth-only clients find the server too.
+      oidc.get('/.well-known/oauth-authorization-server/oidc', { schema: { hide: true } }, async (request, reply) => {
+        request.raw.url = `${OIDC_MOUNT}/.well-known/openid-configuration`;
+        return passThrough(request, reply);
+      });
 
       type Run = (request: FastifyRequest, res: FastifyReply['raw']) => Promise<void>;
       const interaction = (run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -229,6 +241,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     );
 
     // The example resource server (point 7): OAuth access tokens through the one guard, scope by scope.
+    registerResourceCors(app as never, createWebOriginPolicy({ db: ctx.database.db, clock: ctx.clock }));
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',

@@ -13,6 +13,8 @@ export interface InteractionDeps {
   /** The public origin, for the Origin check of form posts. */
   origin: string;
   getUser(id: string): Promise<User | null>;
+  /** Told of every grant consent saved, with the authorization request's parameters. */
+  onGrant?(grantId: string, params: Record<string, unknown>): Promise<void>;
 }
 
 /** Checks a password through identity (with its throttle and audit); throws a GatehouseError. */
@@ -130,6 +132,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
       }
       const grantId = await grant.save();
+      await deps.onGrant?.(grantId, params);
       await finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
       const granted = [...allow, ...Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat().filter((s) => chosen.has(s))];
       return { accountId: session.accountId, clientId: String(params.client_id), grantId, scopes: [...new Set(granted)] };

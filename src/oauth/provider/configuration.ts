@@ -2,6 +2,8 @@ import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provid
 import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { renderErrorPage, renderLogoutPage, renderLogoutSuccessPage } from '../interactions/pages.js';
+import { clientWebOrigins } from '../clients/web-origins.js';
+import type { DefaultApiResource } from './default-resource.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
 
 export interface ConfigurationDeps {
@@ -17,9 +19,14 @@ export interface ConfigurationDeps {
   /** undefined: oidc-provider's in-memory adapter (only the benchmark's ceiling uses that). */
   adapter: Configuration['adapter'];
   getUser(id: string): Promise<User | null>;
+  /** The API as the default resource of API scopes, for clients that send no `resource`. */
+  apiDefaults: DefaultApiResource;
 }
 
 type SigningAlg = 'EdDSA' | 'ES256' | 'RS256';
+
+/** ID token algorithms a client may register (`id_token_signed_response_alg`); RS256 is the default. */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 
 /**
  * oidc-provider's configuration for gatehouse. Every choice here is one of the issue's points: code flow
@@ -35,12 +42,23 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Clients live in the adapter (created by `gatehouse client create` or the admin API).
     clients: [],
     // Creation time shown by the admin API; oidc-provider keeps it as extra client metadata.
-    extraClientMetadata: { properties: ['gh_created_at'] },
+    // web_origins: where a client's browser app runs, beyond its redirect URIs' origins (CORS).
+    extraClientMetadata: { properties: ['gh_created_at', 'web_origins'] },
+    // Browser apps (public clients) and userinfo callers from their clients' web origins; a confidential
+    // client's secret never belongs in a browser, so its endpoints stay closed to CORS.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' && (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') && clientWebOrigins(client.metadata()).includes(origin),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: alg,
+      // OIDC Core §15.1: RS256 is what an RP that registered no algorithm expects; ES256 / EdDSA per client.
+      id_token_signed_response_alg: 'RS256',
+    },
+    enabledJWA: {
+      // Exactly the lanes the keystore holds a key for.
+      idTokenSigningAlgValues: [...ID_TOKEN_ALGS],
+      userinfoSigningAlgValues: [...ID_TOKEN_ALGS],
     },
     // RFC 9700 §2.1.1: code only; `id_token` / `code id_token` would bring the implicit risks back.
     responseTypes: ['code'],
@@ -99,9 +117,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       registration: { enabled: config.oauth.dynamicRegistration },
       resourceIndicators: {
         enabled: true,
-        // Without a resource the token is the opaque one for userinfo; API tokens are asked for by name.
-        defaultResource: async (_ctx, _client, oneOf) => oneOf?.[0] ?? undefined,
-        useGrantedResource: async () => false,
+        // API scopes without `resource` default to the API; openid-only requests keep the userinfo token.
+        defaultResource: deps.apiDefaults.defaultResource as never,
+        useGrantedResource: deps.apiDefaults.useGrantedResource as never,
         getResourceServerInfo: async (_ctx, resource) => {
           if (resource !== apiResource) throw new errors.InvalidTarget();
           return {
