@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { WebOriginPolicy } from '../oauth/clients/web-origins.js';
+import type { WebOriginPolicy } from '../oauth/index.js';
 
 const RESOURCES = '/api/resources/';
 

@@ -21,7 +21,16 @@ export interface RunningGatehouse {
 }
 
 export async function startGatehouse(
-  options: { databaseUrl?: string; redisUrl?: string; keyPrefix?: string; dataDir?: string; secret?: string; port?: number; publicUrl?: string } = {},
+  options: {
+    databaseUrl?: string;
+    redisUrl?: string;
+    keyPrefix?: string;
+    dataDir?: string;
+    secret?: string;
+    port?: number;
+    publicUrl?: string;
+    oauth?: { dynamicRegistration?: boolean; initialAccessToken?: string; allowLoopbackFetch?: boolean };
+  } = {},
 ): Promise<RunningGatehouse> {
   const dir = options.dataDir ? { path: options.dataDir, remove: async () => {} } : await createTempDir('gh-oauth-');
   const port = options.port ?? (await freePort());
@@ -38,6 +47,7 @@ export async function startGatehouse(
       // Cheap hashing keeps the tests quick; the parameters are not what is under test here.
       passwords: { memoryCostKiB: 1024, timeCost: 1 },
       cookies: { secure: false },
+      ...(options.oauth ? { oauth: options.oauth } : {}),
     },
   });
   await gh.listen();

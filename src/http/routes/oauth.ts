@@ -56,6 +56,12 @@ const ClientCreate = Type.Object(
   { additionalProperties: false },
 );
 
+/** True when oidc-provider's response cleared its session cookie: the user chose to sign out of gatehouse. */
+function endedProviderSession(setCookie: ReturnType<FastifyReply['raw']['getHeader']>): boolean {
+  const lines = Array.isArray(setCookie) ? setCookie : typeof setCookie === 'string' ? [setCookie] : [];
+  return lines.some((line) => /^gh\.op\.session=;/.test(line) && /expires=Thu, 01 Jan 1970/i.test(line));
+}
+
 /** Credentials a user manages their own account with; a third-party OAuth token may not revoke grants. */
 function firstParty(principal: Principal): void {
   if (principal.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
@@ -186,6 +192,26 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         }),
       );
       oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
+      oidc.post(
+        '/oidc/interaction/:uid/create',
+        { ...uidParams, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
+        interaction(async (request, res) => {
+          const created = await interactions.create(request.raw, res, (input) => ctx.identity.signup(input));
+          if (created) await ctx.identity.audit.record({ type: 'signup', userId: created.accountId, ...requestMeta(request), data: { via: 'oauth' } });
+        }),
+      );
+      // RP-initiated logout, "yes, sign me out": oidc-provider ends its session (and tells every client
+      // by back-channel); the user's gatehouse web session ends with it, so signing out means signed out.
+      oidc.post('/oidc/session/end/confirm', { schema: { hide: true } }, async (request, reply) => {
+        await passThrough(request, reply);
+        if (!endedProviderSession(reply.raw.getHeader('set-cookie'))) return;
+        const token = request.cookies[ctx.cookies.names.session];
+        const session = token ? await ctx.sessions.destroy(token) : null;
+        if (session) {
+          await ctx.identity.audit.record({ type: 'logout', userId: session.userId, ...requestMeta(request), data: { mode: 'oidc-logout' } });
+          await ctx.events.revoked({ kind: 'session', userId: session.userId, sessionIds: [session.id] });
+        }
+      });
     });
 
     const tags = ['oauth'];

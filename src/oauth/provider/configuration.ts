@@ -1,7 +1,10 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
+import { renderDeviceConfirmPage, renderDeviceInputPage, renderDeviceSuccessPage } from '../interactions/device-pages.js';
+import { pageLang } from '../interactions/locale.js';
 import { renderErrorPage, renderLogoutPage, renderLogoutSuccessPage } from '../interactions/pages.js';
+import { CLIENT_AUTH_METHODS } from '../clients/clients.js';
 import { clientWebOrigins } from '../clients/web-origins.js';
 import type { DefaultApiResource } from './default-resource.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
@@ -44,6 +47,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Creation time shown by the admin API; oidc-provider keeps it as extra client metadata.
     // web_origins: where a client's browser app runs, beyond its redirect URIs' origins (CORS).
     extraClientMetadata: { properties: ['gh_created_at', 'web_origins'] },
+    // What can be registered (CLI --auth-method, DCR) is exactly what discovery advertises.
+    clientAuthMethods: [...CLIENT_AUTH_METHODS, 'none'],
     // Browser apps (public clients) and userinfo callers from their clients' web origins; a confidential
     // client's secret never belongs in a browser, so its endpoints stay closed to CORS.
     clientBasedCORS: (ctx, origin, client) =>
@@ -90,6 +95,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}`,
+      policy: withCreatePrompt(),
     },
     features: {
       devInteractions: { enabled: false },
@@ -105,16 +111,40 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
-          ctx.body = renderLogoutPage(form);
+          ctx.body = renderLogoutPage(form, pageLang(ctx));
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
-          ctx.body = renderLogoutSuccessPage(ctx.oidc.client?.clientName ?? null);
+          ctx.body = renderLogoutSuccessPage(ctx.oidc.client?.clientName ?? null, pageLang(ctx));
         },
       },
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },
-      registration: { enabled: config.oauth.dynamicRegistration },
+      // OIDC Back-Channel Logout 1.0: every client of the ended session with a backchannel_logout_uri
+      // gets a logout token (signed like its ID tokens).
+      backchannelLogout: { enabled: true },
+      // RFC 8628 for CLIs and TVs; the pages are gatehouse's, in the user's language.
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: async (ctx, form, _out, err) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceInputPage(form, err ? (err.name === 'AbortedError' ? 'aborted' : 'wrong-code') : null, pageLang(ctx));
+        },
+        userCodeConfirmSource: async (ctx, form, client, _deviceInfo, userCode) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceConfirmPage(form, client.clientName ?? client.clientId, userCode, pageLang(ctx));
+        },
+        successSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceSuccessPage(ctx.oidc.client?.clientName ?? null, pageLang(ctx));
+        },
+      },
+      // RFC 7591 / 7592, only when switched on, and then only for holders of the initial access token.
+      registration: {
+        enabled: config.oauth.dynamicRegistration,
+        ...(config.oauth.initialAccessToken ? { initialAccessToken: config.oauth.initialAccessToken } : {}),
+      },
+      registrationManagement: { enabled: config.oauth.dynamicRegistration, rotateRegistrationAccessToken: true },
       resourceIndicators: {
         enabled: true,
         // API scopes without `resource` default to the API; openid-only requests keep the userinfo token.
@@ -142,6 +172,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         },
       },
     },
+    // oidc-provider refuses to fetch client URLs that resolve to special-use addresses (SSRF); a developer's
+    // relying party on this machine may be let through, loopback only, when the operator says so.
+    ...(config.oauth.allowLoopbackFetch ? { fetch: loopbackFetch } : {}),
     // Rotate on every use (RFC 9700 §4.14.2); oidc-provider revokes the grant when a rotated one comes back.
     rotateRefreshToken: () => true,
     ttl: {
@@ -157,7 +190,27 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = renderErrorPage(out.error, out.error_description);
+      ctx.body = renderErrorPage(out.error, out.error_description, pageLang(ctx));
     },
   };
 }
+
+/**
+ * OpenID Connect Prompt Create 1.0: `prompt=create` shows gatehouse's sign-up page first; the new account
+ * is signed in, and the usual consent follows.
+ */
+function withCreatePrompt(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const { Prompt, Check } = interactionPolicy;
+  policy.add(new Prompt({ name: 'create', requestable: true }, new Check('create_requested', 'account creation was requested', () => Check.NO_NEED_TO_PROMPT)), 0);
+  return policy;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const loopbackFetch: typeof fetch = (input, init) => {
+  const url = input instanceof Request ? input.url : input;
+  if (!init || !LOOPBACK_HOSTS.has(new URL(url).hostname)) return fetch(input, init);
+  const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+  return fetch(input, rest);
+};
