@@ -78,3 +78,41 @@ export function jwsHeader(jwt: string): { alg: string; typ?: string; kid?: strin
 
 export const api = (gh: RunningGatehouse, token: string, scheme = 'Bearer') =>
   fetch(`${gh.origin}/api/resources/profile`, { headers: { authorization: `${scheme} ${token}` } });
+
+/** The first form on a page whose id is `formId`: its action and hidden fields. */
+export function formOf(html: string, formId: string): { action: string; fields: [string, string][] } {
+  const form = new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+  if (!form) throw new Error(`no form ${formId} in ${html.replace(/<style>[\s\S]*<\/style>/, "").slice(0, 1500)}`);
+  const action = /action="([^"]+)"/.exec(form[0])?.[1] ?? '';
+  const fields = [...form[0].matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]);
+  return { action, fields };
+}
+
+/**
+ * The user's side of the device flow through the provider's HTML forms: open verification_uri_complete,
+ * confirm the code, sign in, consent. Ends on the "device connected" page.
+ */
+export async function approveDevice(gh: RunningGatehouse, verificationUriComplete: string): Promise<string> {
+  const { Browser, parsePage } = await import('../oauth/support.js');
+  const browser = new Browser();
+  let { response, url } = await browser.follow(verificationUriComplete, gh.origin);
+  let html = await response.text();
+  if (!html.includes('op.deviceConfirmForm')) {
+    // oidc-provider turns the GET with user_code into a self-submitting POST (what a browser's script does).
+    const auto = formOf(html.replace('<form method="post"', '<form id="auto" method="post"'), 'auto');
+    ({ response, url } = await browser.submit(new URL(auto.action, url), auto.fields, gh.origin));
+    html = await response.text();
+  }
+  const confirm = formOf(html, 'op.deviceConfirmForm');
+  ({ response, url } = await browser.submit(new URL(confirm.action, url), confirm.fields, gh.origin));
+  for (let step = 0; step < 4; step++) {
+    const html = await response.text();
+    const page = parsePage(html);
+    if (!page.csrf) return html;
+    const fields: [string, string][] = page.hasPasswordInput
+      ? [['csrf', page.csrf], ['email', EMAIL], ['password', PASSWORD]]
+      : [['csrf', page.csrf], ...page.scopes.map((s): [string, string] => ['scope', s])];
+    ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), fields, gh.origin));
+  }
+  throw new Error('the device approval did not finish');
+}
