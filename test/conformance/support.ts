@@ -35,6 +35,11 @@ export async function startRelyingPartyServer(): Promise<RelyingPartyServer> {
       res.end(JSON.stringify(state.jwks));
       return;
     }
+    if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/cb'))) {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!DOCTYPE html><title>relying party</title><p>relying party</p>');
+      return;
+    }
     if (req.method === 'POST' && req.url === '/backchannel') {
       void readBody(req).then((body) => {
         received.push(new URLSearchParams(body));

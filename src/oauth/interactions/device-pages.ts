@@ -10,7 +10,7 @@ export function renderDeviceInputPage(form: string, problem: 'wrong-code' | 'abo
     t.deviceTitle,
     `<h1>${t.deviceTitle}</h1>${message}
 <label for="user_code">${t.deviceCode}</label>
-${form.replace('<input ', '<input id="user_code" ')}
+${form.replace('name="user_code"', 'id="user_code" name="user_code"')}
 <button class="primary" type="submit" form="op.deviceInputForm">${t.deviceContinue}</button>`,
     lang,
   );
