@@ -292,7 +292,7 @@ export function renderConformancePage(profiles: Profile[] = PROFILES): string {
   });
   return `# OAuth 2.0 / OpenID Connect conformance
 
-<!-- Generated from test/conformance/profiles.ts by \`npm run docs:conformance\`; a test keeps it in sync. -->
+<!-- Generated from test/conformance/profiles.ts by npm run docs:conformance; a test keeps it in sync. -->
 
 gatehouse's authorization server (issuer \`<origin>/oidc\`) is driven by two independent, certified
 relying-party libraries — [openid-client](https://github.com/panva/openid-client) and
