@@ -107,7 +107,9 @@ export const ConfigSchema = Type.Object(
     ),
     oauth: section(
       {
-        dynamicRegistration: Type.Boolean({ default: false, description: 'Allow RFC 7591 dynamic client registration' }),
+        dynamicRegistration: Type.Boolean({ default: false, description: 'Allow RFC 7591 dynamic client registration (and RFC 7592 management)' }),
+        allowLoopbackFetch: Type.Boolean({ default: false, description: 'Let the provider fetch client URLs (jwks_uri, backchannel_logout_uri) on loopback addresses: development and tests only' }),
+        initialAccessToken: Type.Optional(Type.String({ minLength: 32, description: 'Bearer token a client must present to register itself (RFC 7591 §3); strongly advised with dynamicRegistration' })),
         accessTtlSec: Seconds(600, 'OAuth access token lifetime'),
         refreshTtlSec: Seconds(1_209_600, 'OAuth refresh token lifetime'),
       },
@@ -276,7 +278,8 @@ function insecureSettings(config: Config): string[] {
   if (config.cookies.secure === false) warnings.push('cookies.secure is off: cookies travel over plain HTTP.');
   if (config.lab.syncHashOnLoop) warnings.push('lab.syncHashOnLoop is on: password hashing blocks the event loop (lab only).');
   if (config.passwords.memoryCostKiB < 19_456) warnings.push('passwords.memoryCostKiB is below the OWASP minimum of 19 MiB.');
-  if (config.oauth.dynamicRegistration) warnings.push('oauth.dynamicRegistration is on: anyone can register a client.');
+  if (config.oauth.allowLoopbackFetch) warnings.push('oauth.allowLoopbackFetch is on: the provider fetches client URLs on this machine (development only).');
+  if (config.oauth.dynamicRegistration && !config.oauth.initialAccessToken) warnings.push('oauth.dynamicRegistration is on without oauth.initialAccessToken: anyone can register a client.');
   return warnings;
 }
 

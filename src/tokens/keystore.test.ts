@@ -24,22 +24,26 @@ describe.each(['sqlite', 'postgres'] as const)('keystore on %s', (dialect) => {
     await db.deleteFrom('token_keys').execute();
   };
 
-  it('generates current and next keys on first start, private halves encrypted at rest', async () => {
+  it('generates current and next keys of every algorithm on first start, private halves encrypted at rest', async () => {
     await fresh();
     const clock = createManualClock();
     const { config } = loadConfig();
     const keystore = await createKeystore({ db, secret: SECRET, clock, ids: cryptoIds, config });
     const rows = await db.selectFrom('token_keys').selectAll().execute();
-    expect(rows.map((r) => r.state).sort()).toEqual(['current', 'next']);
+    expect(rows.map((r) => `${r.alg} ${r.state}`).sort()).toEqual(['ES256 current', 'ES256 next', 'EdDSA current', 'EdDSA next', 'RS256 current', 'RS256 next']);
     for (const row of rows) {
-      expect(row.alg).toBe('EdDSA');
       expect(row.private_jwe!.split('.')).toHaveLength(5);
-      const publicJwk = JSON.parse(row.public_jwk) as { x: string; d?: string };
+      const publicJwk = JSON.parse(row.public_jwk) as { x?: string; n?: string; d?: string };
       expect(publicJwk.d).toBeUndefined();
-      expect(row.private_jwe).not.toContain(publicJwk.x);
+      expect(row.private_jwe).not.toContain((publicJwk.x ?? publicJwk.n)!);
     }
     const jwks = await keystore.jwks();
-    expect(jwks.keys.map((k) => k.kid)).toEqual([(await keystore.signingKey()).kid, rows.find((r) => r.state === 'next')!.kid]);
+    // The configured algorithm's current key first, then the other lanes' current keys, then the next ones.
+    expect(jwks.keys).toHaveLength(6);
+    expect(jwks.keys[0]!.kid).toBe((await keystore.signingKey()).kid);
+    expect(jwks.keys.slice(0, 3).map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    expect(jwks.keys[3]!.kid).toBe(rows.find((r) => r.state === 'next' && r.alg === 'EdDSA')!.kid);
+    expect((await keystore.signingKey('RS256')).alg).toBe('RS256');
     for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
     expect((await keystore.privateJwks()).keys[0]).toHaveProperty('d');
     keystore.close();
@@ -60,13 +64,16 @@ describe.each(['sqlite', 'postgres'] as const)('keystore on %s', (dialect) => {
     const keystore = await createKeystore({ db, secret: SECRET, clock, ids: cryptoIds, config });
     const tokens = createAccessTokens({ keystore, denyList: createDenyList(createMemoryKeyValueStore(clock), clock), clock, ids: cryptoIds, config, issuer: 'i', audience: 'a' });
     const before = await keystore.signingKey();
-    const nextKid = (await keystore.jwks()).keys[1]!.kid;
+    const nextKid = (await keystore.jwks()).keys.find((k) => k.alg === 'EdDSA' && k.kid !== before.kid)!.kid;
+    const rsaBefore = (await keystore.signingKey('RS256')).kid;
     const { token } = await tokens.issue({ sub: 'u', sid: 's' });
 
     const result = await keystore.rotate();
     expect(result.current).toBe(nextKid);
     expect((await keystore.signingKey()).kid).toBe(nextKid);
-    expect((await keystore.jwks()).keys.map((k) => k.kid)).toEqual([nextKid, result.next, before.kid]);
+    expect((await keystore.jwks()).keys.filter((k) => k.alg === 'EdDSA').map((k) => k.kid)).toEqual([nextKid, result.next, before.kid]);
+    // Every lane rotates with the configured one.
+    expect((await keystore.signingKey('RS256')).kid).not.toBe(rsaBefore);
     await expect(tokens.verify(token)).resolves.toMatchObject({ sub: 'u' });
 
     // accessTtl + tolerance later the old key is gone: from the JWKS, and as a verification key.
@@ -89,7 +96,7 @@ describe.each(['sqlite', 'postgres'] as const)('keystore on %s', (dialect) => {
     const [ra, rb] = await Promise.all([a.rotate(), b.rotate()]);
     expect(ra.current).toBe(rb.current);
     const states = (await db.selectFrom('token_keys').select('state').execute()).map((r) => r.state).sort();
-    expect(states).toEqual(['current', 'next', 'previous']);
+    expect(states).toEqual(['current', 'current', 'current', 'next', 'next', 'next', 'previous', 'previous', 'previous']);
     a.close();
     b.close();
   });
@@ -109,12 +116,12 @@ describe.each(['sqlite', 'postgres'] as const)('keystore on %s', (dialect) => {
     const second = (await a.signingKey()).kid;
     expect(second).not.toBe(first);
     expect((await b.signingKey()).kid).toBe(second);
-    expect(await db.selectFrom('token_keys').select('kid').where('state', '=', 'previous').execute()).toHaveLength(1);
+    expect(await db.selectFrom('token_keys').select('kid').where('state', '=', 'previous').execute()).toHaveLength(3);
     a.close();
     b.close();
   });
 
-  it.each(['ES256', 'RS256'] as const)('binds keys to %s when configured, and moves to it from another algorithm', async (alg) => {
+  it.each(['ES256', 'RS256'] as const)('signs with %s when configured, and keeps the other lanes verifying', async (alg) => {
     await fresh();
     const clock = createManualClock();
     const eddsa = await createKeystore({ db, secret: SECRET, clock, ids: cryptoIds, config: loadConfig().config });

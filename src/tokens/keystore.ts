@@ -7,8 +7,8 @@ import { generateSigningKey, importKey, openPrivateJwk, publicPart, sealPrivateJ
 export type KeyState = 'next' | 'current' | 'previous' | 'retired';
 
 export interface Keystore {
-  /** The key that signs now. */
-  signingKey(): Promise<{ kid: string; alg: SigningAlg; privateKey: CryptoKey }>;
+  /** The key that signs now: of the configured algorithm, or of `alg` (every supported one has a lane). */
+  signingKey(alg?: SigningAlg): Promise<{ kid: string; alg: SigningAlg; privateKey: CryptoKey }>;
   /** Public key for a kid, or null (unknown kid is never trusted, never fetched). */
   verificationKey(kid: string): Promise<{ alg: string; publicKey: CryptoKey } | null>;
   /** current, next and previous (until every token they signed has expired) public keys. */
@@ -53,6 +53,13 @@ const KID_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
 const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 /**
+ * Every algorithm has its own lane of keys (current, next, previous), rotated together: first-party
+ * tokens sign with the configured one, while OpenID Connect needs RS256 for ID tokens (OIDC Core §15.1
+ * makes it mandatory to support) and lets a client ask for ES256 or EdDSA instead.
+ */
+export const SIGNING_ALGS: readonly SigningAlg[] = ['EdDSA', 'ES256', 'RS256'];
+
+/**
  * The one signing keystore of the system (first-party JWTs and the OAuth server alike). Keys live in
  * the token_keys table, private halves encrypted under the instance secret; each is bound to one alg
  * and one kid and moves next → current → previous → retired. Rotation is a conditional UPDATE on the
@@ -70,6 +77,7 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
 
   let keys = new Map<string, LoadedKey>();
   let current: LoadedKey | null = null;
+  let currentByAlg = new Map<SigningAlg, LoadedKey>();
   let lastMissReload = Number.NEGATIVE_INFINITY;
   let closed = false;
   let cancelRotation: (() => void) | null = null;
@@ -85,8 +93,8 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
 
   const live = (key: LoadedKey, now: number): boolean => key.state !== 'retired' && (key.retireAt === null || key.retireAt > now);
 
-  async function insertKey(state: 'current' | 'next'): Promise<boolean> {
-    const fresh = await generateSigningKey(alg);
+  async function insertKey(keyAlg: SigningAlg, state: 'current' | 'next'): Promise<boolean> {
+    const fresh = await generateSigningKey(keyAlg);
     const now = clock.now();
     try {
       await db
@@ -116,7 +124,7 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
     await db.updateTable('token_keys').set({ state: 'retired', private_jwe: null }).where('state', '=', 'previous').where('retire_at', '<=', now).execute();
     const rows = await db.selectFrom('token_keys').selectAll().where('state', '!=', 'retired').execute();
     const next = new Map<string, LoadedKey>();
-    let signing: LoadedKey | null = null;
+    const signing = new Map<SigningAlg, LoadedKey>();
     for (const row of rows) {
       const publicJwk = JSON.parse(row.public_jwk) as JWK;
       const privateJwk = row.private_jwe ? await openPrivateJwk(row.private_jwe, row.kid, atRestKey) : null;
@@ -132,35 +140,32 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
         retireAt: row.retire_at,
       };
       next.set(key.kid, key);
-      if (key.state === 'current') signing = key;
+      if (key.state === 'current') signing.set(key.alg, key);
     }
     keys = next;
-    current = signing;
+    currentByAlg = signing;
+    current = signing.get(alg) ?? null;
     schedule();
   }
 
   async function ensureKeys(): Promise<void> {
     await load();
     let changed = false;
-    if (!current) {
-      await insertKey('current');
-      changed = true;
-    }
-    const pending = [...keys.values()].find((k) => k.state === 'next');
-    if (pending && pending.alg !== alg) {
-      // The configured algorithm changed: a next key of the old one is replaced before it ever signs.
-      await db.deleteFrom('token_keys').where('kid', '=', pending.kid).where('state', '=', 'next').execute();
-      changed = true;
-    }
-    if (!pending || pending.alg !== alg) {
-      await insertKey('next');
-      changed = true;
+    for (const laneAlg of SIGNING_ALGS) {
+      if (!currentByAlg.has(laneAlg)) {
+        await insertKey(laneAlg, 'current');
+        changed = true;
+      }
+      if (![...keys.values()].some((k) => k.state === 'next' && k.alg === laneAlg)) {
+        await insertKey(laneAlg, 'next');
+        changed = true;
+      }
     }
     if (changed) await load();
   }
 
-  async function rotateFrom(fromKid: string): Promise<{ rotated: boolean; retired: string[] }> {
-    const fresh = await generateSigningKey(alg);
+  async function rotateFrom(fromKid: string, laneAlg: SigningAlg): Promise<{ rotated: boolean; retired: string[] }> {
+    const fresh = await generateSigningKey(laneAlg);
     const sealed = await sealPrivateJwk(fresh.privateJwk, fresh.kid, atRestKey);
     const now = clock.now();
     const rotated = await db.transaction().execute(async (trx) => {
@@ -172,14 +177,14 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
         .executeTakeFirst();
       // Someone else rotated away from this key already: do not rotate a second time.
       if (Number(demoted.numUpdatedRows) === 0) return false;
-      const promoted = await trx.updateTable('token_keys').set({ state: 'current', activated_at: now }).where('state', '=', 'next').where('alg', '=', alg).executeTakeFirst();
+      const promoted = await trx.updateTable('token_keys').set({ state: 'current', activated_at: now }).where('state', '=', 'next').where('alg', '=', laneAlg).executeTakeFirst();
       const freshState = Number(promoted.numUpdatedRows) === 0 ? 'current' : 'next';
-      if (freshState === 'current') await trx.deleteFrom('token_keys').where('state', '=', 'next').execute();
+      if (freshState === 'current') await trx.deleteFrom('token_keys').where('state', '=', 'next').where('alg', '=', laneAlg).execute();
       await trx
         .insertInto('token_keys')
         .values({
           kid: fresh.kid,
-          alg,
+          alg: laneAlg,
           state: freshState,
           public_jwk: JSON.stringify(fresh.publicJwk),
           private_jwe: sealed,
@@ -199,7 +204,9 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
 
   async function rotateIfDue(): Promise<void> {
     await load();
-    if (current?.activatedAt != null && current.activatedAt + rotationMs <= clock.now()) await rotateFrom(current.kid);
+    for (const key of [...currentByAlg.values()]) {
+      if (key.activatedAt != null && key.activatedAt + rotationMs <= clock.now()) await rotateFrom(key.kid, key.alg);
+    }
   }
 
   let pendingTimerWork: Promise<unknown> = Promise.resolve();
@@ -212,8 +219,9 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
     if (closed) return;
     cancelRotation?.();
     cancelRotation = null;
-    if (current?.activatedAt != null) {
-      cancelRotation = clock.setTimer(Math.max(0, current.activatedAt + rotationMs - clock.now()), fromTimer(rotateIfDue));
+    const due = [...currentByAlg.values()].map((k) => k.activatedAt).filter((at): at is number => at != null);
+    if (due.length) {
+      cancelRotation = clock.setTimer(Math.max(0, Math.min(...due) + rotationMs - clock.now()), fromTimer(rotateIfDue));
     }
     if (!cancelReload) {
       cancelReload = clock.setTimer(reloadEveryMs, () => {
@@ -223,20 +231,18 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
     }
   }
 
-  await exclusive(async () => {
-    await ensureKeys();
-    // The configured algorithm changed since the current key was made: rotate to a key of the new one.
-    if (current && current.alg !== alg) await rotateFrom(current.kid);
-  });
+  // Changing the configured algorithm only changes which lane signs: every lane is always kept.
+  await exclusive(ensureKeys);
 
-  const requireCurrent = (): LoadedKey => {
-    if (!current || !current.privateKey) throw new Error('keystore has no signing key');
-    return current;
+  const requireCurrent = (laneAlg: SigningAlg = alg): LoadedKey => {
+    const key = laneAlg === alg ? current : (currentByAlg.get(laneAlg) ?? null);
+    if (!key || !key.privateKey) throw new Error(`keystore has no ${laneAlg} signing key`);
+    return key;
   };
 
   return {
-    async signingKey() {
-      const key = requireCurrent();
+    async signingKey(laneAlg) {
+      const key = requireCurrent(laneAlg);
       return { kid: key.kid, alg: key.alg, privateKey: key.privateKey! };
     },
     async verificationKey(kid) {
@@ -265,8 +271,9 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
       return exclusive(async () => {
         // Rotate away from the key this node knows signs: if another node already rotated away from it,
         // the conditional UPDATE finds nothing and we adopt their rotation instead of making a second.
-        const { retired } = await rotateFrom(requireCurrent().kid);
-        const next = [...keys.values()].find((k) => k.state === 'next');
+        const retired: string[] = [];
+        for (const key of [...currentByAlg.values()]) retired.push(...(await rotateFrom(key.kid, key.alg)).retired);
+        const next = [...keys.values()].find((k) => k.state === 'next' && k.alg === alg);
         return { current: requireCurrent().kid, next: next?.kid ?? '', retired };
       });
     },
@@ -285,7 +292,10 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
   };
 
   function ordered(): LoadedKey[] {
+    // Current keys first (the configured algorithm's first of all): oidc-provider signs with the first key
+    // of an algorithm it finds, and JWKS readers see the key in use at the top.
     const rank: Record<KeyState, number> = { current: 0, next: 1, previous: 2, retired: 3 };
-    return [...keys.values()].sort((a, b) => rank[a.state] - rank[b.state] || (b.activatedAt ?? 0) - (a.activatedAt ?? 0));
+    const lane = (k: LoadedKey) => (k.alg === alg ? 0 : 1);
+    return [...keys.values()].sort((a, b) => rank[a.state] - rank[b.state] || lane(a) - lane(b) || (b.activatedAt ?? 0) - (a.activatedAt ?? 0));
   }
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/index.js';
 import { buildConfiguration } from '../../src/oauth/provider/configuration.js';
 import { createProviderSessionVersions } from '../../src/oauth/provider/session-credentials.js';
+import { createDefaultApiResource } from '../../src/oauth/provider/default-resource.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
 import { chatClient, nextEvent, open } from '../support/realtime.js';
@@ -21,6 +22,7 @@ async function emailVerifiedClaim(node: TestNode, userId: string): Promise<unkno
     adapter: undefined,
     getUser: (id) => node.node.ctx.identity.getUser(id),
     sessionVersions: createProviderSessionVersions(node.node.ctx.kv, 60_000),
+    apiDefaults: createDefaultApiResource({ apiResource: `${node.url}/api`, kv: node.node.ctx.kv, grantTtlMs: 60_000 }),
   });
   const account = await configuration.findAccount!({} as never, userId);
   const claims = await account!.claims('id_token', 'openid email', {}, []);

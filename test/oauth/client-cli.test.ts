@@ -58,4 +58,19 @@ describe('gatehouse client create', () => {
     const scope = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--type', 'public', '--scopes', 'openid admin'], dir.path);
     await expect(scope).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown scope admin/) });
   }, 120_000);
+
+  it('registers private_key_jwt clients with their jwks_uri and an ID token algorithm of their choice', async () => {
+    const { stdout } = await cli(
+      ['client', 'create', '--name', 'Backend', '--redirect-uri', 'https://backend.example/cb', '--type', 'confidential', '--auth-method', 'private_key_jwt', '--jwks-uri', 'https://backend.example/jwks', '--id-token-alg', 'ES256', '--json'],
+      dir.path,
+    );
+    const created = JSON.parse(stdout) as Record<string, unknown>;
+    expect(created).toMatchObject({ token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://backend.example/jwks', id_token_signed_response_alg: 'ES256' });
+    // It proves itself with its key: no secret is minted for it.
+    expect(created.client_secret).toBeUndefined();
+    const noJwks = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--type', 'confidential', '--auth-method', 'private_key_jwt'], dir.path);
+    await expect(noJwks).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--jwks-uri/) });
+    const badAlg = cli(['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--type', 'public', '--id-token-alg', 'HS256'], dir.path);
+    await expect(badAlg).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--id-token-alg must be one of RS256, ES256, EdDSA/) });
+  }, 120_000);
 });

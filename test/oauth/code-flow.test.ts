@@ -232,7 +232,11 @@ describe('OAuth 2.0 / OIDC code flow with openid-client', () => {
     expect(current).not.toBe(oldKid);
     const after = await fullGrant();
     expect(kidOf(after.tokens.access_token)).toBe(current);
-    expect(kidOf(after.tokens.id_token!)).toBe(current);
+    // ID tokens are RS256 by default (OIDC Core §15.1), from the RSA lane that rotated with the rest.
+    const rsa = await gh.gh.ctx.tokens.keystore.signingKey('RS256');
+    expect(kidOf(after.tokens.id_token!)).toBe(rsa.kid);
+    expect(kidOf(before.tokens.id_token!)).not.toBe(rsa.kid);
+    expect(JSON.parse(Buffer.from(after.tokens.id_token!.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'RS256' });
     const published = (await (await fetch(`${gh.issuer}/jwks`)).json()) as { keys: { kid: string; d?: string }[] };
     expect(published.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([current, oldKid]));
     expect(published.keys.every((k) => k.d === undefined)).toBe(true);

@@ -34,6 +34,7 @@ export async function startGatehouse(
     logger?: Logger;
     /** Extra configuration sections (e.g. `federation`). */
     config?: Pick<DeepPartial<Config>, 'federation'>;
+    oauth?: { dynamicRegistration?: boolean; initialAccessToken?: string; allowLoopbackFetch?: boolean };
   } = {},
 ): Promise<RunningGatehouse> {
   const dir = options.dataDir ? { path: options.dataDir, remove: async () => {} } : await createTempDir('gh-oauth-');
@@ -53,6 +54,7 @@ export async function startGatehouse(
       // Cheap hashing keeps the tests quick; the parameters are not what is under test here.
       passwords: { memoryCostKiB: 1024, timeCost: 1 },
       cookies: { secure: false },
+      ...(options.oauth ? { oauth: options.oauth } : {}),
     },
   });
   await gh.listen();

@@ -1,5 +1,5 @@
 import { configFromEnv, cryptoIds, loadConfig, systemClock } from '../../core/index.js';
-import { createClientManager, type ClientType } from '../../oauth/index.js';
+import { CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, createClientManager, type ClientAuthMethod, type ClientIdTokenAlg, type ClientType } from '../../oauth/index.js';
 import { createDatabase, migrateToLatest } from '../../storage/index.js';
 import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -7,11 +7,17 @@ import { storeFlags, storeLayer } from '../store-flags.js';
 
 const usage = `Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI ...]
                                --type public|confidential [--scopes "openid profile ..."]
-                               [--post-logout-redirect-uri URI ...] [--json] [--data-dir DIR]
+                               [--post-logout-redirect-uri URI ...] [--backchannel-logout-uri URI]
+                               [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt]
+                               [--jwks-uri URI] [--id-token-alg RS256|ES256|EdDSA] [--device]
+                               [--json] [--data-dir DIR]
 
 Registers an OAuth 2.0 / OpenID Connect client and prints its client_id and, for a confidential client,
 its client_secret (shown only now). Redirect URIs are matched exactly; they must be https, or http on a
 loopback address. Scopes: openid profile email offline_access profile:read messages:read (default: all).
+--auth-method picks how a confidential client authenticates (private_key_jwt needs --jwks-uri and gets
+no secret). --id-token-alg: the ID token signature (default RS256). --device allows the device
+authorization grant (RFC 8628); such a client needs no redirect URI.
 Honours DATABASE_URL, so it registers the client in the store a running node uses.`;
 
 export const command: Command = {
@@ -28,13 +34,22 @@ export const command: Command = {
         'post-logout-redirect-uri': { type: 'string', multiple: true },
         type: { type: 'string' },
         scopes: { type: 'string' },
+        'auth-method': { type: 'string' },
+        'jwks-uri': { type: 'string' },
+        'id-token-alg': { type: 'string' },
+        'backchannel-logout-uri': { type: 'string' },
+        device: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       usage,
     );
     if (typeof values.name !== 'string') throw new UsageError(`--name is required.\n\n${usage}`);
     const redirectUris = (values['redirect-uri'] as string[] | undefined) ?? [];
-    if (redirectUris.length === 0) throw new UsageError(`--redirect-uri is required.\n\n${usage}`);
+    if (redirectUris.length === 0 && !values.device) throw new UsageError(`--redirect-uri is required.\n\n${usage}`);
+    const authMethod = values['auth-method'];
+    if (authMethod !== undefined && !CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) throw new UsageError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}.\n\n${usage}`);
+    const idTokenAlg = values['id-token-alg'];
+    if (idTokenAlg !== undefined && !CLIENT_ID_TOKEN_ALGS.includes(idTokenAlg as ClientIdTokenAlg)) throw new UsageError(`--id-token-alg must be one of ${CLIENT_ID_TOKEN_ALGS.join(', ')}.\n\n${usage}`);
     if (values.type !== 'public' && values.type !== 'confidential') throw new UsageError(`--type must be public or confidential.\n\n${usage}`);
     const scopes = typeof values.scopes === 'string' ? values.scopes.split(/[\s,]+/).filter(Boolean) : undefined;
 
@@ -49,6 +64,11 @@ export const command: Command = {
         type: values.type as ClientType,
         ...(scopes ? { scopes } : {}),
         ...(values['post-logout-redirect-uri'] ? { postLogoutRedirectUris: values['post-logout-redirect-uri'] as string[] } : {}),
+        ...(authMethod ? { authMethod: authMethod as ClientAuthMethod } : {}),
+        ...(typeof values['jwks-uri'] === 'string' ? { jwksUri: values['jwks-uri'] } : {}),
+        ...(idTokenAlg ? { idTokenAlg: idTokenAlg as ClientIdTokenAlg } : {}),
+        ...(typeof values['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
+        ...(values.device ? { device: true } : {}),
       });
       if (values.json) {
         console.log(JSON.stringify(created));
@@ -57,6 +77,7 @@ export const command: Command = {
         if (created.client_secret) console.log(`client_secret: ${created.client_secret}   (shown only now; store it safely)`);
         console.log(`type:          ${created.client_type} (token_endpoint_auth_method ${created.token_endpoint_auth_method})`);
         console.log(`redirect_uris: ${created.redirect_uris.join(' ')}`);
+        console.log(`id_token_alg:  ${created.id_token_signed_response_alg}`);
         console.log(`scope:         ${created.scope}`);
       }
       return 0;

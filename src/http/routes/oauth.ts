@@ -9,6 +9,8 @@ import {
   createInteractionHandlers,
   createOauthResolver,
   createOidcAdapterFactory,
+  createWebOriginPolicy,
+  OIDC_MOUNT,
   sendInteractionError,
   sweepOauthModels,
   type AuthorizationServer,
@@ -16,6 +18,7 @@ import {
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
+import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 
@@ -61,6 +64,12 @@ const AppView = Type.Object({
   grants: Type.Integer({ description: 'how many provider grants the client holds for the user' }),
 });
 
+/** True when oidc-provider's response cleared its session cookie: the user chose to sign out of gatehouse. */
+function endedProviderSession(setCookie: ReturnType<FastifyReply['raw']['getHeader']>): boolean {
+  const lines = Array.isArray(setCookie) ? setCookie : typeof setCookie === 'string' ? [setCookie] : [];
+  return lines.some((line) => /^gh\.op\.session=;/.test(line) && /expires=Thu, 01 Jan 1970/i.test(line));
+}
+
 /**
  * OAuth 2.0 / OIDC: oidc-provider mounted under /oidc on this server, gatehouse's interaction
  * pages (login, consent), the user's grants, the clients admin API and the example protected resources.
@@ -94,6 +103,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       csrfKey: deriveKey(ctx.secret, 'gatehouse/oidc-interaction-csrf'),
       origin: ctx.origin,
       getUser,
+      onGrant: server.rememberGrant,
     });
     // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
     // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
@@ -110,6 +120,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         kv: ctx.kv,
         getUser,
         grantAlive: (id) => grants.alive(id),
+        revocations: server.revocations,
       }),
     );
 
@@ -141,6 +152,12 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       };
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
+      // RFC 8414 §3.1, path-aware form for the issuer <origin>/oidc: the same document (and issuer) as
+      // OpenID discovery, so OAuth-only clients find the server too.
+      oidc.get('/.well-known/oauth-authorization-server/oidc', { schema: { hide: true } }, async (request, reply) => {
+        request.raw.url = `${OIDC_MOUNT}/.well-known/openid-configuration`;
+        return passThrough(request, reply);
+      });
 
       type Run = (request: FastifyRequest, res: FastifyReply['raw']) => Promise<void>;
       const interaction = (run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -178,6 +195,26 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         }),
       );
       oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
+      oidc.post(
+        '/oidc/interaction/:uid/create',
+        { ...uidParams, config: { rateLimit: { max: 20, timeWindow: '1 minute' } } },
+        interaction(async (request, res) => {
+          const created = await interactions.create(request.raw, res, (input) => ctx.identity.signup(input));
+          if (created) await ctx.identity.audit.record({ type: 'signup', userId: created.accountId, ...requestMeta(request), data: { via: 'oauth' } });
+        }),
+      );
+      // RP-initiated logout, "yes, sign me out": oidc-provider ends its session (and tells every client
+      // by back-channel); the user's gatehouse web session ends with it, so signing out means signed out.
+      oidc.post('/oidc/session/end/confirm', { schema: { hide: true } }, async (request, reply) => {
+        await passThrough(request, reply);
+        if (!endedProviderSession(reply.raw.getHeader('set-cookie'))) return;
+        const token = request.cookies[ctx.cookies.names.session];
+        const session = token ? await ctx.sessions.destroy(token) : null;
+        if (session) {
+          await ctx.identity.audit.record({ type: 'logout', userId: session.userId, ...requestMeta(request), data: { mode: 'oidc-logout' } });
+          await ctx.events.revoked({ kind: 'session', userId: session.userId, sessionIds: [session.id] });
+        }
+      });
     });
 
     const tags = ['oauth'];
@@ -270,6 +307,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     );
 
     // The example resource server: OAuth access tokens through the one guard, scope by scope.
+    registerResourceCors(app as never, createWebOriginPolicy({ db: ctx.database.db, clock: ctx.clock }));
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',

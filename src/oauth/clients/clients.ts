@@ -6,6 +6,16 @@ import { ALL_SCOPES } from '../provider/scopes.js';
 
 export type ClientType = 'public' | 'confidential';
 
+/** How a confidential client proves itself at the token endpoint (public clients: 'none'). */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** ID token algorithms a client may choose; RS256 when it says nothing (OIDC Core §15.1). */
+export const CLIENT_ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type ClientIdTokenAlg = (typeof CLIENT_ID_TOKEN_ALGS)[number];
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 export interface ClientInput {
   name: string;
   redirectUris: string[];
@@ -13,6 +23,18 @@ export interface ClientInput {
   /** Scopes the client may ask for; default: every scope gatehouse knows. */
   scopes?: string[];
   postLogoutRedirectUris?: string[];
+  /** Confidential clients only; default client_secret_basic. private_key_jwt needs jwksUri. */
+  authMethod?: ClientAuthMethod;
+  /** Where a private_key_jwt client publishes its keys. */
+  jwksUri?: string;
+  /** id_token_signed_response_alg; default RS256. */
+  idTokenAlg?: ClientIdTokenAlg;
+  /** OIDC Back-Channel Logout 1.0: where gatehouse POSTs a logout token when the user's session ends. */
+  backchannelLogoutUri?: string;
+  /** Origins of the client's browser app beyond its redirect URIs' (CORS at the resource server). */
+  webOrigins?: string[];
+  /** Allow the device authorization grant (RFC 8628): CLIs and TVs; such a client needs no redirect URI. */
+  device?: boolean;
 }
 
 /** A client as the admin API and the CLI show it; `client_secret` only on creation. */
@@ -25,6 +47,9 @@ export interface ClientView {
   grant_types: string[];
   scope: string;
   token_endpoint_auth_method: string;
+  id_token_signed_response_alg: string;
+  jwks_uri?: string;
+  backchannel_logout_uri?: string;
   created_at: number;
 }
 
@@ -62,6 +87,9 @@ export function createClientManager(deps: ClientManagerDeps): ClientManager {
     grant_types: (payload.grant_types as string[] | undefined) ?? [],
     scope: String(payload.scope ?? ''),
     token_endpoint_auth_method: String(payload.token_endpoint_auth_method ?? 'client_secret_basic'),
+    id_token_signed_response_alg: String(payload.id_token_signed_response_alg ?? 'RS256'),
+    ...(typeof payload.jwks_uri === 'string' ? { jwks_uri: payload.jwks_uri } : {}),
+    ...(typeof payload.backchannel_logout_uri === 'string' ? { backchannel_logout_uri: payload.backchannel_logout_uri } : {}),
     created_at: Number(payload.gh_created_at ?? 0),
   });
   return {
@@ -123,21 +151,41 @@ export function clientMetadata(input: ClientInput, ids: IdSource): Record<string
   const name = input.name?.trim();
   if (!name || name.length > 100) throw invalid('name must be 1–100 characters.');
   if (input.type !== 'public' && input.type !== 'confidential') throw invalid('type must be public or confidential.');
-  if (!Array.isArray(input.redirectUris) || input.redirectUris.length === 0) throw invalid('at least one redirect URI is required.');
-  for (const uri of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) checkRedirectUri(uri, invalid);
+  const redirectUris = Array.isArray(input.redirectUris) ? input.redirectUris : [];
+  if (redirectUris.length === 0 && !input.device) throw invalid('at least one redirect URI is required.');
+  for (const uri of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) checkRedirectUri(uri, invalid);
+  if (input.backchannelLogoutUri !== undefined) checkRedirectUri(input.backchannelLogoutUri, invalid);
+  for (const origin of input.webOrigins ?? []) checkRedirectUri(origin, invalid);
+  const confidential = input.type === 'confidential';
+  const authMethod = confidential ? (input.authMethod ?? 'client_secret_basic') : 'none';
+  if (input.authMethod !== undefined && !confidential) throw invalid('a public client has no token endpoint authentication (--auth-method is for confidential clients).');
+  if (confidential && !CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) throw invalid(`auth method must be one of ${CLIENT_AUTH_METHODS.join(', ')}.`);
+  if (authMethod === 'private_key_jwt' && !input.jwksUri) throw invalid('private_key_jwt needs the client’s jwks_uri (--jwks-uri).');
+  if (input.jwksUri !== undefined) {
+    if (authMethod !== 'private_key_jwt') throw invalid('jwks_uri is only used by private_key_jwt clients.');
+    checkRedirectUri(input.jwksUri, invalid);
+  }
+  const idTokenAlg = input.idTokenAlg ?? 'RS256';
+  if (!CLIENT_ID_TOKEN_ALGS.includes(idTokenAlg)) throw invalid(`ID token algorithm must be one of ${CLIENT_ID_TOKEN_ALGS.join(', ')}.`);
   const scopes = input.scopes?.length ? input.scopes : [...ALL_SCOPES];
   const unknown = scopes.filter((s) => !ALL_SCOPES.includes(s));
   if (unknown.length) throw invalid(`unknown scope ${unknown.join(', ')} (known: ${ALL_SCOPES.join(', ')}).`);
-  const confidential = input.type === 'confidential';
+  const codeFlow = redirectUris.length > 0;
+  const grantTypes = [...(codeFlow ? ['authorization_code'] : []), 'refresh_token', ...(confidential ? ['client_credentials'] : []), ...(input.device ? [DEVICE_CODE_GRANT] : [])];
   return {
     client_id: `gh_${ids.token(16)}`,
-    ...(confidential ? { client_secret: ids.token(32) } : {}),
+    // A private_key_jwt client proves itself with its own key; a secret would only be one more thing to leak.
+    ...(confidential && authMethod !== 'private_key_jwt' ? { client_secret: ids.token(32) } : {}),
     client_name: name,
-    redirect_uris: [...new Set(input.redirectUris)],
+    redirect_uris: [...new Set(redirectUris)],
     post_logout_redirect_uris: [...new Set(input.postLogoutRedirectUris ?? [])],
-    response_types: ['code'],
-    grant_types: confidential ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code', 'refresh_token'],
-    token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+    response_types: codeFlow ? ['code'] : [],
+    grant_types: grantTypes,
+    token_endpoint_auth_method: authMethod,
+    id_token_signed_response_alg: idTokenAlg,
+    ...(input.jwksUri ? { jwks_uri: input.jwksUri } : {}),
+    ...(input.webOrigins?.length ? { web_origins: [...new Set(input.webOrigins.map((o) => new URL(o).origin))] } : {}),
+    ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
     scope: [...new Set(scopes)].join(' '),
   };
 }

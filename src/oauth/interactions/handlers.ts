@@ -5,7 +5,8 @@ import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { CREDENTIALS_CHANGED, LOGIN_VERSION_RESULT } from '../provider/session-credentials.js';
 import { checkInteractionCsrf, field, interactionCsrf, readForm } from './form.js';
-import { renderConsentPage, renderErrorPage, renderLoginPage } from './pages.js';
+import { requestLang } from './locale.js';
+import { renderConsentPage, renderErrorPage, renderLoginPage, renderSignupPage } from './pages.js';
 
 export interface InteractionDeps {
   getProvider(): Promise<Provider>;
@@ -14,16 +15,23 @@ export interface InteractionDeps {
   /** The public origin, for the Origin check of form posts. */
   origin: string;
   getUser(id: string): Promise<User | null>;
+  /** Told of every grant consent saved, with the authorization request's parameters. */
+  onGrant?(grantId: string, params: Record<string, unknown>): Promise<void>;
 }
 
 /** Checks a password through identity (with its throttle and audit); throws a GatehouseError. */
 export type PasswordCheck = (email: string, password: string) => Promise<User>;
+
+/** Creates an account (identity's sign-up, with its password policy); throws a GatehouseError. */
+export type SignUp = (input: { email: string; password: string; name: string | null }) => Promise<User>;
 
 export interface InteractionHandlers {
   /** GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user. */
   show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<void>;
   /** POST /oidc/interaction/:uid/login */
   login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
+  /** POST /oidc/interaction/:uid/create — prompt=create: a new account, signed in at once. */
+  create(req: IncomingMessage, res: ServerResponse, signUp: SignUp): Promise<{ accountId: string } | null>;
   /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant; returns what was granted. */
   confirm(req: IncomingMessage, res: ServerResponse): Promise<{ accountId: string; clientId: string; grantId: string; scopes: string[] }>;
   /** POST /oidc/interaction/:uid/abort — the user said no: access_denied goes back to the client. */
@@ -72,10 +80,14 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const { provider, interaction } = await details(req, res);
       const { uid, prompt, params } = interaction;
       const csrf = interactionCsrf(deps.csrfKey, uid);
+      const lang = requestLang(req, params.ui_locales);
+      if (prompt.name === 'create') {
+        return sendHtml(res, 200, renderSignupPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
+      }
       if (prompt.name === 'login') {
         const signedIn = signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInUserId) : null;
         if (signedIn) return finish(provider, req, res, loginResult(signedIn), false);
-        return sendHtml(res, 200, renderLoginPage({ uid, csrf, clientName: await clientName(provider, params.client_id) }));
+        return sendHtml(res, 200, renderLoginPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
       }
       if (prompt.name === 'consent') {
         const user = interaction.session ? await deps.getUser(interaction.session.accountId) : null;
@@ -83,7 +95,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         return sendHtml(
           res,
           200,
-          renderConsentPage({ uid, csrf, clientName: await clientName(provider, params.client_id), userEmail: user.email, scopes: consentScopes(prompt) }),
+          renderConsentPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), userEmail: user.email, scopes: consentScopes(prompt) }),
         );
       }
       throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
@@ -105,8 +117,35 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
           clientName: await clientName(provider, interaction.params.client_id),
           email,
           error: error.message,
+          lang: requestLang(req, interaction.params.ui_locales),
         });
         return sendHtml(res, error.statusCode, html, error.headers);
+      }
+    },
+
+    async create(req, res, signUp) {
+      const { provider, interaction } = await details(req, res);
+      const form = await postedForm(req, interaction.uid);
+      if (interaction.prompt.name !== 'create') throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      const email = field(form, 'email');
+      const name = field(form, 'name').trim() || null;
+      try {
+        const user = await signUp({ email, password: field(form, 'password'), name });
+        await finish(provider, req, res, { create: { accountId: user.id }, login: { accountId: user.id } }, false);
+        return { accountId: user.id };
+      } catch (error) {
+        if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
+        const html = renderSignupPage({
+          uid: interaction.uid,
+          csrf: interactionCsrf(deps.csrfKey, interaction.uid),
+          clientName: await clientName(provider, interaction.params.client_id),
+          email,
+          ...(name ? { name } : {}),
+          error: error.message,
+          lang: requestLang(req, interaction.params.ui_locales),
+        });
+        sendHtml(res, error.statusCode, html, error.headers);
+        return null;
       }
     },
 
@@ -134,6 +173,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
       }
       const grantId = await grant.save();
+      await deps.onGrant?.(grantId, params);
       await finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
       const granted = [...allow, ...Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat().filter((s) => chosen.has(s))];
       return { accountId: session.accountId, clientId: String(params.client_id), grantId, scopes: [...new Set(granted)] };
@@ -145,6 +185,12 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       return finish(provider, req, res, { error: 'access_denied', error_description: 'The user did not allow the request.' }, false);
     },
   };
+}
+
+/** OIDC Core §3.1.2.1 login_hint, used only when it is an email address (what our form asks for). */
+function loginHint(params: Record<string, unknown>): string | undefined {
+  const hint = params.login_hint;
+  return typeof hint === 'string' && hint.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(hint) ? hint : undefined;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

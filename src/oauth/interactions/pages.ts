@@ -1,5 +1,6 @@
 import { escapeHtml, page } from './html.js';
-import { SCOPE_DESCRIPTIONS } from '../provider/scopes.js';
+import type { PageLang } from './locale.js';
+import { pageText, scopeDescription } from './text.js';
 
 export interface LoginPageInput {
   uid: string;
@@ -7,27 +8,56 @@ export interface LoginPageInput {
   clientName: string;
   email?: string;
   error?: string;
+  lang?: PageLang;
 }
 
 /** The login interaction: gatehouse's own login, inputs named `email` and `password`. */
 export function renderLoginPage(input: LoginPageInput): string {
   const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
+  const t = pageText(input.lang ?? 'en');
   return page(
-    'Sign in',
-    `<h1>Sign in to continue to ${escapeHtml(input.clientName)}</h1>
+    t.signIn,
+    `<h1>${escapeHtml(t.signInTo(input.clientName))}</h1>
 ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
 <form method="post" action="${base}/login" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<label for="email">Email</label>
-<input id="email" type="email" name="email" required autofocus value="${escapeHtml(input.email ?? '')}">
-<label for="password">Password</label>
-<input id="password" type="password" name="password" required autocomplete="current-password">
-<button class="primary" type="submit">Sign in</button>
+<label for="email">${t.email}</label>
+<input id="email" type="email" name="email" required${input.email ? '' : ' autofocus'} value="${escapeHtml(input.email ?? '')}">
+<label for="password">${t.password}</label>
+<input id="password" type="password" name="password" required${input.email ? ' autofocus' : ''} autocomplete="current-password">
+<button class="primary" type="submit">${t.signIn}</button>
 </form>
 <form method="post" action="${base}/abort">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<button class="secondary" type="submit">Cancel</button>
+<button class="secondary" type="submit">${t.cancel}</button>
 </form>`,
+    input.lang,
+  );
+}
+
+/** prompt=create (OpenID Connect Prompt Create 1.0): a new account, then straight on to the client. */
+export function renderSignupPage(input: LoginPageInput & { name?: string }): string {
+  const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
+  const t = pageText(input.lang ?? 'en');
+  return page(
+    t.createAccount,
+    `<h1>${escapeHtml(t.createFor(input.clientName))}</h1>
+${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+<form method="post" action="${base}/create" autocomplete="on">
+<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
+<label for="name">${t.name}</label>
+<input id="name" type="text" name="name" autocomplete="name" value="${escapeHtml(input.name ?? '')}">
+<label for="email">${t.email}</label>
+<input id="email" type="email" name="email" required autofocus value="${escapeHtml(input.email ?? '')}">
+<label for="password">${t.password}</label>
+<input id="password" type="password" name="password" required autocomplete="new-password">
+<button class="primary" type="submit">${t.createAccount}</button>
+</form>
+<form method="post" action="${base}/abort">
+<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
+<button class="secondary" type="submit">${t.cancel}</button>
+</form>`,
+    input.lang,
   );
 }
 
@@ -38,6 +68,7 @@ export interface ConsentPageInput {
   userEmail: string;
   /** Every requested scope the user has not decided on yet. */
   scopes: string[];
+  lang?: PageLang;
 }
 
 /**
@@ -47,45 +78,56 @@ export interface ConsentPageInput {
  */
 export function renderConsentPage(input: ConsentPageInput): string {
   const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
+  const lang = input.lang ?? 'en';
+  const t = pageText(lang);
   const items = input.scopes
     .map((scope) => {
       const id = `scope-${scope.replace(/[^a-z0-9]/gi, '-')}`;
       const fixed = scope === 'openid';
       return `<li><input type="checkbox" id="${id}" name="scope" value="${escapeHtml(scope)}" checked${fixed ? ' disabled' : ''}>
-<label for="${id}" style="display:inline"><strong>${escapeHtml(scope)}</strong> — ${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? scope)}</label>${
+<label for="${id}" style="display:inline"><strong>${escapeHtml(scope)}</strong> — ${escapeHtml(scopeDescription(scope, lang))}</label>${
         fixed ? '<input type="hidden" name="scope" value="openid">' : ''
       }</li>`;
     })
     .join('\n');
   return page(
-    'Authorize',
-    `<h1>${escapeHtml(input.clientName)} wants to access your gatehouse account</h1>
-<p class="muted">Signed in as ${escapeHtml(input.userEmail)}. Untick anything you do not want to share.</p>
+    t.authorize,
+    `<h1>${escapeHtml(t.wantsAccess(input.clientName))}</h1>
+<p class="muted">${escapeHtml(t.signedInAs(input.userEmail))}</p>
 <form method="post" action="${base}/confirm">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
 <ul class="scopes">
 ${items}
 </ul>
-<button class="primary" type="submit">Allow</button>
-<button class="secondary" type="submit" formaction="${base}/abort">Deny</button>
+<button class="primary" type="submit">${t.allow}</button>
+<button class="secondary" type="submit" formaction="${base}/abort">${t.deny}</button>
 </form>`,
+    lang,
   );
 }
 
-export function renderErrorPage(error: unknown, description: unknown): string {
-  return page('Error', `<h1>Something went wrong</h1><p class="error">${escapeHtml(error)}</p><p>${escapeHtml(description ?? '')}</p>`);
+export function renderErrorPage(error: unknown, description: unknown, lang: PageLang = 'en'): string {
+  const t = pageText(lang);
+  return page(t.error, `<h1>${t.somethingWrong}</h1><p class="error">${escapeHtml(error)}</p><p>${escapeHtml(description ?? '')}</p>`, lang);
 }
 
-/** oidc-provider's RP-initiated logout confirmation; `form` is its own form (with its CSRF token). */
-export function renderLogoutPage(form: string): string {
+/**
+ * oidc-provider's RP-initiated logout confirmation; `form` is its own form (with its CSRF token). "Yes"
+ * ends the provider session and the user's gatehouse web session (every application is told, back-channel
+ * logout included); "No" only leaves the application that asked.
+ */
+export function renderLogoutPage(form: string, lang: PageLang = 'en'): string {
+  const t = pageText(lang);
   return page(
-    'Sign out',
-    `<h1>Sign out of gatehouse?</h1>${form}
-<button class="primary" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
-<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`,
+    t.signOut,
+    `<h1>${t.signOutQuestion}</h1><p class="muted">${t.signOutExplain}</p>${form}
+<button class="primary" type="submit" form="op.logoutForm" value="yes" name="logout">${t.signOutYes}</button>
+<button class="secondary" type="submit" form="op.logoutForm">${t.signOutNo}</button>`,
+    lang,
   );
 }
 
-export function renderLogoutSuccessPage(clientName: string | null): string {
-  return page('Signed out', `<h1>Signed out</h1><p>You have signed out${clientName ? ` of ${escapeHtml(clientName)}` : ''}.</p>`);
+export function renderLogoutSuccessPage(clientName: string | null, lang: PageLang = 'en'): string {
+  const t = pageText(lang);
+  return page(t.signedOut, `<h1>${t.signedOut}</h1><p>${escapeHtml(t.signedOutOf(clientName))}</p>`, lang);
 }

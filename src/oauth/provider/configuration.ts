@@ -1,7 +1,12 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
+import { renderDeviceConfirmPage, renderDeviceInputPage, renderDeviceSuccessPage } from '../interactions/device-pages.js';
+import { pageLang } from '../interactions/locale.js';
 import { renderErrorPage, renderLogoutPage, renderLogoutSuccessPage } from '../interactions/pages.js';
+import { CLIENT_AUTH_METHODS } from '../clients/clients.js';
+import { clientWebOrigins } from '../clients/web-origins.js';
+import type { DefaultApiResource } from './default-resource.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
 import { interactionPolicyWithCredentialCheck, isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
 
@@ -20,9 +25,14 @@ export interface ConfigurationDeps {
   getUser(id: string): Promise<User | null>;
   /** The credential version each provider session's login was proven under. */
   sessionVersions: ProviderSessionVersions;
+  /** The API as the default resource of API scopes, for clients that send no `resource`. */
+  apiDefaults: DefaultApiResource;
 }
 
 type SigningAlg = 'EdDSA' | 'ES256' | 'RS256';
+
+/** ID token algorithms a client may register (`id_token_signed_response_alg`); RS256 is the default. */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 
 /**
  * oidc-provider's configuration for gatehouse. Every choice here is one of the issue's points: code flow
@@ -38,12 +48,25 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // Clients live in the adapter (created by `gatehouse client create` or the admin API).
     clients: [],
     // Creation time shown by the admin API; oidc-provider keeps it as extra client metadata.
-    extraClientMetadata: { properties: ['gh_created_at'] },
+    // web_origins: where a client's browser app runs, beyond its redirect URIs' origins (CORS).
+    extraClientMetadata: { properties: ['gh_created_at', 'web_origins'] },
+    // What can be registered (CLI --auth-method, DCR) is exactly what discovery advertises.
+    clientAuthMethods: [...CLIENT_AUTH_METHODS, 'none'],
+    // Browser apps (public clients) and userinfo callers from their clients' web origins; a confidential
+    // client's secret never belongs in a browser, so its endpoints stay closed to CORS.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' && (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') && clientWebOrigins(client.metadata()).includes(origin),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: alg,
+      // OIDC Core §15.1: RS256 is what an RP that registered no algorithm expects; ES256 / EdDSA per client.
+      id_token_signed_response_alg: 'RS256',
+    },
+    enabledJWA: {
+      // Exactly the lanes the keystore holds a key for.
+      idTokenSigningAlgValues: [...ID_TOKEN_ALGS],
+      userinfoSigningAlgValues: [...ID_TOKEN_ALGS],
     },
     // RFC 9700 §2.1.1: code only; `id_token` / `code id_token` would bring the implicit risks back.
     responseTypes: ['code'],
@@ -79,7 +102,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     interactions: {
       url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}`,
-      policy: interactionPolicyWithCredentialCheck(),
+      policy: withCreatePrompt(),
     },
     features: {
       devInteractions: { enabled: false },
@@ -95,21 +118,45 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
-          ctx.body = renderLogoutPage(form);
+          ctx.body = renderLogoutPage(form, pageLang(ctx));
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
-          ctx.body = renderLogoutSuccessPage(ctx.oidc.client?.clientName ?? null);
+          ctx.body = renderLogoutSuccessPage(ctx.oidc.client?.clientName ?? null, pageLang(ctx));
         },
       },
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },
-      registration: { enabled: config.oauth.dynamicRegistration },
+      // OIDC Back-Channel Logout 1.0: every client of the ended session with a backchannel_logout_uri
+      // gets a logout token (signed like its ID tokens).
+      backchannelLogout: { enabled: true },
+      // RFC 8628 for CLIs and TVs; the pages are gatehouse's, in the user's language.
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: async (ctx, form, _out, err) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceInputPage(form, err ? (err.name === 'AbortedError' ? 'aborted' : 'wrong-code') : null, pageLang(ctx));
+        },
+        userCodeConfirmSource: async (ctx, form, client, _deviceInfo, userCode) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceConfirmPage(form, client.clientName ?? client.clientId, userCode, pageLang(ctx));
+        },
+        successSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderDeviceSuccessPage(ctx.oidc.client?.clientName ?? null, pageLang(ctx));
+        },
+      },
+      // RFC 7591 / 7592, only when switched on, and then only for holders of the initial access token.
+      registration: {
+        enabled: config.oauth.dynamicRegistration,
+        ...(config.oauth.initialAccessToken ? { initialAccessToken: config.oauth.initialAccessToken } : {}),
+      },
+      registrationManagement: { enabled: config.oauth.dynamicRegistration, rotateRegistrationAccessToken: true },
       resourceIndicators: {
         enabled: true,
-        // Without a resource the token is the opaque one for userinfo; API tokens are asked for by name.
-        defaultResource: async (_ctx, _client, oneOf) => oneOf?.[0] ?? undefined,
-        useGrantedResource: async () => false,
+        // API scopes without `resource` default to the API; openid-only requests keep the userinfo token.
+        defaultResource: deps.apiDefaults.defaultResource as never,
+        useGrantedResource: deps.apiDefaults.useGrantedResource as never,
         getResourceServerInfo: async (_ctx, resource) => {
           if (resource !== apiResource) throw new errors.InvalidTarget();
           return {
@@ -132,6 +179,9 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
         },
       },
     },
+    // oidc-provider refuses to fetch client URLs that resolve to special-use addresses (SSRF); a developer's
+    // relying party on this machine may be let through, loopback only, when the operator says so.
+    ...(config.oauth.allowLoopbackFetch ? { fetch: loopbackFetch } : {}),
     // Rotate on every use (RFC 9700 §4.14.2); oidc-provider revokes the grant when a rotated one comes back.
     rotateRefreshToken: () => true,
     ttl: {
@@ -147,7 +197,28 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = renderErrorPage(out.error, out.error_description);
+      ctx.body = renderErrorPage(out.error, out.error_description, pageLang(ctx));
     },
   };
 }
+
+/**
+ * OpenID Connect Prompt Create 1.0: `prompt=create` shows gatehouse's sign-up page first; the new account
+ * is signed in, and the usual consent follows.
+ */
+/** The login prompt that re-checks the session's credential version, plus `prompt=create` (sign-up). */
+function withCreatePrompt(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicyWithCredentialCheck();
+  const { Prompt, Check } = interactionPolicy;
+  policy.add(new Prompt({ name: 'create', requestable: true }, new Check('create_requested', 'account creation was requested', () => Check.NO_NEED_TO_PROMPT)), 0);
+  return policy;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const loopbackFetch: typeof fetch = (input, init) => {
+  const url = input instanceof Request ? input.url : input;
+  if (!init || !LOOPBACK_HOSTS.has(new URL(url).hostname)) return fetch(input, init);
+  const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+  return fetch(input, rest);
+};

@@ -3,10 +3,13 @@ import type { Kysely } from 'kysely';
 import Provider, { type AdapterFactory } from 'oidc-provider';
 import { deriveKey, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import type { Database, KeyValueStore, RedisClient } from '../../storage/index.js';
+import { type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
 import { createOidcAdapterFactory } from '../adapter/factory.js';
 import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
+import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
+import { createDefaultApiResource } from './default-resource.js';
+import { installJwtTokenEndpoints } from './jwt-token-endpoints.js';
 import type { OidcSigningKeys } from './signing-keys.js';
 
 /** Where the authorization server is mounted on the node's HTTP server. */
@@ -23,7 +26,10 @@ export interface AuthorizationServerDeps {
   logger: Logger;
   keys: OidcSigningKeys;
   getUser(id: string): Promise<User | null>;
-  /** Shared short-lived state (Redis or SQL): which credential version each provider session began under. */
+  /**
+   * Shared short-lived state (Redis or SQL): which credential version each provider session began
+   * under, and grants whose API resource was defaulted.
+   */
   kv: KeyValueStore;
   /** 'memory': oidc-provider's own development adapter — the benchmark's ceiling, never for serving. */
   adapter?: 'gatehouse' | 'memory';
@@ -37,6 +43,10 @@ export interface AuthorizationServer {
   adapter: AdapterFactory | undefined;
   /** The oidc-provider instance, rebuilt when the keystore's signing key has rotated. */
   getProvider(): Promise<Provider>;
+  /** After consent: records whether the grant's API resource was defaulted (see default-resource.ts). */
+  rememberGrant(grantId: string, params: Record<string, unknown>): Promise<void>;
+  /** Revoked JWT access tokens, shared with the resource server's resolver. */
+  revocations: AccessTokenRevocations;
   /**
    * Runs a raw request whose URL starts with /oidc through oidc-provider. `forwarded` is the protocol
    * and host the HTTP layer already trusts (it applied its own trustProxy rules).
@@ -50,6 +60,9 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const adapter = deps.adapter === 'memory' ? undefined : createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
   const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
   const sessionVersions = createProviderSessionVersions(deps.kv, deps.config.sessions.absoluteLifetimeSec * 1000);
+  const apiDefaults = createDefaultApiResource({ apiResource, kv: deps.kv, grantTtlMs: deps.config.oauth.refreshTtlSec * 1000 });
+  const revocations = createAccessTokenRevocations(deps.kv, deps.clock, deps.config.tokens.clockToleranceSec);
+  const accessTokenLifeMs = (deps.config.oauth.accessTtlSec + deps.config.tokens.clockToleranceSec) * 1000;
   let current: { kid: string; provider: Provider; callback: ReturnType<Provider['callback']> } | null = null;
   let building: Promise<Provider> | null = null;
 
@@ -64,17 +77,25 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       adapter,
       getUser: deps.getUser,
       sessionVersions,
+      apiDefaults,
     });
     const provider = new Provider(issuer, configuration);
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
     provider.proxy = true;
+    installJwtTokenEndpoints(provider, {
+      verifier: { issuer, apiResource, keys: deps.keys, clock: deps.clock, clockToleranceSec: deps.config.tokens.clockToleranceSec },
+      revocations,
+      cutOffTtlMs: accessTokenLifeMs,
+    });
     provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
     current = { kid, provider, callback: provider.callback() };
     return provider;
   }
 
   async function getProvider(): Promise<Provider> {
-    const { kid } = await deps.keys.signingKey();
+    // Every lane's keys (RS256 for ID tokens beside the configured one) are in the provider's JWKS, so
+    // any of them changing (a rotation, a retirement) rebuilds it.
+    const kid = (await deps.keys.jwks()).keys.map((k) => k.kid).join(' ');
     if (current && current.kid === kid) return current.provider;
     building ??= build(kid).finally(() => {
       building = null;
@@ -87,6 +108,8 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     apiResource,
     adapter,
     getProvider,
+    rememberGrant: apiDefaults.rememberGrant,
+    revocations,
     async handle(req, res, forwarded) {
       await getProvider();
       req.headers['x-forwarded-proto'] = forwarded.protocol;

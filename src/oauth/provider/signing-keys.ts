@@ -7,5 +7,7 @@ import type { CryptoKey, JWK } from 'jose';
 export interface OidcSigningKeys {
   signingKey(): Promise<{ kid: string; alg: string }>;
   privateJwks(): Promise<{ keys: JWK[] }>;
+  /** Public JWKs of every live key; their kids tell when the provider must be rebuilt. */
+  jwks(): Promise<{ keys: JWK[] }>;
   verificationKey(kid: string): Promise<{ alg: string; publicKey: CryptoKey } | null>;
 }

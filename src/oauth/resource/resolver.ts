@@ -1,8 +1,8 @@
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Clock, CredentialResolver, Principal } from '../../core/index.js';
+import { isGatehouseError, type Clock, type CredentialResolver, type Principal } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import type { KeyValueStore } from '../../storage/index.js';
 import type { OidcSigningKeys } from '../provider/signing-keys.js';
+import { peekApiAccessToken, verifyApiAccessToken, type AccessTokenClaims, type AccessTokenRevocations } from './access-token-jwt.js';
 import { resourceError } from './challenge.js';
 import { verifyDpopProof } from './dpop.js';
 
@@ -16,13 +16,8 @@ export interface OauthResolverDeps {
   getUser(id: string): Promise<User | null>;
   /** True while the grant the token came from still exists (revoking a grant kills its tokens). */
   grantAlive(grantId: string): Promise<boolean>;
-}
-
-interface AccessTokenClaims extends JWTPayload {
-  client_id?: string;
-  scope?: string;
-  grant_id?: string;
-  cnf?: { jkt?: string };
+  /** Access tokens revoked at the revocation endpoint (by jti) or cut off with their grant's opaque one. */
+  revocations: AccessTokenRevocations;
 }
 
 /**
@@ -39,33 +34,14 @@ export function createOauthResolver(deps: OauthResolverDeps): CredentialResolver
       if (!match) return null;
       const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
       const token = match[2]!;
-      let unverified: JWTPayload;
-      try {
-        if (decodeProtectedHeader(token).typ?.toLowerCase() !== 'at+jwt') return null;
-        unverified = decodeJwt(token);
-      } catch {
-        return null;
-      }
-      if (unverified.iss !== deps.issuer) return null;
+      if (!peekApiAccessToken(token, deps.issuer)) return null;
 
       const fail = (code: Parameters<typeof resourceError>[0], cause?: unknown) => resourceError(code, { scheme, cause });
-      const kid = decodeProtectedHeader(token).kid;
-      const key = typeof kid === 'string' ? await deps.keys.verificationKey(kid) : null;
-      if (!key) throw fail('GH_TOKEN_KEY_UNKNOWN');
       let claims: AccessTokenClaims;
       try {
-        ({ payload: claims } = await jwtVerify<AccessTokenClaims>(token, key.publicKey, {
-          issuer: deps.issuer,
-          audience: deps.apiResource,
-          typ: 'at+jwt',
-          algorithms: [key.alg],
-          currentDate: new Date(deps.clock.now()),
-          clockTolerance: deps.clockToleranceSec,
-          requiredClaims: ['exp', 'sub', 'client_id'],
-        }));
+        claims = await verifyApiAccessToken(token, deps);
       } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) throw fail('GH_TOKEN_EXPIRED', error);
-        throw fail('GH_TOKEN_INVALID', error);
+        throw fail(isGatehouseError(error) ? error.code : 'GH_TOKEN_INVALID', error);
       }
 
       const jkt = claims.cnf?.jkt;
@@ -77,6 +53,7 @@ export function createOauthResolver(deps: OauthResolverDeps): CredentialResolver
         throw fail('GH_TOKEN_INVALID');
       }
       if (claims.grant_id && !(await deps.grantAlive(claims.grant_id))) throw fail('GH_TOKEN_REVOKED');
+      if (await deps.revocations.isRevoked(claims)) throw fail('GH_TOKEN_REVOKED');
       if (!claims.grant_id || claims.sub === claims.client_id) throw fail('GH_OAUTH_TOKEN_NO_USER');
       const user = await deps.getUser(claims.sub!);
       if (!user) throw fail('GH_TOKEN_INVALID');

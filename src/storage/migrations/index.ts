@@ -6,6 +6,7 @@ import * as accountState from './0110-account-state.js';
 import * as accountMail from './0150-account-mail.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
+import * as tokenKeyLanes from './0310-token-key-lanes.js';
 import * as oauth from './0400-oauth.js';
 import * as oauthPartialIndexes from './0410-oauth-partial-indexes.js';
 import * as federation from './0500-federation.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0150-account-mail': accountMail,
   '0200-sessions': sessions,
   '0300-tokens': tokens,
+  '0310-token-key-lanes': tokenKeyLanes,
   '0400-oauth': oauth,
   '0410-oauth-partial-indexes': oauthPartialIndexes,
   '0500-federation': federation,

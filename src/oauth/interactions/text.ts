@@ -1,0 +1,96 @@
+import { SCOPE_DESCRIPTIONS } from '../provider/scopes.js';
+import type { PageLang } from './locale.js';
+
+const SCOPE_DESCRIPTIONS_KO: Record<string, string> = {
+  openid: 'gatehouse에서 나를 식별 (계정 ID)',
+  profile: '내 이름',
+  email: '내 이메일 주소',
+  offline_access: '내가 없는 동안에도 접근 유지 (리프레시 토큰)',
+  'profile:read': 'API로 내 gatehouse 프로필 읽기',
+  'messages:read': 'API로 내 채팅 메시지 읽기',
+  'messages:write': '나로서 채팅 메시지 보내기',
+};
+
+export function scopeDescription(scope: string, lang: PageLang): string {
+  return (lang === 'ko' ? SCOPE_DESCRIPTIONS_KO[scope] : SCOPE_DESCRIPTIONS[scope]) ?? scope;
+}
+
+/** Every word the provider's pages say, in English and Korean. */
+const TEXT = {
+  en: {
+    signIn: 'Sign in',
+    signInTo: (client: string) => `Sign in to continue to ${client}`,
+    email: 'Email',
+    password: 'Password',
+    cancel: 'Cancel',
+    createAccount: 'Create an account',
+    createFor: (client: string) => `Create a gatehouse account to continue to ${client}`,
+    name: 'Name',
+    authorize: 'Authorize',
+    wantsAccess: (client: string) => `${client} wants to access your gatehouse account`,
+    signedInAs: (email: string) => `Signed in as ${email}. Untick anything you do not want to share.`,
+    allow: 'Allow',
+    deny: 'Deny',
+    error: 'Error',
+    somethingWrong: 'Something went wrong',
+    signOut: 'Sign out',
+    signOutQuestion: 'Sign out of gatehouse?',
+    signOutExplain: 'Signing out ends your gatehouse session: you are signed out of gatehouse itself and of every application you signed in to with it.',
+    signOutYes: 'Yes, sign me out of gatehouse',
+    signOutNo: 'No, only leave this application',
+    signedOut: 'Signed out',
+    signedOutOf: (client: string | null) => `You have signed out${client ? ` of ${client}` : ''}.`,
+    deviceTitle: 'Connect a device',
+    deviceEnter: 'Enter the code shown on your device.',
+    deviceCode: 'Code',
+    deviceContinue: 'Continue',
+    deviceWrong: 'That code is not valid or has expired. Check the device and try again.',
+    deviceAborted: 'The sign-in on the device was cancelled.',
+    deviceConfirm: (client: string) => `Connect ${client}?`,
+    deviceCheck: 'Check that the device shows this code. If it does not, or you did not start this, cancel.',
+    deviceAbort: 'Cancel',
+    deviceDone: 'Device connected',
+    deviceDoneText: (client: string | null) => `You can go back to ${client ?? 'your device'} now.`,
+  },
+  ko: {
+    signIn: '로그인',
+    signInTo: (client: string) => `${client}(으)로 계속하려면 로그인하세요`,
+    email: '이메일',
+    password: '비밀번호',
+    cancel: '취소',
+    createAccount: '계정 만들기',
+    createFor: (client: string) => `${client}(으)로 계속하려면 gatehouse 계정을 만드세요`,
+    name: '이름',
+    authorize: '권한 허용',
+    wantsAccess: (client: string) => `${client}이(가) gatehouse 계정에 접근하려고 합니다`,
+    signedInAs: (email: string) => `${email}(으)로 로그인했습니다. 공유하고 싶지 않은 항목은 선택을 해제하세요.`,
+    allow: '허용',
+    deny: '거부',
+    error: '오류',
+    somethingWrong: '문제가 발생했습니다',
+    signOut: '로그아웃',
+    signOutQuestion: 'gatehouse에서 로그아웃할까요?',
+    signOutExplain: '로그아웃하면 gatehouse 세션이 끝납니다. gatehouse와, gatehouse로 로그인한 모든 애플리케이션에서 로그아웃됩니다.',
+    signOutYes: '예, gatehouse에서 로그아웃합니다',
+    signOutNo: '아니요, 이 애플리케이션만 떠납니다',
+    signedOut: '로그아웃됨',
+    signedOutOf: (client: string | null) => (client ? `${client}에서 로그아웃했습니다.` : '로그아웃했습니다.'),
+    deviceTitle: '기기 연결',
+    deviceEnter: '기기에 표시된 코드를 입력하세요.',
+    deviceCode: '코드',
+    deviceContinue: '계속',
+    deviceWrong: '코드가 올바르지 않거나 만료되었습니다. 기기를 확인하고 다시 시도하세요.',
+    deviceAborted: '기기에서의 로그인이 취소되었습니다.',
+    deviceConfirm: (client: string) => `${client}을(를) 연결할까요?`,
+    deviceCheck: '기기에 이 코드가 표시되는지 확인하세요. 다르거나 직접 시작하지 않았다면 취소하세요.',
+    deviceAbort: '취소',
+    deviceDone: '기기 연결됨',
+    deviceDoneText: (client: string | null) => `이제 ${client ?? '기기'}(으)로 돌아가세요.`,
+  },
+} as const;
+
+export type PageText = (typeof TEXT)['en'];
+
+export function pageText(lang: PageLang): PageText {
+  return TEXT[lang] as PageText;
+}

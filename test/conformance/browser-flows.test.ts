@@ -1,0 +1,202 @@
+// The profiles where a user acts, in real Chromium: the device verification pages (English and Korean),
+// RP-initiated logout with back-channel notification to a real receiving server, CORS from a registered
+// browser app's origin, and the provider pages' language, login_hint and prompt=create.
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import type { Browser as Chromium, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import { authorizeInBrowser, Browser, parsePage, type RunningGatehouse } from '../oauth/support.js';
+import { api, EMAIL, PASSWORD, REDIRECT, startProvider, startRelyingPartyServer, type RelyingPartyServer } from './support.js';
+
+const insecure = { execute: [client.allowInsecureRequests] };
+
+describe('conformance: flows where the user acts, in Chromium', () => {
+  let gh: RunningGatehouse & { userId: string };
+  let rp: RelyingPartyServer;
+  let chromium: Chromium;
+
+  beforeAll(async () => {
+    gh = await startProvider();
+    rp = await startRelyingPartyServer();
+    chromium = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await gh?.close();
+    await rp?.close();
+  });
+
+  /** The relying party's callback and post-logout pages answer in the browser without a real server. */
+  async function rpContext(): Promise<{ context: BrowserContext; visited: URL[] }> {
+    const context = await chromium.newContext();
+    const visited: URL[] = [];
+    await context.route('https://rp.example/**', async (route) => {
+      visited.push(new URL(route.request().url()));
+      await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>relying party</p>' });
+    });
+    return { context, visited };
+  }
+
+  it('device flow: openid-client polls while the user confirms in Chromium (EN and KO pages)', async () => {
+    const created = await gh.createClient({ name: 'TV app', redirectUris: [], type: 'public', device: true });
+    const config = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.None(), insecure);
+    const started = await client.initiateDeviceAuthorization(config, { scope: 'openid profile:read' });
+    const polling = client.pollDeviceAuthorizationGrant(config, started);
+
+    // English by default: the input page.
+    const english = await chromium.newContext({ locale: 'en-US' });
+    const enPage = await english.newPage();
+    await enPage.goto(started.verification_uri);
+    await expect.poll(() => enPage.locator('h1').textContent()).toBe('Connect a device');
+    await screenshot(enPage, 'oauth-device-en');
+    await english.close();
+
+    // The user chose Korean in the web app (gh.lang): the same pages speak Korean.
+    const korean = await chromium.newContext();
+    await korean.addCookies([{ name: 'gh.lang', value: 'ko', url: gh.origin }]);
+    const page = await korean.newPage();
+    await page.goto(started.verification_uri);
+    expect(await page.locator('h1').textContent()).toBe('기기 연결');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ko');
+    await page.locator('#user_code').fill(started.user_code);
+    await screenshot(page, 'oauth-device-ko');
+    await page.getByRole('button', { name: '계속' }).click();
+    await expect.poll(() => page.locator('#user-code').textContent()).toBe(started.user_code);
+    await page.getByRole('button', { name: '계속' }).click();
+    await page.locator('#email').fill(EMAIL);
+    await page.locator('#password').fill(PASSWORD);
+    await page.getByRole('button', { name: '로그인' }).click();
+    await page.getByRole('button', { name: '허용' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('기기 연결됨');
+    await screenshot(page, 'oauth-device-ko-done');
+    await korean.close();
+
+    const tokens = await polling;
+    expect((await api(gh, tokens.access_token)).status).toBe(200);
+  }, 120_000);
+
+  it('RP-initiated logout in Chromium ends the provider and web sessions and notifies back-channel', async () => {
+    const created = await gh.createClient({
+      name: 'Logout RP',
+      redirectUris: [REDIRECT],
+      type: 'confidential',
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      backchannelLogoutUri: `${rp.url}/backchannel`,
+    });
+    const config = await client.discovery(new URL(gh.issuer), created.client_id, created.client_secret, undefined, insecure);
+    const { context, visited } = await rpContext();
+    const page = await context.newPage();
+    // The user is signed in to gatehouse's web app (a server-side session)…
+    const login = await page.request.post(`${gh.origin}/api/auth/session/login`, { data: { email: EMAIL, password: PASSWORD }, headers: { origin: gh.origin } });
+    expect(login.status()).toBe(200);
+    expect((await page.request.get(`${gh.origin}/api/me`)).status()).toBe(200);
+
+    // …signs in to the relying party through gatehouse (no password asked again)…
+    const verifier = client.randomPKCECodeVerifier();
+    await page.goto(
+      client
+        .buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', state: 'lo', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' })
+        .href,
+    );
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL('https://rp.example/callback**');
+    expect(visited).toHaveLength(1);
+    const tokens = await client.authorizationCodeGrant(config, visited[0]!, { pkceCodeVerifier: verifier, expectedState: 'lo' });
+
+    // …and signs out from the relying party, choosing to sign out of gatehouse.
+    await page.goto(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp.example/bye' }).href);
+    await screenshot(page, 'oauth-logout-confirm');
+    await page.getByRole('button', { name: 'Yes, sign me out of gatehouse' }).click();
+    await expect.poll(() => visited.map((u) => u.pathname)).toContain('/bye');
+
+    // The web session is over too.
+    expect((await page.request.get(`${gh.origin}/api/me`)).status()).toBe(401);
+    // Back-channel: a logout token for this client and this session, signed by the provider.
+    await expect.poll(() => rp.received.length).toBe(1);
+    const logoutToken = rp.received[0]!.get('logout_token')!;
+    const { payload, protectedHeader } = await jwtVerify(logoutToken, createRemoteJWKSet(new URL(`${gh.issuer}/jwks`)), { issuer: gh.issuer, audience: created.client_id });
+    expect(protectedHeader.typ).toBe('logout+jwt');
+    expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
+    expect(payload.sid).toBe(tokens.claims()!.sid);
+    expect(payload.nonce).toBeUndefined();
+    await context.close();
+  }, 120_000);
+
+  it('a registered SPA origin calls the API from Chromium, preflight included; others cannot', async () => {
+    const stranger = await startRelyingPartyServer();
+    try {
+      const spa = await gh.createClient({ name: 'SPA', redirectUris: [`${rp.url}/cb`], type: 'public' });
+      const config = await client.discovery(new URL(gh.issuer), spa.client_id, undefined, client.None(), insecure);
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: `${rp.url}/cb`, scope: 'openid profile:read', state: 'spa', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      const callback = await authorizeInBrowser({ authorizationUrl: url, origin: gh.origin, email: EMAIL, password: PASSWORD });
+      const { access_token } = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: 'spa' });
+
+      const context = await chromium.newContext();
+      const page = await context.newPage();
+      const call = (from: string) =>
+        page.goto(`${from}/`).then(() =>
+          page.evaluate(
+            async ([target, token]) => {
+              try {
+                const response = await fetch(target!, { headers: { authorization: `Bearer ${token}` } });
+                return { status: response.status, body: (await response.json()) as { email?: string } };
+              } catch (error) {
+                return { error: String(error) };
+              }
+            },
+            [`${gh.origin}/api/resources/profile`, access_token],
+          ),
+        );
+      expect(await call(rp.url)).toMatchObject({ status: 200, body: { email: EMAIL } });
+      expect(await call(stranger.url)).toMatchObject({ error: expect.stringMatching(/Failed to fetch/) });
+      await context.close();
+
+      // The preflight itself, as the browser sent it.
+      const preflight = await fetch(`${gh.origin}/api/resources/profile`, { method: 'OPTIONS', headers: { origin: rp.url, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(rp.url);
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+      const refused = await fetch(`${gh.origin}/api/resources/profile`, { method: 'OPTIONS', headers: { origin: stranger.url, 'access-control-request-method': 'GET' } });
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await stranger.close();
+    }
+  }, 120_000);
+
+  it('pages follow ui_locales and gh.lang, login_hint fills the email, prompt=create signs up', async () => {
+    const created = await gh.createClient({ name: 'Locale RP', redirectUris: [REDIRECT], type: 'public' });
+    const config = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.None(), insecure);
+    const start = async (params: Record<string, string>, cookie?: string) => {
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', state: 's', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params });
+      const browser = new Browser();
+      if (cookie) browser.jar.store(new URL(gh.origin), new Response(null, { headers: { 'set-cookie': `${cookie}; Path=/` } }));
+      const { response, url: at } = await browser.follow(url, gh.origin);
+      return { browser, html: await response.text(), at, verifier };
+    };
+    const korean = await start({ ui_locales: 'ko-KR en' });
+    expect(korean.html).toContain('<html lang="ko">');
+    expect(korean.html).toContain('(으)로 계속하려면 로그인하세요');
+    // The web app's choice, when the client names no locale.
+    expect((await start({}, 'gh.lang=ko')).html).toContain('<html lang="ko">');
+    // ui_locales wins over the cookie.
+    expect((await start({ ui_locales: 'en' }, 'gh.lang=ko')).html).toContain('<html lang="en">');
+    // login_hint pre-fills the email; a hint that is not an email is ignored.
+    expect((await start({ login_hint: EMAIL })).html).toContain(`name="email" required value="${EMAIL}"`);
+    expect((await start({ login_hint: '"><script>' })).html).not.toContain('<script>');
+
+    // prompt=create: the sign-up page, then consent, then back to the client with a new account.
+    const signup = await start({ prompt: 'create', login_hint: 'new-user@example.com' });
+    expect(signup.html).toContain('name="name"');
+    const page = parsePage(signup.html);
+    const { response, url } = await signup.browser.submit(new URL(page.actions[0]!, signup.at), [['csrf', page.csrf], ['name', 'New User'], ['email', 'new-user@example.com'], ['password', 'a fresh password 123']], gh.origin);
+    const consent = parsePage(await response.text());
+    expect(consent.allowButton).toBe(true);
+    const { url: callback } = await signup.browser.submit(new URL(consent.actions[0]!, url), [['csrf', consent.csrf], ['scope', 'openid']], gh.origin);
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: signup.verifier, expectedState: 's' });
+    const user = await gh.gh.ctx.identity.getUser(tokens.claims()!.sub);
+    expect(user).toMatchObject({ email: 'new-user@example.com', name: 'New User' });
+  }, 120_000);
+});
