@@ -69,14 +69,14 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const email = tryNormalizeEmail(input.email);
       const password = typeof input.password === 'string' ? input.password : '';
       const key = { email: email ?? String(input.email ?? '').slice(0, 320), ip: input.ip };
-      await throttle.check(key);
+      const attempt = await throttle.reserve(key);
       const user = email ? await users.byEmail(email) : null;
       const ok = await passwords.verify(user?.passwordHash ?? (await dummy()), password);
       if (!user || !ok) {
-        await throttle.fail({ ...key, userId: user?.id ?? null });
+        await attempt.fail(user?.id ?? null);
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS');
       }
-      await throttle.succeed(key);
+      await attempt.succeed();
       if (passwords.needsRehash(user.passwordHash)) {
         // The parameters changed since this hash was made; the plain password is at hand only now.
         await users.setPasswordHash(user.id, await passwords.hash(password), clock.now(), false);
@@ -87,9 +87,13 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
     async changePassword(input) {
       const user = await mustGet(input.userId);
+      // The same throttle as login: a stolen session must not become a fast password oracle.
+      const attempt = await throttle.reserve({ email: user.email, ip: input.ip, userId: user.id, trustKnownIp: false });
       if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
+        await attempt.fail(user.id);
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
       }
+      await attempt.succeed();
       checkPasswordPolicy(input.newPassword, config);
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));

@@ -75,6 +75,17 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       logger: ctx.logger,
       keys: ctx.tokens.keystore,
       getUser,
+      // Client secrets are guessed like passwords: the same shared throttle, failures audited.
+      checkClientSecret: async ({ clientId, ip }, compare) => {
+        const attempt = await ctx.identity.throttle.reserve({ email: clientId, ip, kind: 'client-secret' });
+        if (await compare()) {
+          await attempt.succeed();
+          return true;
+        }
+        await attempt.fail();
+        await ctx.identity.audit.record({ type: 'oauth.client-auth.failure', userId: null, ip, data: { clientId } });
+        return false;
+      },
     });
     const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
     const grants = createGrantManager({ db: ctx.database.db, adapter, clock: ctx.clock });
@@ -125,7 +136,9 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     await app.register(async (oidc) => {
       oidc.removeAllContentTypeParsers();
       oidc.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-      const forwarded = (request: FastifyRequest) => ({ protocol: request.protocol, host: request.host });
+      // Absolute URLs (discovery, redirects) come from the configured origin, never the request's Host.
+      const publicUrl = new URL(ctx.origin);
+      const forwarded = (request: FastifyRequest) => ({ protocol: publicUrl.protocol.slice(0, -1), host: publicUrl.host, ip: request.ip });
       const passThrough = async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
         try {
