@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import { GatehouseError, sameOriginPath } from '../../core/index.js';
 import {
   createFederationFlow,
   createLinkStore,
@@ -113,6 +113,9 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         },
       },
       async (request, reply) => {
+        // Refused outright (not silently replaced): a bad return address is a bug or an attack.
+        const returnTo = request.query.return_to === undefined ? undefined : sameOriginPath(request.query.return_to);
+        if (returnTo === null) throw new GatehouseError('GH_AUTH_RETURN_TO_INVALID', { details: { field: 'return_to' } });
         let linkTo: string | null = null;
         if (request.query.link === '1') {
           const p = request.principal;
@@ -122,7 +125,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         const { authorizationUrl, state } = await flow.start({
           providerId: request.params.provider,
           redirectUri: callbackUrl(request.params.provider),
-          ...(request.query.return_to ? { returnTo: request.query.return_to } : {}),
+          ...(returnTo ? { returnTo } : {}),
           linkToUserId: linkTo,
         });
         void reply.setCookie(STATE_COOKIE, state, stateCookie(600));
