@@ -35,9 +35,9 @@ export function installCsrfCheck(app: GatehouseServer, options: { selfOrigins: s
       secFetchSite: header(request.headers['sec-fetch-site']),
       contentType: request.headers['content-type'],
       hasCustomHeader: request.headers['x-requested-with'] !== undefined || request.headers['x-gatehouse-csrf'] !== undefined,
-      // Our configured origin(s), and the origin this very request was addressed to (Host is set by
-      // the browser, not by the page that sent the request).
-      selfOrigins: [...options.selfOrigins, `${request.protocol}://${request.host}`],
+      // Only the configured origin(s): the request's own Host is not evidence (a DNS-rebound page
+      // names itself as both Host and Origin), and a spoofed X-Forwarded-Host must change nothing.
+      selfOrigins: options.selfOrigins,
     });
     if (!verdict.ok) throw new GatehouseError('GH_AUTH_CSRF', { details: { reason: verdict.reason } });
   };

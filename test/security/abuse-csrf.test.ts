@@ -1,23 +1,9 @@
 // Cross-site requests that spell the path another way: every spelling the router resolves to a
 // state-changing handler must meet the same CSRF check as the plain path.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
-
-/** Sends the path byte for byte (fetch and URL would normalise it). */
-function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method, path, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+import { rawRequest } from './abuse-support.js';
 
 const SPELLINGS = [
   '/api/auth/logout-everywhere',
