@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -10,6 +11,8 @@ import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
+import { acceptProxyProtocol, type ProxyHeaderReader } from './proxy-protocol.js';
+import { GatehouseError } from '../core/index.js';
 import { disconnectRevoked } from './realtime-link.js';
 import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
 import { nodeStatsRoutes } from './routes/node-stats.js';
@@ -38,15 +41,31 @@ export interface GatehouseApp {
 export interface BuildAppOptions extends ContextOptions {
   /** An already built context (tests share one between apps); otherwise one is created. */
   context?: AppContext;
+  /** The PROXY protocol reader (the balancer's), needed when server.proxyProtocol is on. */
+  readProxyHeader?: ProxyHeaderReader;
 }
 
 /** The composition root: one node of gatehouse, every feature registered as a plugin. */
 export async function buildApp(options: BuildAppOptions = {}): Promise<GatehouseApp> {
   const ctx = options.context ?? (await createContext(options));
   const { config } = ctx;
+  const readProxyHeader = options.readProxyHeader;
+  if (config.server.proxyProtocol && !readProxyHeader) {
+    throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'server.proxyProtocol is on but this process has no PROXY protocol reader.' });
+  }
   const app: GatehouseServer = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    trustProxy: config.server.trustProxy,
+    // With the PROXY protocol the address comes from its header and no forwarding header is believed.
+    trustProxy: config.server.proxyProtocol ? false : config.server.trustProxy,
+    ...(config.server.proxyProtocol && readProxyHeader
+      ? {
+          serverFactory: (handler: Parameters<typeof createServer>[1]) => {
+            const server = createServer(handler);
+            acceptProxyProtocol(server, readProxyHeader, ctx.logger);
+            return server;
+          },
+        }
+      : {}),
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Keep the raw client mistakes (bad JSON, oversize) inside our error handler: never a crash.
