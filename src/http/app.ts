@@ -11,6 +11,7 @@ import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
+import { installSecurityHeaders, PAGE_HEADERS } from './security-headers.js';
 import { acceptProxyProtocol, type ProxyHeaderReader } from './proxy-protocol.js';
 import { GatehouseError } from '../core/index.js';
 import { disconnectRevoked } from './realtime-link.js';
@@ -75,6 +76,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   for (const warning of ctx.warnings) ctx.logger.warn(warning);
 
   installErrorHandler(app);
+  installSecurityHeaders(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: false, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
   await app.register(swagger, {
@@ -91,7 +93,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs/api' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs/api',
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        void reply.headers(PAGE_HEADERS);
+      },
+    },
+  });
 
   const registry = installMetrics(app, { nodeId: config.server.nodeId ?? 'node' });
   // Which node answered: what the balancer spreads, made visible (the web app's request log reads it).

@@ -18,6 +18,7 @@ import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
 import { requestMeta } from '../request-meta.js';
+import { setPageHeaders } from '../security-headers.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 
 const GrantView = Type.Object({
@@ -141,6 +142,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       const forwarded = (request: FastifyRequest) => ({ protocol: publicUrl.protocol.slice(0, -1), host: publicUrl.host, ip: request.ip });
       const passThrough = async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
+        setPageHeaders(reply.raw);
         try {
           await server.handle(request.raw, reply.raw, forwarded(request));
         } catch (error) {
@@ -154,6 +156,9 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       type Run = (request: FastifyRequest, res: FastifyReply['raw']) => Promise<void>;
       const interaction = (run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
+        setPageHeaders(reply.raw);
+        // Login and consent pages show who is signing in: no cache may keep them.
+        reply.raw.setHeader('cache-control', 'no-store');
         try {
           await run(request, reply.raw);
         } catch (error) {
