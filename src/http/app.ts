@@ -11,6 +11,7 @@ import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
+import { installBodyLimits } from './body-limits.js';
 import { installSecurityHeaders, PAGE_HEADERS } from './security-headers.js';
 import { acceptProxyProtocol, type ProxyHeaderReader } from './proxy-protocol.js';
 import { GatehouseError } from '../core/index.js';
@@ -109,6 +110,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     void reply.header('x-gatehouse-node', nodeId);
   });
   const selfOrigins = sameSiteOrigins(ctx.origin);
+  installBodyLimits(app, { authBytes: config.server.authBodyLimitBytes });
   installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
   const hooks = createAuthHooks(ctx.authenticate, ctx.origin);
   app.decorateRequest('principal', null);
