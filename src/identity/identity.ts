@@ -44,7 +44,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const email = normalizeEmail(input.email);
       const name = checkName(input.name);
       const roles = checkRoles(input.roles ?? DEFAULT_ROLES);
-      checkPasswordPolicy(input.password, config);
+      checkPasswordPolicy(input.password, config, { email });
       // Cheap pre-check first: no argon2 work for a taken email. The unique index still decides races.
       if (await users.byEmail(email)) throw new GatehouseError('GH_AUTH_EMAIL_TAKEN', { details: { field: 'email' } });
       const now = clock.now();
@@ -94,7 +94,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
       }
       await attempt.succeed();
-      checkPasswordPolicy(input.newPassword, config);
+      checkPasswordPolicy(input.newPassword, config, { email: user.email });
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));
     },

@@ -17,5 +17,7 @@ export const authErrors = {
   GH_AUTH_ROLE_INVALID: { status: 400, message: 'A role name is not valid.' },
   GH_AUTH_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
   GH_AUTH_PREFERENCE_INVALID: { status: 400, message: 'The preference value is not allowed.' },
+  GH_AUTH_PASSWORD_WEAK: { status: 400, message: 'This password is too easy to guess; choose another.' },
+  GH_AUTH_PASSWORD_CHARACTERS: { status: 400, message: 'The password contains control or invisible characters.' },
   GH_AUTH_RETURN_TO_INVALID: { status: 400, message: 'The return address must be a path on this site.' },
 } as const;
