@@ -105,6 +105,8 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
       '/api/auth/federation/:provider/start',
       {
         preHandler: hooks.optionalAuth(),
+        // Each start stores a pending flow before sign-in: limited per client address.
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
         schema: {
           tags,
           summary: 'Start signing in (or, with link=1, linking) with a provider',

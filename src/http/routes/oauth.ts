@@ -150,6 +150,11 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           sendInteractionError(reply.raw, error);
         }
       };
+      // The endpoints that store something before anyone has signed in (an interaction, a logout
+      // confirmation): limited per client address so a script cannot grow the store without bound.
+      const stateCreating = { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: '1 minute' } } };
+      oidc.all('/oidc/auth', stateCreating, passThrough);
+      oidc.all('/oidc/session/end', stateCreating, passThrough);
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
 
