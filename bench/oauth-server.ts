@@ -50,7 +50,7 @@ const server = createAuthorizationServer({
   adapter: variant === 'memory' ? 'memory' : 'gatehouse',
 });
 listener.on('request', (req, res) => {
-  server.handle(req, res, { protocol: 'http', host: `127.0.0.1:${port}` }).catch(() => {
+  server.handle(req, res, { protocol: 'http', host: `127.0.0.1:${port}`, ip: req.socket.remoteAddress ?? '127.0.0.1' }).catch(() => {
     res.statusCode = 500;
     res.end();
   });

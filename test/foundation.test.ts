@@ -245,7 +245,8 @@ describe('node vital signs', () => {
   it('answers loopback callers only, not clients forwarded by the balancer', async () => {
     const stack = await createTestStack();
     try {
-      const node = await stack.startNode();
+      // As under `gatehouse up`: the balancer on this machine is the trusted proxy.
+      const node = await stack.startNode({ server: { trustProxy: '127.0.0.1' } });
       const direct = await new TestClient(node.url).get('/api/node/stats');
       expect(direct.status).toBe(200);
       expect(direct.body.eventLoopDelayMs.p99).toEqual(expect.any(Number));

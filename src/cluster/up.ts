@@ -71,6 +71,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       ...options.env,
       GATEHOUSE_DATA_DIR: config.server.dataDir,
       GATEHOUSE_PUBLIC_URL: publicUrl,
+      // The balancer (on this machine) is the only proxy whose X-Forwarded-For the nodes believe.
+      GATEHOUSE_TRUST_PROXY: options.env.GATEHOUSE_TRUST_PROXY ?? '127.0.0.1,::1',
       GATEHOUSE_REALTIME_IPC: '1',
       GATEHOUSE_BALANCER_ADMIN: adminUrl,
       GATEHOUSE_BALANCER_TOKEN: adminToken.token,

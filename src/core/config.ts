@@ -36,8 +36,18 @@ export const ConfigSchema = Type.Object(
         publicUrl: Type.Optional(Type.String({ description: 'External origin, e.g. https://auth.example.com (GATEHOUSE_PUBLIC_URL)' })),
         dataDir: Type.String({ default: './.gatehouse', description: 'Directory for the SQLite file, the instance secret and keys' }),
         nodeId: Type.Optional(Type.String({ description: 'Name of this node in logs, metrics and headers' })),
-        trustProxy: Type.Union([Type.Boolean(), Type.String()], { default: 'loopback', description: 'Which proxies may set X-Forwarded-For (fastify trustProxy)' }),
-        bodyLimitBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'Largest accepted request body (bytes)' }),
+        trustProxy: Type.Union([Type.Boolean(), Type.String()], {
+          default: false,
+          description:
+            'Which proxy addresses may set X-Forwarded-For (fastify trustProxy: false, or a comma-separated list of addresses/CIDRs such as the balancer\'s). Off by default: a lone node trusts no forwarding header (GATEHOUSE_TRUST_PROXY)',
+        }),
+        proxyProtocol: Type.Boolean({
+          default: false,
+          description: 'Every connection starts with a PROXY protocol v1/v2 header (behind an L4 balancer); the client address comes from it and X-Forwarded-For is ignored (GATEHOUSE_PROXY_PROTOCOL=1)',
+        }),
+        metricsToken: Type.Optional(Type.String({ minLength: 16, description: '/metrics answers loopback clients, or a request with `Authorization: Bearer <token>` (GATEHOUSE_METRICS_TOKEN)' })),
+        bodyLimitBytes: Type.Integer({ minimum: 1024, default: 65_536, description: 'Largest accepted request body (bytes) of a route that sets no limit of its own' }),
+        authBodyLimitBytes: Type.Integer({ minimum: 512, default: 4_096, description: 'Largest accepted request body of an authentication route, /api/auth/… (bytes)' }),
         shutdownGraceMs: Type.Integer({ minimum: 0, default: 10_000, description: 'Time in-flight requests get on SIGTERM (ms)' }),
       },
       'HTTP server',
@@ -183,6 +193,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
   const providers = providersFromEnv(env);
   if (providers.length > 0) out.federation = { ...out.federation, providers };
   if (env.SMTP_URL || env.MAIL_FROM) out.mail = { ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}), ...(env.MAIL_FROM ? { from: env.MAIL_FROM } : {}) };
+  if (env.GATEHOUSE_TRUST_PROXY) out.server!.trustProxy = env.GATEHOUSE_TRUST_PROXY;
+  if (env.GATEHOUSE_PROXY_PROTOCOL) out.server!.proxyProtocol = env.GATEHOUSE_PROXY_PROTOCOL === '1' || env.GATEHOUSE_PROXY_PROTOCOL === 'true';
+  if (env.GATEHOUSE_METRICS_TOKEN) out.server!.metricsToken = env.GATEHOUSE_METRICS_TOKEN;
   return out;
 }
 
@@ -262,6 +275,9 @@ function checkContradictions(config: Config): void {
   }
   if (config.passwords.minLength > config.passwords.maxLength) {
     problems.push('passwords.minLength is longer than passwords.maxLength');
+  }
+  if (config.server.proxyProtocol && config.server.trustProxy !== false) {
+    problems.push('server.proxyProtocol takes the client address from the PROXY header; server.trustProxy must then be off (X-Forwarded-For is ignored)');
   }
   if (config.oauth.accessTtlSec > config.oauth.refreshTtlSec) {
     problems.push('oauth.accessTtlSec is longer than oauth.refreshTtlSec');

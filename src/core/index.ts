@@ -7,6 +7,7 @@ export type { Config, DeepPartial, LoadedConfig } from './config.js';
 export { createManualClock, systemClock } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';
 export { cryptoIds, safeEqual, sha256 } from './ids.js';
+export { sameOriginPath } from './redirect-target.js';
 export type { IdSource } from './ids.js';
 export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, REDACT_PATHS, silentLogger } from './logger.js';

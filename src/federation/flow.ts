@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { GatehouseError, isGatehouseError, type Clock, type IdSource } from '../core/index.js';
+import { GatehouseError, isGatehouseError, sameOriginPath, type Clock, type IdSource } from '../core/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import type { ExternalIdentity } from './accounts.js';
 import { PRESETS } from './providers/presets.js';
@@ -205,8 +205,7 @@ async function fromOAuthProfile(provider: ProviderRecord, userinfo: string, acce
   };
 }
 
-/** Only a path on this site: an absolute or protocol-relative URL would make the callback an open redirect. */
+/** Only a path on this site (see sameOriginPath): anything else would make the callback an open redirect. */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value.slice(0, 2000);
+  return (value && sameOriginPath(value)) || '/';
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -10,6 +11,10 @@ import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
+import { installBodyLimits } from './body-limits.js';
+import { installSecurityHeaders, PAGE_HEADERS } from './security-headers.js';
+import { acceptProxyProtocol, type ProxyHeaderReader } from './proxy-protocol.js';
+import { GatehouseError } from '../core/index.js';
 import { disconnectRevoked } from './realtime-link.js';
 import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
 import { nodeStatsRoutes } from './routes/node-stats.js';
@@ -40,15 +45,31 @@ export interface GatehouseApp {
 export interface BuildAppOptions extends ContextOptions {
   /** An already built context (tests share one between apps); otherwise one is created. */
   context?: AppContext;
+  /** The PROXY protocol reader (the balancer's), needed when server.proxyProtocol is on. */
+  readProxyHeader?: ProxyHeaderReader;
 }
 
 /** The composition root: one node of gatehouse, every feature registered as a plugin. */
 export async function buildApp(options: BuildAppOptions = {}): Promise<GatehouseApp> {
   const ctx = options.context ?? (await createContext(options));
   const { config } = ctx;
+  const readProxyHeader = options.readProxyHeader;
+  if (config.server.proxyProtocol && !readProxyHeader) {
+    throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'server.proxyProtocol is on but this process has no PROXY protocol reader.' });
+  }
   const app: GatehouseServer = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    trustProxy: config.server.trustProxy,
+    // With the PROXY protocol the address comes from its header and no forwarding header is believed.
+    trustProxy: config.server.proxyProtocol ? false : config.server.trustProxy,
+    ...(config.server.proxyProtocol && readProxyHeader
+      ? {
+          serverFactory: (handler: Parameters<typeof createServer>[1]) => {
+            const server = createServer(handler);
+            acceptProxyProtocol(server, readProxyHeader, ctx.logger);
+            return server;
+          },
+        }
+      : {}),
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Keep the raw client mistakes (bad JSON, oversize) inside our error handler: never a crash.
@@ -58,6 +79,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   for (const warning of ctx.warnings) ctx.logger.warn(warning);
 
   installErrorHandler(app);
+  installSecurityHeaders(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: false, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
   await app.register(swagger, {
@@ -74,7 +96,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs/api' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs/api',
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        void reply.headers(PAGE_HEADERS);
+      },
+    },
+  });
 
   const registry = installMetrics(app, { nodeId: config.server.nodeId ?? 'node' });
   // Which node answered: what the balancer spreads, made visible (the web app's request log reads it).
@@ -83,6 +112,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     void reply.header('x-gatehouse-node', nodeId);
   });
   const selfOrigins = sameSiteOrigins(ctx.origin);
+  installBodyLimits(app, { authBytes: config.server.authBodyLimitBytes });
   installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
   const hooks = createAuthHooks(ctx.authenticate, ctx.origin);
   app.decorateRequest('principal', null);

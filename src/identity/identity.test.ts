@@ -98,9 +98,9 @@ describe.each<TestDialect>(['sqlite', 'postgres'])('Identity on %s', (dialect) =
 
   it('changes the password: checks the current one, applies the policy, bumps the credential version', async () => {
     const user = await identity.signup({ email: 'change@example.com', password: PASSWORD });
-    await expect(identity.changePassword({ userId: user.id, currentPassword: 'not-it-at-all', newPassword: 'fresh-kiwi-pass-7' })).rejects.toMatchObject({ code: 'GH_AUTH_INVALID_CREDENTIALS' });
-    await expect(identity.changePassword({ userId: user.id, currentPassword: PASSWORD, newPassword: 'qwerty123' })).rejects.toMatchObject({ code: 'GH_AUTH_PASSWORD_COMMON' });
-    const changed = await identity.changePassword({ userId: user.id, currentPassword: PASSWORD, newPassword: 'fresh-kiwi-pass-7' });
+    await expect(identity.changePassword({ userId: user.id, currentPassword: 'not-it-at-all', newPassword: 'fresh-kiwi-pass-7', ip: '192.0.2.1' })).rejects.toMatchObject({ code: 'GH_AUTH_INVALID_CREDENTIALS' });
+    await expect(identity.changePassword({ userId: user.id, currentPassword: PASSWORD, newPassword: 'qwerty123', ip: '192.0.2.1' })).rejects.toMatchObject({ code: 'GH_AUTH_PASSWORD_COMMON' });
+    const changed = await identity.changePassword({ userId: user.id, currentPassword: PASSWORD, newPassword: 'fresh-kiwi-pass-7', ip: '192.0.2.1' });
     expect(changed.credentialVersion).toBe(2);
     await expect(identity.authenticate({ email: 'change@example.com', password: PASSWORD, ip: '192.0.2.4' })).rejects.toMatchObject({ code: 'GH_AUTH_INVALID_CREDENTIALS' });
     await expect(identity.authenticate({ email: 'change@example.com', password: 'fresh-kiwi-pass-7', ip: '192.0.2.4' })).resolves.toMatchObject({ credentialVersion: 2 });

@@ -44,7 +44,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const email = normalizeEmail(input.email);
       const name = checkName(input.name);
       const roles = checkRoles(input.roles ?? DEFAULT_ROLES);
-      checkPasswordPolicy(input.password, config);
+      checkPasswordPolicy(input.password, config, { email });
       // Cheap pre-check first: no argon2 work for a taken email. The unique index still decides races.
       if (await users.byEmail(email)) throw new GatehouseError('GH_AUTH_EMAIL_TAKEN', { details: { field: 'email' } });
       const now = clock.now();
@@ -69,14 +69,14 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const email = tryNormalizeEmail(input.email);
       const password = typeof input.password === 'string' ? input.password : '';
       const key = { email: email ?? String(input.email ?? '').slice(0, 320), ip: input.ip };
-      await throttle.check(key);
+      const attempt = await throttle.reserve(key);
       const user = email ? await users.byEmail(email) : null;
       const ok = await passwords.verify(user?.passwordHash ?? (await dummy()), password);
       if (!user || !ok) {
-        await throttle.fail({ ...key, userId: user?.id ?? null });
+        await attempt.fail(user?.id ?? null);
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS');
       }
-      await throttle.succeed(key);
+      await attempt.succeed();
       // Only after the password proved right: a stranger learns nothing about the account's state.
       if (user.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
       if (passwords.needsRehash(user.passwordHash)) {
@@ -89,10 +89,14 @@ export function createIdentity(deps: IdentityDeps): Identity {
 
     async changePassword(input) {
       const user = await mustGet(input.userId);
+      // The same throttle as login: a stolen session must not become a fast password oracle.
+      const attempt = await throttle.reserve({ email: user.email, ip: input.ip, userId: user.id, trustKnownIp: false });
       if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
+        await attempt.fail(user.id);
         throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
       }
-      checkPasswordPolicy(input.newPassword, config);
+      await attempt.succeed();
+      checkPasswordPolicy(input.newPassword, config, { email: user.email });
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));
     },

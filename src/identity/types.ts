@@ -28,11 +28,13 @@ export type AuditEventType =
   | 'sessions.revoke-others'
   | 'logout.everywhere'
   | 'password.change'
+  | 'password.change.failure'
   | 'throttle'
   | 'token.reuse'
   | 'token.revoke'
   | 'oauth.grant'
   | 'oauth.revoke'
+  | 'oauth.client-auth.failure'
   | (string & {});
 
 export interface AuditEvent {
@@ -68,18 +70,37 @@ export interface AuditLog {
   list(query: AuditQuery): Promise<AuditEvent[]>;
 }
 
+/** Which secret is being guessed: each kind has its own account counters, all share the IP's. */
+export type SecretKind = 'password' | 'client-secret' | 'code';
+
 export interface ThrottleInput {
+  /** The account the secret belongs to: an email, or a client id for client secrets. */
   email: string;
   ip: string;
+  /** Default 'password'. */
+  kind?: SecretKind;
   /** The account, when known: lets a `throttle` audit event land in the user's own log. */
   userId?: string | null;
+  /**
+   * Default true: an IP the account signed in from before is not held back by the account's delay.
+   * A re-authentication (the current password of a signed-in user) passes false: its caller may be
+   * whoever holds the session, wherever it was stolen.
+   */
+  trustKnownIp?: boolean;
+}
+
+/** One reserved attempt: settle it with the outcome of the check. */
+export interface ThrottleReservation {
+  fail(userId?: string | null): Promise<void>;
+  succeed(): Promise<void>;
 }
 
 export interface LoginThrottle {
-  /** Throws GH_AUTH_THROTTLED (429, headers {'Retry-After': secs}, details {retryAfter}) while a delay is running. */
-  check(input: ThrottleInput): Promise<void>;
-  fail(input: ThrottleInput): Promise<void>;
-  succeed(input: ThrottleInput): Promise<void>;
+  /**
+   * Reserves one attempt in the shared store before the secret is verified. Throws GH_AUTH_THROTTLED
+   * (429, headers {'Retry-After': secs}, details {retryAfter}) when the attempt is over the limit.
+   */
+  reserve(input: ThrottleInput): Promise<ThrottleReservation>;
 }
 
 export interface PasswordHasher {
@@ -97,8 +118,8 @@ export interface Identity {
   signup(input: { email: string; password: string; name?: string | null; roles?: string[]; emailVerifiedVia?: string }): Promise<User>;
   /** Throttle check, verify (dummy hash for unknown emails: same answer, ~same time), rehash when params changed. */
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
-  /** Bumps credentialVersion. */
-  changePassword(input: { userId: string; currentPassword: string; newPassword: string }): Promise<User>;
+  /** Bumps credentialVersion. The current-password check is throttled like login (per account and `ip`). */
+  changePassword(input: { userId: string; currentPassword: string; newPassword: string; ip: string }): Promise<User>;
   /** Sets a new password without the current one (a proven reset link); checks the policy, bumps credentialVersion. */
   setPassword(input: { userId: string; newPassword: string }): Promise<User>;
   /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */

@@ -175,9 +175,21 @@ const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
 export function createDispatcher(ctx: ChatContext): (this: ChatSocket, event: unknown, ...args: unknown[]) => void {
   // Token buckets are made on a socket's first event: idle held sockets do not pay for one.
   const buckets = new WeakMap<ChatSocket, TokenBucket>();
+  // Every inbound event, known or not, first takes from a wider per-socket bucket: past it the event is
+  // not handled and not answered unless it asked for an ack, so a flood of junk events cannot make the
+  // server do (or send) work in proportion.
+  const inbound = new WeakMap<ChatSocket, TokenBucket>();
+  const INBOUND_FACTOR = 5;
   const run = (socket: ChatSocket, event: unknown, args: unknown[]) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (value: unknown) => void) : undefined;
     const name = typeof event === 'string' ? event.slice(0, 64) : String(event).slice(0, 64);
+    let gate = inbound.get(socket);
+    if (!gate) inbound.set(socket, (gate = createTokenBucket(ctx.clock, ctx.config.realtime.messagesPerSecond * INBOUND_FACTOR)));
+    const waitMs = gate.take();
+    if (waitMs > 0) {
+      ack?.(toAckError(new GatehouseError('GH_REALTIME_RATE_LIMITED', { details: { retryAfterMs: waitMs } }), ctx.logger, name));
+      return;
+    }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name as keyof ClientToServerEvents] : undefined;
     const limit = () => {
       let bucket = buckets.get(socket);

@@ -1,6 +1,7 @@
 import net from 'node:net';
 // Starts real gatehouse nodes on ephemeral ports for integration tests.
 import type { Clock, Config, DeepPartial } from '../../src/core/index.js';
+import { readProxyHeader } from '../../src/balancer/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
 import { createTempDir, createTestPostgres, createTestRedis, type TestDialect } from './services.js';
 
@@ -47,6 +48,7 @@ export async function createTestStack(options: { dialect?: TestDialect; redis?: 
       };
       const node = await buildApp({
         env: { GATEHOUSE_SECRET: TEST_SECRET },
+        readProxyHeader,
         config: merge(merge(layer, options.config ?? {}), overrides),
         ...(options.clock ? { clock: options.clock } : {}),
       });

@@ -1,3 +1,4 @@
+import { readProxyHeader } from '../../balancer/index.js';
 import { buildApp } from '../../http/index.js';
 import { createLogger } from '../../core/index.js';
 import { parseFlags } from '../args.js';
@@ -7,7 +8,9 @@ import { storeFlags, storeLayer } from '../store-flags.js';
 const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME] [--skip-migrations]
 
 Runs one app node. Environment: PORT, DATABASE_URL (postgres://…), REDIS_URL, GATEHOUSE_SECRET,
-GATEHOUSE_PUBLIC_URL. Stops gracefully on SIGTERM / SIGINT.`;
+GATEHOUSE_PUBLIC_URL, GATEHOUSE_TRUST_PROXY (addresses of the proxies whose X-Forwarded-For is
+believed; none by default), GATEHOUSE_PROXY_PROTOCOL=1 (behind an L4 balancer sending PROXY v1/v2),
+GATEHOUSE_METRICS_TOKEN. Stops gracefully on SIGTERM / SIGINT.`;
 
 export const command: Command = {
   name: 'serve',
@@ -21,7 +24,7 @@ export const command: Command = {
     if (values.host !== undefined) layer.server.host = String(values.host);
     if (values['node-id'] !== undefined) layer.server.nodeId = String(values['node-id']);
     const logger = createLogger({ name: 'gatehouse' });
-    const node = await buildApp({ config: layer, logger, skipMigrations: values['skip-migrations'] === true });
+    const node = await buildApp({ config: layer, logger, skipMigrations: values['skip-migrations'] === true, readProxyHeader });
     const port = await node.listen();
     logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
     console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);

@@ -24,4 +24,7 @@ export const authErrors = {
   GH_AUTH_EMAIL_ALREADY_VERIFIED: { status: 409, message: 'This email address is already verified.' },
   GH_AUTH_SELF_ADMIN_ACTION: { status: 409, message: 'Administrators cannot disable themselves or remove their own admin role.' },
   GH_AUTH_MAIL_FAILED: { status: 502, message: 'The mail server did not accept the message.' },
+  GH_AUTH_PASSWORD_WEAK: { status: 400, message: 'This password is too easy to guess; choose another.' },
+  GH_AUTH_PASSWORD_CHARACTERS: { status: 400, message: 'The password contains control or invisible characters.' },
+  GH_AUTH_RETURN_TO_INVALID: { status: 400, message: 'The return address must be a path on this site.' },
 } as const;

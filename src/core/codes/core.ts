@@ -1,6 +1,7 @@
 export const coreErrors = {
   GH_CORE_VALIDATION: { status: 400, message: 'The request is not valid.' },
   GH_CORE_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  GH_CORE_BODY_TOO_DEEP: { status: 400, message: 'The request body is nested too deeply.' },
   GH_CORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has an unsupported content type.' },
   GH_CORE_NOT_FOUND: { status: 404, message: 'Nothing is here.' },
   GH_CORE_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },

@@ -113,8 +113,6 @@ export function createAccountService(deps: AccountServiceDeps) {
      */
     async requestPasswordReset(rawEmail: unknown, asker: Asker & { ip: string }): Promise<void> {
       const email = tryNormalizeEmail(rawEmail) ?? String(rawEmail ?? '').slice(0, 320).toLowerCase();
-      // The login throttle's delays hold here too: an address under attack gets no mail storm either.
-      await identity.throttle.check({ email, ip: asker.ip });
       const perIp = await kv.increment(`reset:ip:${asker.ip}`, HOUR);
       const perEmail = await kv.increment(`reset:email:${sha256(email)}`, HOUR);
       if (perIp > config.mail.resetPerIp || perEmail > config.mail.resetPerEmail) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { GatehouseError } from '../../core/index.js';
+import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -63,7 +63,16 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       },
       async (request, reply) => {
         const principal = request.principal!;
-        await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword });
+        const meta = requestMeta(request);
+        try {
+          await ctx.identity.changePassword({ userId: principal.userId, currentPassword: request.body.currentPassword, newPassword: request.body.newPassword, ip: meta.ip });
+        } catch (error) {
+          // A wrong current password is a guess at the secret: the owner sees it, like a failed login.
+          if (isGatehouseError(error) && error.code === 'GH_AUTH_INVALID_CREDENTIALS') {
+            await ctx.identity.audit.record({ type: 'password.change.failure', userId: principal.userId, ...meta, data: { credential: principal.credential.kind } });
+          }
+          throw error;
+        }
         const { user, sessionsEnded } = await endCredentials(ctx, principal.userId, { reason: 'password-change', keep: principal.credential });
         await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded } });
         ctx.accounts.notifyPasswordChanged(user, askerOf(request));

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, isGatehouseError } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, sameOriginPath } from '../../core/index.js';
 import {
   callbackUrlFor,
   createFederationFlow,
@@ -168,6 +168,8 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
     app.get(
       '/api/auth/federation/:provider/start',
       {
+        // Each start stores a pending flow before sign-in: limited per client address.
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
         schema: {
           tags,
           summary: 'Start signing in with a provider (a browser navigation; failures redirect to a page)',
@@ -176,11 +178,14 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         },
       },
       async (request, reply) => {
+        // Refused outright (not silently replaced, never redirected): a bad return address is a bug or an attack.
+        const returnTo = request.query.return_to === undefined ? undefined : sameOriginPath(request.query.return_to);
+        if (returnTo === null) throw new GatehouseError('GH_AUTH_RETURN_TO_INVALID', { details: { field: 'return_to' } });
         try {
           const { authorizationUrl, state } = await flow.start({
             providerId: request.params.provider,
             redirectUri: callbackUrl(request.params.provider),
-            ...(request.query.return_to ? { returnTo: request.query.return_to } : {}),
+            ...(returnTo ? { returnTo } : {}),
           });
           void reply.setCookie(STATE_COOKIE, state, stateCookie(600));
           return reply.redirect(authorizationUrl, 302);
@@ -206,10 +211,12 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         const p = firstParty(request);
         const user = await ctx.identity.getUser(p.userId);
         if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
+        const returnTo = request.body.returnTo === undefined ? '/account' : sameOriginPath(request.body.returnTo);
+        if (returnTo === null) throw new GatehouseError('GH_AUTH_RETURN_TO_INVALID', { details: { field: 'returnTo' } });
         const { authorizationUrl, state } = await flow.start({
           providerId: request.params.provider,
           redirectUri: callbackUrl(request.params.provider),
-          returnTo: request.body.returnTo ?? '/account',
+          returnTo,
           link: { userId: user.id, credentialVersion: user.credentialVersion },
         });
         void reply.setCookie(STATE_COOKIE, state, stateCookie(600));

@@ -20,6 +20,7 @@ import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
 import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
+import { setPageHeaders } from '../security-headers.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 
 const GrantView = Type.Object({
@@ -88,6 +89,17 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       keys: ctx.tokens.keystore,
       getUser,
       kv: ctx.kv,
+      // Client secrets are guessed like passwords: the same shared throttle, failures audited.
+      checkClientSecret: async ({ clientId, ip }, compare) => {
+        const attempt = await ctx.identity.throttle.reserve({ email: clientId, ip, kind: 'client-secret' });
+        if (await compare()) {
+          await attempt.succeed();
+          return true;
+        }
+        await attempt.fail();
+        await ctx.identity.audit.record({ type: 'oauth.client-auth.failure', userId: null, ip, data: { clientId } });
+        return false;
+      },
     });
     const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
     const grants = ctx.oauthGrants;
@@ -140,9 +152,12 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     await app.register(async (oidc) => {
       oidc.removeAllContentTypeParsers();
       oidc.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-      const forwarded = (request: FastifyRequest) => ({ protocol: request.protocol, host: request.host });
+      // Absolute URLs (discovery, redirects) come from the configured origin, never the request's Host.
+      const publicUrl = new URL(ctx.origin);
+      const forwarded = (request: FastifyRequest) => ({ protocol: publicUrl.protocol.slice(0, -1), host: publicUrl.host, ip: request.ip });
       const passThrough = async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
+        setPageHeaders(reply.raw);
         try {
           await server.handle(request.raw, reply.raw, forwarded(request));
         } catch (error) {
@@ -150,6 +165,11 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           sendInteractionError(reply.raw, error);
         }
       };
+      // The endpoints that store something before anyone has signed in (an interaction, a logout
+      // confirmation): limited per client address so a script cannot grow the store without bound.
+      const stateCreating = { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: '1 minute' } } };
+      oidc.all('/oidc/auth', stateCreating, passThrough);
+      oidc.all('/oidc/session/end', stateCreating, passThrough);
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
       // RFC 8414 §3.1, path-aware form for the issuer <origin>/oidc: the same document (and issuer) as
@@ -162,6 +182,9 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       type Run = (request: FastifyRequest, res: FastifyReply['raw']) => Promise<void>;
       const interaction = (run: Run) => async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
+        setPageHeaders(reply.raw);
+        // Login and consent pages show who is signing in: no cache may keep them.
+        reply.raw.setHeader('cache-control', 'no-store');
         try {
           await run(request, reply.raw);
         } catch (error) {

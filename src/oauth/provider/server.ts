@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import Provider, { type AdapterFactory } from 'oidc-provider';
-import { deriveKey, type Clock, type Config, type Logger } from '../../core/index.js';
+import Provider, { errors, type AdapterFactory } from 'oidc-provider';
+import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
 import { createOidcAdapterFactory } from '../adapter/factory.js';
@@ -33,6 +34,19 @@ export interface AuthorizationServerDeps {
   kv: KeyValueStore;
   /** 'memory': oidc-provider's own development adapter — the benchmark's ceiling, never for serving. */
   adapter?: 'gatehouse' | 'memory';
+  /**
+   * Wraps every client-secret comparison (token, introspection, revocation endpoints): the HTTP layer
+   * throttles and audits guesses here. It may throw GH_AUTH_THROTTLED, answered as a 429.
+   */
+  checkClientSecret?: (input: { clientId: string; ip: string }, compare: () => Promise<boolean>) => Promise<boolean>;
+}
+
+/** What the HTTP layer already decided about the request oidc-provider is running. */
+export interface ForwardedRequest {
+  protocol: string;
+  host: string;
+  /** The client address after the HTTP layer's own proxy rules. */
+  ip: string;
 }
 
 export interface AuthorizationServer {
@@ -48,10 +62,10 @@ export interface AuthorizationServer {
   /** Revoked JWT access tokens, shared with the resource server's resolver. */
   revocations: AccessTokenRevocations;
   /**
-   * Runs a raw request whose URL starts with /oidc through oidc-provider. `forwarded` is the protocol
-   * and host the HTTP layer already trusts (it applied its own trustProxy rules).
+   * Runs a raw request whose URL starts with /oidc through oidc-provider. `forwarded` is the protocol,
+   * host and client address the HTTP layer already trusts (configured origin, its own proxy rules).
    */
-  handle(req: IncomingMessage, res: ServerResponse, forwarded: { protocol: string; host: string }): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, forwarded: ForwardedRequest): Promise<void>;
 }
 
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
@@ -65,6 +79,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const accessTokenLifeMs = (deps.config.oauth.accessTtlSec + deps.config.tokens.clockToleranceSec) * 1000;
   let current: { kid: string; provider: Provider; callback: ReturnType<Provider['callback']> } | null = null;
   let building: Promise<Provider> | null = null;
+  const running = new AsyncLocalStorage<{ ip: string; res: ServerResponse }>();
 
   async function build(kid: string): Promise<Provider> {
     const jwks = await deps.keys.privateJwks();
@@ -88,6 +103,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       cutOffTtlMs: accessTokenLifeMs,
     });
     provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
+    if (deps.checkClientSecret) guardClientSecrets(provider, deps.checkClientSecret, () => running.getStore());
     current = { kid, provider, callback: provider.callback() };
     return provider;
   }
@@ -114,12 +130,40 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       await getProvider();
       req.headers['x-forwarded-proto'] = forwarded.protocol;
       req.headers['x-forwarded-host'] = forwarded.host;
+      // koa (proxy = true) would otherwise take a client-supplied X-Forwarded-For as the address.
+      req.headers['x-forwarded-for'] = forwarded.ip;
       // Express-style mount: oidc-provider derives its mount path from originalUrl minus url.
       const raw = req.url ?? '/';
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = raw;
       req.url = raw.slice(OIDC_MOUNT.length) || '/';
       if (!req.url.startsWith('/')) req.url = `/${req.url}`;
-      await current!.callback(req, res);
+      await running.run({ ip: forwarded.ip, res }, () => current!.callback(req, res));
     },
+  };
+}
+
+/** Routes oidc-provider's client-secret comparison through `check`, which may refuse with a 429. */
+function guardClientSecrets(
+  provider: Provider,
+  check: NonNullable<AuthorizationServerDeps['checkClientSecret']>,
+  current: () => { ip: string; res: ServerResponse } | undefined,
+): void {
+  type WithCompare = { clientId: string; compareClientSecret(actual: string): Promise<boolean> | boolean };
+  const proto = provider.Client.prototype as unknown as WithCompare;
+  const original = proto.compareClientSecret;
+  proto.compareClientSecret = async function compareClientSecret(this: WithCompare, actual: string) {
+    const request = current();
+    const compare = async () => Boolean(await original.call(this, actual));
+    if (!request) return compare();
+    try {
+      return await check({ clientId: this.clientId, ip: request.ip }, compare);
+    } catch (error) {
+      if (!isGatehouseError(error) || error.code !== 'GH_AUTH_THROTTLED') throw error;
+      const retryAfter = String(error.details?.retryAfter ?? 1);
+      if (!request.res.headersSent) request.res.setHeader('Retry-After', retryAfter);
+      const refused = new errors.OIDCProviderError(429, 'invalid_client');
+      Object.assign(refused, { error_description: `Too many failed client authentications; retry in ${retryAfter} s.` });
+      throw refused;
+    }
   };
 }

@@ -11,10 +11,11 @@ export interface KeyValueStore {
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /**
-   * Adds 1 to an integer counter and returns the new value. A counter that is absent or expired starts
-   * at 1 with a fresh `ttlMs`; an existing one keeps its expiry (a fixed window).
+   * Adds `by` (default 1) to an integer counter and returns the new value. A counter that is absent or
+   * expired starts at `by` with a fresh `ttlMs`; an existing one keeps its expiry (a fixed window). A
+   * negative step gives back what a refused reservation took.
    */
-  increment(key: string, ttlMs: number): Promise<number>;
+  increment(key: string, ttlMs: number, by?: number): Promise<number>;
   /** Epoch ms at which the key expires, null when it never does or is absent. */
   expiresAt(key: string): Promise<number | null>;
 }

@@ -71,6 +71,13 @@ describe.each(Object.keys(factories))('KeyValueStore contract: %s', (name) => {
     expect(await store.increment('c', 1000)).toBe(1);
   });
 
+  it('gives back with a negative step, keeping the window', async () => {
+    expect(await store.increment('refund', 1000)).toBe(1);
+    expect(await store.increment('refund', 1000)).toBe(2);
+    expect(await store.increment('refund', 1000, -1)).toBe(1);
+    expect(await store.expiresAt('refund')).toBe(clock.now() + 1000);
+  });
+
   it('keeps concurrent increments exact', async () => {
     const results = await Promise.all(Array.from({ length: 25 }, () => store.increment('race', 60_000)));
     expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));

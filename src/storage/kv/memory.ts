@@ -43,9 +43,9 @@ export function createMemoryKeyValueStore(clock: Clock, options: { sweepEvery?: 
     async delete(key) {
       entries.delete(key);
     },
-    async increment(key, ttlMs) {
+    async increment(key, ttlMs, by = 1) {
       const entry = live(key);
-      const next = entry ? Number.parseInt(entry.value, 10) + 1 : 1;
+      const next = entry ? Number.parseInt(entry.value, 10) + by : by;
       entries.set(key, { value: String(next), expiresAt: entry ? entry.expiresAt : expiry(ttlMs) });
       wrote();
       return next;

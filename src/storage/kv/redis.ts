@@ -21,12 +21,12 @@ return 1`;
 const INCREMENT = `
 local e = redis.call('HGET', KEYS[1], 'e')
 if e and (e == '' or tonumber(e) > tonumber(ARGV[1])) then
-  return redis.call('HINCRBY', KEYS[1], 'v', 1)
+  return redis.call('HINCRBY', KEYS[1], 'v', ARGV[4])
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'v', 1, 'e', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', ARGV[4], 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+return tonumber(ARGV[4])`;
 
 export function createRedisKeyValueStore(redis: RedisClient, clock: Clock, options: { prefix?: string } = {}): KeyValueStore {
   const prefix = `${options.prefix ?? 'gh:'}kv:`;
@@ -50,8 +50,8 @@ export function createRedisKeyValueStore(redis: RedisClient, clock: Clock, optio
     async delete(key) {
       await redis.del(k(key));
     },
-    async increment(key, ttlMs) {
-      return Number(await redis.eval(INCREMENT, 1, k(key), clock.now(), clock.now() + ttlMs, Math.max(1, ttlMs)));
+    async increment(key, ttlMs, by = 1) {
+      return Number(await redis.eval(INCREMENT, 1, k(key), clock.now(), clock.now() + ttlMs, Math.max(1, ttlMs), Math.trunc(by)));
     },
     async expiresAt(key) {
       const entry = await read(key);

@@ -47,16 +47,17 @@ export function createSqlKeyValueStore(db: Kysely<Database>, clock: Clock): KeyV
     async delete(key) {
       await db.deleteFrom('kv_entries').where('key', '=', key).execute();
     },
-    async increment(key, ttlMs) {
+    async increment(key, ttlMs, by = 1) {
       const now = clock.now();
+      const step = Math.trunc(by);
       const fresh = now + ttlMs;
       const expired = sql`kv_entries.expires_at is not null and kv_entries.expires_at <= ${now}`;
       const row = await db
         .insertInto('kv_entries')
-        .values({ key, value: '1', expires_at: fresh })
+        .values({ key, value: String(step), expires_at: fresh })
         .onConflict((oc) =>
           oc.column('key').doUpdateSet({
-            value: sql`case when ${expired} then '1' else cast(cast(kv_entries.value as integer) + 1 as text) end`,
+            value: sql`case when ${expired} then ${String(step)} else cast(cast(kv_entries.value as integer) + ${step} as text) end`,
             expires_at: sql`case when ${expired} then ${fresh} else kv_entries.expires_at end`,
           }),
         )

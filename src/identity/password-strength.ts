@@ -1,0 +1,34 @@
+import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
+import * as en from '@zxcvbn-ts/language-en';
+
+/** The service's own name: a password built on it is among the first an attacker tries here. */
+export const SERVICE_WORDS = ['gatehouse'];
+
+/** zxcvbn's 0–4 scale; 3 is "safely unguessable" against an offline attack on a slow hash. */
+export const MIN_STRENGTH_SCORE = 3;
+
+let estimator: ZxcvbnFactory | undefined;
+// Built on first use: the dictionaries take a moment to index, and most processes never need them.
+const zxcvbn = (): ZxcvbnFactory =>
+  (estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations }));
+
+export interface StrengthVerdict {
+  score: number;
+  warning: string | null;
+  suggestions: string[];
+}
+
+/** zxcvbn's estimate, told the words of this context (the service name, the user's email parts). */
+export function estimateStrength(password: string, contextWords: string[]): StrengthVerdict {
+  const result: ZxcvbnResult = zxcvbn().check(password, contextWords);
+  return { score: result.score, warning: result.feedback.warning || null, suggestions: result.feedback.suggestions };
+}
+
+/** The user's email split into the words a guesser would try first: local part pieces and domain labels. */
+export function emailWords(email: string | undefined): string[] {
+  if (!email) return [];
+  const [local = '', domain = ''] = email.toLowerCase().split('@');
+  const words = [local, ...local.split(/[^\p{L}\p{N}]+/u), ...domain.split('.').slice(0, -1)];
+  return [...new Set(words.filter((w) => w.length >= 3))];
+}
