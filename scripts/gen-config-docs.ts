@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { ConfigSchema } from '../src/core/index.js';
+import { NUMBER_ENV } from '../src/core/config.js';
 
 interface Described {
   type?: string;
@@ -63,6 +64,7 @@ const ENV: Record<string, string> = {
   'server.nodeId': 'GATEHOUSE_NODE_ID',
   'storage.databaseUrl': 'DATABASE_URL',
   'storage.redisUrl': 'REDIS_URL',
+  ...Object.fromEntries(Object.entries(NUMBER_ENV).map(([name, [area, key]]) => [`${area}.${key}`, name])),
 };
 
 const root = ConfigSchema as unknown as Described & TSchema;

@@ -55,7 +55,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   }).withTypeProvider<TypeBoxTypeProvider>();
   for (const warning of ctx.warnings) ctx.logger.warn(warning);
 
-  installErrorHandler(app);
+  installErrorHandler(app, { retryAfterSec: config.storage.retryAfterSec });
   await app.register(cookie);
   await app.register(rateLimit, { global: false, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
   await app.register(swagger, {

@@ -21,6 +21,7 @@ import {
   createSqlKeyValueStore,
   migrateToLatest,
   type DatabaseHandle,
+  type DatabaseOptions,
   type KeyValueStore,
   type RedisClient,
 } from '../storage/index.js';
@@ -93,10 +94,11 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
 
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const database = createDatabase({ databaseUrl: config.storage.databaseUrl, dataDir: config.server.dataDir });
+    // Migrations run on their own handle, free of the request-time statement bounds.
+    if (!options.skipMigrations) await prepareStore(config);
+    const database = createDatabase(databaseOptions(config));
     closers.push(() => database.close());
-    if (!options.skipMigrations) await migrateToLatest(database.db);
-    const redis = config.storage.redisUrl ? createRedis(config.storage.redisUrl, { name: `gatehouse-${config.server.nodeId ?? 'node'}` }) : null;
+    const redis = config.storage.redisUrl ? createRedis(config.storage.redisUrl, { name: `gatehouse-${config.server.nodeId ?? 'node'}`, commandTimeoutMs: config.storage.redisCommandTimeoutMs }) : null;
     if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const prefix = config.storage.keyPrefix;
     const kv = redis ? createRedisKeyValueStore(redis, clock, { prefix }) : createSqlKeyValueStore(database.db, clock);
@@ -167,6 +169,16 @@ function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClie
   }
   if (choice === 'memory') return createMemorySessionStore(clock);
   return createSqlSessionStore(database.db, clock);
+}
+
+/** The store bounds of the configuration, for every database handle a node opens. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    databaseUrl: config.storage.databaseUrl,
+    dataDir: config.server.dataDir,
+    statementTimeoutMs: config.storage.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
+  };
 }
 
 /** Creates or upgrades the schema once, before several nodes start on the same store. */
