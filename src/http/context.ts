@@ -19,6 +19,7 @@ import {
   createRedis,
   createRedisKeyValueStore,
   createSqlKeyValueStore,
+  durabilityWarnings,
   migrateToLatest,
   type DatabaseHandle,
   type DatabaseOptions,
@@ -102,6 +103,9 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const prefix = config.storage.keyPrefix;
     const kv = redis ? createRedisKeyValueStore(redis, clock, { prefix }) : createSqlKeyValueStore(database.db, clock);
+
+    const sessionsInRedis = redis !== null && (config.sessions.store === 'redis' || config.sessions.store === 'auto');
+    warnings.push(...(await durabilityWarnings({ database, redis, sessionsInRedis })));
 
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger });
     const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });

@@ -13,3 +13,4 @@ export { createMemoryKeyValueStore } from './kv/memory.js';
 export { createSqlKeyValueStore, sweepSqlKeyValueStore } from './kv/sql.js';
 export { createRedisKeyValueStore } from './kv/redis.js';
 export { isStorageFault, storageUnavailable } from './faults.js';
+export { durabilityWarnings } from './durability.js';
