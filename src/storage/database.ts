@@ -55,6 +55,9 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     });
     // An idle client erroring (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor may a checked-out one: pg-pool drops its own listener while a client is lent out, and a
+    // connection cut then (a crashed server) would be an uncaught 'error' event. Queries still fail.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     registerRawAccess(db, { dialect: 'postgres', pool });
     return {

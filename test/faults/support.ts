@@ -111,11 +111,18 @@ export async function startPrivatePostgres(): Promise<PrivateStore> {
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, 'data');
   const port = await freePort();
-  const run = (tool: string, args: string[]) => {
-    const result = spawnSync(join(bin, tool), args, { ...(owner ?? {}), cwd: dir, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${tool} failed: ${result.stderr}${result.stdout}`);
-  };
-  run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+  // Never spawnSync here: the nodes under test share this event loop, and a blocked loop would look
+  // like slow requests.
+  const run = (tool: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(join(bin, tool), args, { ...(owner ?? {}), cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${tool} failed (${code}): ${output}`))));
+    });
+  await run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`;
   const start = async () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   const postmaster = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -135,14 +142,14 @@ export async function startPrivatePostgres(): Promise<PrivateStore> {
     async kill() {
       signalAll('SIGCONT');
       // Immediate mode: every server process quits without a checkpoint, as in a crash.
-      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     },
     restart: start,
     freeze: () => signalAll('SIGSTOP'),
     thaw: () => signalAll('SIGCONT'),
     async stop() {
       signalAll('SIGCONT');
-      spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...(owner ?? {}) });
+      await run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },
   };
