@@ -229,13 +229,13 @@ export function startLoad(routes: LoadRoute[], concurrency = 3) {
 }
 
 /** Polls until `check` holds; the only bound is generous, so a loaded machine is not a failure. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 45_000): Promise<void> {
+export async function until(check: () => Promise<boolean> | boolean, what: string | (() => string), timeoutMs = 45_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await Promise.resolve().then(check).catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
 }
 
 /** Bounds small enough for a quick suite, the same for every node of a fault test. */
