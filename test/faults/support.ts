@@ -6,6 +6,7 @@ import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from 'nod
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { DEFAULT_CONFIG, startBalancer, type RunningBalancer } from '../../src/balancer/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
 import { freePort, TEST_SECRET } from '../support/app.js';
@@ -292,4 +293,83 @@ export async function startFaultCluster(options: { count: number; databaseUrl?: 
       for (const node of nodes) await node.close().catch(() => {});
     },
   };
+}
+
+const PUBLIC_PATHS = ['/healthz', '/readyz', '/openapi.json', '/', '/.well-known/jwks.json', '/oidc/.well-known/openid-configuration'];
+export const FAULT_PHASES = ['baseline', 'killed', 'restarted', 'frozen', 'thawed'] as const;
+
+/**
+ * The common fault script: light load on public pages and on /api/me with a session cookie and with a
+ * bearer token, while `store` is killed, restarted, frozen and thawed. Each phase lasts until the
+ * answers it expects have been seen (not for a fixed time). `duringOutage` runs while the store is
+ * down. Returns the outcomes by phase and every balancer state other than "up" seen meanwhile.
+ */
+export async function runFaultScript(options: {
+  cluster: FaultCluster;
+  store: PrivateStore;
+  sessionCookie: () => string;
+  bearer: string;
+  duringOutage?: () => Promise<void>;
+}): Promise<{ load: ReturnType<typeof startLoad>; ejected: string[] }> {
+  const { cluster, store } = options;
+  const origin = cluster.url;
+  const load = startLoad([
+    ...PUBLIC_PATHS.map((path) => ({ name: 'public', send: () => fetch(new URL(path, origin)) })),
+    { name: 'session', send: () => fetch(new URL('/api/me', origin), { headers: { cookie: options.sessionCookie() } }) },
+    { name: 'jwt', send: () => fetch(new URL('/api/me', origin), { headers: { authorization: `Bearer ${options.bearer}` } }) },
+  ]);
+  const count = (phase: string, route: string, status: number) => load.outcomes(phase).filter((o) => o.route === route && o.status === status).length;
+  const credentials = (phase: string, status: number, n: number) => count(phase, 'session', status) >= n && count(phase, 'jwt', status) >= n;
+  const ejected: string[] = [];
+  const watchBalancer = setInterval(() => {
+    for (const backend of cluster.balancer.pool.list()) if (backend.state !== 'up') ejected.push(`${backend.id}:${backend.state}`);
+  }, 100);
+  try {
+    load.phase('baseline');
+    await until(() => credentials('baseline', 200, 5), 'a baseline');
+    load.phase('killed');
+    await store.kill();
+    await until(() => credentials('killed', 503, 5) && count('killed', 'public', 200) >= 20, 'coded 503s while the store is down');
+    await options.duringOutage?.();
+    load.phase('restarted');
+    await store.restart();
+    await until(() => credentials('restarted', 200, 3), 'credential checks to answer again after the restart');
+    load.phase('frozen');
+    store.freeze();
+    await until(() => credentials('frozen', 503, 3) && count('frozen', 'public', 200) >= 10, 'coded 503s while the store is frozen');
+    load.phase('thawed');
+    store.thaw();
+    await until(() => credentials('thawed', 200, 3), 'credential checks to answer again after the thaw');
+  } finally {
+    clearInterval(watchBalancer);
+    await load.stop();
+    store.thaw();
+  }
+  return { load, ejected };
+}
+
+/**
+ * What must hold in every phase: only 200 or a coded 503 with Retry-After (never a 500, a dropped
+ * connection or a balancer error), no request past the bound, public routes always 200 while the
+ * store is down or frozen, and no node ejected. Returns the per-phase tally for the report.
+ */
+export function expectDegradedNotDark(result: { load: ReturnType<typeof startLoad>; ejected: string[] }): Record<string, unknown> {
+  const { load, ejected } = result;
+  const report: Record<string, unknown> = {};
+  for (const phase of FAULT_PHASES) {
+    const outcomes = load.outcomes(phase);
+    report[phase] = { ...load.tally(phase), slowestMs: Math.round(Math.max(...outcomes.map((o) => o.ms))) };
+    expect(outcomes.filter((o) => ![200, 503].includes(o.status)), phase).toEqual([]);
+    for (const o of outcomes.filter((x) => x.status === 503)) {
+      expect(o, `${phase}: ${o.route} 503`).toMatchObject({ code: 'GH_STORAGE_UNAVAILABLE', retryAfter: expect.stringMatching(/^\d+$/) });
+    }
+    expect(outcomes.filter((o) => o.ms > REQUEST_BOUND_MS), `${phase}: requests past ${REQUEST_BOUND_MS} ms`).toEqual([]);
+  }
+  for (const phase of ['killed', 'frozen']) {
+    // Fail open where nothing secret is at stake: pages, docs, JWKS, discovery and health.
+    expect(load.outcomes(phase).filter((o) => o.route === 'public' && o.status !== 200), phase).toEqual([]);
+  }
+  // Readiness is about the node, not the store every node shares: nobody was ejected.
+  expect(ejected, 'balancer states other than up').toEqual([]);
+  return report;
 }
