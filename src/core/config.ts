@@ -31,7 +31,7 @@ export const ConfigSchema = Type.Object(
         redisUrl: Type.Optional(Type.String({ description: 'redis://… selects Redis for sessions, throttles, deny-lists, socket fan-out (REDIS_URL)' })),
         keyPrefix: Type.String({ default: 'gh:', description: 'Prefix of every Redis key' }),
         redisCommandTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'A Redis command (also one queued while disconnected) fails after this long, so no request hangs on a frozen Redis (ms)' }),
-        databaseStatementTimeoutMs: Type.Integer({ minimum: 100, default: 3_000, description: 'PostgreSQL statement_timeout and client query timeout; SQLite busy timeout (ms)' }),
+        databaseStatementTimeoutMs: Type.Integer({ minimum: 100, default: 3_000, description: 'PostgreSQL statement_timeout and client query timeout (ms)' }),
         databaseConnectTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'Longest wait for a PostgreSQL connection, new or from the pool (ms)' }),
         retryAfterSec: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After of a 503 while a store is unavailable (seconds)' }),
       },

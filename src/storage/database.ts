@@ -28,8 +28,7 @@ export interface DatabaseOptions {
   poolSize?: number;
   /**
    * PostgreSQL: the server's statement_timeout and the client's own query timeout (which also covers a
-   * frozen server that never answers); SQLite: how long a write waits for the file lock. Unset (tools,
-   * migrations): no PostgreSQL bound, 5 s on SQLite.
+   * frozen server that never answers). Unset (tools, migrations): no bound.
    */
   statementTimeoutMs?: number | undefined;
   /** PostgreSQL: longest wait for a connection, new or from a busy pool. Unset: no bound. */
@@ -72,7 +71,9 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const sqlite = new SQLite(file);
   // WAL lets several node processes share the file: readers never block the one writer.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`busy_timeout = ${Math.floor(statementTimeoutMs ?? 5_000)}`);
+  // Lock waits here are nodes of one machine taking turns, not an outage: kept at 5 s whatever the
+  // PostgreSQL bounds are.
+  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
