@@ -22,7 +22,6 @@ interface Client {
   userId: string;
   live: Set<string>;
   recovered: Set<string>;
-  lastSeen: string | undefined;
   reconnects: number;
 }
 
@@ -86,13 +85,15 @@ describe('a node dies under chat load', () => {
 
       const catchUp = async (client: Client) => {
         // Whatever was sent while this client was away, from history (the IPC adapter cannot replay).
+        // Newest pages first, back to the start of the room: ids from different nodes need not arrive
+        // in id order, so "after the last id seen" could skip one.
+        let before: string | undefined;
         for (;;) {
-          const page = await client.socket.timeout(10_000).emitWithAck('history', { room: ROOM, ...(client.lastSeen ? { after: client.lastSeen } : {}), limit: 200 });
-          for (const m of page.messages as { id: string }[]) {
-            if (!client.live.has(m.id)) client.recovered.add(m.id);
-            if (!client.lastSeen || m.id > client.lastSeen) client.lastSeen = m.id;
-          }
-          if (!page.more) return;
+          const page = await client.socket.timeout(10_000).emitWithAck('history', { room: ROOM, ...(before ? { before } : {}), limit: 200 });
+          const messages = page.messages as { id: string }[];
+          for (const m of messages) if (!client.live.has(m.id)) client.recovered.add(m.id);
+          if (!page.more || messages.length === 0) return;
+          before = messages[0]!.id;
         }
       };
 
@@ -104,11 +105,10 @@ describe('a node dies under chat load', () => {
             reconnectionDelay: 200,
             reconnectionDelayMax: 1_000,
           });
-          const client: Client = { socket, userId: user.userId, live: new Set(), recovered: new Set(), lastSeen: undefined, reconnects: 0 };
+          const client: Client = { socket, userId: user.userId, live: new Set(), recovered: new Set(), reconnects: 0 };
           socket.on('message:new', (m: { id: string; room: string }) => {
             if (m.room !== ROOM) return;
             client.live.add(m.id);
-            if (!client.lastSeen || m.id > client.lastSeen) client.lastSeen = m.id;
           });
           socket.io.on('reconnect', () => {
             client.reconnects += 1;
@@ -157,7 +157,8 @@ describe('a node dies under chat load', () => {
       await sender;
 
       // Every acknowledged message reached every client, live or from history.
-      await until(() => clients.every((c) => [...acked].every((id) => seen(c).has(id))), 'every client to hold every acknowledged message');
+      const missing = () => clients.map((c, i) => ({ i, reconnects: c.reconnects, connected: c.socket.connected, missing: [...acked].filter((id) => !seen(c).has(id)).length })).filter((m) => m.missing > 0);
+      await until(() => missing().length === 0, () => `every client to hold every acknowledged message: ${JSON.stringify(missing())}`);
       const live = clients.reduce((n, c) => n + c.live.size, 0);
       const recovered = clients.reduce((n, c) => n + c.recovered.size, 0);
       const moved = clients.filter((c) => c.reconnects > 0).length;
