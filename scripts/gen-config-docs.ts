@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { BALANCER_FLAGS, BalancerFileSchema } from '../src/balancer/index.js';
 import { ConfigSchema } from '../src/core/index.js';
+import { NUMBER_ENV } from '../src/core/config.js';
 
 interface Described {
   type?: string;
@@ -69,6 +70,7 @@ const ENV: Record<string, string> = {
   'storage.redisUrl': 'REDIS_URL',
   'federation.providersFile': 'GATEHOUSE_PROVIDERS_FILE',
   'federation.providers': 'GATEHOUSE_PROVIDER_<ID>_<FIELD>',
+  ...Object.fromEntries(Object.entries(NUMBER_ENV).map(([name, [area, key]]) => [`${area}.${key}`, name])),
 };
 
 const root = ConfigSchema as unknown as Described & TSchema;

@@ -57,6 +57,10 @@ export const ConfigSchema = Type.Object(
         databaseUrl: Type.Optional(Type.String({ description: 'postgres://… selects PostgreSQL; unset = SQLite in the data dir (DATABASE_URL)' })),
         redisUrl: Type.Optional(Type.String({ description: 'redis://… selects Redis for sessions, throttles, deny-lists, socket fan-out (REDIS_URL)' })),
         keyPrefix: Type.String({ default: 'gh:', description: 'Prefix of every Redis key' }),
+        redisCommandTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'A Redis command (also one queued while disconnected) fails after this long, so no request hangs on a frozen Redis (ms)' }),
+        databaseStatementTimeoutMs: Type.Integer({ minimum: 100, default: 3_000, description: 'PostgreSQL statement_timeout and client query timeout (ms)' }),
+        databaseConnectTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'Longest wait for a PostgreSQL connection, new or from the pool (ms)' }),
+        retryAfterSec: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After of a 503 while a store is unavailable (seconds)' }),
       },
       'Storage',
     ),
@@ -130,6 +134,8 @@ export const ConfigSchema = Type.Object(
         maxMessageBytes: Type.Integer({ minimum: 64, default: 4_096, description: 'Largest chat message text (bytes)' }),
         messagesPerSecond: Type.Integer({ minimum: 1, default: 10, description: 'Per-socket message rate limit' }),
         expiringNoticeSec: Seconds(60, 'auth:expiring is sent this long before a socket credential expires'),
+        clusterRequestTimeoutMs: Type.Integer({ minimum: 50, default: 500, description: 'Cross-node requests (presence) answer with what the nodes that replied in this time said (ms)' }),
+        nodeTimeoutMs: Type.Integer({ minimum: 500, default: 3_000, description: 'A node silent this long is treated as gone by the IPC cluster adapter; it sends a heartbeat every third of it (ms)' }),
         adapter: Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('cluster'), Type.Literal('redis')], {
           default: 'auto',
           description: 'auto = Redis Streams with REDIS_URL, cluster under `gatehouse up`, else memory',
@@ -180,6 +186,16 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
+/** Numeric settings that also come from the environment (all `gatehouse up` nodes inherit it). */
+export const NUMBER_ENV = {
+  GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: ['storage', 'redisCommandTimeoutMs'],
+  GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: ['storage', 'databaseStatementTimeoutMs'],
+  GATEHOUSE_DB_CONNECT_TIMEOUT_MS: ['storage', 'databaseConnectTimeoutMs'],
+  GATEHOUSE_RETRY_AFTER_SEC: ['storage', 'retryAfterSec'],
+  GATEHOUSE_CLUSTER_REQUEST_TIMEOUT_MS: ['realtime', 'clusterRequestTimeoutMs'],
+  GATEHOUSE_NODE_TIMEOUT_MS: ['realtime', 'nodeTimeoutMs'],
+} as const satisfies Record<string, readonly [keyof Config, string]>;
+
 /** Environment variables of the interface contract. */
 export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
   const out: DeepPartial<Config> = { server: {}, storage: {} };
@@ -196,6 +212,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
   if (env.GATEHOUSE_TRUST_PROXY) out.server!.trustProxy = env.GATEHOUSE_TRUST_PROXY;
   if (env.GATEHOUSE_PROXY_PROTOCOL) out.server!.proxyProtocol = env.GATEHOUSE_PROXY_PROTOCOL === '1' || env.GATEHOUSE_PROXY_PROTOCOL === 'true';
   if (env.GATEHOUSE_METRICS_TOKEN) out.server!.metricsToken = env.GATEHOUSE_METRICS_TOKEN;
+  // Fault bounds are what an operator tunes per deployment without code; validation checks the numbers.
+  for (const [name, [area, key]] of Object.entries(NUMBER_ENV)) {
+    if (env[name]) ((out[area] ??= {}) as Record<string, unknown>)[key] = Number(env[name]);
+  }
   return out;
 }
 

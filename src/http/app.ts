@@ -78,10 +78,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   }).withTypeProvider<TypeBoxTypeProvider>();
   for (const warning of ctx.warnings) ctx.logger.warn(warning);
 
-  installErrorHandler(app);
+  installErrorHandler(app, { retryAfterSec: config.storage.retryAfterSec });
   installSecurityHeaders(app);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
+  // Request-rate limits fail open (skipOnError): they guard capacity, not credentials, and a Redis
+  // outage must not turn pages into errors. Credential checks and the login throttle fail closed.
+  await app.register(rateLimit, { global: false, skipOnError: true, ...(ctx.redis ? { redis: ctx.redis, nameSpace: `${config.storage.keyPrefix}rl:` } : {}) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

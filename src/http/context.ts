@@ -19,8 +19,10 @@ import {
   createRedis,
   createRedisKeyValueStore,
   createSqlKeyValueStore,
+  durabilityWarnings,
   migrateToLatest,
   type DatabaseHandle,
+  type DatabaseOptions,
   type KeyValueStore,
   type RedisClient,
 } from '../storage/index.js';
@@ -109,13 +111,17 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
 
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    const database = createDatabase({ databaseUrl: config.storage.databaseUrl, dataDir: config.server.dataDir });
+    // Migrations run on their own handle, free of the request-time statement bounds.
+    if (!options.skipMigrations) await prepareStore(config);
+    const database = createDatabase(databaseOptions(config));
     closers.push(() => database.close());
-    if (!options.skipMigrations) await migrateToLatest(database.db);
-    const redis = config.storage.redisUrl ? createRedis(config.storage.redisUrl, { name: `gatehouse-${config.server.nodeId ?? 'node'}` }) : null;
+    const redis = config.storage.redisUrl ? createRedis(config.storage.redisUrl, { name: `gatehouse-${config.server.nodeId ?? 'node'}`, commandTimeoutMs: config.storage.redisCommandTimeoutMs }) : null;
     if (redis) closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const prefix = config.storage.keyPrefix;
     const kv = redis ? createRedisKeyValueStore(redis, clock, { prefix }) : createSqlKeyValueStore(database.db, clock);
+
+    const sessionsInRedis = redis !== null && (config.sessions.store === 'redis' || config.sessions.store === 'auto');
+    warnings.push(...(await durabilityWarnings({ database, redis, sessionsInRedis })));
 
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger });
     const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });
@@ -204,6 +210,16 @@ function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClie
   }
   if (choice === 'memory') return createMemorySessionStore(clock);
   return createSqlSessionStore(database.db, clock);
+}
+
+/** The store bounds of the configuration, for every database handle a node opens. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return {
+    databaseUrl: config.storage.databaseUrl,
+    dataDir: config.server.dataDir,
+    statementTimeoutMs: config.storage.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
+  };
 }
 
 /** Creates or upgrades the schema once, before several nodes start on the same store. */

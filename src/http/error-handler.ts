@@ -1,17 +1,22 @@
 import type { GatehouseServer } from './server.js';
 import type { FastifyError } from 'fastify';
 import { GatehouseError, isGatehouseError } from '../core/index.js';
+import { isStorageFault, storageUnavailable } from '../storage/index.js';
 
 /**
  * Every failure leaves as `{ error, message }` with a registry code. A client's mistake is a 4xx that
  * names the field; only our own faults are 500s, and those never echo internals.
  */
-export function installErrorHandler(app: GatehouseServer): void {
+export function installErrorHandler(app: GatehouseServer, options: { retryAfterSec?: number } = {}): void {
+  const retryAfter = String(options.retryAfterSec ?? 5);
   app.setErrorHandler((error: FastifyError | GatehouseError | Error, request, reply) => {
     const coded = toGatehouseError(error);
-    if (coded.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (coded.statusCode === 503) request.log.warn({ err: error, code: coded.code }, 'request refused: a dependency is unavailable');
+    else if (coded.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: coded.code }, 'request refused');
     if (coded.headers) void reply.headers(coded.headers);
+    // Every 503 says when to come back (RFC 9110 §10.2.3), whichever layer raised it.
+    if (coded.statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', retryAfter);
     void reply.status(coded.statusCode).type('application/json; charset=utf-8').send(coded.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -20,6 +25,9 @@ export function installErrorHandler(app: GatehouseServer): void {
 }
 
 export function toGatehouseError(error: unknown): GatehouseError {
+  if (isGatehouseError(error) && error.statusCode === 503) return error;
+  // A store that is down is a 503 on every path, even when a feature wrapped the driver error.
+  if (isStorageFault(error)) return storageUnavailable(error);
   if (isGatehouseError(error)) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { GatehouseError } from '../core/index.js';
 import { createSqlAuditLog } from './audit-log.js';
 import { normalizeEmail, tryNormalizeEmail } from './email.js';
@@ -21,7 +22,9 @@ export function createIdentity(deps: IdentityDeps): Identity {
   const { db, kv, clock, ids, config, logger } = deps;
   const users = createUserRepository(db);
   const passwords = deps.passwords ?? createPasswordHasher(config);
-  const audit = createSqlAuditLog({ db, clock, ids, logger });
+  // Each node spools its own unwritten audit events next to the SQLite file / instance secret.
+  const spoolFile = join(config.server.dataDir, `audit-spool-${config.server.nodeId ?? 'node'}.jsonl`);
+  const audit = createSqlAuditLog({ db, clock, ids, logger, spoolFile });
   const throttle = createLoginThrottle({ kv, clock, config, audit });
 
   // Unknown emails are verified against this hash (made with the current parameters), so both

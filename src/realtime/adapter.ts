@@ -4,6 +4,7 @@ import { createAdapter as createClusterAdapter, setupPrimary } from '@socket.io/
 import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { GatehouseError, type Config } from '../core/index.js';
 import type { RedisClient } from '../storage/index.js';
+import { adapterCloseMessage } from './cross-node.js';
 import type { AdapterKind } from './types.js';
 
 /** Set by `gatehouse up` on the app nodes it forks with child_process (it runs `createClusterRelay`). */
@@ -37,17 +38,23 @@ export function resolveAdapterKind(requested: AdapterKind | 'auto' | undefined, 
 export function adapterFor(kind: AdapterKind, config: Config, redis: RedisClient | null): ((nsp: any) => unknown) | undefined {
   if (kind === 'redis') {
     const prefix = `${config.storage.keyPrefix}sio`;
-    return createRedisStreamsAdapter(redis ? withoutFloatingRejections(redis) : redis, {
+    // Short blocking reads so a closing node lets go of its Redis connection quickly.
+    const blockTimeInMs = 2_000;
+    return createRedisStreamsAdapter(redis ? withoutFloatingRejections(redis, blockTimeInMs) : redis, {
       streamName: `${prefix}:stream`,
       channelPrefix: prefix,
       sessionKeyPrefix: `${prefix}:session:`,
-      // Short blocking reads so a closing node lets go of its Redis connection quickly.
-      blockTimeInMs: 2_000,
+      blockTimeInMs,
       // Chat payloads are JSON: skip the per-message binary scan.
       onlyPlaintext: true,
     });
   }
-  if (kind === 'cluster') return createClusterAdapter();
+  if (kind === 'cluster') {
+    // A node killed without closing is forgotten after nodeTimeoutMs of silence (the relay of
+    // `gatehouse up` tells the others at once when it sees the process exit).
+    const heartbeatTimeout = config.realtime.nodeTimeoutMs;
+    return createClusterAdapter({ heartbeatInterval: Math.max(100, Math.floor(heartbeatTimeout / 3)), heartbeatTimeout });
+  }
   return undefined;
 }
 
@@ -73,12 +80,18 @@ function caught<T extends object>(client: T): T {
   });
 }
 
-/** The client the adapter gets: its duplicates (the subscriber) are guarded the same way. */
-function withoutFloatingRejections(redis: RedisClient): RedisClient {
+/**
+ * The client the adapter gets: its duplicates (the subscriber, the stream reader) are guarded the same
+ * way, and their command timeout leaves room for the blocking XREAD, which would otherwise time out
+ * on every quiet poll.
+ */
+function withoutFloatingRejections(redis: RedisClient, blockTimeInMs: number): RedisClient {
   const guarded = caught(redis);
+  const { commandTimeout } = redis.options;
+  const override = typeof commandTimeout === 'number' ? { commandTimeout: commandTimeout + blockTimeInMs } : {};
   return new Proxy(guarded, {
     get(target, property, receiver) {
-      if (property === 'duplicate') return (...args: unknown[]) => caught((redis.duplicate as (...a: unknown[]) => RedisClient)(...args));
+      if (property === 'duplicate') return () => caught(redis.duplicate(override));
       return Reflect.get(target, property, receiver) as unknown;
     },
   });
@@ -99,6 +112,7 @@ const RESPONSE_TYPES = new Set([8, 10, 11, 12]);
 interface AdapterMessage {
   source?: string;
   uid?: string;
+  nsp?: string;
   type?: number;
   requesterUid?: string;
 }
@@ -106,21 +120,23 @@ interface AdapterMessage {
 /**
  * The same relay as `setupClusterPrimary`, for nodes forked with child_process.fork (what `gatehouse up`
  * does): each adapter message from one child goes to every other child, and a response goes to the
- * child that asked. Children must be forked with `CLUSTER_ENV=1` and an IPC channel.
+ * child that asked. Children must be forked with `CLUSTER_ENV=1` and an IPC channel. When a child
+ * exits, the others are told its adapters closed, so their cross-node requests stop waiting for it
+ * at once instead of after a heartbeat timeout.
  */
 export function createClusterRelay(): { add(child: ChildProcess): void; remove(child: ChildProcess): void } {
-  const children = new Map<ChildProcess, { uids: Set<string>; listener: (message: unknown) => void }>();
+  const children = new Map<ChildProcess, { uids: Map<string, string>; listener: (message: unknown) => void }>();
   const send = (child: ChildProcess, message: unknown) => {
     if (child.connected) child.send(message as object, undefined, {}, () => {});
   };
   const relay = {
     add(child: ChildProcess) {
       const entry = {
-        uids: new Set<string>(),
+        uids: new Map<string, string>(),
         listener: (raw: unknown) => {
           const message = raw as AdapterMessage | null;
           if (!message || typeof message !== 'object' || message.source !== SOURCE) return;
-          if (typeof message.uid === 'string') entry.uids.add(message.uid);
+          if (typeof message.uid === 'string' && typeof message.nsp === 'string') entry.uids.set(message.uid, message.nsp);
           if (message.type !== undefined && RESPONSE_TYPES.has(message.type) && message.requesterUid) {
             for (const [other, info] of children) {
               if (info.uids.has(message.requesterUid)) return send(other, message);
@@ -138,6 +154,7 @@ export function createClusterRelay(): { add(child: ChildProcess): void; remove(c
       if (!entry) return;
       child.off('message', entry.listener);
       children.delete(child);
+      for (const [uid, nsp] of entry.uids) for (const other of children.keys()) send(other, adapterCloseMessage(uid, nsp));
     },
   };
   return relay;

@@ -1,4 +1,5 @@
 import { GatehouseError, isGatehouseError, type Clock, type Config, type Logger, type Principal } from '../core/index.js';
+import { isStorageFault, storageUnavailable } from '../storage/index.js';
 import type { createMessageIds } from './message-id.js';
 import type { MessageStore, StoredMessage } from './message-store.js';
 import { chatRoomsOf, rooms, type ChatNamespace, type ChatSocket } from './namespace.js';
@@ -24,6 +25,12 @@ export interface ChatContext {
 }
 
 export function toAckError(error: unknown, logger: Logger, event: string): AckError {
+  if (isGatehouseError(error) && error.statusCode === 503) return error.toJSON();
+  // A store that is down is "retry soon", not an internal error, on sockets as on HTTP.
+  if (isStorageFault(error)) {
+    logger.warn({ err: error, event }, 'realtime: a store is unavailable');
+    return storageUnavailable(error).toJSON();
+  }
   if (isGatehouseError(error)) return error.toJSON();
   logger.error({ err: error, event }, 'realtime: event handler failed');
   const internal = new GatehouseError('GH_CORE_INTERNAL');

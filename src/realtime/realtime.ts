@@ -1,6 +1,8 @@
 import { Server, type ServerOptions } from 'socket.io';
 import { GatehouseError, isGatehouseError, type CredentialKind, type Principal } from '../core/index.js';
+import { isStorageFault, storageUnavailable } from '../storage/index.js';
 import { adapterFor, resolveAdapterKind } from './adapter.js';
+import { answerPartiallyAfter } from './cross-node.js';
 import { credentialsFromHandshake, originAllowed } from './handshake.js';
 import { createDispatcher, type ChatContext } from './handlers.js';
 import { createCredentialWatch } from './lifecycle.js';
@@ -28,7 +30,8 @@ const END_USER_EXCEPT = 'gh:end-user-except';
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 
 function connectError(error: unknown): Error & { data: { error: string; message: string } } {
-  const gh = isGatehouseError(error) ? error : new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+  // A store that is down is "retry soon" (the client reconnects), not "you are not signed in".
+  const gh = isStorageFault(error) ? storageUnavailable(error) : isGatehouseError(error) ? error : new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
   const refusal = new Error(gh.message) as Error & { data: { error: string; message: string } };
   refusal.data = { error: gh.code, message: gh.message };
   return refusal;
@@ -68,6 +71,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   io.use((_socket, next) => next(connectError(new GatehouseError('GH_CORE_NOT_FOUND'))));
 
   const chat: ChatNamespace = io.of(CHAT_NAMESPACE);
+  answerPartiallyAfter(chat.adapter, config.realtime.clusterRequestTimeoutMs);
   const store = createSqlMessageStore(deps.db);
   const messageIds = createMessageIds(clock, deps.ids);
   const presence = createPresence(chat, logger);
@@ -131,7 +135,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       next();
     } catch (error) {
       missed.discard(socket);
-      if (!isGatehouseError(error)) logger.error({ err: error }, 'realtime: handshake authentication failed');
+      if (!isGatehouseError(error) && !isStorageFault(error)) logger.error({ err: error }, 'realtime: handshake authentication failed');
       next(connectError(error));
     }
   });

@@ -22,11 +22,41 @@ export const SQLITE_FILE = 'gatehouse.db';
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 /** PostgreSQL when `databaseUrl` is set, otherwise SQLite (WAL) in the data directory. */
-export function createDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): DatabaseHandle {
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  /**
+   * PostgreSQL: the server's statement_timeout and the client's own query timeout (which also covers a
+   * frozen server that never answers). Unset (tools, migrations): no bound.
+   */
+  statementTimeoutMs?: number | undefined;
+  /** PostgreSQL: longest wait for a connection, new or from a busy pool. Unset: no bound. */
+  connectTimeoutMs?: number | undefined;
+}
+
+export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+  const { statementTimeoutMs, connectTimeoutMs } = options;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      keepAlive: true,
+      ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
+      ...(statementTimeoutMs === undefined
+        ? {}
+        : {
+            statement_timeout: statementTimeoutMs,
+            // Client side, a little longer than the server's own limit: it only fires when the server
+            // is gone or frozen, and the request then gets a 503 instead of hanging.
+            query_timeout: statementTimeoutMs + 500,
+          }),
+    });
     // An idle client erroring (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor may a checked-out one: pg-pool drops its own listener while a client is lent out, and a
+    // connection cut then (a crashed server) would be an uncaught 'error' event. Queries still fail.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     registerRawAccess(db, { dialect: 'postgres', pool });
     return {
@@ -41,6 +71,8 @@ export function createDatabase(options: { databaseUrl?: string | undefined; data
   const sqlite = new SQLite(file);
   // WAL lets several node processes share the file: readers never block the one writer.
   sqlite.pragma('journal_mode = WAL');
+  // Lock waits here are nodes of one machine taking turns, not an outage: kept at 5 s whatever the
+  // PostgreSQL bounds are.
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

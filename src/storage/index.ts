@@ -1,14 +1,16 @@
 // storage/: the databases under every feature — Kysely on SQLite (embedded) or PostgreSQL, migrations,
 // the Redis client, and the key-value-with-expiry contract with memory, SQL and Redis implementations.
 export { createDatabase, SQLITE_FILE } from './database.js';
-export type { DatabaseHandle, Dialect } from './database.js';
+export type { DatabaseHandle, DatabaseOptions, Dialect } from './database.js';
 export { prepareQuery } from './prepared.js';
 export type { PreparedQuery, QueryParam } from './prepared.js';
 export { migrateToLatest, MIGRATIONS } from './migrations/index.js';
 export type { Database } from './schema/index.js';
 export { createRedis } from './redis.js';
-export type { RedisClient } from './redis.js';
+export type { RedisClient, RedisOptions } from './redis.js';
 export type { KeyValueStore } from './kv/contract.js';
 export { createMemoryKeyValueStore } from './kv/memory.js';
 export { createSqlKeyValueStore, sweepSqlKeyValueStore } from './kv/sql.js';
 export { createRedisKeyValueStore } from './kv/redis.js';
+export { isStorageFault, storageUnavailable } from './faults.js';
+export { durabilityWarnings } from './durability.js';

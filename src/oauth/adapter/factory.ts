@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory } from 'oidc-provider';
 import type { Clock } from '../../core/index.js';
-import type { Database, RedisClient } from '../../storage/index.js';
+import { isStorageFault, type Database, type RedisClient } from '../../storage/index.js';
 import { isDurableModel } from './models.js';
 import { createRedisOidcAdapter } from './redis-adapter.js';
 import { createSqlOidcAdapter } from './sql-adapter.js';
@@ -21,11 +21,44 @@ export function createOidcAdapterFactory(options: OidcAdapterOptions): AdapterFa
   return (model: string) => {
     let adapter = cache.get(model);
     if (!adapter) {
-      adapter = options.redis && !isDurableModel(model)
-        ? createRedisOidcAdapter(options.redis, options.clock, model, { prefix: options.prefix })
-        : createSqlOidcAdapter(options.db, options.clock, model);
+      adapter = unavailableAs503(
+        options.redis && !isDurableModel(model)
+          ? createRedisOidcAdapter(options.redis, options.clock, model, { prefix: options.prefix })
+          : createSqlOidcAdapter(options.db, options.clock, model),
+      );
       cache.set(model, adapter);
     }
     return adapter;
   };
+}
+
+/** The OAuth error code RFC 6749 §4.1.2.1 gives a server that cannot answer for now. */
+export const TEMPORARILY_UNAVAILABLE = 'temporarily_unavailable';
+
+/**
+ * oidc-provider turns any error it does not know into 500 server_error. A store that is down is a
+ * 503 temporarily_unavailable instead (exposed, so the client sees it; the provider's middleware adds
+ * Retry-After): the client should retry, and nothing is wrong with its request.
+ */
+function unavailableAs503(adapter: Adapter): Adapter {
+  const wrapped = {} as Record<string, unknown>;
+  for (const name of ['upsert', 'find', 'findByUserCode', 'findByUid', 'consume', 'destroy', 'revokeByGrantId'] as const) {
+    const method = adapter[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof method !== 'function') continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await method.apply(adapter, args);
+      } catch (error) {
+        if (!isStorageFault(error)) throw error;
+        throw Object.assign(new Error(TEMPORARILY_UNAVAILABLE, { cause: error }), {
+          error: TEMPORARILY_UNAVAILABLE,
+          error_description: 'The authorization server cannot reach its data store; retry shortly.',
+          status: 503,
+          statusCode: 503,
+          expose: true,
+        });
+      }
+    };
+  }
+  return wrapped as unknown as Adapter;
 }

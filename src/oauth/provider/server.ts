@@ -4,8 +4,8 @@ import type { Kysely } from 'kysely';
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import { type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
-import { createOidcAdapterFactory } from '../adapter/factory.js';
+import { isStorageFault, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
+import { createOidcAdapterFactory, TEMPORARILY_UNAVAILABLE } from '../adapter/factory.js';
 import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
@@ -102,8 +102,22 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       revocations,
       cutOffTtlMs: accessTokenLifeMs,
     });
-    provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc-provider server error'));
     if (deps.checkClientSecret) guardClientSecrets(provider, deps.checkClientSecret, () => running.getStore());
+    provider.on('server_error', (ctx, error) => {
+      if (!isStorageFault(error)) return deps.logger.error({ err: error }, 'oidc-provider server error');
+      // A store outage outside the adapter (an account lookup): 503 "retry shortly", not a 500. The
+      // listener runs before koa writes the response, so the status and JSON body can still change.
+      deps.logger.warn({ err: error }, 'oidc-provider: a store is unavailable');
+      ctx.status = 503;
+      if (ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
+        ctx.body = { error: TEMPORARILY_UNAVAILABLE, error_description: 'The authorization server cannot reach its data store; retry shortly.' };
+      }
+    });
+    // Every 503 of the provider says when to come back, like the rest of gatehouse's 503s.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.status === 503) ctx.set('Retry-After', String(deps.config.storage.retryAfterSec));
+    });
     current = { kid, provider, callback: provider.callback() };
     return provider;
   }
