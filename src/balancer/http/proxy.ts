@@ -118,9 +118,14 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       sendError(res, 'GH_BALANCER_PAYLOAD_TOO_LARGE', true);
       return;
     }
-    const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    const hasBody = (declared !== undefined && declared !== '0') || chunked;
     const replayable = !hasBody && REPLAYABLE.has(req.method ?? '');
     const headers = withForwarding(endToEnd(req.rawHeaders, req.headers.connection), req.headers, { clientIp, proto: 'http', trustIncoming });
+    // Transfer-Encoding is hop-by-hop, so it was dropped above; the body is re-chunked on the way out.
+    // It must be said explicitly: for GET, HEAD, DELETE and OPTIONS node sends a body without any
+    // framing by default, and the backend would read it as the next request.
+    if (chunked) headers.push('Transfer-Encoding', 'chunked');
     const url = req.url ?? '/';
     const sid = sids?.sidOf(url);
     const handshake = sids?.isHandshake(url) ?? false;
