@@ -20,8 +20,8 @@ import { errorResponse } from './respond.js';
  */
 export interface FastPathOptions {
   pool: Pool;
-  /** Gives the connection to the node:http proxy (with the bytes already read). */
-  handOff(socket: Socket, buffered: Buffer): void;
+  /** Gives the connection to the node:http proxy (with the bytes already read, and whether the client already ended its side). */
+  handOff(socket: Socket, buffered: Buffer, ended: boolean): void;
   keyOf(method: string, target: string, headers: Map<string, string>): string | undefined;
   socketioPath: string | false;
   trustForwarded: boolean;
@@ -211,7 +211,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const buffered = pending;
       pending = Buffer.alloc(0);
       clients.delete(client);
-      options.handOff(client, buffered);
+      options.handOff(client, buffered, inputEnded);
     };
 
     /** Reads the next head from `pending`, when there is no exchange in flight. */

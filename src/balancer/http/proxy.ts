@@ -78,6 +78,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const limits = options.requestLimits ?? DEFAULT_REQUEST_LIMITS;
   /** Connections whose framing failed: nothing more read on them is forwarded. */
   const refused = new WeakSet<object>();
+  /** Connections handed over by the fast path after the client had ended its side. */
+  const endedClients = new WeakSet<object>();
 
   const server = http.createServer({
     maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
@@ -87,6 +89,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     // Node checks the two timeouts above on this period; a short one makes slowloris cuts prompt.
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
     noDelay: true,
+    // Host is checked by the shared framing rules, so a missing one gets the coded 400 as well.
+    requireHostHeader: false,
   });
   server.timeout = options.idleTimeoutMs ?? 120_000;
   // One more than the limit, so that a request over it is seen (node silently drops fields past it).
@@ -113,13 +117,21 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     return backend;
   };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handle(req, res);
     } catch (error) {
       options.logger?.error({ err: error }, 'balancer: request handler failed');
       sendError(res, 'GH_BALANCER_BAD_GATEWAY', true);
     }
+  };
+  server.on('request', onRequest);
+  // node writes "100 Continue" straight to the socket, even while an earlier pipelined response is
+  // still going out, where it would land inside that response's bytes. Only the response at the head
+  // of the connection may send it; a pipelined request's client has sent its body anyway.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if ((req.socket as Socket & { _httpMessage?: unknown })._httpMessage === res) res.writeContinue();
+    onRequest(req, res);
   });
 
   /**
@@ -431,7 +443,8 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
         phase = 'over';
         release(ok);
         upstream.destroy();
-        if (!ok || !keep) {
+        // A client that already ended its side has nothing more to send: done.
+        if (!ok || !keep || endedClients.has(socket) || socket.readableEnded) {
           client.end();
           return;
         }
@@ -476,8 +489,15 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     });
   }
 
+  // CONNECT asks for a raw tunnel to any host: not something a reverse proxy offers.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    sendRawError(socket, 'GH_BALANCER_BAD_REQUEST');
+  });
+
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // Already refused (and answered) by the framing rules: nothing more to say.
+    if (error.code === 'ECONNRESET' || !socket.writable || refused.has(socket)) {
       socket.destroy();
       return;
     }
@@ -491,10 +511,19 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       ? undefined
       : createFastPath({
           pool,
-          handOff(socket, buffered) {
-            if (buffered.length > 0) socket.unshift(buffered);
+          handOff(socket, buffered, ended) {
+            if (!ended) {
+              if (buffered.length > 0) socket.unshift(buffered);
+              server.emit('connection', socket);
+              socket.resume();
+              return;
+            }
+            // The stream has ended, so nothing can be unshifted: node:http is given the bytes and the
+            // end the way the socket would have delivered them.
+            endedClients.add(socket);
             server.emit('connection', socket);
-            socket.resume();
+            if (buffered.length > 0) socket.emit('data', buffered);
+            socket.emit('end');
           },
           keyOf: (_method, target, headers) => keyOf(target, (name) => headers.get(name)),
           socketioPath: sids ? options.socketioPath || '/socket.io/' : false,

@@ -43,15 +43,14 @@ export function framingOf(version: string, contentLengths: readonly string[], tr
 /**
  * The origin-form target and authority to forward. An absolute-form target (RFC 9112 §3.2.2) becomes
  * origin-form and its authority the Host; a Host that names another authority is refused, as is a
- * missing Host in HTTP/1.1. HTTP/1.0 without Host gets `fallbackHost`.
+ * missing or empty Host in HTTP/1.1. HTTP/1.0 without Host gets `fallbackHost`.
  */
 export function effectiveTarget(target: string, version: string, hosts: readonly string[], fallbackHost: string): { target: string; host: string } | ErrorCode {
   if (hosts.length > 1) return 'GH_BALANCER_BAD_REQUEST';
   const host = hosts[0]?.trim();
-  if (target.startsWith('/') || target === '*') {
-    if (host === undefined) return version === '1.0' ? { target, host: fallbackHost } : 'GH_BALANCER_BAD_REQUEST';
-    return { target, host };
-  }
+  // HTTP/1.1 requires a Host, even with an absolute target (RFC 9112 §3.2); an empty one names nothing.
+  if (host === '' || (host === undefined && version !== '1.0')) return 'GH_BALANCER_BAD_REQUEST';
+  if (target.startsWith('/') || target === '*') return { target, host: host ?? fallbackHost };
   const m = /^http:\/\/([^/?#@\s]+)([^#\s]*)$/i.exec(target);
   if (!m) return 'GH_BALANCER_BAD_REQUEST';
   const authority = m[1] as string;

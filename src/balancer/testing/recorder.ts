@@ -92,6 +92,9 @@ export async function startRecorder(): Promise<Recorder> {
     req.on('error', () => undefined);
   });
   server.keepAliveTimeout = 60_000;
+  // A client that ends its side after its requests still gets every answer, and bodies read so far
+  // are kept: node would otherwise abort the requests in flight.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('connection', (socket: Socket) => {
     // A socket handed back after a refused upgrade is already known.
     if (connOf.has(socket)) return;
