@@ -61,6 +61,8 @@ export interface HttpProxy {
 }
 
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** llhttp's complaints about a request's length: the same refusal as the shared framing rules give. */
+const LENGTH_ERRORS = new Set(['HPE_INVALID_TRANSFER_ENCODING', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_CONTENT_LENGTH']);
 
 export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const pool = options.pool;
@@ -502,7 +504,13 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       return;
     }
     const code: ErrorCode =
-      error.code === 'HPE_HEADER_OVERFLOW' ? 'GH_BALANCER_HEADERS_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'GH_BALANCER_REQUEST_TIMEOUT' : 'GH_BALANCER_BAD_REQUEST';
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'GH_BALANCER_HEADERS_TOO_LARGE'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'GH_BALANCER_REQUEST_TIMEOUT'
+          : LENGTH_ERRORS.has(error.code ?? '')
+            ? 'GH_BALANCER_AMBIGUOUS_LENGTH'
+            : 'GH_BALANCER_BAD_REQUEST';
     sendRawError(socket, code);
   });
 

@@ -49,6 +49,8 @@ export async function startRecorder(): Promise<Recorder> {
   const requests: ParsedRequest[] = [];
   const connections = new Map<number, RecorderConnection>();
   const connOf = new WeakMap<Socket, RecorderConnection>();
+  /** Upgraded sockets leave node's bookkeeping, so close() ends them itself. */
+  const tunnels = new Set<Duplex>();
   let nextConn = 0;
   let open = 0;
   let waiters: (() => void)[] = [];
@@ -121,6 +123,8 @@ export async function startRecorder(): Promise<Recorder> {
     const entry = record(req, true);
     socket.on('error', () => socket.destroy());
     if ((req.url ?? '').startsWith('/ws-accept')) {
+      tunnels.add(socket);
+      socket.on('close', () => tunnels.delete(socket));
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade ?? 'x'}\r\nConnection: Upgrade\r\nX-Recorder-Seq: ${entry.seq}\r\n\r\n`);
       if (head.length > 0) socket.write(`echo:${head.toString('latin1')}`);
       socket.on('data', (d: Buffer) => socket.write(`echo:${d.toString('latin1')}`));
@@ -142,6 +146,7 @@ export async function startRecorder(): Promise<Recorder> {
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of tunnels) socket.destroy();
       }),
   };
 }
