@@ -215,7 +215,8 @@ function render(g: GenRequest, t: Mark, index: number): { text: string; valid: b
     const at = text.indexOf('\r\n', text.indexOf('\r\n') + 1);
     text = text.slice(0, at) + text.slice(at + 1);
   }
-  const keepsOpen = r.connection !== 'close' && (version === '1.1' || r.connection === 'keep-alive');
+  // HTTP/1.0 keep-alive holds only when the answer has a length, which node:http cannot always give.
+  const keepsOpen = r.connection !== 'close' && version === '1.1';
   // A pipelined request with Expect gets no 100 Continue, so the balancer closes after answering it.
   const expects = r.expect100 && version === '1.1';
   return { text: text + body, valid: d === null && !(framing === 'te' && version === '1.0'), keepsOpen: keepsOpen && !expects };
