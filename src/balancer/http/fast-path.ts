@@ -2,7 +2,10 @@ import net, { type Socket } from 'node:net';
 import type { ErrorCode, Logger } from '../../core/index.js';
 import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
-import { clientAddress } from './headers.js';
+import { CHUNKED_GARBAGE, ChunkedScanner } from './chunked.js';
+import { clientAddress, forwardingLines, listenerAuthority } from './headers.js';
+import { DEFAULT_REQUEST_LIMITS, parseRequestHead, type RequestHead, type RequestLimits } from './request-head.js';
+import { parseResponseHead, renderResponseHead, type ResponseHead } from './response-head.js';
 import { errorResponse } from './respond.js';
 
 /**
@@ -10,14 +13,15 @@ import { errorResponse } from './respond.js';
  * connections per backend — no IncomingMessage/ServerResponse objects per request. It takes the
  * common case only (HTTP/1.1 requests without a body, no upgrade, no Expect, not engine.io); at the
  * first request that is anything else the connection is handed, bytes intact, to the node:http proxy,
- * which keeps it from then on. Correctness rules are the same as there: 400 + close on a malformed
- * head, 502/504 for the failing request only, a retry on another backend when connecting fails or a
- * reused connection turns out stale.
+ * which keeps it from then on. Every head is checked by the shared rules (request-head.ts) before
+ * that choice, so an ambiguous request is refused here and never handed on. Correctness rules are the
+ * same as there: 400 + close on a malformed head, 502/504 for the failing request only, a retry on
+ * another backend when connecting fails or a reused connection turns out stale.
  */
 export interface FastPathOptions {
   pool: Pool;
-  /** Gives the connection to the node:http proxy (with the bytes already read). */
-  handOff(socket: Socket, buffered: Buffer): void;
+  /** Gives the connection to the node:http proxy (with the bytes already read, and whether the client already ended its side). */
+  handOff(socket: Socket, buffered: Buffer, ended: boolean): void;
   keyOf(method: string, target: string, headers: Map<string, string>): string | undefined;
   socketioPath: string | false;
   trustForwarded: boolean;
@@ -26,18 +30,13 @@ export interface FastPathOptions {
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxHeaderBytes: number;
+  limits?: RequestLimits;
   retries: number;
   maxIdlePerBackend?: number;
   logger?: Logger;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// Request-target in origin or asterisk form, visible ASCII only (absolute form goes to node:http).
-const TARGET = /^(\/[\x21-\x7e]*|\*)$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const DROP_REQUEST = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded']);
-const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade']);
 // Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -48,197 +47,12 @@ interface RetryState {
   blamed: boolean;
 }
 
-interface Head {
-  method: string;
-  target: string;
-  headers: Map<string, string>;
-  /** Raw header lines to forward (name: value), end-to-end only. */
-  lines: string[];
-  close: boolean;
-}
-
-type ParseResult = Head | 'handoff' | ErrorCode;
-
-function parseRequestHead(text: string): ParseResult {
-  const lines = text.split('\r\n');
-  const requestLine = lines[0] ?? '';
-  const sp1 = requestLine.indexOf(' ');
-  const sp2 = requestLine.lastIndexOf(' ');
-  if (sp1 <= 0 || sp2 <= sp1) return 'GH_BALANCER_BAD_REQUEST';
-  const method = requestLine.slice(0, sp1);
-  const target = requestLine.slice(sp1 + 1, sp2);
-  const version = requestLine.slice(sp2 + 1);
-  if (!TOKEN.test(method)) return 'GH_BALANCER_BAD_REQUEST';
-  if (version !== 'HTTP/1.1') return version === 'HTTP/1.0' ? 'handoff' : 'GH_BALANCER_BAD_REQUEST';
-  if (!TARGET.test(target)) return target.length > 0 && !target.includes(' ') ? 'handoff' : 'GH_BALANCER_BAD_REQUEST';
-  const headers = new Map<string, string>();
-  // Lines to forward with their lower-cased names (read once here, not again when filtering).
-  const forward: string[] = [];
-  const forwardNames: string[] = [];
-  let connectionTokens: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return 'GH_BALANCER_BAD_REQUEST';
-    const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) return 'GH_BALANCER_BAD_REQUEST';
-    const value = line.slice(colon + 1).trim();
-    if (!FIELD_VALUE.test(value)) return 'GH_BALANCER_BAD_REQUEST';
-    const lower = name.toLowerCase();
-    const prior = headers.get(lower);
-    if (prior !== undefined && (lower === 'content-length' || lower === 'host')) return 'GH_BALANCER_BAD_REQUEST';
-    headers.set(lower, prior === undefined ? value : `${prior}, ${value}`);
-    if (lower === 'connection') connectionTokens = value.toLowerCase().split(',').map((t) => t.trim());
-    if (!DROP_REQUEST.has(lower)) {
-      forward.push(line);
-      forwardNames.push(lower);
-    }
-  }
-  if (!headers.has('host')) return 'GH_BALANCER_BAD_REQUEST';
-  const cl = headers.get('content-length');
-  if (cl !== undefined && !/^\d{1,15}$/.test(cl)) return 'GH_BALANCER_BAD_REQUEST';
-  // Anything with a body, an upgrade or an expectation takes the full path.
-  if ((cl !== undefined && cl !== '0') || headers.has('transfer-encoding') || headers.has('upgrade') || headers.has('expect')) return 'handoff';
-  // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1); usually there are none.
-  const lines2 = connectionTokens.length === 0 ? forward : forward.filter((_line, i) => !connectionTokens.includes(forwardNames[i] as string));
-  return { method, target, headers, lines: lines2, close: connectionTokens.includes('close') };
-}
-
-/** Response framing, from the status and headers. */
-interface ResponseHead {
-  status: number;
-  /** Bytes of the rewritten head to send the client. */
-  out: string;
-  mode: 'none' | 'length' | 'chunked' | 'close';
-  length: number;
-  upstreamClose: boolean;
-}
-
-function parseResponseHead(text: string, method: string, clientClose: boolean): ResponseHead | undefined {
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
-  if (!m) return undefined;
-  const status = Number(m[2]);
-  let length = -1;
-  let chunked = false;
-  let upstreamClose = m[1] === '0';
-  const kept: string[] = [];
-  const keptNames: string[] = [];
-  const named = new Set<string>();
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const lower = line.slice(0, colon).toLowerCase();
-    if (!TOKEN.test(lower)) return undefined;
-    const value = line.slice(colon + 1).trim();
-    if (!FIELD_VALUE.test(value)) return undefined;
-    if (lower === 'content-length') {
-      if (!/^\d{1,15}$/.test(value) || (length >= 0 && Number(value) !== length)) return undefined;
-      length = Number(value);
-    } else if (lower === 'transfer-encoding') {
-      const codings = value.toLowerCase().split(',').map((t) => t.trim());
-      if (codings.at(-1) !== 'chunked') return undefined;
-      chunked = true;
-    } else if (lower === 'connection') {
-      for (const t of value.toLowerCase().split(',')) named.add(t.trim());
-      if (named.has('close')) upstreamClose = true;
-    }
-    if (!DROP_RESPONSE.has(lower)) {
-      kept.push(line);
-      keptNames.push(lower);
-    }
-  }
-  // An interim response (103 Early Hints, 102) goes to the client as it came, minus hop-by-hop fields;
-  // the final response follows on the same connection. 101 is for upgrades, which never come here.
-  if (status < 200) return status === 101 ? undefined : { status, out: `${lines[0] as string}\r\n${kept.map((l) => `${l}\r\n`).join('')}\r\n`, mode: 'none', length: 0, upstreamClose: false };
-  const noBody = method === 'HEAD' || status === 204 || status === 304;
-  const mode: ResponseHead['mode'] = noBody ? 'none' : chunked ? 'chunked' : length >= 0 ? 'length' : 'close';
-  const closeClient = clientClose || mode === 'close';
-  const headerLines =
-    named.size === 0 && !(chunked && length >= 0)
-      ? kept
-      : kept.filter((_line, i) => {
-          const lower = keptNames[i] as string;
-          return !(chunked && lower === 'content-length') && !named.has(lower);
-        });
-  const out = `${lines[0] as string}\r\n${headerLines.join('\r\n')}${headerLines.length ? '\r\n' : ''}${closeClient ? 'Connection: close\r\n' : 'Connection: keep-alive\r\n'}\r\n`;
-  return { status, out, mode, length: mode === 'length' ? length : 0, upstreamClose };
-}
-
-/** Tracks where a chunked body ends while its bytes are forwarded untouched. */
-class ChunkedTracker {
-  private state: 'size' | 'ext' | 'sizeLf' | 'data' | 'dataCr' | 'dataLf' | 'trailer' | 'trailerLf' | 'done' = 'size';
-  private size = 0;
-  private left = 0;
-  private digits = 0;
-  private trailerLineLen = 0;
-  /** Consumes bytes; returns the index just after the body's last byte, -1 if not ended, -2 on garbage. */
-  feed(buf: Buffer, from = 0): number {
-    for (let i = from; i < buf.length; i++) {
-      const c = buf[i] as number;
-      switch (this.state) {
-        case 'size': {
-          const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-          if (v >= 0) {
-            if (++this.digits > 12) return -2;
-            this.size = this.size * 16 + v;
-          } else if (this.digits === 0) return -2;
-          else if (c === 13) this.state = 'sizeLf';
-          else if (c === 59 || c === 32 || c === 9) this.state = 'ext';
-          else return -2;
-          break;
-        }
-        case 'ext':
-          if (c === 13) this.state = 'sizeLf';
-          break;
-        case 'sizeLf':
-          if (c !== 10) return -2;
-          if (this.size === 0) {
-            this.state = 'trailer';
-            this.trailerLineLen = 0;
-          } else {
-            this.state = 'data';
-            this.left = this.size;
-          }
-          break;
-        case 'data': {
-          const take = Math.min(this.left, buf.length - i);
-          this.left -= take;
-          i += take - 1;
-          if (this.left === 0) this.state = 'dataCr';
-          break;
-        }
-        case 'dataCr':
-          if (c !== 13) return -2;
-          this.state = 'dataLf';
-          break;
-        case 'dataLf':
-          if (c !== 10) return -2;
-          this.state = 'size';
-          this.size = 0;
-          this.digits = 0;
-          break;
-        case 'trailer':
-          if (c === 13) this.state = 'trailerLf';
-          else this.trailerLineLen++;
-          break;
-        case 'trailerLf':
-          if (c !== 10) return -2;
-          if (this.trailerLineLen === 0) {
-            this.state = 'done';
-            return i + 1;
-          }
-          this.trailerLineLen = 0;
-          this.state = 'trailer';
-          break;
-        case 'done':
-          return i;
-      }
-    }
-    return -1;
-  }
-}
+/**
+ * Where a client connection is; exactly one at a time. `idle`: between requests; `head`: part of a
+ * head has arrived (the headers timeout runs); `forwarding`: one exchange in flight, later bytes wait;
+ * `closed`: done, nothing more is read or answered; `handed-off`: node:http owns the socket now.
+ */
+type ClientState = 'idle' | 'head' | 'forwarding' | 'closed' | 'handed-off';
 
 /** The exchange currently using an upstream connection. */
 interface UpHandler {
@@ -325,31 +139,46 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
   const clients = new Map<Socket, { busy: () => boolean }>();
   let closing = false;
-  const server = net.createServer({ noDelay: true }, (client) => serve(client));
+  const limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
+  // Half-open: a client may end its side after its last request and still read the answers.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => serve(client));
 
   function serve(client: Socket): void {
     const clientIp = clientAddress(client.remoteAddress);
+    const fallbackHost = listenerAuthority(client.localAddress, client.localPort);
     let pending: Buffer = Buffer.alloc(0);
-    let busy = false;
-    let gone = false;
+    let state: ClientState = 'idle';
+    /** The client ended its side: answer what is complete, then close. */
+    let inputEnded = false;
     let headTimer: NodeJS.Timeout | undefined;
+    // Idle between requests this long: closed. A head in progress has its own timer (408).
     client.setTimeout(options.keepAliveTimeoutMs, () => {
-      if (!busy) client.destroy();
+      if (state === 'idle') close();
     });
+    const close = (): void => {
+      state = 'closed';
+      clearTimeout(headTimer);
+      client.destroy();
+    };
+    /** Answers with a coded error and closes: the bytes after a bad head cannot be framed. */
     const fail = (code: ErrorCode): void => {
-      gone = true;
+      state = 'closed';
       clearTimeout(headTimer);
       if (client.writable) client.end(errorResponse(code, true));
       else client.destroy();
     };
     const onData = (chunk: Buffer): void => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      if (busy) {
+      if (state === 'forwarding') {
         // Pipelined bytes wait for the response in flight; a client that floods is paused.
         if (pending.length > options.maxHeaderBytes * 4) client.pause();
         return;
       }
       guarded(next);
+    };
+    const onEnd = (): void => {
+      inputEnded = true;
+      if (state !== 'forwarding') guarded(next);
     };
     // No input may take the process down: a bug met by some byte sequence costs this connection only.
     const guarded = (fn: () => void): void => {
@@ -357,8 +186,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
         fn();
       } catch (error) {
         options.logger?.error({ err: error }, 'balancer: fast path failed; connection closed');
-        gone = true;
-        client.destroy();
+        close();
       }
     };
     const onError = (): void => {
@@ -367,21 +195,23 @@ export function createFastPath(options: FastPathOptions): FastPath {
     // The exchange in flight, told when the client goes away (one listener per connection, not per request).
     let onClientGone: (() => void) | undefined;
     const onClose = (): void => {
-      gone = true;
+      state = 'closed';
       clearTimeout(headTimer);
       onClientGone?.();
     };
     client.on('data', onData);
+    client.on('end', onEnd);
     client.on('error', onError);
     client.on('close', onClose);
-    clients.set(client, { busy: () => busy });
+    clients.set(client, { busy: () => state === 'forwarding' });
     client.once('close', () => clients.delete(client));
 
     const handOff = (): void => {
-      gone = true;
+      state = 'handed-off';
       clearTimeout(headTimer);
       client.pause();
       client.off('data', onData);
+      client.off('end', onEnd);
       client.removeAllListeners('timeout');
       client.setTimeout(0);
       client.off('error', onError);
@@ -389,60 +219,80 @@ export function createFastPath(options: FastPathOptions): FastPath {
       const buffered = pending;
       pending = Buffer.alloc(0);
       clients.delete(client);
-      options.handOff(client, buffered);
+      options.handOff(client, buffered, inputEnded);
     };
 
+    /** Reads the next head from `pending`, when there is no exchange in flight. */
     function next(): void {
-      if (gone || busy || pending.length === 0) return;
+      if (state === 'closed' || state === 'handed-off' || state === 'forwarding') return;
+      // Tolerate the stray CRLF some clients send between requests (RFC 9112 §2.2).
+      let start = 0;
+      while (pending[start] === 13 && pending[start + 1] === 10) start += 2;
+      if (start > 0) pending = pending.subarray(start);
+      if (pending.length === 0) {
+        state = 'idle';
+        if (inputEnded) client.end();
+        return;
+      }
       const end = pending.indexOf(CRLF2);
       if (end < 0) {
+        const lineEnd = pending.indexOf(10);
+        if ((lineEnd < 0 ? pending.length : lineEnd) > limits.maxRequestLineBytes) return fail('GH_BALANCER_URI_TOO_LONG');
         if (pending.length > options.maxHeaderBytes) return fail('GH_BALANCER_HEADERS_TOO_LARGE');
+        // A line ending in a bare LF never completes a head here; say so now rather than at the timeout.
+        if (hasBareLf(pending)) return fail('GH_BALANCER_BAD_REQUEST');
+        if (inputEnded) return fail('GH_BALANCER_BAD_REQUEST');
         // Slowloris: a head must be complete within the headers timeout from its first byte.
-        headTimer ??= setTimeout(() => fail('GH_BALANCER_REQUEST_TIMEOUT'), options.headersTimeoutMs);
+        if (state !== 'head') {
+          state = 'head';
+          headTimer = setTimeout(() => fail('GH_BALANCER_REQUEST_TIMEOUT'), options.headersTimeoutMs);
+        }
         return;
       }
       clearTimeout(headTimer);
       headTimer = undefined;
       if (end > options.maxHeaderBytes) return fail('GH_BALANCER_HEADERS_TOO_LARGE');
-      // Tolerate the stray CRLF some clients send between requests (RFC 9112 §2.2).
-      let start = 0;
-      while (pending[start] === 13 && pending[start + 1] === 10) start += 2;
-      const parsed = parseRequestHead(pending.toString('latin1', start, end));
-      if (parsed === 'handoff') return handOff();
+      const parsed = parseRequestHead(pending.toString('latin1', 0, end), fallbackHost, limits);
       if (typeof parsed === 'string') return fail(parsed);
+      // Anything with a body, an upgrade, an expectation or HTTP/1.0 framing takes the full path.
+      if (parsed.framing.kind !== 'none' || parsed.upgrade || parsed.expectContinue || parsed.version !== '1.1') return handOff();
       if (options.socketioPath && parsed.target.startsWith(options.socketioPath)) return handOff();
       pending = pending.subarray(end + 4);
-      busy = true;
+      state = 'forwarding';
       forward(parsed, options.retries, undefined, 'GH_BALANCER_NO_BACKEND');
     }
 
+    /** The exchange is over and the connection stays: read the next request, or close if the client is done. */
+    function ready(): void {
+      state = 'idle';
+      client.resume();
+      if (pending.length > 0 || inputEnded) setImmediate(() => guarded(next));
+    }
+
     /** `lastFailure` answers the client when a retry finds no untried backend (or no retry budget). */
-    function forward(head: Head, left: number, retry: RetryState | undefined, lastFailure: ErrorCode): void {
+    function forward(head: RequestHead, left: number, retry: RetryState | undefined, lastFailure: ErrorCode): void {
       const ctx: PickContext = { clientIp, exclude: retry?.tried };
       const key = options.keyOf(head.method, head.target, head.headers);
       if (key !== undefined) ctx.key = key;
       const backend = pool.pick(ctx);
       if (!backend) return respondError(lastFailure, head);
-      const host = head.headers.get('host') as string;
-      let xff = clientIp;
-      let fwd = `for=${clientIp.includes(':') ? `"[${clientIp}]"` : clientIp}`;
-      if (options.trustForwarded) {
-        const prior = head.headers.get('x-forwarded-for');
-        if (prior) xff = `${prior}, ${clientIp}`;
-        const priorFwd = head.headers.get('forwarded');
-        if (priorFwd) fwd = `${priorFwd}, ${fwd}`;
-      }
-      fwd += `;host=${TOKEN.test(host) ? host : `"${host.replace(/["\\]/g, '\\$&')}"`};proto=http`;
-      const text =
-        `${head.method} ${head.target} HTTP/1.1\r\n${head.lines.join('\r\n')}\r\n` +
-        `X-Forwarded-For: ${xff}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: ${host}\r\nForwarded: ${fwd}\r\n\r\n`;
+      const forwarding = forwardingLines({
+        clientIp,
+        proto: 'http',
+        host: head.host,
+        trustIncoming: options.trustForwarded,
+        priorForwardedFor: head.headers.get('x-forwarded-for'),
+        priorForwarded: head.headers.get('forwarded'),
+      });
+      const fields = head.lines.length > 0 ? `${head.lines.join('\r\n')}\r\n` : '';
+      const text = `${head.method} ${head.target} HTTP/1.1\r\n${fields}${forwarding}\r\n`;
       const chosen = backend;
       pool.acquire(chosen);
       const reused = takeIdle(chosen);
       exchange(head, chosen, reused ?? connectUp(chosen), reused !== undefined, text, left, retry);
     }
 
-    function exchange(head: Head, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, retry: RetryState | undefined): void {
+    function exchange(head: RequestHead, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, retry: RetryState | undefined): void {
       const upstream = up.socket;
       const started = performance.now();
       let connected = reused;
@@ -451,7 +301,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       let rhead: ResponseHead | undefined;
       let acc: Buffer = Buffer.alloc(0);
       let remaining = 0;
-      let chunked: ChunkedTracker | undefined;
+      let chunked: ChunkedScanner | undefined;
       let latency = 0;
 
       const cleanup = (): void => {
@@ -478,9 +328,10 @@ export function createFastPath(options: FastPathOptions): FastPath {
         const stale = reused && !gotHead && code === 'GH_BALANCER_BAD_GATEWAY';
         // Not reaching a backend is that backend's failure whatever the request; a failure once the
         // request was sent may be the request's doing, so it is counted once per request, not per try.
-        const blame = countAsFailure && !stale && !gone && (!connected || !retry?.blamed);
+        const closed = state === 'closed';
+        const blame = countAsFailure && !stale && !closed && (!connected || !retry?.blamed);
         pool.release(backend, !blame ? UNCOUNTED : connected ? FAILED : UNREACHABLE);
-        if (gone) return;
+        if (closed) return;
         const again = left > 0 && (!connected || (REPLAYABLE.has(head.method) && code !== 'GH_BALANCER_GATEWAY_TIMEOUT'));
         if (again) {
           const next = retry ?? { tried: new Set<string>(), blamed: false };
@@ -492,23 +343,32 @@ export function createFastPath(options: FastPathOptions): FastPath {
         respondError(code, head);
       };
 
+      /** The response went out whole. */
       const done = (): void => {
         const closeClient = head.close || rhead?.mode === 'close' || closing;
         settle(true, !(rhead?.upstreamClose ?? true) && rhead?.mode !== 'close');
-        busy = false;
         if (closeClient) {
-          gone = true;
+          state = 'closed';
           client.end();
           return;
         }
-        client.resume();
-        if (pending.length > 0) setImmediate(() => guarded(next));
+        ready();
+      };
+
+      /** A response cut short: the client can only learn it by the connection closing. */
+      const abort = (): void => {
+        settle(false, false);
+        close();
       };
 
       const sendBody = (buf: Buffer): boolean => {
         // Returns true when the response is complete.
         if (!rhead) return false;
-        if (rhead.mode === 'none') return true;
+        if (rhead.mode === 'none') {
+          // Bytes after a bodiless response: this connection's framing cannot be trusted again.
+          if (buf.length > 0) rhead.upstreamClose = true;
+          return true;
+        }
         if (rhead.mode === 'close') {
           if (buf.length) writeClient(buf);
           return false;
@@ -517,17 +377,15 @@ export function createFastPath(options: FastPathOptions): FastPath {
           const take = Math.min(remaining, buf.length);
           if (take > 0) writeClient(take === buf.length ? buf : buf.subarray(0, take));
           remaining -= take;
-          // Bytes past the declared length: this connection's framing cannot be trusted again.
           if (take < buf.length) rhead.upstreamClose = true;
           return remaining === 0;
         }
-        const endAt = (chunked as ChunkedTracker).feed(buf);
-        if (endAt === -2) {
-          settle(false, false);
-          client.destroy();
-          gone = true;
+        const endAt = (chunked as ChunkedScanner).feed(buf);
+        if (endAt === CHUNKED_GARBAGE) {
+          abort();
           return false;
         }
+        if (endAt >= 0 && endAt < buf.length) rhead.upstreamClose = true;
         writeClient(endAt >= 0 ? buf.subarray(0, endAt) : buf);
         return endAt >= 0;
       };
@@ -548,55 +406,57 @@ export function createFastPath(options: FastPathOptions): FastPath {
           onUpBytes(chunk);
         } catch (error) {
           options.logger?.error({ err: error }, 'balancer: fast path failed on a response; connection closed');
-          settle(false, false);
-          gone = true;
-          client.destroy();
+          abort();
         }
       };
       const onUpBytes = (chunk: Buffer): void => {
-        if (!gotHead) {
-          acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
+        if (gotHead) {
+          if (sendBody(chunk)) done();
+          return;
+        }
+        acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
+        for (;;) {
           const end = acc.indexOf(CRLF2);
           if (end < 0) {
             if (acc.length > 64 * 1024) failEarly('GH_BALANCER_BAD_GATEWAY', true);
             return;
           }
-          const parsed = parseResponseHead(acc.toString('latin1', 0, end), head.method, head.close);
-          if (!parsed) return failEarly('GH_BALANCER_BAD_GATEWAY', true);
+          const parsed = parseResponseHead(acc.toString('latin1', 0, end), head.method);
+          // Malformed, or a 101 to a request that asked for no upgrade: a bad gateway, never a 503.
+          if (!parsed || parsed.status === 101) return failEarly('GH_BALANCER_BAD_GATEWAY', true);
+          const rest = acc.subarray(end + 4);
           if (parsed.status < 200) {
-            writeClient(Buffer.from(parsed.out, 'latin1'));
-            const after = acc.subarray(end + 4);
-            acc = Buffer.alloc(0);
-            if (after.length > 0) onUpBytes(after);
-            return;
+            // An interim response (100, 103 Early Hints) goes to the client as is; the final one follows.
+            writeClient(Buffer.from(renderResponseHead(parsed, false), 'latin1'));
+            acc = rest;
+            continue;
           }
           gotHead = true;
           latency = performance.now() - started;
           rhead = parsed;
           remaining = parsed.length;
-          if (parsed.mode === 'chunked') chunked = new ChunkedTracker();
-          const rest = acc.subarray(end + 4);
+          if (parsed.mode === 'chunked') chunked = new ChunkedScanner();
           acc = Buffer.alloc(0);
+          const out = renderResponseHead(parsed, head.close || parsed.mode === 'close' || closing);
           if (parsed.mode === 'length') {
             // The common case: head and (part of) a sized body in one buffer, one write system call
             // (a corked string + buffer pair costs a writev and more JavaScript on Node's side).
             const take = Math.min(remaining, rest.length);
-            const headLen = Buffer.byteLength(parsed.out, 'latin1');
-            const out = Buffer.allocUnsafe(headLen + take);
-            out.write(parsed.out, 0, 'latin1');
-            rest.copy(out, headLen, 0, take);
+            const headLen = Buffer.byteLength(out, 'latin1');
+            const buf = Buffer.allocUnsafe(headLen + take);
+            buf.write(out, 0, 'latin1');
+            rest.copy(buf, headLen, 0, take);
             remaining -= take;
             if (take < rest.length) parsed.upstreamClose = true;
-            writeClient(out);
+            writeClient(buf);
             if (remaining === 0) done();
             return;
           }
           // The head was read as latin1, so it goes back out as latin1 (obs-text bytes kept as they came).
-          writeClient(Buffer.from(parsed.out, 'latin1'));
-          if (parsed.mode === 'none' || sendBody(rest)) done();
+          writeClient(Buffer.from(out, 'latin1'));
+          if (sendBody(rest)) done();
           return;
         }
-        if (sendBody(chunk)) done();
       };
 
       const onUpEnd = (): void => {
@@ -604,15 +464,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
         if (!gotHead) return failEarly('GH_BALANCER_BAD_GATEWAY', !reused);
         if (rhead?.mode === 'close') {
           settle(true, false);
-          busy = false;
-          gone = true;
+          state = 'closed';
           client.end();
           return;
         }
-        // Cut short mid-body: the client can only learn it by the connection closing.
-        settle(false, false);
-        gone = true;
-        client.destroy();
+        abort();
       };
       // The socket's inactivity timeout stands in for a per-request timer: while connecting it is the
       // connect timeout, then the response timeout, which only matters until the head arrived.
@@ -641,17 +497,22 @@ export function createFastPath(options: FastPathOptions): FastPath {
       }
     }
 
-    function respondError(code: ErrorCode, head: Head): void {
-      busy = false;
-      if (gone) return;
+    function respondError(code: ErrorCode, head: RequestHead): void {
+      if (state === 'closed') return;
       client.write(errorResponse(code, head.close));
       if (head.close) {
-        gone = true;
+        state = 'closed';
         client.end();
         return;
       }
-      if (pending.length > 0) setImmediate(() => guarded(next));
+      ready();
     }
+  }
+
+  /** True when a line in `buf` ends in LF without CR (before any CRLF CRLF, which the caller looked for). */
+  function hasBareLf(buf: Buffer): boolean {
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) if (i === 0 || buf[i - 1] !== 13) return true;
+    return false;
   }
 
   const dropIdleUpstreams = (): void => {

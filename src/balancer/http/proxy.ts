@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import { systemClock, type Clock, type ErrorCode, type Logger } from '../../core/index.js';
 import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
-import { clientAddress, endToEnd, withForwarding } from './headers.js';
+import { clientAddress, dropsRequestField, dropsResponseField, endToEnd, forwardingPairs, listenerAuthority } from './headers.js';
+import { checkParsedRequest, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-head.js';
+import { bodyEndFinder, parseResponseHead, renderResponseHead, type ResponseHead } from './response-head.js';
 import { sendError, sendRawError } from './respond.js';
 import { createSidRouter, sidFromHandshake, type SidRouter } from './socketio.js';
 import { createFastPath } from './fast-path.js';
@@ -28,6 +30,8 @@ export interface HttpProxyOptions {
   keepAliveTimeoutMs?: number;
   maxHeaderBytes?: number;
   maxBodyBytes?: number;
+  /** Header field count and request line length limits (431 and 414 past them). */
+  requestLimits?: RequestLimits;
   /** Extra attempts on another backend when connecting fails (and, for bodiless safe requests, on a reset). */
   retries?: number;
   /** Consistent-hash key: 'ip' (default), 'path', 'header:<name>' or 'cookie:<name>'. */
@@ -62,6 +66,8 @@ export interface HttpProxy {
 
 // Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
 const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** llhttp's complaints about a request's length: the same refusal as the shared framing rules give. */
+const LENGTH_ERRORS = new Set(['HPE_INVALID_TRANSFER_ENCODING', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_CONTENT_LENGTH']);
 
 export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   const pool = options.pool;
@@ -81,6 +87,11 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
   // Connections node:http took over from the fast path (its own server never listens in that mode,
   // so it cannot cut them at the end of the grace period).
   const handedOff = new Set<Socket>();
+  const limits = options.requestLimits ?? DEFAULT_REQUEST_LIMITS;
+  /** Connections whose framing failed: nothing more read on them is forwarded. */
+  const refused = new WeakSet<object>();
+  /** Connections handed over by the fast path after the client had ended its side. */
+  const endedClients = new WeakSet<object>();
 
   const server = http.createServer({
     maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
@@ -90,8 +101,14 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     // Node checks the two timeouts above on this period; a short one makes slowloris cuts prompt.
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
     noDelay: true,
+    // Host is checked by the shared framing rules, so a missing one gets the coded 400 as well.
+    requireHostHeader: false,
   });
   server.timeout = options.idleTimeoutMs ?? 120_000;
+  // One more than the limit, so that a request over it is seen (node silently drops fields past it).
+  server.maxHeadersCount = limits.maxHeaderCount + 1;
+  // A client may end its side after its last request and still read the answers (node would abort them).
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 
   const eligible = (b: Backend | undefined): b is Backend => b !== undefined && (b.state === 'up' || b.state === 'slow-start');
 
@@ -110,26 +127,71 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     return pool.pick(ctx);
   };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handle(req, res);
     } catch (error) {
       options.logger?.error({ err: error }, 'balancer: request handler failed');
       sendError(res, 'GH_BALANCER_BAD_GATEWAY', true);
     }
+  };
+  server.on('request', onRequest);
+  // node writes "100 Continue" straight to the socket, even while an earlier pipelined response is
+  // still going out, where it would land inside that response's bytes. Only the response at the head
+  // of the connection may send it; a pipelined request's client has sent its body anyway.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if ((req.socket as Socket & { _httpMessage?: unknown })._httpMessage === res) res.writeContinue();
+    onRequest(req, res);
   });
 
+  /**
+   * Answers a request the framing rules refuse and closes the connection; requests node already read
+   * behind it on that connection are dropped unanswered, never forwarded.
+   */
+  function refuse(req: IncomingMessage, res: ServerResponse, code: ErrorCode): void {
+    refused.add(req.socket);
+    req.resume();
+    sendError(res, code, true);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (refused.has(req.socket)) {
+      res.destroy();
+      return;
+    }
     const clientIp = clientAddress(req.socket.remoteAddress);
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
       sendError(res, 'GH_BALANCER_PAYLOAD_TOO_LARGE', true);
       return;
     }
-    const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
+    const checked = checkParsedRequest(
+      { method: req.method ?? '', url: req.url ?? '', version: req.httpVersion, rawHeaders: req.rawHeaders },
+      listenerAuthority(req.socket.localAddress, req.socket.localPort),
+      limits,
+    );
+    if (typeof checked === 'string') {
+      refuse(req, res, checked);
+      return;
+    }
+    const hasBody = checked.framing.kind !== 'none';
     const replayable = !hasBody && REPLAYABLE.has(req.method ?? '');
-    const headers = withForwarding(endToEnd(req.rawHeaders, req.headers.connection), req.headers, { clientIp, proto: 'http', trustIncoming });
-    const url = req.url ?? '/';
+    const headers = endToEnd(req.rawHeaders, req.headers.connection, dropsRequestField);
+    headers.push(
+      ...forwardingPairs({
+        clientIp,
+        proto: 'http',
+        host: checked.host,
+        trustIncoming,
+        priorForwardedFor: headerText(req.headers['x-forwarded-for']),
+        priorForwarded: headerText(req.headers.forwarded),
+      }),
+    );
+    // Transfer-Encoding is hop-by-hop, so it was dropped above; the body is re-chunked on the way out.
+    // It must be said explicitly: for GET, HEAD, DELETE and OPTIONS node sends a body without any
+    // framing by default, and the backend would read it as the next request.
+    if (checked.framing.kind === 'chunked') headers.push('Transfer-Encoding', 'chunked');
+    const url = checked.target;
     const sid = sids?.sidOf(url);
     const handshake = sids?.isHandshake(url) ?? false;
     const tried = new Set<string>();
@@ -271,7 +333,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
           finish(true, latencyMs);
           return;
         }
-        const out = endToEnd(upstreamRes.rawHeaders, upstreamRes.headers.connection);
+        const out = endToEnd(upstreamRes.rawHeaders, upstreamRes.headers.connection, (lower) => dropsResponseField(lower, false));
         if (closing) out.push('Connection', 'close');
         try {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
@@ -312,65 +374,185 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
     }
   });
 
-  function tunnel(req: IncomingMessage, client: Duplex, head: Buffer): void {
-    const clientIp = clientAddress(req.socket.remoteAddress);
+  /**
+   * A WebSocket (or other) upgrade. The request goes to the backend with the balancer's forwarding
+   * fields, and the client's bytes are held back until the backend answers: only a 101 turns the
+   * connection into a tunnel. Any other answer is passed on as an HTTP response and the connection
+   * goes back to node:http, so what the client sends next is parsed and forwarded as requests again —
+   * never carried raw to the backend past the balancer's rules.
+   */
+  function tunnel(req: IncomingMessage, client: Duplex, early: Buffer): void {
+    const socket = client as Socket;
+    const clientIp = clientAddress(socket.remoteAddress);
+    const checked = checkParsedRequest(
+      { method: req.method ?? '', url: req.url ?? '', version: req.httpVersion, rawHeaders: req.rawHeaders },
+      listenerAuthority(socket.localAddress, socket.localPort),
+      limits,
+    );
+    // An upgrade carries no body here: its bytes after the head belong to the new protocol.
+    if (typeof checked === 'string' || checked.framing.kind !== 'none') {
+      sendRawError(client, typeof checked === 'string' ? checked : 'GH_BALANCER_BAD_REQUEST');
+      return;
+    }
     const backend = choose(req, clientIp, new Set(), sids?.sidOf(req.url ?? '/'));
     if (!backend) {
       sendRawError(client, 'GH_BALANCER_NO_BACKEND');
       return;
     }
-    // An open WebSocket may be silent for long stretches; its liveness is its own ping/pong's job.
-    (client as Socket).setTimeout?.(0);
+    socket.pause();
     pool.acquire(backend);
-    let connected = false;
+    let phase: 'connecting' | 'waiting' | 'open' | 'http' | 'over' = 'connecting';
+    // The upstream connection was made: a failure after this is the answer's, not reachability's.
+    let reached = false;
     let released = false;
+    let acc: Buffer = Buffer.alloc(0);
     const upstream = net.connect({ host: backend.host, port: backend.port, noDelay: true });
-    const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), connectTimeoutMs);
-    const set = tunnels.get(backend.id) ?? new Set<Duplex>();
-    tunnels.set(backend.id, set);
-    set.add(client);
-    const done = (ok: boolean): void => {
+    // The connect timeout, then the response timeout while waiting for the backend's answer.
+    let timer = setTimeout(() => fail('GH_BALANCER_GATEWAY_TIMEOUT'), connectTimeoutMs);
+    const release = (ok: boolean): void => {
       if (released) return;
       released = true;
       clearTimeout(timer);
-      set.delete(client);
-      // done(false) only ever means the tunnel's backend could not be reached.
-      pool.release(backend, ok ? SUCCEEDED : UNREACHABLE);
+      tunnels.get(backend.id)?.delete(client);
+      // Not reaching the backend is its failure whatever the request; a bad answer counts once.
+      pool.release(backend, ok ? SUCCEEDED : phase === 'connecting' || !reached ? UNREACHABLE : FAILED);
+    };
+    const fail = (code: ErrorCode): void => {
+      if (phase === 'over' || phase === 'open' || phase === 'http') return;
+      phase = 'over';
+      release(false);
+      upstream.destroy();
+      sendRawError(client, code);
     };
     upstream.on('connect', () => {
-      connected = true;
+      phase = 'waiting';
+      reached = true;
       clearTimeout(timer);
-      const headers = withForwarding(endToEnd(req.rawHeaders, req.headers.connection, true), req.headers, { clientIp, proto: 'http', trustIncoming });
-      let text = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-      for (let i = 0; i + 1 < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-      upstream.write(`${text}\r\n`);
-      if (head.length > 0) upstream.write(head);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      timer = setTimeout(() => fail('GH_BALANCER_GATEWAY_TIMEOUT'), responseTimeoutMs);
+      const fields = endToEnd(req.rawHeaders, req.headers.connection, dropsRequestField);
+      fields.push(...forwardingPairs({ clientIp, proto: 'http', host: checked.host, trustIncoming, priorForwardedFor: headerText(req.headers['x-forwarded-for']), priorForwarded: headerText(req.headers.forwarded) }));
+      let text = `${req.method ?? 'GET'} ${checked.target} HTTP/1.1\r\n`;
+      for (let i = 0; i + 1 < fields.length; i += 2) text += `${fields[i]}: ${fields[i + 1]}\r\n`;
+      text += `Connection: Upgrade\r\nUpgrade: ${headerText(req.headers.upgrade) ?? ''}\r\n\r\n`;
+      upstream.write(text, 'latin1');
     });
-    upstream.on('error', () => {
-      if (!connected) {
-        done(false);
-        sendRawError(client, 'GH_BALANCER_BAD_GATEWAY');
+    upstream.on('data', (chunk: Buffer) => {
+      if (phase !== 'waiting') return;
+      acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
+      for (;;) {
+        const end = acc.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (acc.length > 64 * 1024) fail('GH_BALANCER_BAD_GATEWAY');
+          return;
+        }
+        const parsed = parseResponseHead(acc.toString('latin1', 0, end), req.method ?? 'GET');
+        if (!parsed) return fail('GH_BALANCER_BAD_GATEWAY');
+        const headBytes = acc.subarray(0, end + 4);
+        const rest = acc.subarray(end + 4);
+        if (parsed.status === 101) return open(headBytes, rest);
+        if (parsed.status < 200) {
+          client.write(Buffer.from(renderResponseHead(parsed, false), 'latin1'));
+          acc = rest;
+          continue;
+        }
+        return answerAsHttp(parsed, rest);
       }
     });
+
+    /** 101: from now on the bytes are the new protocol's, carried both ways untouched. */
+    const open = (headBytes: Buffer, rest: Buffer): void => {
+      phase = 'open';
+      clearTimeout(timer);
+      // An open WebSocket may be silent for long stretches; its liveness is its own ping/pong's job.
+      socket.setTimeout?.(0);
+      const set = tunnels.get(backend.id) ?? new Set<Duplex>();
+      tunnels.set(backend.id, set);
+      set.add(client);
+      client.write(headBytes);
+      if (rest.length > 0) client.write(rest);
+      if (early.length > 0) upstream.write(early);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      socket.resume();
+    };
+
+    /** Any other answer: an HTTP response, after which the connection is HTTP again. */
+    const answerAsHttp = (parsed: ResponseHead, rest: Buffer): void => {
+      phase = 'http';
+      clearTimeout(timer);
+      const keep = parsed.mode !== 'close' && !parsed.upstreamClose;
+      client.write(Buffer.from(renderResponseHead(parsed, !keep), 'latin1'));
+      const endOf = bodyEndFinder(parsed);
+      const finish = (ok: boolean): void => {
+        phase = 'over';
+        release(ok);
+        upstream.destroy();
+        // A client that already ended its side has nothing more to send: done.
+        if (!ok || !keep || endedClients.has(socket) || socket.readableEnded) {
+          client.end();
+          return;
+        }
+        // Back to node:http with the bytes the client sent after the refused upgrade.
+        if (early.length > 0) socket.unshift(early);
+        server.emit('connection', socket);
+        socket.resume();
+      };
+      const feed = (buf: Buffer): void => {
+        const at = endOf(buf);
+        if (at === -2) {
+          phase = 'over';
+          release(false);
+          upstream.destroy();
+          socket.destroy();
+          return;
+        }
+        client.write(at >= 0 ? buf.subarray(0, at) : buf);
+        if (at >= 0) finish(true);
+      };
+      upstream.removeAllListeners('data');
+      upstream.on('data', feed);
+      upstream.on('end', () => {
+        if (phase === 'http') finish(parsed.mode === 'close');
+      });
+      feed(rest);
+    };
+
+    upstream.on('error', () => fail('GH_BALANCER_BAD_GATEWAY'));
     upstream.on('close', () => {
-      done(connected);
-      client.destroy();
+      if (phase === 'waiting' || phase === 'connecting') return fail('GH_BALANCER_BAD_GATEWAY');
+      if (phase === 'open') {
+        release(true);
+        client.destroy();
+      }
     });
     client.on('close', () => {
-      done(connected);
-      upstream.destroy();
+      if (phase === 'open' || phase === 'waiting' || phase === 'connecting') {
+        release(phase === 'open');
+        upstream.destroy();
+      }
     });
   }
 
+  // CONNECT asks for a raw tunnel to any host: not something a reverse proxy offers.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    sendRawError(socket, 'GH_BALANCER_BAD_REQUEST');
+  });
+
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // Already refused (and answered) by the framing rules: nothing more to say.
+    if (error.code === 'ECONNRESET' || !socket.writable || refused.has(socket)) {
       socket.destroy();
       return;
     }
     const code: ErrorCode =
-      error.code === 'HPE_HEADER_OVERFLOW' ? 'GH_BALANCER_HEADERS_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'GH_BALANCER_REQUEST_TIMEOUT' : 'GH_BALANCER_BAD_REQUEST';
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'GH_BALANCER_HEADERS_TOO_LARGE'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'GH_BALANCER_REQUEST_TIMEOUT'
+          : LENGTH_ERRORS.has(error.code ?? '')
+            ? 'GH_BALANCER_AMBIGUOUS_LENGTH'
+            : 'GH_BALANCER_BAD_REQUEST';
     sendRawError(socket, code);
   });
 
@@ -379,12 +561,21 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       ? undefined
       : createFastPath({
           pool,
-          handOff(socket, buffered) {
+          handOff(socket, buffered, ended) {
             handedOff.add(socket);
             socket.once('close', () => handedOff.delete(socket));
-            if (buffered.length > 0) socket.unshift(buffered);
+            if (!ended) {
+              if (buffered.length > 0) socket.unshift(buffered);
+              server.emit('connection', socket);
+              socket.resume();
+              return;
+            }
+            // The stream has ended, so nothing can be unshifted: node:http is given the bytes and the
+            // end the way the socket would have delivered them.
+            endedClients.add(socket);
             server.emit('connection', socket);
-            socket.resume();
+            if (buffered.length > 0) socket.emit('data', buffered);
+            socket.emit('end');
           },
           keyOf: (_method, target, headers) => keyOf(target, (name) => headers.get(name)),
           socketioPath: sids ? options.socketioPath || '/socket.io/' : false,
@@ -456,7 +647,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
 /** A 103's fields as writeEarlyHints() takes them (hop-by-hop ones left out, repeated ones kept). */
 function earlyHints(rawHeaders: readonly string[]): Record<string, string | string[]> {
   const hints: Record<string, string | string[]> = {};
-  const pairs = endToEnd(rawHeaders, undefined);
+  const pairs = endToEnd(rawHeaders, undefined, (lower) => dropsResponseField(lower, false));
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const name = (pairs[i] as string).toLowerCase();
     const value = pairs[i + 1] as string;
@@ -464,6 +655,10 @@ function earlyHints(rawHeaders: readonly string[]): Record<string, string | stri
     hints[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
   }
   return hints;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** Reads the first bytes of an engine.io handshake response for its sid, without holding the stream. */

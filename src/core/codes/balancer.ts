@@ -12,4 +12,8 @@ export const balancerErrors = {
   GH_BALANCER_ROUTE_NOT_FOUND: { status: 404, message: 'No such admin endpoint.' },
   GH_BALANCER_ADMIN_HOST_REFUSED: { status: 403, message: 'The admin API answers only requests addressed to its own host and port.' },
   GH_BALANCER_ADMIN_JSON_REQUIRED: { status: 415, message: 'Admin request bodies must be JSON (Content-Type: application/json).' },
+  GH_BALANCER_AMBIGUOUS_LENGTH: { status: 400, message: 'The request body length is ambiguous (Content-Length with Transfer-Encoding, a repeated or malformed length, or a coding other than chunked).' },
+  GH_BALANCER_HOST_MISMATCH: { status: 400, message: 'The absolute request target names another host than the Host header.' },
+  GH_BALANCER_URI_TOO_LONG: { status: 414, message: 'The request line is longer than the balancer allows.' },
+  GH_BALANCER_TOO_MANY_HEADERS: { status: 431, message: 'The request has more header fields than the balancer allows.' },
 } as const;
