@@ -7,6 +7,8 @@ import { ChatPage } from './pages/chat.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { DocsPage } from './pages/docs.js';
 import { ExplainPage } from './pages/explain.js';
+import { AdminProvidersPage } from './federation/admin-providers-page.js';
+import { FederationProblemPage } from './federation/problem-page.js';
 import { HomePage } from './pages/home.js';
 import { onLinkClick, route } from './router.js';
 import { loadMe } from './state/auth.js';
@@ -31,6 +33,10 @@ function Page({ path }: { path: string }) {
       return <ExplainPage />;
     case '/learn':
       return <DocsPage />;
+    case '/federation/problem':
+      return <FederationProblemPage />;
+    case '/admin/providers':
+      return <AdminProvidersPage />;
     default:
       return <NotFound />;
   }
@@ -79,4 +85,6 @@ const TITLES: Record<string, Parameters<ReturnType<typeof translator>>[0]> = {
   '/dashboard': 'nav.dashboard',
   '/explain': 'nav.explain',
   '/learn': 'nav.docs',
+  '/federation/problem': 'nav.login',
+  '/admin/providers': 'admin.providers.title',
 };

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { AuditEvent, SessionRecord } from '../api/types.js';
 import { Notice } from '../components/notice.js';
+import { LinkedProviders } from '../federation/linked-providers.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
@@ -48,7 +49,7 @@ export function AccountPage() {
       </div>
       <SessionsSection />
       <GrantsSection />
-      <LinksSection />
+      <LinkedProviders />
       <AuditSection />
       <EverywhereSection />
     </section>
@@ -185,62 +186,6 @@ function GrantsSection() {
               </button>
             </li>
           ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-interface LinkedAccount {
-  id: string;
-  provider: string;
-  email: string | null;
-  lastLoginAt?: number | null;
-}
-
-function LinksSection() {
-  const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ links?: LinkedAccount[] } | LinkedAccount[]>('/api/auth/federation/links');
-  const [providers] = useEndpoint<{ providers?: { id: string; displayName?: string }[] }>('/api/auth/federation/providers');
-  if (state.status !== 'ok') return null;
-  const links = Array.isArray(state.data) ? state.data : (state.data.links ?? []);
-  const available = providers.status === 'ok' ? (providers.data.providers ?? []) : [];
-  const name = (id: string) => available.find((p) => p.id === id)?.displayName ?? id;
-  async function unlink(id: string) {
-    await api('DELETE', `/api/auth/federation/links/${encodeURIComponent(id)}`);
-    reload();
-  }
-  return (
-    <section class="panel" aria-labelledby="links-h">
-      <h2 id="links-h">{t('account.links')}</h2>
-      {links.length === 0 ? (
-        <p>{t('account.links.empty')}</p>
-      ) : (
-        <ul class="rows" data-testid="links">
-          {links.map((l) => (
-            <li key={l.id}>
-              <span>
-                <strong>{name(l.provider)}</strong> {l.email ?? ''}
-                {l.lastLoginAt ? <span class="muted"> · {formatTime(l.lastLoginAt, lang)}</span> : null}
-              </span>
-              <button type="button" onClick={() => void unlink(l.id)} aria-label={`${t('account.links.unlink')}: ${name(l.provider)}`}>
-                {t('account.links.unlink')}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {available.length > 0 && (
-        <ul class="inline-list">
-          {available
-            .filter((p) => !links.some((l) => l.provider === p.id))
-            .map((p) => (
-              <li key={p.id}>
-                <a class="button" href={`/api/auth/federation/${encodeURIComponent(p.id)}/start?link=1&return_to=%2Faccount`} data-external>
-                  {t('account.links.link', { name: p.displayName ?? p.id })}
-                </a>
-              </li>
-            ))}
         </ul>
       )}
     </section>

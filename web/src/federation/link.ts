@@ -1,0 +1,26 @@
+import { api, type ApiResult } from '../api/client.js';
+
+export interface ProviderSummary {
+  id: string;
+  displayName: string;
+}
+
+export interface LinkedIdentity {
+  id: string;
+  provider: string;
+  displayName: string;
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+/**
+ * Links a provider to the signed-in account: a JSON POST (so no other site can start it), then the
+ * browser goes to the provider and comes back to `returnTo`. Resolves only when the node refused.
+ */
+export async function startLink(providerId: string, returnTo = '/account'): Promise<ApiResult<{ authorizationUrl: string }>> {
+  const result = await api<{ authorizationUrl: string }>('POST', `/api/auth/federation/${encodeURIComponent(providerId)}/link`, { returnTo });
+  if (result.ok && result.data) location.assign(result.data.authorizationUrl);
+  return result;
+}
