@@ -63,6 +63,8 @@ const ENV: Record<string, string> = {
   'server.nodeId': 'GATEHOUSE_NODE_ID',
   'storage.databaseUrl': 'DATABASE_URL',
   'storage.redisUrl': 'REDIS_URL',
+  'federation.providersFile': 'GATEHOUSE_PROVIDERS_FILE',
+  'federation.providers': 'GATEHOUSE_PROVIDER_<ID>_<FIELD>',
 };
 
 const root = ConfigSchema as unknown as Described & TSchema;
@@ -81,7 +83,8 @@ const lines = [
   'Where values come from, later winning: the defaults below, the environment variables of the',
   'interface contract (last column), the flags of `gatehouse serve` (`--port`, `--host`, `--data-dir`,',
   '`--node-id`) and of `gatehouse up`, and the `config` object of `buildApp({ config })` when gatehouse is',
-  'embedded (tests do this). There is no configuration file for an app node yet. The',
+  'embedded (tests do this). There is no configuration file for an app node yet, except the providers',
+  'file of `federation.providersFile` (sign-in providers, see [oauth.md](oauth.md)). The',
   'balancer (`gatehouse balance`) has its own options: `gatehouse balance --help` and',
   '[load-balancing.md](load-balancing.md).',
   '',

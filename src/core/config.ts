@@ -130,7 +130,7 @@ export const ConfigSchema = Type.Object(
         providersFile: Type.Optional(Type.String({ description: 'YAML or JSON file listing sign-in providers, read at start (GATEHOUSE_PROVIDERS_FILE)' })),
         providers: Type.Optional(
           Type.Array(DeclaredProvider, {
-            description: 'Sign-in providers declared in configuration instead of with `gatehouse provider add`; env form GATEHOUSE_PROVIDER_<ID>_<FIELD>',
+            description: 'Sign-in providers declared in configuration instead of with `gatehouse provider add` (docs/oauth.md)',
           }),
         ),
       },
