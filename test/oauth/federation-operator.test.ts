@@ -9,19 +9,47 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv, loadConfig } from '../../src/core/index.js';
+import { UsageError } from '../../src/cli/args.js';
+import { configFromEnv, isGatehouseError, loadConfig } from '../../src/core/index.js';
 import { createTempDir } from '../support/services.js';
 import { authorizeInBrowser, Browser, freePort, startGatehouse, type RunningGatehouse } from './support.js';
 
 const run = promisify(execFile);
 
-function cli(args: string[], dataDir: string, options: { stdin?: string; env?: Record<string, string> } = {}) {
+/** The real CLI as its own process: what an operator types, stdin and all. */
+function cliProcess(args: string[], dataDir: string, options: { stdin?: string; env?: Record<string, string> } = {}) {
   const child = run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], {
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_SECRET: '', ...options.env },
     timeout: 60_000,
   });
   child.child.stdin?.end(options.stdin ?? '');
   return child;
+}
+
+/**
+ * The same CLI command run in this process (each spawned tsx process costs seconds on a loaded machine):
+ * its module's run() with the environment it would see, its output, and main.ts's exit-code rule.
+ */
+async function cli(args: string[], dataDir: string, options: { env?: Record<string, string> } = {}): Promise<{ stdout: string }> {
+  const words = args.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const modules = { add: () => import('../../src/cli/commands/provider-add.js'), list: () => import('../../src/cli/commands/provider-list.js'), remove: () => import('../../src/cli/commands/provider-remove.js') };
+  const { command } = await modules[words[1] as keyof typeof modules]();
+  const saved = { ...process.env };
+  Object.assign(process.env, { DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_SECRET: '', ...options.env });
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => void out.push(parts.join(' '));
+  try {
+    await command.run([...args.slice(2), '--data-dir', dataDir]);
+    return { stdout: out.map((l) => `${l}\n`).join('') };
+  } catch (error) {
+    const code = error instanceof UsageError ? 2 : 1;
+    throw Object.assign(new Error('command failed'), { code, stderr: isGatehouseError(error) ? `${error.code}: ${error.message}` : (error as Error).message });
+  } finally {
+    console.log = log;
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
 }
 
 /** A logger whose lines the test can read: what an operator would see in the node's log. */
@@ -67,7 +95,7 @@ describe('operators configure sign-in providers without code', () => {
     const origin = `http://127.0.0.1:${port}`;
     const client = await b.createClient({ name: 'A via CLI', type: 'confidential', redirectUris: [`${origin}/api/auth/federation/corp/callback`], scopes: ['openid', 'email', 'profile'] });
 
-    const added = await cli(
+    const added = await cliProcess(
       ['provider', 'add', '--id', 'corp', '--kind', 'oidc', '--issuer', b.issuer, '--client-id', client.client_id, '--client-secret-stdin', '--name', 'Corp SSO', '--public-url', origin],
       dir.path,
       { stdin: `${client.client_secret}\n` },
@@ -99,7 +127,7 @@ describe('operators configure sign-in providers without code', () => {
 
     await cli(['provider', 'remove', '--id', 'corp'], dir.path);
     await expect(cli(['provider', 'remove', '--id', 'corp'], dir.path)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/GH_OAUTH_PROVIDER_UNKNOWN/) });
-  }, 180_000);
+  }, 300_000);
 
   it('a providers file joined with the env form declares providers; they are read-only to the CLI and the admin API', async () => {
     const dir = await createTempDir('gh-provider-file-');
@@ -125,12 +153,20 @@ describe('operators configure sign-in providers without code', () => {
     const listed = await cli(['provider', 'list', '--json', '--public-url', origin], dir.path, { env });
     expect((JSON.parse(listed.stdout) as { providers: unknown[] }).providers).toEqual([expect.objectContaining({ id: 'upstream-b', source: 'config', trustEmail: true, hasClientSecret: true })]);
     await expect(cli(['provider', 'remove', '--id', 'upstream-b'], dir.path, { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/GH_FEDERATION_PROVIDER_DECLARED/) });
+    const admin = await a.gh.ctx.identity.signup({ email: 'ops@file.example', password: 'ops password 123456', roles: ['admin'] });
+    const { token } = await a.gh.ctx.sessions.create({ userId: admin.id, ip: '127.0.0.1', userAgent: 'test' });
+    const viaApi = await fetch(`${origin}/api/auth/federation/providers/upstream-b`, {
+      method: 'DELETE',
+      headers: { cookie: `${a.gh.ctx.cookies.names.session}=${token}`, origin, 'x-requested-with': 'fetch' },
+    });
+    expect(viaApi.status).toBe(409);
+    expect(((await viaApi.json()) as { error: string }).error).toBe('GH_FEDERATION_PROVIDER_DECLARED');
 
     // A mistake in the file refuses to start, naming the entry — and never echoing a secret.
     await writeFile(file, `- id: broken\n  kind: oidc\n  clientId: c\n  clientSecret: do-not-print-me\n  issuer: ftp://x\n`);
     await expect(cli(['provider', 'list'], dir.path, { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/GH_CORE_CONFIG_INVALID.*broken.*https/) });
     await expect(cli(['provider', 'list'], dir.path, { env })).rejects.toMatchObject({ stderr: expect.not.stringContaining('do-not-print-me') });
-  }, 180_000);
+  }, 300_000);
 
   it('a failed sign-in is logged with its cause but never the secret, and the user gets a page', async () => {
     const { logger, lines } = memoryLogger();
@@ -166,5 +202,5 @@ describe('operators configure sign-in providers without code', () => {
     expect(reachFailure).toMatch(/ECONNREFUSED|fetch failed/);
 
     expect(lines.join('\n')).not.toContain(wrongSecret);
-  }, 180_000);
+  }, 300_000);
 });

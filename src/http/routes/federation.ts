@@ -29,20 +29,19 @@ const ProviderView = Type.Object({
   kind: Type.String(),
   issuer: Type.Union([Type.String(), Type.Null()]),
 });
-const ProviderAdminView = Type.Object({
-  id: Type.String(),
-  displayName: Type.String(),
-  kind: Type.String(),
-  issuer: Type.Union([Type.String(), Type.Null()]),
-  clientId: Type.String(),
-  hasClientSecret: Type.Boolean(),
-  scope: Type.String(),
-  trustEmail: Type.Boolean(),
-  source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
-  createdAt: Type.Union([Type.Number(), Type.Null()]),
-  /** Register exactly this redirect URI at the provider. */
-  callbackUrl: Type.String(),
-});
+const ProviderAdminView = Type.Composite([
+  ProviderView,
+  Type.Object({
+    clientId: Type.String(),
+    hasClientSecret: Type.Boolean(),
+    scope: Type.String(),
+    trustEmail: Type.Boolean(),
+    source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
+    createdAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Register exactly this redirect URI at the provider. */
+    callbackUrl: Type.String(),
+  }),
+]);
 const LinkView = Type.Object({
   id: Type.String(),
   provider: Type.String(),
