@@ -43,6 +43,8 @@ export interface Pool extends EventEmitter {
   add(spec: BackendSpec): Backend;
   remove(id: string): Backend;
   drain(id: string): Backend;
+  /** Takes a draining backend back into rotation (through slow start); any other state is left as is. */
+  undrain(id: string): Backend;
   setWeight(id: string, weight: number): Backend;
   setAlgorithm(name: AlgorithmName | string): void;
   /**
@@ -197,6 +199,13 @@ export function createPool(options: PoolOptions = {}): Pool {
       clearTimer(id);
       emitter.emit('draining', backend);
       if (backend.activeConnections === 0) emitter.emit('drained', backend);
+      return backend;
+    },
+    undrain(id: string): Backend {
+      const backend = find(id);
+      // Only a drain is undone here: a backend that health checks or ejection took down comes back by
+      // their evidence, not by an operator's word.
+      if (backend.state === 'draining') comeBack(backend);
       return backend;
     },
     setWeight(id: string, weight: number): Backend {

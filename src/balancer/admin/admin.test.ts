@@ -48,6 +48,16 @@ describe('admin API', () => {
     expect(lb.pool.get('b2')!.state).toBe('draining');
     for (let i = 0; i < 6; i++) expect((JSON.parse((await request(lb.port, '/')).body) as { id: string }).id).not.toBe('b2');
 
+    // A drain can be taken back: the backend rejoins the rotation (without a token: refused).
+    expect((await request(lb.adminPort!, '/backends/b2/undrain', { method: 'POST' })).status).toBe(401);
+    const undrained = await request(lb.adminPort!, '/backends/b2/undrain', { method: 'POST', headers: auth });
+    expect(undrained.status).toBe(200);
+    expect(['up', 'slow-start']).toContain(JSON.parse(undrained.body).state);
+    const seen = new Set<string>();
+    for (let i = 0; i < 12 && !seen.has('b2'); i++) seen.add((JSON.parse((await request(lb.port, '/')).body) as { id: string }).id);
+    expect(seen.has('b2')).toBe(true);
+    expect((await request(lb.adminPort!, '/backends/b2/drain', { method: 'POST', headers: auth })).status).toBe(202);
+
     expect((await request(lb.adminPort!, '/backends/b2', { method: 'DELETE', headers: auth })).status).toBe(204);
     expect(lb.pool.get('b2')).toBeUndefined();
     const missing = await request(lb.adminPort!, '/backends/b2', { method: 'DELETE', headers: auth });

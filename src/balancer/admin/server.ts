@@ -28,6 +28,7 @@ export type AdminChange =
   | { op: 'add'; spec: BackendSpec }
   | { op: 'remove'; id: string }
   | { op: 'drain'; id: string }
+  | { op: 'undrain'; id: string }
   | { op: 'weight'; id: string; weight: number }
   | { op: 'algorithm'; name: string };
 
@@ -41,6 +42,9 @@ export function applyChange(pool: Pool, change: AdminChange): void {
       break;
     case 'drain':
       pool.drain(change.id);
+      break;
+    case 'undrain':
+      pool.undrain(change.id);
       break;
     case 'weight':
       pool.setWeight(change.id, change.weight);
@@ -145,6 +149,11 @@ export function createAdminServer(options: AdminOptions): http.Server {
         found(id);
         change({ op: 'drain', id });
         return json(res, 202, describeBackend(found(id)));
+      }
+      if (id !== undefined && parts.length === 3 && parts[2] === 'undrain' && method === 'POST') {
+        found(id);
+        change({ op: 'undrain', id });
+        return json(res, 200, describeBackend(found(id)));
       }
     }
     throw new GatehouseError('GH_BALANCER_ROUTE_NOT_FOUND');
