@@ -189,11 +189,17 @@ describe.each([
     const token = (await app.post('/api/auth/jwt/login', { email: who.email, password: who.password })).body.access_token as string;
     const jwks = await browserOn(a).get('/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
-    expect(jwks.body.keys).toHaveLength(2);
-    for (const key of jwks.body.keys) {
-      expect(key).toMatchObject({ alg: 'EdDSA', use: 'sig', kty: 'OKP', crv: 'Ed25519', kid: expect.any(String) });
-      expect(key).not.toHaveProperty('d');
+    // The current and next key of each lane: EdDSA (first-party tokens here), ES256 and RS256 (ID tokens).
+    const byAlg = new Map<string, number>();
+    for (const key of jwks.body.keys as { alg: string }[]) {
+      byAlg.set(key.alg, (byAlg.get(key.alg) ?? 0) + 1);
+      expect(key).toMatchObject({ use: 'sig', kid: expect.any(String) });
+      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(secret);
     }
+    expect(Object.fromEntries(byAlg)).toEqual({ EdDSA: 2, ES256: 2, RS256: 2 });
+    expect(jwks.body.keys.filter((k: { alg: string }) => k.alg === 'EdDSA')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' })]),
+    );
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks.body), { typ: 'at+jwt', currentDate: new Date(clock.now()) });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: expect.any(String), sid: expect.any(String), scope: 'api', jti: expect.any(String) });
