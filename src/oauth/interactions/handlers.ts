@@ -131,7 +131,9 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const name = field(form, 'name').trim() || null;
       try {
         const user = await signUp({ email, password: field(form, 'password'), name });
-        await finish(provider, req, res, { create: { accountId: user.id }, login: { accountId: user.id } }, false);
+        // The new account's login records its credential version, as a password login does: the
+        // provider session it starts is then checked like any other.
+        await finish(provider, req, res, { create: { accountId: user.id }, ...loginResult(user) }, false);
         return { accountId: user.id };
       } catch (error) {
         if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
