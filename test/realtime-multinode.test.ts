@@ -20,11 +20,14 @@ async function signUp(node: TestNode, label: string) {
   return who;
 }
 
-/** A browser session on `node`: the session id from the HttpOnly cookie (as the browser would send it). */
+/**
+ * A browser session on `node`: the session id from the HttpOnly cookie (as the browser would send it).
+ * The page's origin is the nodes' one public URL (as behind the balancer), whichever node answers.
+ */
 async function sessionLogin(node: TestNode, who: { email: string; password: string }) {
-  const browser = new TestClient(node.url);
+  const browser = new TestClient(node.url, { origin: new URL(nodes[0]!.url).origin });
   const res = await browser.post('/api/auth/session/login', { email: who.email, password: who.password });
-  expect(res.status).toBe(200);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
   const sessionId = browser.cookies.get(SID);
   expect(sessionId).toEqual(expect.any(String));
   return { browser, sessionId: sessionId! };
