@@ -10,6 +10,6 @@ export { cryptoIds, safeEqual, sha256 } from './ids.js';
 export { sameOriginPath } from './redirect-target.js';
 export type { IdSource } from './ids.js';
 export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
-export { createLogger, REDACT_PATHS, silentLogger } from './logger.js';
+export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';

@@ -1,4 +1,4 @@
-import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 
 export type Logger = PinoLogger;
 
@@ -26,13 +26,36 @@ export const REDACT_PATHS = [
   '*.sessionId',
 ];
 
-export function createLogger(options: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
+// Query parameters whose values are credentials: an OAuth callback's `code`, a token in a link, a state
+// that binds a flow. A request's URL is logged on every request, so their values never reach the log.
+const SECRET_PARAMS = /([?&;](?:code|state|token|access_token|refresh_token|id_token|client_secret|session_state|password|ticket)=)[^&;#]*/gi;
+
+/** The URL with the values of credential-carrying query parameters blanked. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number } | null;
+}
+
+/** Fastify's request serializer, with the URL's secrets blanked (it is logged on every request). */
+export const LOG_SERIALIZERS = {
+  req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+};
+
+export function createLogger(options: { level?: string; name?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: LOG_SERIALIZERS,
   };
   if (options.name) config.name = options.name;
-  return pino(config);
+  return options.destination ? pino(config, options.destination) : pino(config);
 }
 
 /** A logger that writes nothing: for tests and library use. */
