@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Asker } from '../accounts/service.js';
 import { readPreferences } from '../../cookies/index.js';
-import { GatehouseError, type Principal } from '../../core/index.js';
+import { GatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
@@ -14,12 +14,6 @@ const LinkToken = Type.String({ minLength: 1, maxLength: 256, description: 'The 
 /** The caller's meta (audit) and language (the mail they are sent). */
 export function askerOf(request: FastifyRequest): Asker & { ip: string } {
   return { ...requestMeta(request), lang: readPreferences(request.cookies, request.headers['accept-language']).lang };
-}
-
-/** Only the user's own first-party credentials manage the account; a third-party OAuth token does not. */
-function firstParty(principal: Principal): Principal {
-  if (principal.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
-  return principal;
 }
 
 /**
@@ -45,7 +39,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
       '/api/account/status',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Whether the email address is verified', response: { 200: AccountStatus, ...errorResponses } } },
       async (request) => {
-        const user = await ctx.identity.getUser(firstParty(request.principal!).userId);
+        const user = await ctx.identity.getUser(request.principal!.userId);
         if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
         return { email: user.email, emailVerifiedAt: user.emailVerifiedAt, emailVerifiedVia: user.emailVerifiedVia, mailDelivery: ctx.mailer.delivery };
       },
@@ -67,7 +61,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
       '/api/auth/email/resend',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Mail the verification link again (rate-limited)', response: { 202: Type.Object({ sent: Type.Boolean() }), ...errorResponses } } },
       async (request, reply) => {
-        await ctx.accounts.resendVerification(firstParty(request.principal!).userId, askerOf(request));
+        await ctx.accounts.resendVerification(request.principal!.userId, askerOf(request));
         return reply.status(202).send({ sent: true });
       },
     );
@@ -119,7 +113,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
         },
       },
       async (request, reply) => {
-        const principal = firstParty(request.principal!);
+        const principal = request.principal!;
         await ctx.accounts.requestEmailChange(principal.userId, { newEmail: request.body.newEmail, currentPassword: request.body.currentPassword }, askerOf(request));
         return reply.status(202).send({ sent: true });
       },
@@ -129,7 +123,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
       '/api/account/export',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Everything gatehouse keeps about the caller, as JSON' } },
       async (request, reply) => {
-        const principal = firstParty(request.principal!);
+        const principal = request.principal!;
         const data = await exportAccount(ctx, principal.userId);
         void reply.header('content-disposition', 'attachment; filename="gatehouse-account.json"');
         void reply.header('cache-control', 'no-store');
@@ -144,7 +138,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
         schema: { tags, summary: 'Delete the account: ends every credential, removes personal data', body: Type.Object({ currentPassword: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
       },
       async (request, reply) => {
-        const principal = firstParty(request.principal!);
+        const principal = request.principal!;
         await ctx.accounts.deleteAccount(principal.userId, request.body.currentPassword, askerOf(request));
         endBrowserCredentials(reply);
         return reply.status(204).send(null);

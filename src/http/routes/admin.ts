@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../accounts/admin.js';
 import { listOutbox } from '../../mail/index.js';
-import { GatehouseError } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
@@ -34,12 +33,8 @@ const adminView = (u: Pick<User, 'id' | 'email' | 'name' | 'roles' | 'createdAt'
 export function adminRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['admin'];
-    const requireAdmin = hooks.requireAuth({ roles: ['admin'] });
-    // An admin acts with their own first-party credential, never through a third-party app's token.
-    const preHandler = async (request: FastifyRequest, reply: Parameters<typeof requireAdmin>[1]) => {
-      await requireAdmin(request, reply);
-      if (request.principal!.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
-    };
+    // An admin acts with their own first-party credential (the guard's default lane), never a third-party token.
+    const preHandler = hooks.requireAuth({ roles: ['admin'] });
     const actor = (request: FastifyRequest): Actor => ({ id: request.principal!.userId, via: 'web', ...requestMeta(request) });
     const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
     const one = { 200: Type.Object({ user: AdminUserView }), 404: ErrorBody, 409: ErrorBody, ...errorResponses };

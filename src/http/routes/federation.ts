@@ -80,13 +80,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
     const stateCookie = (maxAge: number) => ({ httpOnly: true, secure: ctx.cookies.secure, sameSite: 'lax' as const, path: STATE_PATH, maxAge });
     for (const p of declared) ctx.logger.info({ provider: p.id, kind: p.kind, callbackUrl: callbackUrl(p.id) }, 'sign-in provider declared in configuration');
 
-    /** A first-party caller (session, sealed cookie, first-party JWT); a third-party OAuth token is not one. */
-    const firstParty = (request: FastifyRequest) => {
-      const p = request.principal;
-      if (!p) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
-      if (p.credential.kind === 'oauth') throw new GatehouseError('GH_AUTH_FORBIDDEN');
-      return p;
-    };
+    // Every route below takes first-party credentials only: the guard's default lane refuses OAuth tokens.
 
     /** The operator learns why (never a secret), the user gets a page instead of JSON. */
     async function failurePage(request: FastifyRequest, reply: FastifyReply, error: unknown, providerId: string) {
@@ -106,8 +100,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         preHandler: hooks.requireAuth({ roles: ['admin'] }),
         schema: { tags, summary: 'Every sign-in provider with the callback URL to register upstream (admin)', response: { 200: Type.Object({ providers: Type.Array(ProviderAdminView) }), ...errorResponses } },
       },
-      async (request) => {
-        firstParty(request);
+      async () => {
         return { providers: (await registry.listForAdmin()).map((p) => ({ ...p, callbackUrl: callbackUrl(p.id) })) };
       },
     );
@@ -135,7 +128,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         },
       },
       async (request, reply) => {
-        const admin = firstParty(request);
+        const admin = request.principal!;
         const b = request.body;
         const view = await registry.add({
           id: b.id,
@@ -158,7 +151,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         schema: { tags, summary: 'Remove a sign-in provider (admin)', params: ProviderParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody, ...errorResponses } },
       },
       async (request, reply) => {
-        const admin = firstParty(request);
+        const admin = request.principal!;
         await registry.remove(request.params.provider);
         await ctx.identity.audit.record({ type: 'federation.provider.remove', userId: admin.userId, ...requestMeta(request), data: { provider: request.params.provider } });
         return reply.status(204).send(null);
@@ -208,7 +201,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         },
       },
       async (request, reply) => {
-        const p = firstParty(request);
+        const p = request.principal!;
         const user = await ctx.identity.getUser(p.userId);
         if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
         const returnTo = request.body.returnTo === undefined ? '/account' : sameOriginPath(request.body.returnTo);
@@ -271,7 +264,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
       '/api/auth/federation/links',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's linked providers", response: { 200: Type.Object({ links: Type.Array(LinkView) }), ...errorResponses } } },
       async (request) => {
-        const p = firstParty(request);
+        const p = request.principal!;
         const [list, providers] = await Promise.all([links.list(p.userId), registry.list()]);
         const names = new Map(providers.map((v) => [v.id, v.displayName]));
         return {
@@ -294,7 +287,7 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
         schema: { tags, summary: 'Unlink a provider', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), 404: ErrorBody, ...errorResponses } },
       },
       async (request, reply) => {
-        const p = firstParty(request);
+        const p = request.principal!;
         await links.remove(p.userId, request.params.id);
         await ctx.identity.audit.record({ type: 'federation.unlink', userId: p.userId, ...requestMeta(request), data: { linkId: request.params.id } });
         return reply.status(204).send(null);

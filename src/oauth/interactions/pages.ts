@@ -11,6 +11,14 @@ export interface LoginPageInput {
   lang?: PageLang;
 }
 
+const errorLine = (error: string | undefined): string => (error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : '');
+
+/** Leaves the interaction (the client gets access_denied). */
+const cancelForm = (base: string, csrf: string, label: string): string => `<form method="post" action="${base}/abort">
+<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+<button class="secondary" type="submit">${label}</button>
+</form>`;
+
 /** The login interaction: gatehouse's own login, inputs named `email` and `password`. */
 export function renderLoginPage(input: LoginPageInput): string {
   const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
@@ -18,7 +26,7 @@ export function renderLoginPage(input: LoginPageInput): string {
   return page(
     t.signIn,
     `<h1>${escapeHtml(t.signInTo(input.clientName))}</h1>
-${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+${errorLine(input.error)}
 <form method="post" action="${base}/login" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
 <label for="email">${t.email}</label>
@@ -27,10 +35,7 @@ ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` :
 <input id="password" type="password" name="password" required${input.email ? ' autofocus' : ''} autocomplete="current-password">
 <button class="primary" type="submit">${t.signIn}</button>
 </form>
-<form method="post" action="${base}/abort">
-<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<button class="secondary" type="submit">${t.cancel}</button>
-</form>`,
+${cancelForm(base, input.csrf, t.cancel)}`,
     input.lang,
   );
 }
@@ -42,7 +47,7 @@ export function renderSignupPage(input: LoginPageInput & { name?: string }): str
   return page(
     t.createAccount,
     `<h1>${escapeHtml(t.createFor(input.clientName))}</h1>
-${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+${errorLine(input.error)}
 <form method="post" action="${base}/create" autocomplete="on">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
 <label for="name">${t.name}</label>
@@ -53,10 +58,7 @@ ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` :
 <input id="password" type="password" name="password" required autocomplete="new-password">
 <button class="primary" type="submit">${t.createAccount}</button>
 </form>
-<form method="post" action="${base}/abort">
-<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<button class="secondary" type="submit">${t.cancel}</button>
-</form>`,
+${cancelForm(base, input.csrf, t.cancel)}`,
     input.lang,
   );
 }
