@@ -56,7 +56,7 @@ describe('the Account page lists devices and apps (Chromium)', () => {
       const rows = page.locator('[data-testid="sessions"] tbody tr');
       await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
       const jwtRow = page.locator('[data-testid="sessions"] tbody tr[data-kind="jwt"]');
-      await expect.poll(() => jwtRow.textContent()).toContain('Phone App/1.0');
+      await expect.poll(() => jwtRow.textContent(), { timeout: 30_000 }).toContain('Phone App/1.0');
       expect(await jwtRow.textContent()).toContain('App sign-in (JWT)');
       expect(await jwtRow.textContent()).toContain('127.0.0.1');
       expect(await page.locator('[data-testid="sessions"] tbody tr[data-kind="session"]').textContent()).toContain('Browser session');

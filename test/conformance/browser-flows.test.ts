@@ -48,7 +48,7 @@ describe('conformance: flows where the user acts, in Chromium', () => {
     const english = await chromium.newContext({ locale: 'en-US' });
     const enPage = await english.newPage();
     await enPage.goto(started.verification_uri);
-    await expect.poll(() => enPage.locator('h1').textContent()).toBe('Connect a device');
+    await expect.poll(() => enPage.locator('h1').textContent(), { timeout: 30_000 }).toBe('Connect a device');
     await screenshot(enPage, 'oauth-device-en');
     await english.close();
 
@@ -62,13 +62,13 @@ describe('conformance: flows where the user acts, in Chromium', () => {
     await page.locator('#user_code').fill(started.user_code);
     await screenshot(page, 'oauth-device-ko');
     await page.getByRole('button', { name: '계속' }).click();
-    await expect.poll(() => page.locator('#user-code').textContent()).toBe(started.user_code);
+    await expect.poll(() => page.locator('#user-code').textContent(), { timeout: 30_000 }).toBe(started.user_code);
     await page.getByRole('button', { name: '계속' }).click();
     await page.locator('#email').fill(EMAIL);
     await page.locator('#password').fill(PASSWORD);
     await page.getByRole('button', { name: '로그인' }).click();
     await page.getByRole('button', { name: '허용' }).click();
-    await expect.poll(() => page.locator('h1').textContent()).toBe('기기 연결됨');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 30_000 }).toBe('기기 연결됨');
     await screenshot(page, 'oauth-device-ko-done');
     await korean.close();
 
@@ -108,12 +108,14 @@ describe('conformance: flows where the user acts, in Chromium', () => {
     await page.goto(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp.example/bye' }).href);
     await screenshot(page, 'oauth-logout-confirm');
     await page.getByRole('button', { name: 'Yes, sign me out of gatehouse' }).click();
-    await expect.poll(() => visited.map((u) => u.pathname)).toContain('/bye');
+    // Wait on the navigation itself, not on a wall-clock budget (expect.poll gives up after 1 s).
+    await page.waitForURL('https://rp.example/bye**');
+    expect(visited.map((u) => u.pathname)).toContain('/bye');
 
     // The web session is over too.
     expect((await page.request.get(`${gh.origin}/api/me`)).status()).toBe(401);
     // Back-channel: a logout token for this client and this session, signed by the provider.
-    await expect.poll(() => rp.received.length).toBe(1);
+    await expect.poll(() => rp.received.length, { timeout: 30_000 }).toBe(1);
     const logoutToken = rp.received[0]!.get('logout_token')!;
     const { payload, protectedHeader } = await jwtVerify(logoutToken, createRemoteJWKSet(new URL(`${gh.issuer}/jwks`)), { issuer: gh.issuer, audience: created.client_id });
     expect(protectedHeader.typ).toBe('logout+jwt');
