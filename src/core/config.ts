@@ -136,6 +136,7 @@ export const ConfigSchema = Type.Object(
         expiringNoticeSec: Seconds(60, 'auth:expiring is sent this long before a socket credential expires'),
         clusterRequestTimeoutMs: Type.Integer({ minimum: 50, default: 500, description: 'Cross-node requests (presence) answer with what the nodes that replied in this time said (ms)' }),
         nodeTimeoutMs: Type.Integer({ minimum: 500, default: 3_000, description: 'A node silent this long is treated as gone by the IPC cluster adapter; it sends a heartbeat every third of it (ms)' }),
+        historyRetentionSec: Type.Integer({ minimum: 0, default: 7_776_000, description: 'Chat history older than this is deleted by housekeeping; 0 keeps it forever (seconds)' }),
         adapter: Type.Union([Type.Literal('auto'), Type.Literal('memory'), Type.Literal('cluster'), Type.Literal('redis')], {
           default: 'auto',
           description: 'auto = Redis Streams with REDIS_URL, cluster under `gatehouse up`, else memory',
@@ -165,6 +166,14 @@ export const ConfigSchema = Type.Object(
         resetPerIp: Type.Integer({ minimum: 1, default: 20, description: 'Reset requests one client IP may make per hour' }),
       },
       'Account mail (verification, password reset)',
+    ),
+    housekeeping: section(
+      {
+        intervalSec: Seconds(600, 'How often expired sessions, key-value entries (deny-list, throttles, sign-in state), refresh families, OAuth records and old chat history are deleted; one node of those sharing a database does it at a time'),
+        batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: 500, description: 'Rows one delete statement removes at most, so no sweep holds a lock or the event loop for long' }),
+        maxBatchesPerRun: Type.Integer({ minimum: 1, default: 200, description: 'Batches of one kind a run deletes at most; what is left waits for the next run' }),
+      },
+      'Housekeeping (reclaiming expired rows)',
     ),
     lab: section(
       {

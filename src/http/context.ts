@@ -24,6 +24,7 @@ import {
   type DatabaseHandle,
   type DatabaseOptions,
   type KeyValueStore,
+  type Housekeeping,
   type RedisClient,
 } from '../storage/index.js';
 import { createIdentity, type Identity } from '../identity/index.js';
@@ -50,6 +51,7 @@ import { createAccountLinks } from './accounts/links.js';
 import { createUserRecords } from './accounts/user-records.js';
 import { createAccountService, type AccountService } from './accounts/service.js';
 import { createUserAdmin, type UserAdmin } from './accounts/admin.js';
+import { createNodeHousekeeping } from './housekeeping.js';
 
 /** Everything a route needs, built once per node. Routes receive it; features never see it. */
 export interface AppContext {
@@ -84,6 +86,8 @@ export interface AppContext {
   accounts: AccountService;
   /** Operator actions on users (console and CLI). */
   userAdmin: UserAdmin;
+  /** Reclaims expired rows on a schedule (one node at a time); started here, stopped by close(). */
+  housekeeping: Housekeeping;
   /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
   realtime?: Realtime;
   /** Closes what the context opened (database, Redis), in reverse order. */
@@ -169,6 +173,9 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     const accounts = createAccountService({ identity, sessions, events, kv, clock, config, logger, origin, mailer, links, records });
     closers.push(() => accounts.idle());
     const userAdmin = createUserAdmin({ identity, sessions, events, clock, records });
+    const housekeeping = createNodeHousekeeping({ config, database, clock, ids, logger, sessions, tokens });
+    housekeeping.start();
+    closers.push(() => housekeeping.stop());
     return {
       config,
       warnings,
@@ -192,6 +199,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       mailer,
       accounts,
       userAdmin,
+      housekeeping,
       async close() {
         for (const close of closers.reverse()) await close();
       },

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { GatehouseError } from '../core/index.js';
-import type { Database } from '../storage/index.js';
+import { deleteBatch, type Database } from '../storage/index.js';
 
 export interface StoredMessage {
   id: string;
@@ -64,4 +64,9 @@ export function createSqlMessageStore(db: Kysely<Database>): MessageStore {
       }
     },
   };
+}
+
+/** Deletes at most `limit` messages older than `before` (epoch ms); run by housekeeping. */
+export function sweepMessages(db: Kysely<Database>, before: number, limit: number): Promise<number> {
+  return deleteBatch(db, { table: 'realtime_messages', key: ['id'], dead: sql<boolean>`ts < ${before}`, limit });
 }

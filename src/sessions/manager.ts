@@ -76,6 +76,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return (await store.deleteByUser(userId)).map(toSession);
     },
 
-    sweep: () => store.sweep(),
+    sweep: (limit) => store.sweep(limit),
   };
 }

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../core/index.js';
-import { prepareQuery, type Database, type QueryParam } from '../storage/index.js';
+import { deleteBatch, prepareQuery, type Database, type QueryParam } from '../storage/index.js';
 import { newestFirst, type SessionRecord, type SessionStore } from './types.js';
 
 type Row = Selectable<Database['sessions']>;
@@ -83,13 +83,9 @@ export function createSqlSessionStore(db: Kysely<Database>, clock: Clock): Sessi
       const rows = await live().where('user_id', '=', userId).execute();
       return rows.map(fromRow).sort(newestFirst);
     },
-    async sweep() {
+    async sweep(limit) {
       const now = clock.now();
-      const result = await db
-        .deleteFrom('sessions')
-        .where((eb) => eb.or([eb('idle_expires_at', '<=', now), eb('absolute_expires_at', '<=', now)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return deleteBatch(db, { table: 'sessions', key: ['token_hash'], dead: sql<boolean>`(idle_expires_at <= ${now} or absolute_expires_at <= ${now})`, limit });
     },
   };
 }

@@ -36,8 +36,11 @@ export interface SessionStore {
   deleteByUser(userId: string, exceptId?: string): Promise<SessionRecord[]>;
   /** The user's live sessions, newest first. */
   listByUser(userId: string): Promise<SessionRecord[]>;
-  /** Drops expired records (reclaims space; correctness never depends on it). Returns how many. */
-  sweep(): Promise<number>;
+  /**
+   * Drops at most `limit` expired records (reclaims space; correctness never depends on it). Returns
+   * how many. Stores whose backend expires records itself (Redis) drop nothing.
+   */
+  sweep(limit: number): Promise<number>;
 }
 
 export interface SessionManager {
@@ -51,8 +54,8 @@ export interface SessionManager {
   revoke(userId: string, sessionId: string): Promise<Session | null>;
   revokeOthers(userId: string, keepSessionId: string): Promise<Session[]>;
   revokeAll(userId: string): Promise<Session[]>;
-  /** Drops expired sessions from the store (space only; expired ones never resolve anyway). */
-  sweep(): Promise<number>;
+  /** Drops at most `limit` expired sessions from the store (space only; expired ones never resolve anyway). */
+  sweep(limit: number): Promise<number>;
 }
 
 export interface SessionManagerDeps {

@@ -14,3 +14,5 @@ export { createSqlKeyValueStore, sweepSqlKeyValueStore } from './kv/sql.js';
 export { createRedisKeyValueStore } from './kv/redis.js';
 export { isStorageFault, storageUnavailable } from './faults.js';
 export { durabilityWarnings } from './durability.js';
+export { createHousekeeping, deleteBatch, HOUSEKEEPING_LEASE_KEY } from './housekeeping.js';
+export type { Housekeeping, HousekeepingOptions, HousekeepingReport, HousekeepingTask } from './housekeeping.js';

@@ -83,7 +83,7 @@ describe.each(['sqlite', 'postgres'] as const)('refresh tokens on %s', (dialect)
     clock.advance(1_800_000);
     const living = await start('user-sweep');
     clock.advance(1_800_000);
-    expect(await refresh.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await refresh.sweep(1000)).toBeGreaterThanOrEqual(1);
     expect(await db.selectFrom('refresh_tokens').select('hash').where('family_id', '=', dying.familyId).execute()).toHaveLength(0);
     expect(await db.selectFrom('refresh_families').select('id').where('id', '=', dying.familyId).execute()).toHaveLength(0);
     await expect(refresh.rotate(living.token)).resolves.toMatchObject({ familyId: living.familyId });

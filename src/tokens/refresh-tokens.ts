@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { GatehouseError, sha256, type Clock, type Config, type IdSource } from '../core/index.js';
-import type { Database } from '../storage/index.js';
+import { deleteBatch, type Database } from '../storage/index.js';
 import { DEFAULT_SCOPE } from './access-tokens.js';
 
 export interface RefreshTokens {
@@ -17,8 +17,8 @@ export interface RefreshTokens {
   revokeFamily(familyId: string, reason?: string): Promise<void>;
   /** Returns the ids of the families it revoked; `exceptFamilyId` (the caller's own sign-in) lives on. */
   revokeUser(userId: string, reason?: string, exceptFamilyId?: string | null): Promise<string[]>;
-  /** Deletes families past their idle or absolute end, with their tokens; returns how many. */
-  sweep(): Promise<number>;
+  /** Deletes at most `limit` families past their idle or absolute end, with their tokens; returns how many. */
+  sweep(limit: number): Promise<number>;
   /** Live families of a user (for "signed-in devices" lists). */
   listFamilies(userId: string): Promise<RefreshFamilyView[]>;
 }
@@ -173,12 +173,10 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
       return ended.map((f) => f.id);
     },
 
-    async sweep() {
+    async sweep(limit) {
       const now = clock.now();
-      const dead = db.selectFrom('refresh_families').select('id').where((eb) => eb.or([eb('idle_expires_at', '<=', now), eb('absolute_expires_at', '<=', now)]));
-      await db.deleteFrom('refresh_tokens').where('family_id', 'in', dead).execute();
-      const result = await db.deleteFrom('refresh_families').where((eb) => eb.or([eb('idle_expires_at', '<=', now), eb('absolute_expires_at', '<=', now)])).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      // Their tokens go with them (refresh_tokens.family_id cascades on delete).
+      return deleteBatch(db, { table: 'refresh_families', key: ['id'], dead: sql<boolean>`(idle_expires_at <= ${now} or absolute_expires_at <= ${now})`, limit });
     },
 
     async listFamilies(userId) {

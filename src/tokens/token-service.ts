@@ -7,7 +7,6 @@ import { createDenyList, type DenyList } from './deny-list.js';
 import { createKeystore, type Keystore } from './keystore.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
 
-const SWEEP_EVERY_MS = 3_600_000;
 
 export interface TokenPair {
   accessToken: string;
@@ -80,16 +79,6 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
     audience: deps.audience ?? config.tokens.audience ?? `${origin}/api`,
   });
   const refreshTokens = createRefreshTokens({ db, clock, ids, config });
-  // Dead families are only dropped to keep the tables small; correctness never depends on it.
-  let closed = false;
-  let cancelSweep = (): void => {};
-  const scheduleSweep = (): void => {
-    cancelSweep = clock.setTimer(SWEEP_EVERY_MS, () => {
-      if (closed) return;
-      refreshTokens.sweep().catch(deps.onError ?? (() => {})).finally(() => !closed && scheduleSweep());
-    });
-  };
-  scheduleSweep();
   // Long enough that every access token already issued to the family has expired, tolerance included.
   const denyUntil = () => clock.now() + (config.tokens.accessTtlSec + config.tokens.clockToleranceSec) * 1000;
 
@@ -160,8 +149,6 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
       return createBearerResolver({ accessTokens, getUser });
     },
     close() {
-      closed = true;
-      cancelSweep();
       keystore.close();
     },
   };

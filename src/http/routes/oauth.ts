@@ -12,7 +12,6 @@ import {
   createWebOriginPolicy,
   OIDC_MOUNT,
   sendInteractionError,
-  sweepOauthModels,
   type AuthorizationServer,
 } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
@@ -135,17 +134,6 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         revocations: server.revocations,
       }),
     );
-
-    // Expired artefacts already read as absent; this only reclaims their rows, every ten minutes.
-    let stopSweep: (() => void) | null = null;
-    const sweep = () => {
-      stopSweep = ctx.clock.setTimer(10 * 60_000, () => {
-        sweepOauthModels(ctx.database.db, ctx.clock).catch((error: unknown) => ctx.logger.warn({ err: error }, 'oauth sweep failed'));
-        sweep();
-      });
-    };
-    sweep();
-    app.addHook('onClose', async () => stopSweep?.());
 
     // The /oidc tree: request bodies stay unread (oidc-provider and the interaction forms read the raw
     // stream), and responses are written by them, so each handler hijacks its reply.

@@ -13,11 +13,11 @@ type Factory = (clock: ManualClock) => Promise<{ make: Make; dispose(): Promise<
 const factories: Record<string, Factory> = {
   sqlite: async (clock) => {
     const db = await createTestDatabase('sqlite');
-    return { make: (m) => createSqlOidcAdapter(db.db, clock, m), dispose: db.dispose, sweep: () => sweepOauthModels(db.db, clock) };
+    return { make: (m) => createSqlOidcAdapter(db.db, clock, m), dispose: db.dispose, sweep: () => sweepOauthModels(db.db, clock, 1000) };
   },
   postgres: async (clock) => {
     const db = await createTestDatabase('postgres');
-    return { make: (m) => createSqlOidcAdapter(db.db, clock, m), dispose: db.dispose, sweep: () => sweepOauthModels(db.db, clock) };
+    return { make: (m) => createSqlOidcAdapter(db.db, clock, m), dispose: db.dispose, sweep: () => sweepOauthModels(db.db, clock, 1000) };
   },
   redis: async (clock) => {
     const r = await createTestRedis();

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../core/index.js';
-import type { Database } from '../../storage/index.js';
+import { deleteBatch, type Database } from '../../storage/index.js';
 import { indexFields } from './models.js';
 import { oauthModelQueries, type ModelRow } from './sql-queries.js';
 
@@ -70,8 +70,7 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
   };
 }
 
-/** Deletes expired rows; run now and then (reads already ignore them). */
-export async function sweepOauthModels(db: Kysely<Database>, clock: Clock): Promise<number> {
-  const result = await db.deleteFrom('oauth_models').where('expires_at', '<=', clock.now()).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** Deletes at most `limit` expired rows (reads already ignore them); run by housekeeping. */
+export function sweepOauthModels(db: Kysely<Database>, clock: Clock, limit: number): Promise<number> {
+  return deleteBatch(db, { table: 'oauth_models', key: ['model', 'id'], dead: sql<boolean>`expires_at <= ${clock.now()}`, limit });
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/index.js';
 import { prepareQuery, type QueryParam } from '../prepared.js';
 import type { Database } from '../schema/index.js';
 import type { KeyValueStore } from './contract.js';
+import { deleteBatch } from '../housekeeping.js';
 
 /** The kv_entries table on SQLite or PostgreSQL; upserts keep each operation one atomic statement. */
 export function createSqlKeyValueStore(db: Kysely<Database>, clock: Clock): KeyValueStore {
@@ -72,8 +73,7 @@ export function createSqlKeyValueStore(db: Kysely<Database>, clock: Clock): KeyV
   };
 }
 
-/** Deletes expired rows; callers run it now and then (it is not needed for correctness). */
-export async function sweepSqlKeyValueStore(db: Kysely<Database>, clock: Clock): Promise<number> {
-  const result = await db.deleteFrom('kv_entries').where('expires_at', '<=', clock.now()).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** Deletes at most `limit` expired rows (space only: reads already skip them); run by housekeeping. */
+export function sweepSqlKeyValueStore(db: Kysely<Database>, clock: Clock, limit: number): Promise<number> {
+  return deleteBatch(db, { table: 'kv_entries', key: ['key'], dead: sql<boolean>`expires_at <= ${clock.now()}`, limit });
 }

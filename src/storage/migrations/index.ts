@@ -12,6 +12,7 @@ import * as oauthPartialIndexes from './0410-oauth-partial-indexes.js';
 import * as federation from './0500-federation.js';
 import * as federationTrustEmail from './0510-federation-trust-email.js';
 import * as realtime from './0600-realtime-messages.js';
+import * as realtimeMessagesTs from './0610-realtime-messages-ts.js';
 
 /**
  * Every migration, in order. Names sort: `NNNN-area`. Areas own number ranges so they never collide:
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0500-federation': federation,
   '0510-federation-trust-email': federationTrustEmail,
   '0600-realtime-messages': realtime,
+  '0610-realtime-messages-ts': realtimeMessagesTs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
