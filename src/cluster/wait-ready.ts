@@ -1,3 +1,5 @@
+import { GatehouseError } from '../core/index.js';
+
 const pause = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     // Unref'd: a pending poll must never keep a stopping process alive.
@@ -8,10 +10,10 @@ const pause = (ms: number): Promise<void> =>
 export async function waitReady(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (signal?.aborted) throw new Error(`stopped waiting for ${url}`);
+    if (signal?.aborted) throw new GatehouseError('GH_CLUSTER_NODE_NOT_READY', { message: `Stopped waiting for ${url}.` });
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline) throw new GatehouseError('GH_CLUSTER_NODE_NOT_READY', { message: `${url} did not become ready within ${Math.round(timeoutMs / 1000)} s.` });
     await pause(200);
   }
 }

@@ -1,20 +1,58 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, GatehouseError, isErrorCode } from './errors.js';
+import { renderErrorDocs } from './error-docs.js';
+import { ERRORS, GatehouseError, isErrorCode, type ErrorDetails } from './errors.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runtime TypeScript under `dir` (tests and test support left out). */
+function runtimeSources(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name)) continue;
+    const path = relative(root, join(entry.parentPath, entry.name));
+    if (path.includes('/testing/')) continue;
+    out.push({ path, text: readFileSync(join(root, path), 'utf8') });
+  }
+  return out;
+}
+
+/** The (code, status, message) rows of a rendered errors page. */
+const rowsOf = (page: string) =>
+  page
+    .split('\n')
+    .map((line) => /^\| `(GH_[A-Z0-9_]+)` \| (\d+) \| (.*) \|$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]} ${m[2]} ${m[3]}`);
 
 describe('error registry', () => {
-  it('documents every code in docs/errors.md (run npm run docs:errors)', () => {
-    const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    const missing = Object.keys(ERRORS).filter((code) => !docs.includes(`\`${code}\``));
-    expect(missing).toEqual([]);
+  it('docs/errors.md is exactly the page the registry renders (run npm run docs:errors)', () => {
+    const onDisk = readFileSync(join(root, 'docs/errors.md'), 'utf8');
+    const fromRegistry = Object.entries(ERRORS).map(([code, spec]) => `${code} ${spec.status} ${spec.message}`);
+    // Both directions, row by row, so a failure names the code that drifted…
+    expect(rowsOf(onDisk).filter((row) => !fromRegistry.includes(row))).toEqual([]);
+    expect(fromRegistry.filter((row) => !rowsOf(onDisk).includes(row))).toEqual([]);
+    // …and then the whole page, prose and order included.
+    expect(onDisk).toBe(renderErrorDocs());
   });
 
-  it('names every code GH_<AREA>_<REASON> with an HTTP status', () => {
+  it('names every code GH_<AREA>_<REASON> with an HTTP status and a fixed sentence for a message', () => {
     for (const [code, spec] of Object.entries(ERRORS)) {
-      expect(code).toMatch(/^GH_[A-Z]+_[A-Z0-9_]+$/);
+      expect(code).toMatch(/^GH_[A-Z0-9]+_[A-Z0-9_]+$/);
       expect(spec.status).toBeGreaterThanOrEqual(400);
       expect(spec.status).toBeLessThan(600);
+      // A registry message is written once and read by everyone: no placeholder to fill with input.
+      expect(spec.message).toMatch(/^[A-Z].*[.?!]$/);
+      expect(spec.message).not.toMatch(/[{}$%]|<[a-z]/i);
     }
+  });
+
+  it('holds no code that nothing raises (each is used by runtime code outside the registry)', () => {
+    const sources = [...runtimeSources('src'), ...runtimeSources('web/src')].filter((f) => !f.path.startsWith('src/core/codes/'));
+    const unused = Object.keys(ERRORS).filter((code) => !sources.some((f) => f.text.includes(code)));
+    expect(unused).toEqual([]);
   });
 
   it('serialises to the fixed body shape', () => {
@@ -23,5 +61,32 @@ describe('error registry', () => {
     expect(JSON.parse(JSON.stringify(error))).toEqual({ error: 'GH_AUTH_THROTTLED', message: ERRORS.GH_AUTH_THROTTLED.message, retryAfter: 3 });
     expect(isErrorCode('GH_AUTH_THROTTLED')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);
+  });
+
+  it('never lets a detail replace the code or the message', () => {
+    // The type refuses these keys; an untyped caller (a cast, a spread of foreign data) still cannot win.
+    const details = { error: 'GH_NOTHING', message: 'spoofed', field: 'email' } as unknown as ErrorDetails;
+    const body = new GatehouseError('GH_CORE_VALIDATION', { details }).toJSON();
+    expect(body).toEqual({ error: 'GH_CORE_VALIDATION', message: ERRORS.GH_CORE_VALIDATION.message, field: 'email' });
+  });
+
+  it('keeps internal ids on the error and out of every serialised form', () => {
+    const error = new GatehouseError('GH_TOKEN_REFRESH_REUSED', { internal: { familyId: 'fam-123', userId: 'user-456' } });
+    expect(error.internal).toEqual({ familyId: 'fam-123', userId: 'user-456' });
+    const wire = JSON.stringify(error);
+    expect(wire).not.toContain('fam-123');
+    expect(wire).not.toContain('user-456');
+  });
+
+  it('raises no plain Error in runtime code that can reach a user or an operator', () => {
+    // Errors that never leave the module that throws them: each is caught right there and turned into a
+    // coded error (key-material: GH_TOKEN_KEYSTORE_UNREADABLE) or reported by the lab's parent process
+    // (GH_LAB_MODEL_FAILED).
+    const caughtWhereThrown = new Set(['src/tokens/key-material.ts', 'src/lab/models/wire.ts', 'src/lab/models/prepared.ts']);
+    const plain = runtimeSources('src')
+      .filter((f) => !caughtWhereThrown.has(f.path))
+      .filter((f) => /throw new (Type|Range)?Error\(/.test(f.text))
+      .map((f) => f.path);
+    expect(plain).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { balancerErrors } from './codes/balancer.js';
 import { labErrors } from './codes/lab.js';
 import { balancerL4Errors } from './codes/balancer-l4.js';
 import { federationErrors } from './codes/federation.js';
+import { clusterErrors } from './codes/cluster.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
 export interface ErrorSpec {
@@ -33,16 +34,31 @@ export const ERRORS = {
   ...labErrors,
   ...balancerL4Errors,
   ...federationErrors,
+  ...clusterErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * What a client may see beside the code and message. The body's own keys are not among them: a detail
+ * can never replace the code or the message a client reads.
+ */
+export type ErrorDetails = Record<string, unknown> & { error?: never; message?: never };
+
 export interface GatehouseErrorOptions {
-  /** Replaces the registry's message; must not contain secrets, tokens or passwords. */
+  /**
+   * Replaces the registry's message for this occurrence (which rule, which setting). Never input a
+   * client sent, a secret, a token or a password.
+   */
   message?: string;
   cause?: unknown;
   /** Safe, structured extras (a field name, a retry delay): echoed to clients. */
-  details?: Record<string, unknown>;
+  details?: ErrorDetails;
+  /**
+   * What the server itself needs about the failure (record ids for the audit trail, the user it
+   * concerned): kept on the error, never serialised, so internal ids cannot travel to a client.
+   */
+  internal?: Record<string, string>;
   /** Response headers the error implies (Retry-After, WWW-Authenticate). */
   headers?: Record<string, string>;
 }
@@ -50,7 +66,8 @@ export interface GatehouseErrorOptions {
 export class GatehouseError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: ErrorDetails | undefined;
+  readonly internal: Record<string, string> | undefined;
   readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
@@ -60,12 +77,14 @@ export class GatehouseError extends Error {
     this.code = code;
     this.statusCode = spec.status;
     this.details = options.details;
+    this.internal = options.internal;
     this.headers = options.headers;
   }
 
   /** The HTTP body shape fixed by the architecture: `{ error, message }` (plus safe details). */
   toJSON(): { error: ErrorCode; message: string } & Record<string, unknown> {
-    return { error: this.code, message: this.message, ...(this.details ?? {}) };
+    // The code and message come last, so no detail (from an untyped caller) can replace them.
+    return { ...(this.details ?? {}), error: this.code, message: this.message };
   }
 }
 

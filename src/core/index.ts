@@ -1,7 +1,7 @@
 // core/: what every other folder stands on and nothing else — the registry of coded errors, the
 // configuration schema, the injected clock and id source, the instance secret and the logger type.
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
-export type { ErrorCode, ErrorSpec, GatehouseErrorOptions } from './errors.js';
+export type { ErrorCode, ErrorDetails, ErrorSpec, GatehouseErrorOptions } from './errors.js';
 export { ConfigSchema, configFromEnv, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
 export type { Config, DeepPartial, LoadedConfig } from './config.js';
 export { createManualClock, systemClock } from './clock.js';

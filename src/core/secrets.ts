@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GatehouseError } from './errors.js';
 
 export const SECRET_FILE = 'secret';
 
@@ -14,7 +15,7 @@ export async function loadInstanceSecret(options: { dataDir: string; fromEnv?: s
   source: 'env' | 'file' | 'generated';
 }> {
   if (options.fromEnv) {
-    if (options.fromEnv.length < 32) throw new Error('GATEHOUSE_SECRET must be at least 32 characters long.');
+    if (options.fromEnv.length < 32) throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'GATEHOUSE_SECRET must be at least 32 characters long.' });
     return { secret: options.fromEnv, source: 'env' };
   }
   const path = join(options.dataDir, SECRET_FILE);

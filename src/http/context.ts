@@ -213,7 +213,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
 function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock): SessionStore {
   const choice = config.sessions.store === 'auto' ? (redis ? 'redis' : 'sql') : config.sessions.store;
   if (choice === 'redis') {
-    if (!redis) throw new Error('sessions.store is redis but REDIS_URL is not set.');
+    if (!redis) throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'sessions.store is redis but REDIS_URL is not set.' });
     return createRedisSessionStore(redis, clock, { prefix: config.storage.keyPrefix });
   }
   if (choice === 'memory') return createMemorySessionStore(clock);

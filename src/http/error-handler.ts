@@ -20,7 +20,8 @@ export function installErrorHandler(app: GatehouseServer, options: { retryAfterS
     void reply.status(coded.statusCode).type('application/json; charset=utf-8').send(coded.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(new GatehouseError('GH_CORE_NOT_FOUND', { message: `No route ${request.method} ${request.url.split('?')[0]}` }).toJSON());
+    // The registry's fixed message: a path is the client's input and is never echoed back.
+    void reply.status(404).send(new GatehouseError('GH_CORE_NOT_FOUND').toJSON());
   });
 }
 
@@ -66,9 +67,9 @@ export function toGatehouseError(error: unknown): GatehouseError {
 
 function fieldOf(instancePath: string, params: Record<string, unknown>): string | undefined {
   const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
-  const leaf = missing ?? extra;
+  // A missing property is named by our schema; an extra one by the client, so it is not echoed back
+  // (the error then names the object that holds it).
+  const leaf = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
   if (leaf) return path ? `${path}.${leaf}` : leaf;
   return path || undefined;
 }

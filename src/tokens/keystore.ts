@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CryptoKey, JWK } from 'jose';
-import { deriveKey, type Clock, type Config, type IdSource } from '../core/index.js';
+import { deriveKey, GatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
 import type { Database } from '../storage/index.js';
 import { generateSigningKey, importKey, openPrivateJwk, publicPart, sealPrivateJwk, type SigningAlg } from './key-material.js';
 
@@ -236,7 +236,8 @@ export async function createKeystore(deps: KeystoreDeps): Promise<Keystore> {
 
   const requireCurrent = (laneAlg: SigningAlg = alg): LoadedKey => {
     const key = laneAlg === alg ? current : (currentByAlg.get(laneAlg) ?? null);
-    if (!key || !key.privateKey) throw new Error(`keystore has no ${laneAlg} signing key`);
+    // Every lane gets keys at start (ensureKeys), so this is our fault, not the caller's: a coded 500.
+    if (!key || !key.privateKey) throw new GatehouseError('GH_CORE_INTERNAL', { message: `The keystore has no ${laneAlg} signing key.` });
     return key;
   };
 

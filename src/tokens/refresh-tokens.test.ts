@@ -55,7 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('refresh tokens on %s', (dialect)
     expect((await refresh.rotate(victim.token)).token).toBe(next.token);
     clock.advance(1);
     const error = await refresh.rotate(victim.token).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'GH_TOKEN_REFRESH_REUSED', details: { familyId: victim.familyId, userId: 'user-1' } });
+    expect(error).toMatchObject({ code: 'GH_TOKEN_REFRESH_REUSED', internal: { familyId: victim.familyId, userId: 'user-1' } });
     // The whole family is dead, including the successor the legitimate client holds…
     await expect(refresh.rotate(next.token)).rejects.toMatchObject({ code: 'GH_TOKEN_REFRESH_INVALID' });
     const family = await db.selectFrom('refresh_families').selectAll().where('id', '=', victim.familyId).executeTakeFirstOrThrow();

@@ -9,7 +9,7 @@ export interface RefreshTokens {
   /**
    * Rotates. Same token again inside the grace window, while its successor is still unused → the same
    * successor (a retry after a lost response). Any other reuse → family revoked,
-   * GH_TOKEN_REFRESH_REUSED (with familyId/userId in details for the audit).
+   * GH_TOKEN_REFRESH_REUSED (with familyId/userId in `internal`, for the audit).
    */
   rotate(token: string): Promise<{ token: string; familyId: string; userId: string; scope: string; absoluteExpiresAt: number }>;
   /** The family a (possibly already used) token belongs to, without rotating: for logout. */
@@ -148,7 +148,7 @@ export function createRefreshTokens(deps: RefreshTokenDeps): RefreshTokens {
       const successorUnused = successorRow !== undefined && successorRow.used_at === null;
       if (used?.used_at != null && used.successor_hash === successorHash && now - used.used_at <= graceMs && family?.revoked_at == null && successorUnused) return result;
       await revoke(row.family_id, 'reuse');
-      throw new GatehouseError('GH_TOKEN_REFRESH_REUSED', { details: { familyId: row.family_id, userId: row.user_id } });
+      throw new GatehouseError('GH_TOKEN_REFRESH_REUSED', { internal: { familyId: row.family_id, userId: row.user_id } });
     },
 
     async familyOf(token) {

@@ -28,7 +28,7 @@ export interface TokenService {
   signIn(input: { userId: string; ip: string | null; userAgent: string | null; scope?: string }): Promise<TokenPair>;
   /**
    * Rotates the refresh token and issues a new access token. On reuse the family is revoked and its
-   * sid denied before GH_TOKEN_REFRESH_REUSED (details: familyId, userId) is rethrown.
+   * sid denied before GH_TOKEN_REFRESH_REUSED (internal: familyId, userId) is rethrown.
    */
   refresh(refreshToken: string): Promise<TokenPair>;
   /** Logout of one sign-in; unknown tokens are ignored. Returns the family ended, if any. */
@@ -128,7 +128,7 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
       } catch (error) {
         if (isGatehouseError(error) && error.code === 'GH_TOKEN_REFRESH_REUSED') {
           // The family is revoked already; its access tokens (the thief's or the victim's) stop now too.
-          await denyList.deny(String(error.details?.familyId), denyUntil());
+          await denyList.deny(String(error.internal?.familyId), denyUntil());
         }
         throw error;
       }

@@ -16,7 +16,6 @@ export const authErrors = {
   GH_AUTH_NAME_INVALID: { status: 400, message: 'The name is not valid.' },
   GH_AUTH_ROLE_INVALID: { status: 400, message: 'A role name is not valid.' },
   GH_AUTH_USER_NOT_FOUND: { status: 404, message: 'No such user.' },
-  GH_AUTH_PREFERENCE_INVALID: { status: 400, message: 'The preference value is not allowed.' },
   GH_AUTH_CREDENTIAL_NOT_ACCEPTED: { status: 403, message: 'This route does not accept this kind of credential; third-party OAuth tokens reach only resource routes.' },
   GH_AUTH_ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an administrator.' },
   GH_AUTH_LINK_INVALID: { status: 400, message: 'This link is not valid, was already used, or has expired.' },

@@ -1,5 +1,4 @@
 export const tokenErrors = {
-  GH_TOKEN_MISSING: { status: 401, message: 'A bearer token is required.' },
   GH_TOKEN_MALFORMED: { status: 401, message: 'The token is malformed.' },
   GH_TOKEN_INVALID: { status: 401, message: 'The token is not valid.' },
   GH_TOKEN_EXPIRED: { status: 401, message: 'The token has expired.' },

@@ -85,7 +85,8 @@ export function docsRoutes(options: DocsRoutesOptions = {}): FastifyPluginAsync 
       },
       async (request, reply) => {
         const { name } = request.params;
-        if (!isDocName(name)) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: `No docs page named "${name.slice(0, 64).replace(/[^\w-]/g, '')}".` });
+        // The registry's fixed message: the asked-for name is the client's input, never echoed.
+        if (!isDocName(name)) throw new GatehouseError('GH_CORE_NOT_FOUND');
         const query = request.query.lang;
         // The same preference cookies the web app reads: language and theme carry over to the docs.
         const preferences = readPreferences(request.cookies ?? {}, request.headers['accept-language']);
@@ -96,7 +97,7 @@ export function docsRoutes(options: DocsRoutesOptions = {}): FastifyPluginAsync 
           source = await readFile(file.path, 'utf8');
         } catch {
           // A page listed but missing from this install (a partial checkout): the coded 404, not a 500.
-          throw new GatehouseError('GH_CORE_NOT_FOUND', { message: `The docs page "${name}" is not installed.` });
+          throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This docs page is not installed.' });
         }
         const html = page({ name, title: titleOf(source, name), body: renderMarkdown(source, PAGES), lang: file.lang, asked, theme: preferences.theme });
         return reply

@@ -95,12 +95,10 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         } catch (error) {
           if (!fromBody) clearRefreshCookie(reply);
           if (isGatehouseError(error) && error.code === 'GH_TOKEN_REFRESH_REUSED') {
-            const familyId = String(error.details?.familyId ?? '');
-            const userId = String(error.details?.userId ?? '');
+            const familyId = error.internal?.familyId ?? '';
+            const userId = error.internal?.userId ?? '';
             await ctx.identity.audit.record({ type: 'token.reuse', userId, ...requestMeta(request), data: { familyId } });
             await ctx.events.revoked({ kind: 'family', userId, familyIds: [familyId] });
-            // The ids are for the audit trail, not for whoever replayed the token.
-            throw new GatehouseError('GH_TOKEN_REFRESH_REUSED');
           }
           throw error;
         }

@@ -1,0 +1,3 @@
+export const clusterErrors = {
+  GH_CLUSTER_NODE_NOT_READY: { status: 503, message: 'An app node did not become ready in time.' },
+} as const;
