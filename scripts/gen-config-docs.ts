@@ -2,8 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { BALANCER_FLAGS, BalancerFileSchema } from '../src/balancer/index.js';
-import { ConfigSchema } from '../src/core/index.js';
-import { NUMBER_ENV } from '../src/core/config.js';
+import { ConfigSchema, CONFIG_FILE, envNameOf, SHORT_ENV } from '../src/core/index.js';
 
 interface Described {
   type?: string;
@@ -58,20 +57,14 @@ const cleanDescription = (description: string): string =>
   description
     .replace(/\s*\((seconds|ms|bytes|characters)\)$/, '')
     // The env column names the variable already.
-    .replace(/\s*\((?:DATABASE_URL|REDIS_URL|GATEHOUSE_[A-Z_]+)\)/, '')
+    .replace(/\s*\((?:DATABASE_URL|REDIS_URL|SMTP_URL|MAIL_FROM|GATEHOUSE_[A-Z_]+)(?:=1)?\)/, '')
     .replace(/\|/g, '\\|');
 
-const ENV: Record<string, string> = {
-  'server.port': 'PORT',
-  'server.publicUrl': 'GATEHOUSE_PUBLIC_URL',
-  'server.dataDir': 'GATEHOUSE_DATA_DIR',
-  'server.nodeId': 'GATEHOUSE_NODE_ID',
-  'storage.databaseUrl': 'DATABASE_URL',
-  'storage.redisUrl': 'REDIS_URL',
-  'federation.providersFile': 'GATEHOUSE_PROVIDERS_FILE',
-  'federation.providers': 'GATEHOUSE_PROVIDER_<ID>_<FIELD>',
-  ...Object.fromEntries(Object.entries(NUMBER_ENV).map(([name, [area, key]]) => [`${area}.${key}`, name])),
-};
+/** Each key's derived variable, and the short name of the interface contract where it has one. */
+const shortNames = new Map<string, string[]>();
+for (const [name, path] of Object.entries(SHORT_ENV)) shortNames.set(path, [...(shortNames.get(path) ?? []), name]);
+const envOf = (path: string): string =>
+  [envNameOf(path), ...(shortNames.get(path) ?? []), ...(path === 'federation.providers' ? ['GATEHOUSE_PROVIDER_<ID>_<FIELD>'] : [])].map((n) => `\`${n}\``).join(', ');
 
 const root = ConfigSchema as unknown as Described & TSchema;
 const lines = [
@@ -86,12 +79,23 @@ const lines = [
   'registration) start with one warning each. No secret has a default: the instance secret comes from',
   '`GATEHOUSE_SECRET` or is generated on first start and kept in the data directory.',
   '',
-  'Where values come from, later winning: the defaults below, the environment variables of the',
-  'interface contract (last column), the flags of `gatehouse serve` (`--port`, `--host`, `--data-dir`,',
-  '`--node-id`) and of `gatehouse up`, and the `config` object of `buildApp({ config })` when gatehouse is',
-  'embedded (tests do this). There is no configuration file for an app node yet, except the providers',
-  'file of `federation.providersFile` (sign-in providers, see [oauth.md](oauth.md)). The',
-  'balancer (`gatehouse balance`) has its own schema, at the end of this page.',
+  'Where values come from, later winning:',
+  '',
+  '1. the defaults below;',
+  `2. a YAML file: \`${CONFIG_FILE}\` in the data directory, or the file named by \`--config FILE\` (sections and keys`,
+  '   as in the tables, e.g. `sessions:` then `idleTimeoutSec: 900` indented under it);',
+  '3. the environment: every key has a variable derived from its path (`sessions.idleTimeoutSec` →',
+  '   `GATEHOUSE_SESSIONS_IDLE_TIMEOUT_SEC`; `true`/`false`/`1`/`0` for switches, JSON for lists). The short',
+  '   names of the interface contract (`PORT`, `DATABASE_URL`, `REDIS_URL`, `GATEHOUSE_PUBLIC_URL`, …) keep',
+  '   working; when both are set the derived name wins. An empty variable counts as unset;',
+  '4. the flags of `gatehouse serve` (`--port`, `--host`, `--data-dir`, `--node-id`).',
+  '',
+  '`gatehouse serve` and `gatehouse up` read them the same way, and `up` hands file and environment to',
+  'each node it starts. `gatehouse config print [--config FILE] [--data-dir DIR] [--json]` shows the',
+  'effective configuration and where each value came from, with secrets (tokens, passwords in URLs, client',
+  'secrets) redacted. When gatehouse is embedded, the `config` object of `buildApp({ config })` takes the',
+  'place of flags (tests do this). Sign-in providers can also come from `federation.providersFile` (see',
+  '[oauth.md](oauth.md)). The balancer (`gatehouse balance`) has its own schema, at the end of this page.',
   '',
   'This page is generated from the schema by `npm run docs:config`; a test fails when a key is missing.',
   '',
@@ -102,7 +106,7 @@ for (const [sectionName, section] of Object.entries(root.properties ?? {})) {
   for (const [key, schema] of Object.entries(section.properties ?? {})) {
     const description = schema.description ?? '';
     const path = `${sectionName}.${key}`;
-    const env = ENV[path] ? `\`${ENV[path]}\`` : '';
+    const env = envOf(path);
     const unit = unitOf(key, description);
     lines.push(`| \`${path}\` | ${typeOf(schema)} | ${defaultOf(schema, unit)} | ${unit} | ${cleanDescription(description)} | ${env} |`);
   }

@@ -2,6 +2,8 @@
 // traffic spread over the nodes, chat across nodes over the IPC adapter, a crashed node restarted,
 // and a clean stop on Ctrl-C (SIGINT).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { freePort, freePortRange } from './support/app.js';
@@ -35,6 +37,8 @@ describe('gatehouse up', () => {
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
     delete env.PORT;
+    // Every node reads the settings file in the data directory, as `gatehouse serve` does.
+    writeFileSync(join(dir.path, 'gatehouse.yaml'), 'server:\n  authBodyLimitBytes: 512\n');
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '--nodes', '2', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,6 +64,18 @@ describe('gatehouse up', () => {
       seen.add(((await response.json()) as { node: string }).node);
     }
     expect([...seen].sort()).toEqual(['node-1', 'node-2']);
+  });
+
+  it('hands the settings file in the data directory to every node', async () => {
+    for (const nodePort of nodePorts) {
+      const login = (password: string) =>
+        fetch(`http://127.0.0.1:${nodePort}/api/auth/jwt/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.test', password }) });
+      // 600 bytes: under the 4 KiB default, over the file's 512.
+      const big = await login('x'.repeat(600));
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { error: string }).error).toBe('GH_CORE_BODY_TOO_LARGE');
+      expect((await login('a password that is wrong')).status).toBe(401);
+    }
   });
 
   it('lets two users on different nodes chat through the IPC adapter', async () => {

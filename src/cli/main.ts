@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'user enable': async () => (await import('./commands/user-admin.js')).enable,
   'user logout': async () => (await import('./commands/user-admin.js')).logout,
   'mail list': async () => (await import('./commands/mail-list.js')).command,
+  'config print': async () => (await import('./commands/config-print.js')).command,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadOrCreateAdminToken, startBalancer, type AlgorithmName, type RunningBalancer } from '../balancer/index.js';
-import { configFromEnv, loadConfig, loadInstanceSecret, systemClock, type Clock, type Logger } from '../core/index.js';
+import { envNameOf, layerOf, loadInstanceSecret, resolveNodeConfig, systemClock, type Clock, type Config, type Logger } from '../core/index.js';
 import { createClusterRelay, prepareStore } from '../http/index.js';
 import { superviseNodes, type Supervisor, type SupervisorEvent } from './supervisor.js';
 import { waitReady, waitUntil } from './wait-ready.js';
@@ -14,7 +14,10 @@ export interface ClusterOptions {
   nodeBasePort: number;
   adminPort: number;
   algorithm: AlgorithmName;
-  dataDir: string;
+  /** Beats the environment's and the file's; unset: theirs, else the default. */
+  dataDir?: string;
+  /** A settings file other than gatehouse.yaml in the data directory; every node reads it too. */
+  configFile?: string;
   env: NodeJS.ProcessEnv;
   clock?: Clock;
   logger?: Logger;
@@ -28,6 +31,8 @@ export interface RunningCluster {
   adminUrl: string;
   /** The admin API's bearer token (kept in the data directory), and whether this start made it. */
   adminToken: { token: string; created: boolean };
+  /** The configuration the nodes share (defaults < file < environment). */
+  config: Config;
   stop(): Promise<void>;
 }
 
@@ -46,7 +51,9 @@ function nodeEntry(): { exec: string; execArgv: string[] } {
  */
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const clock = options.clock ?? systemClock;
-  const { config } = loadConfig(configFromEnv(options.env), { server: { dataDir: options.dataDir } });
+  const flags = options.dataDir === undefined ? undefined : layerOf({ server: { dataDir: options.dataDir } }, () => 'flag --data-dir');
+  const resolved = resolveNodeConfig({ env: options.env, ...(flags ? { flags } : {}), file: options.configFile });
+  const { config } = resolved;
   // Done once here so N nodes starting together neither race on migrations nor on the secret file.
   await loadInstanceSecret({ dataDir: config.server.dataDir, fromEnv: options.env.GATEHOUSE_SECRET });
   await prepareStore(config);
@@ -54,7 +61,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   // relays to it with this token, behind the app's admin role.
   const adminToken = await loadOrCreateAdminToken(config.server.dataDir);
 
-  const publicUrl = options.env.GATEHOUSE_PUBLIC_URL ?? `http://localhost:${options.port}`;
+  const publicUrl = config.server.publicUrl ?? `http://localhost:${options.port}`;
   const adminUrl = `http://127.0.0.1:${options.adminPort}`;
   const nodeUrls = Array.from({ length: options.nodes }, (_, i) => ({ id: `node-${i + 1}`, url: `http://127.0.0.1:${options.nodeBasePort + i}` }));
   const relay = createClusterRelay();
@@ -66,13 +73,16 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     basePort: options.nodeBasePort,
     exec: entry.exec,
     execArgv: entry.execArgv,
-    args: ['serve', '--host', '127.0.0.1', '--skip-migrations'],
+    // The nodes read the same file and environment; what `up` decides for them is pinned under both the
+    // short and the derived names, so neither an inherited derived variable nor the file can undo it.
+    args: ['serve', '--host', '127.0.0.1', '--skip-migrations', ...(resolved.file ? ['--config', resolved.file] : [])],
     env: {
-      ...options.env,
-      GATEHOUSE_DATA_DIR: config.server.dataDir,
-      GATEHOUSE_PUBLIC_URL: publicUrl,
-      // The balancer (on this machine) is the only proxy whose X-Forwarded-For the nodes believe.
-      GATEHOUSE_TRUST_PROXY: options.env.GATEHOUSE_TRUST_PROXY ?? '127.0.0.1,::1',
+      ...withoutPerNodeKeys(options.env),
+      ...pinned('server.dataDir', 'GATEHOUSE_DATA_DIR', config.server.dataDir),
+      ...pinned('server.publicUrl', 'GATEHOUSE_PUBLIC_URL', publicUrl),
+      // The balancer (on this machine) is the only proxy whose X-Forwarded-For the nodes believe, unless
+      // the operator configured the proxies.
+      ...pinned('server.trustProxy', 'GATEHOUSE_TRUST_PROXY', resolved.sources['server.trustProxy'] === 'default' ? '127.0.0.1,::1' : String(config.server.trustProxy)),
       GATEHOUSE_REALTIME_IPC: '1',
       GATEHOUSE_BALANCER_ADMIN: adminUrl,
       GATEHOUSE_BALANCER_TOKEN: adminToken.token,
@@ -124,10 +134,24 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     url: publicUrl,
     adminUrl,
     adminToken,
+    config,
     async stop() {
       stopping.abort();
       await balancer.close();
       await supervisor.stop();
     },
   };
+}
+
+/** One setting for every node, under its short and derived variable names. */
+function pinned(path: string, short: string, value: string): NodeJS.ProcessEnv {
+  return { [short]: value, [envNameOf(path)]: value };
+}
+
+/** The supervisor gives each node its own PORT and GATEHOUSE_NODE_ID: no inherited derived name may override them. */
+function withoutPerNodeKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out[envNameOf('server.port')];
+  delete out[envNameOf('server.nodeId')];
+  return out;
 }

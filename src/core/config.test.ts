@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, loadConfig, publicOrigin } from './config.js';
+import { loadConfig, publicOrigin } from './config.js';
+import { configFromEnv } from './config-sources.js';
 
 describe('config', () => {
   it('fills every default', () => {

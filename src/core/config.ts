@@ -15,7 +15,7 @@ export const DeclaredProvider = Type.Object(
     issuer: Type.Optional(Type.String({ maxLength: 2000 })),
     /** Required once the file and environment entries of the same id are joined. */
     clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    clientSecret: Type.Optional(Type.String({ maxLength: 2000 })),
+    clientSecret: Type.Optional(Type.String({ maxLength: 2000, secret: true })),
     scope: Type.Optional(Type.String({ maxLength: 1000 })),
     displayName: Type.Optional(Type.String({ maxLength: 100 })),
     trustEmail: Type.Optional(Type.Boolean()),
@@ -45,7 +45,7 @@ export const ConfigSchema = Type.Object(
           default: false,
           description: 'Every connection starts with a PROXY protocol v1/v2 header (behind an L4 balancer); the client address comes from it and X-Forwarded-For is ignored (GATEHOUSE_PROXY_PROTOCOL=1)',
         }),
-        metricsToken: Type.Optional(Type.String({ minLength: 16, description: '/metrics answers loopback clients, or a request with `Authorization: Bearer <token>` (GATEHOUSE_METRICS_TOKEN)' })),
+        metricsToken: Type.Optional(Type.String({ minLength: 16, secret: true, description: '/metrics answers loopback clients, or a request with `Authorization: Bearer <token>` (GATEHOUSE_METRICS_TOKEN)' })),
         bodyLimitBytes: Type.Integer({ minimum: 1024, default: 65_536, description: 'Largest accepted request body (bytes) of a route that sets no limit of its own' }),
         authBodyLimitBytes: Type.Integer({ minimum: 512, default: 4_096, description: 'Largest accepted request body of an authentication route, /api/auth/… (bytes)' }),
         shutdownGraceMs: Type.Integer({ minimum: 0, default: 10_000, description: 'Time in-flight requests get on SIGTERM (ms)' }),
@@ -54,8 +54,8 @@ export const ConfigSchema = Type.Object(
     ),
     storage: section(
       {
-        databaseUrl: Type.Optional(Type.String({ description: 'postgres://… selects PostgreSQL; unset = SQLite in the data dir (DATABASE_URL)' })),
-        redisUrl: Type.Optional(Type.String({ description: 'redis://… selects Redis for sessions, throttles, deny-lists, socket fan-out (REDIS_URL)' })),
+        databaseUrl: Type.Optional(Type.String({ secret: 'url', description: 'postgres://… selects PostgreSQL; unset = SQLite in the data dir (DATABASE_URL)' })),
+        redisUrl: Type.Optional(Type.String({ secret: 'url', description: 'redis://… selects Redis for sessions, throttles, deny-lists, socket fan-out (REDIS_URL)' })),
         keyPrefix: Type.String({ default: 'gh:', description: 'Prefix of every Redis key' }),
         redisCommandTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'A Redis command (also one queued while disconnected) fails after this long, so no request hangs on a frozen Redis (ms)' }),
         databaseStatementTimeoutMs: Type.Integer({ minimum: 100, default: 3_000, description: 'PostgreSQL statement_timeout and client query timeout (ms)' }),
@@ -123,7 +123,7 @@ export const ConfigSchema = Type.Object(
       {
         dynamicRegistration: Type.Boolean({ default: false, description: 'Allow RFC 7591 dynamic client registration (and RFC 7592 management)' }),
         allowLoopbackFetch: Type.Boolean({ default: false, description: 'Let the provider fetch client URLs (jwks_uri, backchannel_logout_uri) on loopback addresses: development and tests only' }),
-        initialAccessToken: Type.Optional(Type.String({ minLength: 32, description: 'Bearer token a client must present to register itself (RFC 7591 §3); strongly advised with dynamicRegistration' })),
+        initialAccessToken: Type.Optional(Type.String({ minLength: 32, secret: true, description: 'Bearer token a client must present to register itself (RFC 7591 §3); strongly advised with dynamicRegistration' })),
         accessTtlSec: Seconds(600, 'OAuth access token lifetime'),
         refreshTtlSec: Seconds(1_209_600, 'OAuth refresh token lifetime'),
       },
@@ -157,7 +157,7 @@ export const ConfigSchema = Type.Object(
     ),
     mail: section(
       {
-        smtpUrl: Type.Optional(Type.String({ description: 'smtp:// or smtps:// server mail is sent through; unset = the outbox in the store, read by admins (SMTP_URL)' })),
+        smtpUrl: Type.Optional(Type.String({ secret: 'url', description: 'smtp:// or smtps:// server mail is sent through; unset = the outbox in the store, read by admins (SMTP_URL)' })),
         from: Type.String({ default: 'gatehouse <no-reply@localhost>', description: 'From address of account mail (MAIL_FROM)' }),
         verifyTtlSec: Seconds(86_400, 'Lifetime of an email verification link'),
         resetTtlSec: Type.Integer({ minimum: 60, maximum: 1_800, default: 1_800, description: 'Lifetime of a password reset link (seconds, at most 30 minutes)' }),
@@ -193,71 +193,6 @@ export interface LoadedConfig {
   config: Config;
   /** Insecure-but-allowed settings; the caller logs each once. */
   warnings: string[];
-}
-
-/** Numeric settings that also come from the environment (all `gatehouse up` nodes inherit it). */
-export const NUMBER_ENV = {
-  GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: ['storage', 'redisCommandTimeoutMs'],
-  GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: ['storage', 'databaseStatementTimeoutMs'],
-  GATEHOUSE_DB_CONNECT_TIMEOUT_MS: ['storage', 'databaseConnectTimeoutMs'],
-  GATEHOUSE_RETRY_AFTER_SEC: ['storage', 'retryAfterSec'],
-  GATEHOUSE_CLUSTER_REQUEST_TIMEOUT_MS: ['realtime', 'clusterRequestTimeoutMs'],
-  GATEHOUSE_NODE_TIMEOUT_MS: ['realtime', 'nodeTimeoutMs'],
-} as const satisfies Record<string, readonly [keyof Config, string]>;
-
-/** Environment variables of the interface contract. */
-export function configFromEnv(env: NodeJS.ProcessEnv): DeepPartial<Config> {
-  const out: DeepPartial<Config> = { server: {}, storage: {} };
-  if (env.PORT) out.server!.port = Number(env.PORT);
-  if (env.GATEHOUSE_PUBLIC_URL) out.server!.publicUrl = env.GATEHOUSE_PUBLIC_URL;
-  if (env.GATEHOUSE_DATA_DIR) out.server!.dataDir = env.GATEHOUSE_DATA_DIR;
-  if (env.GATEHOUSE_NODE_ID) out.server!.nodeId = env.GATEHOUSE_NODE_ID;
-  if (env.DATABASE_URL) out.storage!.databaseUrl = env.DATABASE_URL;
-  if (env.REDIS_URL) out.storage!.redisUrl = env.REDIS_URL;
-  if (env.GATEHOUSE_PROVIDERS_FILE) out.federation = { providersFile: env.GATEHOUSE_PROVIDERS_FILE };
-  const providers = providersFromEnv(env);
-  if (providers.length > 0) out.federation = { ...out.federation, providers };
-  if (env.SMTP_URL || env.MAIL_FROM) out.mail = { ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}), ...(env.MAIL_FROM ? { from: env.MAIL_FROM } : {}) };
-  if (env.GATEHOUSE_TRUST_PROXY) out.server!.trustProxy = env.GATEHOUSE_TRUST_PROXY;
-  if (env.GATEHOUSE_PROXY_PROTOCOL) out.server!.proxyProtocol = env.GATEHOUSE_PROXY_PROTOCOL === '1' || env.GATEHOUSE_PROXY_PROTOCOL === 'true';
-  if (env.GATEHOUSE_METRICS_TOKEN) out.server!.metricsToken = env.GATEHOUSE_METRICS_TOKEN;
-  // Fault bounds are what an operator tunes per deployment without code; validation checks the numbers.
-  for (const [name, [area, key]] of Object.entries(NUMBER_ENV)) {
-    if (env[name]) ((out[area] ??= {}) as Record<string, unknown>)[key] = Number(env[name]);
-  }
-  return out;
-}
-
-const PROVIDER_FIELDS = {
-  KIND: 'kind',
-  ISSUER: 'issuer',
-  CLIENT_ID: 'clientId',
-  CLIENT_SECRET: 'clientSecret',
-  SCOPE: 'scope',
-  DISPLAY_NAME: 'displayName',
-  TRUST_EMAIL: 'trustEmail',
-} as const;
-
-/**
- * The env form of declared providers: GATEHOUSE_PROVIDER_<ID>_<FIELD>, e.g. GATEHOUSE_PROVIDER_GOOGLE_CLIENT_ID
- * or GATEHOUSE_PROVIDER_CORP_SSO_ISSUER (id `corp-sso`). KIND defaults to the id when that names a preset;
- * the fields join a same-id entry of the providers file (so the secret can live in the environment);
- * TRUST_EMAIL is `true` or `false`. Validation is the schema's, like every other layer.
- */
-function providersFromEnv(env: NodeJS.ProcessEnv): Static<typeof DeclaredProvider>[] {
-  const byId = new Map<string, Record<string, unknown>>();
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith('GATEHOUSE_PROVIDER_') || value === undefined || name === 'GATEHOUSE_PROVIDERS_FILE') continue;
-    const rest = name.slice('GATEHOUSE_PROVIDER_'.length);
-    const suffix = (Object.keys(PROVIDER_FIELDS) as (keyof typeof PROVIDER_FIELDS)[]).find((f) => rest.endsWith(`_${f}`));
-    if (!suffix) continue;
-    const id = rest.slice(0, -suffix.length - 1).toLowerCase().replace(/_/g, '-');
-    const entry = byId.get(id) ?? { id };
-    entry[PROVIDER_FIELDS[suffix]] = suffix === 'TRUST_EMAIL' ? value === 'true' || value === '1' : value;
-    byId.set(id, entry);
-  }
-  // The schema validates these like any other layer; the cast only names what it will check.
-  return [...byId.values()] as Static<typeof DeclaredProvider>[];
 }
 
 function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {

@@ -2,7 +2,9 @@
 // configuration schema, the injected clock and id source, the instance secret and the logger type.
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
 export type { ErrorCode, ErrorDetails, ErrorSpec, GatehouseErrorOptions } from './errors.js';
-export { ConfigSchema, configFromEnv, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
+export { ConfigSchema, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
+export { CONFIG_FILE, configFromEnv, configKeys, envLayer, envNameOf, layerOf, redactValue, resolveNodeConfig, SHORT_ENV } from './config-sources.js';
+export type { ConfigKey, ConfigLayer, ResolvedConfig } from './config-sources.js';
 export type { Config, DeepPartial, LoadedConfig } from './config.js';
 export { createManualClock, systemClock } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';

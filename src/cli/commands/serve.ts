@@ -3,28 +3,27 @@ import { buildApp } from '../../http/index.js';
 import { createLogger } from '../../core/index.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { storeFlags, storeLayer } from '../store-flags.js';
+import { storeFlags } from '../store-flags.js';
+import { configFileFlag, nodeConfig } from '../node-config.js';
 
-const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME] [--skip-migrations]
+const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME] [--config FILE] [--skip-migrations]
 
 Runs one app node. Environment: PORT, DATABASE_URL (postgres://…), REDIS_URL, GATEHOUSE_SECRET,
 GATEHOUSE_PUBLIC_URL, GATEHOUSE_TRUST_PROXY (addresses of the proxies whose X-Forwarded-For is
 believed; none by default), GATEHOUSE_PROXY_PROTOCOL=1 (behind an L4 balancer sending PROXY v1/v2),
-GATEHOUSE_METRICS_TOKEN. Stops gracefully on SIGTERM / SIGINT.`;
+GATEHOUSE_METRICS_TOKEN; every other setting as GATEHOUSE_<SECTION>_<KEY> or in gatehouse.yaml in the data
+directory (--config FILE names another): docs/configuration.md. Stops gracefully on SIGTERM / SIGINT.`;
 
 export const command: Command = {
   name: 'serve',
   summary: 'Run one app node',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, 'skip-migrations': { type: 'boolean' } }, usage);
-    const layer = storeLayer(values);
-    layer.server = { ...layer.server };
-    if (values.port !== undefined) layer.server.port = Number(values.port);
-    if (values.host !== undefined) layer.server.host = String(values.host);
-    if (values['node-id'] !== undefined) layer.server.nodeId = String(values['node-id']);
+    const { values } = parseFlags(argv, { ...storeFlags, ...configFileFlag, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, 'skip-migrations': { type: 'boolean' } }, usage);
+    // Defaults < file < environment < flags, resolved once; the node takes the result as its configuration.
+    const { config } = nodeConfig(values);
     const logger = createLogger({ name: 'gatehouse' });
-    const node = await buildApp({ config: layer, logger, skipMigrations: values['skip-migrations'] === true, readProxyHeader });
+    const node = await buildApp({ config, logger, skipMigrations: values['skip-migrations'] === true, readProxyHeader });
     const port = await node.listen();
     logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
     console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);

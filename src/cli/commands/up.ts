@@ -5,10 +5,12 @@ import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: gatehouse up [--nodes 3] [--port 8080] [--host 127.0.0.1] [--node-port 3001] [--admin-port 9090]
-                    [--algorithm round-robin] [--data-dir ./.gatehouse]
+                    [--algorithm round-robin] [--data-dir ./.gatehouse] [--config FILE]
 
 The whole system on one machine: the balancer on --port in front of N app nodes on --node-port..
-sharing the embedded SQLite store (or PostgreSQL / Redis from DATABASE_URL / REDIS_URL). Ctrl-C stops all.`;
+sharing the embedded SQLite store (or PostgreSQL / Redis from DATABASE_URL / REDIS_URL). Every node
+reads the same settings: gatehouse.yaml in the data directory (or --config FILE) and the environment
+(docs/configuration.md). Ctrl-C stops all.`;
 
 const int = (value: unknown, name: string, fallback: number, min = 0, max = 65535): number => {
   if (value === undefined) return fallback;
@@ -32,6 +34,7 @@ export const command: Command = {
         'admin-port': { type: 'string' },
         algorithm: { type: 'string' },
         'data-dir': { type: 'string' },
+        config: { type: 'string' },
       },
       usage,
     );
@@ -49,15 +52,16 @@ export const command: Command = {
       nodeBasePort: int(values['node-port'], 'node-port', 3001),
       adminPort: int(values['admin-port'], 'admin-port', 9090),
       algorithm,
-      dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : (process.env.GATEHOUSE_DATA_DIR ?? './.gatehouse'),
+      ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+      ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
       env: process.env,
       logger,
       onEvent: (event) => {
         if (event.type === 'exited') process.stderr.write(`! ${event.node.id} exited (${event.signal ?? `code ${event.code}`}); restarting\n`);
       },
     });
-    const store = process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite (WAL)';
-    const fanout = process.env.REDIS_URL ? 'Redis Streams' : 'IPC cluster adapter';
+    const store = cluster.config.storage.databaseUrl ? 'PostgreSQL' : 'SQLite (WAL)';
+    const fanout = cluster.config.storage.redisUrl ? 'Redis Streams' : 'IPC cluster adapter';
     console.log(
       [
         ``,
