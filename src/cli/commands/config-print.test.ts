@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/support/services.js';
+import { createDatabase } from '../../storage/index.js';
+import { createTempDir, createTestPostgres } from '../../../test/support/services.js';
 
 const run = promisify(execFile);
 const MAIN = new URL('../main.ts', import.meta.url).pathname;
@@ -59,5 +60,29 @@ describe('gatehouse config print', () => {
     expect(refused?.code).toBe(1);
     expect(refused?.stderr).toContain('GH_CORE_CONFIG_INVALID');
     expect(refused?.stderr).toContain('/sessions/idleTimeoutSec');
+  }, 90_000);
+
+  it('is what the store commands read too: keys rotate acts on the database the file names', async () => {
+    const pg = await createTestPostgres();
+    const other = await createTempDir();
+    try {
+      writeFileSync(join(other.path, 'node.yaml'), `storage:\n  databaseUrl: ${pg.url}\n`);
+      const env = { GATEHOUSE_SECRET: 'cli-test-secret-0123456789-abcdefghijklmnop' };
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--json', '--data-dir', other.path, '--config', join(other.path, 'node.yaml')], {
+        env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
+        timeout: 60_000,
+      });
+      const rotated = JSON.parse(stdout.trim().split('\n').pop()!) as { current: string };
+      const db = createDatabase({ databaseUrl: pg.url, dataDir: other.path });
+      try {
+        const kids = (await db.db.selectFrom('token_keys').select('kid').execute()).map((r) => r.kid);
+        expect(kids).toContain(rotated.current);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await pg.drop();
+      await other.remove();
+    }
   }, 90_000);
 });

@@ -1,8 +1,7 @@
 import { configKeys, redactValue } from '../../core/index.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { configFileFlag, nodeConfig } from '../node-config.js';
-import { storeFlags } from '../store-flags.js';
+import { nodeConfig, storeFlags } from '../store-flags.js';
 
 const usage = `Usage: gatehouse config print [--config FILE] [--data-dir DIR] [--database-url URL] [--redis-url URL]
                               [--port N] [--host ADDR] [--node-id NAME] [--json]
@@ -20,7 +19,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(
       argv,
-      { ...storeFlags, ...configFileFlag, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, json: { type: 'boolean' } },
+      { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, json: { type: 'boolean' } },
       usage,
     );
     const resolved = nodeConfig(values);

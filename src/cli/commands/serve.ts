@@ -3,8 +3,7 @@ import { buildApp } from '../../http/index.js';
 import { createLogger } from '../../core/index.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { storeFlags } from '../store-flags.js';
-import { configFileFlag, nodeConfig } from '../node-config.js';
+import { nodeConfig, storeFlags } from '../store-flags.js';
 
 const usage = `Usage: gatehouse serve [--port 3000] [--host 127.0.0.1] [--data-dir ./.gatehouse] [--node-id NAME] [--config FILE] [--skip-migrations]
 
@@ -19,7 +18,7 @@ export const command: Command = {
   summary: 'Run one app node',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...storeFlags, ...configFileFlag, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, 'skip-migrations': { type: 'boolean' } }, usage);
+    const { values } = parseFlags(argv, { ...storeFlags, port: { type: 'string' }, host: { type: 'string' }, 'node-id': { type: 'string' }, 'skip-migrations': { type: 'boolean' } }, usage);
     // Defaults < file < environment < flags, resolved once; the node takes the result as its configuration.
     const { config } = nodeConfig(values);
     const logger = createLogger({ name: 'gatehouse' });
