@@ -41,5 +41,8 @@ export function createNodeHousekeeping(deps: NodeHousekeepingDeps): Housekeeping
     batchSize: config.housekeeping.batchSize,
     maxBatchesPerRun: config.housekeeping.maxBatchesPerRun,
     onError: (error, task) => deps.logger.warn({ err: error, task }, 'housekeeping failed'),
+    onRun: (report) => {
+      if (Object.values(report.deleted).some((n) => n > 0)) deps.logger.info({ deleted: report.deleted }, 'housekeeping deleted expired rows');
+    },
   });
 }

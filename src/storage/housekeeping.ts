@@ -32,6 +32,8 @@ export interface HousekeepingOptions {
   /** Batches one task runs per run at most; what is left waits for the next run. */
   maxBatchesPerRun: number;
   onError?: (error: unknown, task: string) => void;
+  /** After each run this node made (holding the lease). */
+  onRun?: (report: HousekeepingReport) => void;
 }
 
 export interface HousekeepingReport {
@@ -100,6 +102,7 @@ export function createHousekeeping(options: HousekeepingOptions): Housekeeping {
     cancel = clock.setTimer(intervalMs, () => {
       if (stopped) return;
       running = runOnce()
+        .then((report) => report && options.onRun?.(report))
         .catch((error: unknown) => options.onError?.(error, 'lease'))
         .finally(() => {
           running = null;
