@@ -78,6 +78,16 @@ describe('error registry', () => {
     expect(wire).not.toContain('user-456');
   });
 
+  it('puts no record id of ours in the details of any error raised in runtime code', () => {
+    // userId, familyId, sessionId, grant_id…: such ids go in `internal` (audit, logs), never to a client.
+    const leaks = runtimeSources('src').flatMap((f) =>
+      [...f.text.matchAll(/details:\s*\{([^}]*)\}/g)]
+        .filter((m) => /\b\w*(?:Id|_id)\b\s*[:,}]|\b\w*(?:Id|_id)\s*$/.test(m[1]!))
+        .map((m) => `${f.path}: ${m[0]}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
   it('raises no plain Error in runtime code that can reach a user or an operator', () => {
     // Errors that never leave the module that throws them: each is caught right there and turned into a
     // coded error (key-material: GH_TOKEN_KEYSTORE_UNREADABLE) or reported by the lab's parent process
