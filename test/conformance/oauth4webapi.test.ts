@@ -121,8 +121,11 @@ describe('conformance: oauth4webapi with its defaults', () => {
     const started = await oauth.processDeviceAuthorizationResponse(as, confidential.client, await oauth.deviceAuthorizationRequest(as, confidential.client, confidential.auth, new URLSearchParams({ scope: 'openid profile:read' }), insecure));
     const poll = () => oauth.deviceCodeGrantRequest(as, confidential.client, confidential.auth, started.device_code, insecure).then((r) => oauth.processDeviceCodeResponse(as, confidential.client, r));
     await expect(poll()).rejects.toMatchObject({ error: 'authorization_pending' });
+    // The device shows the web app's page, the complete form carrying the code.
+    expect(started.verification_uri).toBe(`${gh.origin}/device`);
+    expect(started.verification_uri_complete).toBe(`${gh.origin}/device?user_code=${encodeURIComponent(started.user_code)}`);
     const done = await approveDevice(gh, started.verification_uri_complete!);
-    expect(done).toContain('Device connected');
+    expect(done.searchParams.get('result')).toBe('approved');
     const result = await poll();
     expect((await api(gh, result.access_token)).status).toBe(200);
   });

@@ -132,7 +132,7 @@ export const PROFILES: Profile[] = [
     name: 'Device authorization grant',
     spec: 'RFC 8628',
     supported: true,
-    proofs: [browser('device flow: openid-client polls while the user confirms in Chromium (EN and KO pages)'), o4('device authorization grant')],
+    proofs: [browser("device flow: openid-client polls while the user approves on the web app's device page in Chromium (EN), and a refusal ends in access_denied (KO)"), o4('device authorization grant')],
     nodeOidcProvider: 'yes',
     keycloak: 'yes',
   },

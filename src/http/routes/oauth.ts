@@ -14,6 +14,7 @@ import {
   sendInteractionError,
   sweepOauthModels,
   type AuthorizationServer,
+  type Granted,
 } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
@@ -170,6 +171,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       const stateCreating = { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: '1 minute' } } };
       oidc.all('/oidc/auth', stateCreating, passThrough);
       oidc.all('/oidc/session/end', stateCreating, passThrough);
+      // The device page's code lookups: RFC 8628 §5.1 asks for a bound on guessing user codes.
+      oidc.all('/oidc/device', { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, passThrough);
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
       // RFC 8414 §3.1, path-aware form for the issuer <origin>/oidc: the same document (and issuer) as
@@ -191,6 +194,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           sendInteractionError(reply.raw, error);
         }
       };
+      const auditGrant = (request: FastifyRequest, granted: Granted) =>
+        ctx.identity.audit.record({ type: 'oauth.grant', userId: granted.accountId, ...requestMeta(request), data: { clientId: granted.clientId, grantId: granted.grantId, scopes: granted.scopes } });
       const uidParams = { schema: { hide: true, params: Type.Object({ uid: Type.String({ maxLength: 128 }) }) } };
       oidc.get(
         '/oidc/interaction/:uid',
@@ -199,7 +204,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           // A user signed in to gatehouse itself (session or sealed cookie) is not asked for the password again.
           const principal = request.principal;
           const kind = principal?.credential.kind;
-          await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          const granted = await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          if (granted) await auditGrant(request, granted);
         }),
       );
       oidc.post(
@@ -213,8 +219,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         '/oidc/interaction/:uid/confirm',
         uidParams,
         interaction(async (request, res) => {
-          const granted = await interactions.confirm(request.raw, res);
-          await ctx.identity.audit.record({ type: 'oauth.grant', userId: granted.accountId, ...requestMeta(request), data: { clientId: granted.clientId, grantId: granted.grantId, scopes: granted.scopes } });
+          await auditGrant(request, await interactions.confirm(request.raw, res));
         }),
       );
       oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
