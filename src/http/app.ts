@@ -127,6 +127,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(sessionAuthRoutes(ctx, hooks));
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
+  // Expired provider rows already read as absent; reclaiming them runs while this node serves.
+  const stopOauthSweep = ctx.oauth.startSweeping();
+  app.addHook('onClose', async () => stopOauthSweep());
   await app.register(federationRoutes(ctx, hooks));
   await app.register(accountLifecycleRoutes(ctx, hooks));
   await app.register(adminRoutes(ctx, hooks));
