@@ -107,8 +107,9 @@ export async function approveDevice(gh: RunningGatehouse, verificationUriComplet
   const decision: [string, string] = choice === 'approve' ? ['confirm', 'yes'] : ['abort', 'yes'];
   let { response, url } = await browser.submit(endpoint, [['xsrf', confirm.xsrf], ['user_code', userCode], decision], gh.origin);
   for (let step = 0; step < 4 && url.pathname !== '/device'; step++) {
-    const page = parsePage(await response.text());
-    if (!page.hasPasswordInput) throw new Error(`unexpected page at ${url}`);
+    const html = await response.text();
+    const page = parsePage(html);
+    if (!page.hasPasswordInput) throw new Error(`unexpected page at ${url}: ${response.status} ${html.slice(0, 300)}`);
     ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), [['csrf', page.csrf], ['email', EMAIL], ['password', PASSWORD]], gh.origin));
   }
   await response.arrayBuffer();

@@ -21,8 +21,11 @@ const PROBLEMS: Record<string, DeviceProblem> = {
   NoCodeError: 'no-code',
 };
 
-/** The web app fetches with `Accept: application/json`; a browser navigating there asks for HTML. */
-const wantsJson = (ctx: KoaContextWithOIDC) => ctx.accepts('json', 'html') === 'json';
+/**
+ * The web app fetches with `Accept: application/json`; a browser navigating there asks for HTML, and
+ * anything vaguer (any type at all) is treated as a browser.
+ */
+const wantsJson = (ctx: KoaContextWithOIDC) => ctx.accepts('html', 'json') === 'json';
 
 const xsrfOf = (ctx: KoaContextWithOIDC) => String((ctx.oidc.session?.state as { secret?: string } | undefined)?.secret ?? '');
 
@@ -69,7 +72,7 @@ export function deviceFlowFeature(pageUrl: string): DeviceFlowFeature {
  */
 export function installDeviceVerificationUri(provider: Provider, pageUrl: string): void {
   provider.use(async (ctx, next) => {
-    if (ctx.method === 'GET' && ctx.path === '/device' && ctx.accepts('json', 'html') !== 'json') {
+    if (ctx.method === 'GET' && ctx.path === '/device' && !wantsJson(ctx as KoaContextWithOIDC)) {
       ctx.status = 303;
       return ctx.redirect(`${pageUrl}${ctx.search}`);
     }
