@@ -70,6 +70,9 @@ describe('conformance: flows where the user acts, in Chromium', () => {
     const tokens = await polling;
     expect((await api(gh, tokens.access_token)).status).toBe(200);
     expect(tokens.claims()?.sub).toBe(gh.userId);
+    // Approving on the page was the consent, and it is in the user's audit log like any other grant.
+    const audit = await gh.gh.ctx.identity.audit.list({ userId: gh.userId });
+    expect(audit.find((e) => e.type === 'oauth.grant' && e.data.clientId === created.client_id)?.data).toMatchObject({ scopes: expect.arrayContaining(['openid', 'profile:read']) });
 
     // Korean (the user's gh.lang): the code typed by hand, a wrong one first, then a refusal.
     const refused = await client.initiateDeviceAuthorization(config, { scope: 'openid' });

@@ -179,7 +179,7 @@ function ConfirmStep({ step }: { step: Extract<Step, { step: 'confirm' }> }) {
           <input type="hidden" name="xsrf" value={step.xsrf} />
           <input type="hidden" name="user_code" value={step.userCode} />
           <input type="hidden" name="confirm" value="yes" />
-          <button type="submit" disabled={!signedIn}>
+          <button type="submit" class="primary" disabled={!signedIn}>
             {t('device.approve')}
           </button>
         </form>
