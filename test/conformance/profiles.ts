@@ -134,7 +134,7 @@ export const PROFILES: Profile[] = [
     name: 'Device authorization grant',
     spec: 'RFC 8628',
     supported: true,
-    proofs: [browser("device flow: openid-client polls while the user approves on the web app's device page in Chromium (EN), and a refusal ends in access_denied (KO)"), o4('device authorization grant')],
+    proofs: [browser("device flow: openid-client polls while the user approves on the web app's device page in Chromium (EN), and a refusal ends in access_denied (KO)"), o4('device authorization grant'), neg('bounds user-code guessing at the device verification endpoint (RFC 8628 §5.1)')],
     nodeOidcProvider: 'yes',
     keycloak: 'yes',
   },
