@@ -1,6 +1,8 @@
-// Writes docs/conformance.md from the conformance suite's profile list.
+// Writes docs/conformance.md and docs/conformance.ko.md from the conformance suite's profile list.
 import { writeFileSync } from 'node:fs';
-import { renderConformancePage } from '../test/conformance/profiles.js';
+import { PROFILES, renderConformancePage } from '../test/conformance/profiles.js';
 
-writeFileSync('docs/conformance.md', renderConformancePage());
-console.log('wrote docs/conformance.md');
+for (const [file, lang] of [['docs/conformance.md', 'en'], ['docs/conformance.ko.md', 'ko']] as const) {
+  writeFileSync(file, renderConformancePage(PROFILES, lang));
+  console.log(`wrote ${file}`);
+}

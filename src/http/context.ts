@@ -39,7 +39,7 @@ import {
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
 import { createTokenService, type TokenService } from '../tokens/index.js';
 import type { Realtime } from '../realtime/index.js';
-import { createGrantManager, createOidcAdapterFactory, type GrantManager } from '../oauth/index.js';
+import { createOauthModule, type OauthModule } from '../oauth/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
@@ -74,12 +74,12 @@ export interface AppContext {
   sealer: CookieSealer;
   /** JWT mode: keystore (shared with OAuth), access tokens, refresh families, deny-list. */
   tokens: TokenService;
-  /** Credential resolvers the guard tries in order; later work (JWT, OAuth) adds its own. */
-  resolvers: CredentialResolver[];
+  /** Credential resolvers the guard tries, in the order declared once in createContext. */
+  resolvers: readonly CredentialResolver[];
   authenticate: Authenticate;
   events: SecurityEvents;
-  /** The user's side of OAuth grants (apps they allowed), over the provider's own storage. */
-  oauthGrants: GrantManager;
+  /** The OAuth / OIDC feature: provider, grants, clients, interactions, its resolver. */
+  oauth: OauthModule;
   /** Account mail: SMTP_URL, or the outbox in the store. */
   mailer: Mailer;
   /** Email verification, password reset, email change, account deletion. */
@@ -153,19 +153,44 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
     });
     closers.push(async () => tokens.close());
-    const resolvers: CredentialResolver[] = [
+    // The OAuth feature, built whole (provider, adapter, grants, clients, interactions, its resolver);
+    // the routes only mount it. Client secrets are guessed like passwords: the same shared throttle,
+    // failures audited.
+    const oauth = createOauthModule({
+      config,
+      origin,
+      secret,
+      db: database.db,
+      redis,
+      kv,
+      clock,
+      ids,
+      logger,
+      keys: tokens.keystore,
+      getUser: (id) => identity.getUser(id),
+      checkClientSecret: async ({ clientId, ip }, compare) => {
+        const attempt = await identity.throttle.reserve({ email: clientId, ip, kind: 'client-secret' });
+        if (await compare()) {
+          await attempt.succeed();
+          return true;
+        }
+        await attempt.fail();
+        await identity.audit.record({ type: 'oauth.client-auth.failure', userId: null, ip, data: { clientId } });
+        return false;
+      },
+    });
+    // The one place the guard's order is declared. Cookies first (a browser's own credentials); then the
+    // two bearer readers, OAuth before the first-party JWT: both read bearer tokens and the guard reports
+    // the first error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
+    const resolvers: readonly CredentialResolver[] = [
       createSessionResolver({ sessions, identity: activeIdentity, cookieName: cookies.names.session }),
       createSealedCookieResolver({ sealer, identity: activeIdentity, cookieName: cookies.names.auth }),
+      oauth.resolver,
       tokens.bearerResolver(activeUser),
     ];
     const events = createSecurityEvents((error) => logger.error({ err: error }, 'a revocation listener failed'));
-    const oauthGrants = createGrantManager({
-      db: database.db,
-      adapter: createOidcAdapterFactory({ db: database.db, redis: redis ?? undefined, prefix, clock }),
-      clock,
-    });
     // Revocations reach refresh families, live access tokens and OAuth grants before anything else.
-    installRevocationListeners({ events, tokens, oauthGrants });
+    installRevocationListeners({ events, tokens, oauthGrants: oauth.grants });
     const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, db: database.db, clock, ids, logger });
     closers.push(async () => mailer.close());
     const records = createUserRecords(database.db);
@@ -195,7 +220,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       resolvers,
       authenticate: createGuard(resolvers),
       events,
-      oauthGrants,
+      oauth,
       mailer,
       accounts,
       userAdmin,

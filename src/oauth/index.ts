@@ -11,7 +11,7 @@ export type { AuthorizationServer, AuthorizationServerDeps } from './provider/se
 export type { OidcSigningKeys } from './provider/signing-keys.js';
 export { ALL_SCOPES, API_SCOPES, OIDC_SCOPES, SCOPE_DESCRIPTIONS } from './provider/scopes.js';
 export { createInteractionHandlers, sendHtml, sendInteractionError } from './interactions/handlers.js';
-export type { InteractionDeps, InteractionHandlers, PasswordCheck } from './interactions/handlers.js';
+export type { Granted, InteractionDeps, InteractionHandlers, PasswordCheck } from './interactions/handlers.js';
 export { createOauthResolver } from './resource/resolver.js';
 export type { OauthResolverDeps } from './resource/resolver.js';
 export { resourceError } from './resource/challenge.js';
@@ -21,3 +21,5 @@ export { clientWebOrigins, createWebOriginPolicy } from './clients/web-origins.j
 export type { WebOriginPolicy } from './clients/web-origins.js';
 export { CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, DEVICE_CODE_GRANT, clientMetadata, createClientManager } from './clients/clients.js';
 export type { ClientAuthMethod, ClientIdTokenAlg, ClientInput, ClientManager, ClientManagerDeps, ClientType, ClientView } from './clients/clients.js';
+export { createOauthModule } from './module.js';
+export type { OauthModule, OauthModuleDeps } from './module.js';

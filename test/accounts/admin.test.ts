@@ -76,7 +76,7 @@ describe('admin console API and CLI', () => {
     // A wrong password still answers as any wrong password does (the state is told only to the owner).
     expect((await new TestClient(node.url).post('/api/auth/session/login', { email: v.who.email, password: 'not the password at all' })).body.error).toBe('GH_AUTH_INVALID_CREDENTIALS');
     // The OIDC provider no longer knows the account (its browser session cannot mint codes).
-    const configuration = buildConfiguration({ config: node.node.ctx.config, apiResource: `${node.url}/api`, jwks: { keys: [] }, alg: 'EdDSA', cookieKeys: ['k'], adapter: undefined, getUser: (id) => node.node.ctx.identity.getUser(id), sessionVersions: createProviderSessionVersions(node.node.ctx.kv, 60_000), apiDefaults: createDefaultApiResource({ apiResource: `${node.url}/api`, kv: node.node.ctx.kv, grantTtlMs: 60_000 }) });
+    const configuration = buildConfiguration({ config: node.node.ctx.config, apiResource: `${node.url}/api`, jwks: { keys: [] }, alg: 'EdDSA', cookieKeys: ['k'], adapter: undefined, getUser: (id) => node.node.ctx.identity.getUser(id), sessionVersions: createProviderSessionVersions(node.node.ctx.kv, 60_000), apiDefaults: createDefaultApiResource({ apiResource: `${node.url}/api`, kv: node.node.ctx.kv, grantTtlMs: 60_000 }), devicePage: `${node.url}/device` });
     expect(await configuration.findAccount!({} as never, v.id)).toBeUndefined();
 
     const events = await node.node.ctx.identity.audit.list({ userId: v.id });

@@ -23,6 +23,7 @@ async function emailVerifiedClaim(node: TestNode, userId: string): Promise<unkno
     getUser: (id) => node.node.ctx.identity.getUser(id),
     sessionVersions: createProviderSessionVersions(node.node.ctx.kv, 60_000),
     apiDefaults: createDefaultApiResource({ apiResource: `${node.url}/api`, kv: node.node.ctx.kv, grantTtlMs: 60_000 }),
+    devicePage: `${node.url}/device`,
   });
   const account = await configuration.findAccount!({} as never, userId);
   const claims = await account!.claims('id_token', 'openid email', {}, []);

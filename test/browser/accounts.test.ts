@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { launchBrowser, screenshot, webLogin } from '../support/browser.js';
 import { freshUser } from '../support/client.js';
 import { linkIn, startTestSmtp, type TestSmtp } from '../support/smtp.js';
 
@@ -27,14 +27,7 @@ describe('accounts in Chromium, with real mail', () => {
     await smtp?.close();
   });
 
-  const uiLogin = async (page: Page, email: string, password: string) => {
-    await page.goto(`${node.url}/login`);
-    await page.getByTestId('email').fill(email);
-    await page.getByTestId('password').fill(password);
-    await page.getByTestId('mode-session').check();
-    await page.getByTestId('submit').click();
-    await page.waitForURL('**/explain');
-  };
+  const uiLogin = (page: Page, email: string, password: string) => webLogin(page, node.url, { email, password });
   const status = (page: Page) => page.evaluate(async () => (await fetch('/api/me')).status);
 
   it('sign up, verify from the received mail, log out, reset a forgotten password, change email, export and delete', async () => {

@@ -38,42 +38,69 @@ describe('conformance: flows where the user acts, in Chromium', () => {
     return { context, visited };
   }
 
-  it('device flow: openid-client polls while the user confirms in Chromium (EN and KO pages)', async () => {
+  it('device flow: openid-client polls while the user approves on the web app\'s device page in Chromium (EN), and a refusal ends in access_denied (KO)', async () => {
     const created = await gh.createClient({ name: 'TV app', redirectUris: [], type: 'public', device: true });
     const config = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.None(), insecure);
-    const started = await client.initiateDeviceAuthorization(config, { scope: 'openid profile:read' });
-    const polling = client.pollDeviceAuthorizationGrant(config, started);
 
-    // English by default: the input page.
+    // English: the CLI shows verification_uri_complete; the page reads the code from it, names the client
+    // and the scopes, asks the user to sign in, and the approval goes through the provider.
+    const started = await client.initiateDeviceAuthorization(config, { scope: 'openid profile:read' });
+    expect(started.verification_uri).toBe(`${gh.origin}/device`);
+    const polling = client.pollDeviceAuthorizationGrant(config, started);
     const english = await chromium.newContext({ locale: 'en-US' });
     const enPage = await english.newPage();
-    await enPage.goto(started.verification_uri);
-    await expect.poll(() => enPage.locator('h1').textContent(), { timeout: 30_000 }).toBe('Connect a device');
+    await enPage.goto(started.verification_uri_complete!);
+    await enPage.getByTestId('device-confirm').waitFor();
+    expect(await enPage.locator('h1').textContent()).toBe('Connect TV app?');
+    expect(await enPage.locator('#user-code').textContent()).toBe(started.user_code);
+    expect(await enPage.getByTestId('device-scopes').locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-scope')))).toEqual(['openid', 'profile:read']);
+    // Not signed in yet: approving waits for the sign-in.
+    expect(await enPage.getByRole('button', { name: 'Approve' }).isDisabled()).toBe(true);
+    const signIn = enPage.getByTestId('device-sign-in');
+    await signIn.getByLabel('Email').fill(EMAIL);
+    await signIn.getByLabel('Password').fill(PASSWORD);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await enPage.getByText(`Approving as ${EMAIL}.`).waitFor();
     await screenshot(enPage, 'oauth-device-en');
+    await enPage.getByRole('button', { name: 'Approve' }).click();
+    await enPage.waitForURL(`${gh.origin}/device?result=approved`);
+    expect(await enPage.locator('h1').textContent()).toBe('Device connected');
+    await screenshot(enPage, 'oauth-device-en-done');
     await english.close();
+    const tokens = await polling;
+    expect((await api(gh, tokens.access_token)).status).toBe(200);
+    expect(tokens.claims()?.sub).toBe(gh.userId);
+    // Approving on the page was the consent, and it is in the user's audit log like any other grant.
+    const audit = await gh.gh.ctx.identity.audit.list({ userId: gh.userId });
+    expect(audit.find((e) => e.type === 'oauth.grant' && e.data.clientId === created.client_id)?.data).toMatchObject({ scopes: expect.arrayContaining(['openid', 'profile:read']) });
 
-    // The user chose Korean in the web app (gh.lang): the same pages speak Korean.
+    // Korean (the user's gh.lang): the code typed by hand, a wrong one first, then a refusal.
+    const refused = await client.initiateDeviceAuthorization(config, { scope: 'openid' });
+    const refusedPolling = client.pollDeviceAuthorizationGrant(config, refused).then(
+      () => null,
+      (error: unknown) => error,
+    );
     const korean = await chromium.newContext();
     await korean.addCookies([{ name: 'gh.lang', value: 'ko', url: gh.origin }]);
     const page = await korean.newPage();
-    await page.goto(started.verification_uri);
+    await page.goto(refused.verification_uri);
+    await page.getByTestId('device-input').waitFor();
     expect(await page.locator('h1').textContent()).toBe('기기 연결');
     expect(await page.locator('html').getAttribute('lang')).toBe('ko');
-    await page.locator('#user_code').fill(started.user_code);
+    await page.locator('#user_code').fill('WXYZ-WXYZ');
+    await page.getByRole('button', { name: '계속' }).click();
+    await page.getByText('코드가 올바르지 않습니다. 기기를 확인하고 다시 시도하세요.').waitFor();
+    await page.locator('#user_code').fill(refused.user_code);
+    await page.getByRole('button', { name: '계속' }).click();
+    await page.getByTestId('device-confirm').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('TV app을(를) 연결할까요?');
     await screenshot(page, 'oauth-device-ko');
-    await page.getByRole('button', { name: '계속' }).click();
-    await expect.poll(() => page.locator('#user-code').textContent(), { timeout: 30_000 }).toBe(started.user_code);
-    await page.getByRole('button', { name: '계속' }).click();
-    await page.locator('#email').fill(EMAIL);
-    await page.locator('#password').fill(PASSWORD);
-    await page.getByRole('button', { name: '로그인' }).click();
-    await page.getByRole('button', { name: '허용' }).click();
-    await expect.poll(() => page.locator('h1').textContent(), { timeout: 30_000 }).toBe('기기 연결됨');
-    await screenshot(page, 'oauth-device-ko-done');
+    await page.getByRole('button', { name: '거부' }).click();
+    await page.waitForURL(`${gh.origin}/device?result=denied`);
+    expect(await page.locator('h1').textContent()).toBe('요청 거부됨');
+    await screenshot(page, 'oauth-device-ko-denied');
     await korean.close();
-
-    const tokens = await polling;
-    expect((await api(gh, tokens.access_token)).status).toBe(200);
+    expect(await refusedPolling).toMatchObject({ error: 'access_denied' });
   }, 120_000);
 
   it('RP-initiated logout in Chromium ends the provider and web sessions and notifies back-channel', async () => {

@@ -82,4 +82,30 @@ describe('conformance: RFC 6749 / RFC 9700 negative cases', () => {
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
   });
+
+  it('bounds user-code guessing at the device verification endpoint (RFC 8628 §5.1)', async () => {
+    const guess = (xsrf: string, cookie: string) =>
+      fetch(`${gh.issuer}/device`, {
+        method: 'POST',
+        headers: { accept: 'application/json', cookie, origin: gh.origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ xsrf, user_code: 'BCDF-GHJK' }).toString(),
+      });
+    const start = await fetch(`${gh.issuer}/device`, { headers: { accept: 'application/json' } });
+    const cookie = start.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    let { xsrf } = (await start.json()) as { xsrf: string };
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 40 && !statuses.includes(429); attempt++) {
+      const response = await guess(xsrf, cookie);
+      statuses.push(response.status);
+      if (response.status === 200) {
+        const body = (await response.json()) as { problem?: string; xsrf: string };
+        expect(body.problem).toBe('not-found');
+        // A refused code comes back with a fresh form secret, as the page would use it.
+        xsrf = body.xsrf;
+      }
+    }
+    // The first guesses are answered "not found"; the endpoint then refuses more from this address.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses).toContain(429);
+  });
 });

@@ -121,10 +121,23 @@ describe('conformance: oauth4webapi with its defaults', () => {
     const started = await oauth.processDeviceAuthorizationResponse(as, confidential.client, await oauth.deviceAuthorizationRequest(as, confidential.client, confidential.auth, new URLSearchParams({ scope: 'openid profile:read' }), insecure));
     const poll = () => oauth.deviceCodeGrantRequest(as, confidential.client, confidential.auth, started.device_code, insecure).then((r) => oauth.processDeviceCodeResponse(as, confidential.client, r));
     await expect(poll()).rejects.toMatchObject({ error: 'authorization_pending' });
+    // The device shows the web app's page, the complete form carrying the code.
+    expect(started.verification_uri).toBe(`${gh.origin}/device`);
+    expect(started.verification_uri_complete).toBe(`${gh.origin}/device?user_code=${encodeURIComponent(started.user_code)}`);
+    // A link to the provider's own endpoint (what devices showed before) lands on the page, code kept.
+    const legacy = await fetch(`${gh.issuer}/device?user_code=${encodeURIComponent(started.user_code)}`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(legacy.status).toBe(303);
+    expect(legacy.headers.get('location')).toBe(started.verification_uri_complete);
     const done = await approveDevice(gh, started.verification_uri_complete!);
-    expect(done).toContain('Device connected');
+    expect(done.searchParams.get('result')).toBe('approved');
     const result = await poll();
     expect((await api(gh, result.access_token)).status).toBe(200);
+
+    // The user says no: the device's next poll gets access_denied (RFC 8628 §3.5).
+    const refused = await oauth.processDeviceAuthorizationResponse(as, confidential.client, await oauth.deviceAuthorizationRequest(as, confidential.client, confidential.auth, new URLSearchParams({ scope: 'openid' }), insecure));
+    const denied = await approveDevice(gh, refused.verification_uri_complete!, 'deny');
+    expect(denied.searchParams.get('result')).toBe('denied');
+    await expect(oauth.deviceCodeGrantRequest(as, confidential.client, confidential.auth, refused.device_code, insecure).then((r) => oauth.processDeviceCodeResponse(as, confidential.client, r))).rejects.toMatchObject({ error: 'access_denied' });
   });
 
   it('introspects and revokes a JWT access token', async () => {

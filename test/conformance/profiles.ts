@@ -2,6 +2,8 @@
 // compares with node-oidc-provider's certified profiles and Keycloak. docs/conformance.md is rendered
 // from this list (`npm run docs:conformance`) and a test keeps the page and the proofs in sync.
 
+import { CELLS_KO, PAGE_KO, PROFILE_NAMES_KO, PROFILE_NOTES_KO } from './profiles.ko.js';
+
 export interface Proof {
   /** A file under test/conformance/. */
   file: string;
@@ -132,7 +134,7 @@ export const PROFILES: Profile[] = [
     name: 'Device authorization grant',
     spec: 'RFC 8628',
     supported: true,
-    proofs: [browser('device flow: openid-client polls while the user confirms in Chromium (EN and KO pages)'), o4('device authorization grant')],
+    proofs: [browser("device flow: openid-client polls while the user approves on the web app's device page in Chromium (EN), and a refusal ends in access_denied (KO)"), o4('device authorization grant'), neg('bounds user-code guessing at the device verification endpoint (RFC 8628 §5.1)')],
     nodeOidcProvider: 'yes',
     keycloak: 'yes',
   },
@@ -283,13 +285,35 @@ export const PROFILES: Profile[] = [
 ];
 
 /** docs/conformance.md, from PROFILES. */
-export function renderConformancePage(profiles: Profile[] = PROFILES): string {
+/** docs/conformance.md (English) or docs/conformance.ko.md (Korean), from the same rows. */
+export function renderConformancePage(profiles: Profile[] = PROFILES, lang: 'en' | 'ko' = 'en'): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const ko = lang === 'ko';
+  // A missing translation renders visibly (and the page test names it) instead of falling back silently.
+  const say = (table: Record<string, string>, key: string, english: string) => (ko ? (table[key] ?? `?? ${english}`) : english);
   const rows = profiles.map((p) => {
     const proofs = p.proofs.map((proof) => `\`${proof.file}\` › ${cell(proof.test)}`).join('<br>') || '—';
-    const status = p.supported ? 'supported' : `not supported${p.note ? ` — ${cell(p.note)}` : ''}`;
-    return `| ${cell(p.name)} | ${cell(p.spec)} | ${status} | ${proofs} | ${cell(p.nodeOidcProvider)} | ${cell(p.keycloak)} |`;
+    const note = p.note ? say(PROFILE_NOTES_KO, p.id, p.note) : null;
+    const status = p.supported ? (ko ? PAGE_KO.supported : 'supported') : `${ko ? PAGE_KO.notSupported : 'not supported'}${note ? ` — ${cell(note)}` : ''}`;
+    const compared = [p.nodeOidcProvider, p.keycloak].map((text) => cell(say(CELLS_KO, text, text)));
+    return `| ${cell(say(PROFILE_NAMES_KO, p.id, p.name))} | ${cell(p.spec)} | ${status} | ${proofs} | ${compared.join(' | ')} |`;
   });
+  if (ko) {
+    return `# ${PAGE_KO.title}
+
+${PAGE_KO.generated}
+
+${PAGE_KO.intro}
+
+${PAGE_KO.header}
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+## ${PAGE_KO.notesTitle}
+
+${PAGE_KO.notes}
+`;
+  }
   return `# OAuth 2.0 / OpenID Connect conformance
 
 <!-- Generated from test/conformance/profiles.ts by npm run docs:conformance; a test keeps it in sync. -->

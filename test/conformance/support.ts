@@ -84,40 +84,34 @@ export function jwsHeader(jwt: string): { alg: string; typ?: string; kid?: strin
 export const api = (gh: RunningGatehouse, token: string, scheme = 'Bearer') =>
   fetch(`${gh.origin}/api/resources/profile`, { headers: { authorization: `${scheme} ${token}` } });
 
-/** The first form on a page whose id is `formId`: its action and hidden fields. */
-export function formOf(html: string, formId: string): { action: string; fields: [string, string][] } {
-  const form = new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
-  if (!form) throw new Error(`no form ${formId} in ${html.replace(/<style>[\s\S]*<\/style>/, "").slice(0, 1500)}`);
-  const action = /action="([^"]+)"/.exec(form[0])?.[1] ?? '';
-  const fields = [...form[0].matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m): [string, string] => [m[1]!, m[2]!]);
-  return { action, fields };
-}
-
 /**
- * The user's side of the device flow through the provider's HTML forms: open verification_uri_complete,
- * confirm the code, sign in, consent. Ends on the "device connected" page.
+ * The user's side of the device flow as the web app's device page drives it, over plain HTTP: read the
+ * code from verification_uri_complete, ask oidc-provider's endpoint for its form secret and the request
+ * (JSON), then post the approval (or the refusal) as the page's form does and sign in on the way.
+ * Returns where the browser ends: the device page with `result=approved|denied`.
  */
-export async function approveDevice(gh: RunningGatehouse, verificationUriComplete: string): Promise<string> {
+export async function approveDevice(gh: RunningGatehouse, verificationUriComplete: string, choice: 'approve' | 'deny' = 'approve'): Promise<URL> {
   const { Browser, parsePage } = await import('../oauth/support.js');
   const browser = new Browser();
-  let { response, url } = await browser.follow(verificationUriComplete, gh.origin);
-  let html = await response.text();
-  if (!html.includes('op.deviceConfirmForm')) {
-    // oidc-provider turns the GET with user_code into a self-submitting POST (what a browser's script does).
-    const auto = formOf(html.replace('<form method="post"', '<form id="auto" method="post"'), 'auto');
-    ({ response, url } = await browser.submit(new URL(auto.action, url), auto.fields, gh.origin));
-    html = await response.text();
-  }
-  const confirm = formOf(html, 'op.deviceConfirmForm');
-  ({ response, url } = await browser.submit(new URL(confirm.action, url), confirm.fields, gh.origin));
-  for (let step = 0; step < 4; step++) {
+  const userCode = new URL(verificationUriComplete).searchParams.get('user_code') ?? '';
+  const endpoint = `${gh.issuer}/device`;
+  const json = { accept: 'application/json' };
+  const started = (await (await browser.request(endpoint, { headers: json })).json()) as { xsrf: string };
+  const lookup = await browser.request(endpoint, {
+    method: 'POST',
+    headers: { ...json, origin: gh.origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf: started.xsrf, user_code: userCode }).toString(),
+  });
+  const confirm = (await lookup.json()) as { step: string; xsrf: string };
+  if (confirm.step !== 'confirm') throw new Error(`the code was refused: ${JSON.stringify(confirm)}`);
+  const decision: [string, string] = choice === 'approve' ? ['confirm', 'yes'] : ['abort', 'yes'];
+  let { response, url } = await browser.submit(endpoint, [['xsrf', confirm.xsrf], ['user_code', userCode], decision], gh.origin);
+  for (let step = 0; step < 4 && url.pathname !== '/device'; step++) {
     const html = await response.text();
     const page = parsePage(html);
-    if (!page.csrf) return html;
-    const fields: [string, string][] = page.hasPasswordInput
-      ? [['csrf', page.csrf], ['email', EMAIL], ['password', PASSWORD]]
-      : [['csrf', page.csrf], ...page.scopes.map((s): [string, string] => ['scope', s])];
-    ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), fields, gh.origin));
+    if (!page.hasPasswordInput) throw new Error(`unexpected page at ${url}: ${response.status} ${html.slice(0, 300)}`);
+    ({ response, url } = await browser.submit(new URL(page.actions[0]!, url), [['csrf', page.csrf], ['email', EMAIL], ['password', PASSWORD]], gh.origin));
   }
-  throw new Error('the device approval did not finish');
+  await response.arrayBuffer();
+  return url;
 }

@@ -20,3 +20,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Logs in through the web app's login page (session mode) and waits for the page it lands on. */
+export async function webLogin(page: Page, origin: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByTestId('email').fill(who.email);
+  await page.getByTestId('password').fill(who.password);
+  await page.getByTestId('mode-session').check();
+  await page.getByTestId('submit').click();
+  await page.waitForURL('**/explain');
+}

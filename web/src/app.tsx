@@ -12,6 +12,7 @@ import { ExplainPage } from './pages/explain.js';
 import { AdminProvidersPage } from './federation/admin-providers-page.js';
 import { FederationProblemPage } from './federation/problem-page.js';
 import { HomePage } from './pages/home.js';
+import { DevicePage } from './oauth/device-page.js';
 import { onLinkClick, route } from './router.js';
 import { loadMe } from './state/auth.js';
 import { loadPrefs, prefs } from './state/prefs.js';
@@ -47,6 +48,8 @@ function Page({ path }: { path: string }) {
       return <ForgotPasswordPage />;
     case '/reset-password':
       return <ResetPasswordPage />;
+    case '/device':
+      return <DevicePage />;
     default:
       return <NotFound />;
   }
@@ -101,4 +104,5 @@ const TITLES: Record<string, Parameters<ReturnType<typeof translator>>[0]> = {
   '/verify-email': 'nav.verify',
   '/forgot-password': 'nav.forgot',
   '/reset-password': 'nav.reset',
+  '/device': 'nav.device',
 };

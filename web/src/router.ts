@@ -28,4 +28,4 @@ export function onLinkClick(event: MouseEvent): void {
   navigate(clean(url.pathname));
 }
 
-export const APP_PATHS = new Set(['/', '/login', '/signup', '/account', '/chat', '/dashboard', '/explain', '/learn', '/federation/problem', '/admin/providers', '/admin', '/verify-email', '/forgot-password', '/reset-password']);
+export const APP_PATHS = new Set(['/', '/login', '/signup', '/account', '/chat', '/dashboard', '/explain', '/learn', '/federation/problem', '/admin/providers', '/admin', '/verify-email', '/forgot-password', '/reset-password', '/device']);

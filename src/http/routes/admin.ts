@@ -59,13 +59,21 @@ export function adminRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         preHandler,
         schema: {
           tags,
-          summary: 'One user, with their live sessions and latest security events (admin)',
+          summary: 'One user, with their live sessions, JWT sign-ins and latest security events (admin)',
           params: UserParams,
           response: {
             200: Type.Object({
               user: AdminUserView,
-              sessions: Type.Number(),
-              events: Type.Array(Type.Object({ at: Type.Number(), type: Type.String(), ip: Type.Union([Type.String(), Type.Null()]) })),
+              sessions: Type.Number({ description: 'live server sessions' }),
+              devices: Type.Number({ description: 'live JWT sign-ins (refresh-token families)' }),
+              events: Type.Array(
+                Type.Object({
+                  at: Type.Number(),
+                  type: Type.String(),
+                  ip: Type.Union([Type.String(), Type.Null()]),
+                  actorId: Type.Union([Type.String(), Type.Null()], { description: 'the admin who acted, for operator actions' }),
+                }),
+              ),
             }),
             404: ErrorBody,
             ...errorResponses,
@@ -74,9 +82,9 @@ export function adminRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       },
       async (request) => {
         const user = await ctx.userAdmin.get(request.params.id);
-        const sessions = await ctx.sessions.list(user.id);
-        const events = await ctx.identity.audit.list({ userId: user.id, limit: 20 });
-        return { user: adminView(user), sessions: sessions.length, events: events.map((e) => ({ at: e.at, type: e.type, ip: e.ip })) };
+        const [sessions, families, events] = await Promise.all([ctx.sessions.list(user.id), ctx.tokens.refreshTokens.listFamilies(user.id), ctx.identity.audit.list({ userId: user.id, limit: 20 })]);
+        const actorOf = (data: Record<string, unknown>) => (typeof data.actorId === 'string' ? data.actorId : null);
+        return { user: adminView(user), sessions: sessions.length, devices: families.length, events: events.map((e) => ({ at: e.at, type: e.type, ip: e.ip, actorId: actorOf(e.data) })) };
       },
     );
 

@@ -1,19 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deriveKey } from '../../core/index.js';
-import {
-  ALL_SCOPES,
-  createAuthorizationServer,
-  createClientManager,
-  createInteractionHandlers,
-  createOauthResolver,
-  createOidcAdapterFactory,
-  createWebOriginPolicy,
-  OIDC_MOUNT,
-  sendInteractionError,
-  type AuthorizationServer,
-} from '../../oauth/index.js';
+import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordLogin } from '../login.js';
@@ -76,64 +64,7 @@ function endedProviderSession(setCookie: ReturnType<FastifyReply['raw']['getHead
  */
 export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const getUser = (id: string) => ctx.identity.getUser(id);
-    const server: AuthorizationServer = createAuthorizationServer({
-      config: ctx.config,
-      origin: ctx.origin,
-      secret: ctx.secret,
-      db: ctx.database.db,
-      redis: ctx.redis,
-      clock: ctx.clock,
-      logger: ctx.logger,
-      keys: ctx.tokens.keystore,
-      getUser,
-      kv: ctx.kv,
-      // Client secrets are guessed like passwords: the same shared throttle, failures audited.
-      checkClientSecret: async ({ clientId, ip }, compare) => {
-        const attempt = await ctx.identity.throttle.reserve({ email: clientId, ip, kind: 'client-secret' });
-        if (await compare()) {
-          await attempt.succeed();
-          return true;
-        }
-        await attempt.fail();
-        await ctx.identity.audit.record({ type: 'oauth.client-auth.failure', userId: null, ip, data: { clientId } });
-        return false;
-      },
-    });
-    const adapter = server.adapter ?? createOidcAdapterFactory({ db: ctx.database.db, redis: ctx.redis ?? undefined, prefix: ctx.config.storage.keyPrefix, clock: ctx.clock });
-    const grants = ctx.oauthGrants;
-    const clients = createClientManager({
-      db: ctx.database.db,
-      adapter,
-      ids: ctx.ids,
-      clock: ctx.clock,
-      validate: async (metadata) => (await server.getProvider()).Client.validate(metadata as never),
-    });
-    const interactions = createInteractionHandlers({
-      getProvider: server.getProvider,
-      csrfKey: deriveKey(ctx.secret, 'gatehouse/oidc-interaction-csrf'),
-      origin: ctx.origin,
-      getUser,
-      onGrant: server.rememberGrant,
-    });
-    // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
-    // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
-    const jwtAt = ctx.resolvers.findIndex((r) => r.kind === 'jwt');
-    ctx.resolvers.splice(
-      jwtAt === -1 ? ctx.resolvers.length : jwtAt,
-      0,
-      createOauthResolver({
-        issuer: server.issuer,
-        apiResource: server.apiResource,
-        keys: ctx.tokens.keystore,
-        clock: ctx.clock,
-        clockToleranceSec: ctx.config.tokens.clockToleranceSec,
-        kv: ctx.kv,
-        getUser,
-        grantAlive: (id) => grants.alive(id),
-        revocations: server.revocations,
-      }),
-    );
+    const { server, grants, clients, interactions } = ctx.oauth;
 
     // The /oidc tree: request bodies stay unread (oidc-provider and the interaction forms read the raw
     // stream), and responses are written by them, so each handler hijacks its reply.
@@ -158,6 +89,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       const stateCreating = { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: '1 minute' } } };
       oidc.all('/oidc/auth', stateCreating, passThrough);
       oidc.all('/oidc/session/end', stateCreating, passThrough);
+      // The device page's code lookups: RFC 8628 §5.1 asks for a bound on guessing user codes.
+      oidc.all('/oidc/device', { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, passThrough);
       oidc.all('/oidc', { schema: { hide: true } }, passThrough);
       oidc.all('/oidc/*', { schema: { hide: true } }, passThrough);
       // RFC 8414 §3.1, path-aware form for the issuer <origin>/oidc: the same document (and issuer) as
@@ -179,6 +112,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           sendInteractionError(reply.raw, error);
         }
       };
+      const auditGrant = (request: FastifyRequest, granted: Granted) =>
+        ctx.identity.audit.record({ type: 'oauth.grant', userId: granted.accountId, ...requestMeta(request), data: { clientId: granted.clientId, grantId: granted.grantId, scopes: granted.scopes } });
       const uidParams = { schema: { hide: true, params: Type.Object({ uid: Type.String({ maxLength: 128 }) }) } };
       oidc.get(
         '/oidc/interaction/:uid',
@@ -187,7 +122,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           // A user signed in to gatehouse itself (session or sealed cookie) is not asked for the password again.
           const principal = request.principal;
           const kind = principal?.credential.kind;
-          await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          const granted = await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          if (granted) await auditGrant(request, granted);
         }),
       );
       oidc.post(
@@ -201,8 +137,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         '/oidc/interaction/:uid/confirm',
         uidParams,
         interaction(async (request, res) => {
-          const granted = await interactions.confirm(request.raw, res);
-          await ctx.identity.audit.record({ type: 'oauth.grant', userId: granted.accountId, ...requestMeta(request), data: { clientId: granted.clientId, grantId: granted.grantId, scopes: granted.scopes } });
+          await auditGrant(request, await interactions.confirm(request.raw, res));
         }),
       );
       oidc.post('/oidc/interaction/:uid/abort', uidParams, interaction(async (request, res) => interactions.abort(request.raw, res)));
@@ -318,7 +253,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
     );
 
     // The example resource server: OAuth access tokens through the one guard, scope by scope.
-    registerResourceCors(app as never, createWebOriginPolicy({ db: ctx.database.db, clock: ctx.clock }));
+    registerResourceCors(app as never, ctx.oauth.webOrigins);
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',

@@ -25,15 +25,28 @@ export type PasswordCheck = (email: string, password: string) => Promise<User>;
 /** Creates an account (identity's sign-up, with its password policy); throws a GatehouseError. */
 export type SignUp = (input: { email: string; password: string; name: string | null }) => Promise<User>;
 
+/** What a saved consent granted. */
+export interface Granted {
+  accountId: string;
+  clientId: string;
+  grantId: string;
+  scopes: string[];
+}
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
 export interface InteractionHandlers {
-  /** GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user. */
-  show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<void>;
+  /**
+   * GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user; a
+   * device's consent was given on the device page, so it is saved here (and returned).
+   */
+  show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<Granted | null>;
   /** POST /oidc/interaction/:uid/login */
   login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
   /** POST /oidc/interaction/:uid/create — prompt=create: a new account, signed in at once. */
   create(req: IncomingMessage, res: ServerResponse, signUp: SignUp): Promise<{ accountId: string } | null>;
   /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant; returns what was granted. */
-  confirm(req: IncomingMessage, res: ServerResponse): Promise<{ accountId: string; clientId: string; grantId: string; scopes: string[] }>;
+  confirm(req: IncomingMessage, res: ServerResponse): Promise<Granted>;
   /** POST /oidc/interaction/:uid/abort — the user said no: access_denied goes back to the client. */
   abort(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
@@ -75,6 +88,34 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
     return [...scopes];
   };
 
+  /** Saves the grant of the scopes the user left chosen (openid always) and resumes the provider. */
+  const grantChosen = async (provider: Provider, req: IncomingMessage, res: ServerResponse, interaction: Interaction, chosen: ReadonlySet<string>): Promise<Granted> => {
+    const { prompt, params, session } = interaction;
+    if (!session) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });
+    if (!grant) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+    const oidcScopes = (prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    const allow = oidcScopes.filter((s) => s === 'openid' || chosen.has(s));
+    const reject = oidcScopes.filter((s) => !allow.includes(s));
+    if (allow.length) grant.addOIDCScope(allow.join(' '));
+    if (reject.length) grant.rejectOIDCScope(reject.join(' '));
+    const claims = (prompt.details.missingOIDCClaims as string[] | undefined) ?? [];
+    if (claims.length) grant.addOIDCClaims(claims);
+    for (const [indicator, scopes] of Object.entries((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {})) {
+      const yes = scopes.filter((s) => chosen.has(s));
+      const no = scopes.filter((s) => !chosen.has(s));
+      if (yes.length) grant.addResourceScope(indicator, yes.join(' '));
+      if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
+    }
+    const grantId = await grant.save();
+    await deps.onGrant?.(grantId, params);
+    await finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
+    const granted = [...allow, ...Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat().filter((s) => chosen.has(s))];
+    return { accountId: session.accountId, clientId: String(params.client_id), grantId, scopes: [...new Set(granted)] };
+  };
+
   return {
     async show(req, res, signedInUserId) {
       const { provider, interaction } = await details(req, res);
@@ -82,21 +123,32 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const csrf = interactionCsrf(deps.csrfKey, uid);
       const lang = requestLang(req, params.ui_locales);
       if (prompt.name === 'create') {
-        return sendHtml(res, 200, renderSignupPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
+        sendHtml(res, 200, renderSignupPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
+        return null;
       }
       if (prompt.name === 'login') {
         const signedIn = signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInUserId) : null;
-        if (signedIn) return finish(provider, req, res, loginResult(signedIn), false);
-        return sendHtml(res, 200, renderLoginPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
+        if (signedIn) {
+          await finish(provider, req, res, loginResult(signedIn), false);
+          return null;
+        }
+        sendHtml(res, 200, renderLoginPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
+        return null;
+      }
+      if (prompt.name === 'consent' && interaction.deviceCode) {
+        // A device's request: the user already saw the client and these scopes on the device page and
+        // pressed "allow" there (that press is what started this interaction), so it is the consent.
+        return grantChosen(provider, req, res, interaction, new Set(consentScopes(prompt)));
       }
       if (prompt.name === 'consent') {
         const user = interaction.session ? await deps.getUser(interaction.session.accountId) : null;
         if (!user) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
-        return sendHtml(
+        sendHtml(
           res,
           200,
           renderConsentPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), userEmail: user.email, scopes: consentScopes(prompt) }),
         );
+        return null;
       }
       throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
     },
@@ -154,31 +206,8 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
     async confirm(req, res) {
       const { provider, interaction } = await details(req, res);
       const form = await postedForm(req, interaction.uid);
-      const { prompt, params, session } = interaction;
-      if (prompt.name !== 'consent' || !session) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
-      const chosen = new Set(form.scope ?? []);
-      const grant = interaction.grantId
-        ? await provider.Grant.find(interaction.grantId)
-        : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) });
-      if (!grant) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
-      const oidcScopes = (prompt.details.missingOIDCScope as string[] | undefined) ?? [];
-      const allow = oidcScopes.filter((s) => s === 'openid' || chosen.has(s));
-      const reject = oidcScopes.filter((s) => !allow.includes(s));
-      if (allow.length) grant.addOIDCScope(allow.join(' '));
-      if (reject.length) grant.rejectOIDCScope(reject.join(' '));
-      const claims = (prompt.details.missingOIDCClaims as string[] | undefined) ?? [];
-      if (claims.length) grant.addOIDCClaims(claims);
-      for (const [indicator, scopes] of Object.entries((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {})) {
-        const yes = scopes.filter((s) => chosen.has(s));
-        const no = scopes.filter((s) => !chosen.has(s));
-        if (yes.length) grant.addResourceScope(indicator, yes.join(' '));
-        if (no.length) grant.rejectResourceScope(indicator, no.join(' '));
-      }
-      const grantId = await grant.save();
-      await deps.onGrant?.(grantId, params);
-      await finish(provider, req, res, { consent: interaction.grantId ? {} : { grantId } });
-      const granted = [...allow, ...Object.values((prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat().filter((s) => chosen.has(s))];
-      return { accountId: session.accountId, clientId: String(params.client_id), grantId, scopes: [...new Set(granted)] };
+      if (interaction.prompt.name !== 'consent' || !interaction.session) throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      return grantChosen(provider, req, res, interaction, new Set(form.scope ?? []));
     },
 
     async abort(req, res) {

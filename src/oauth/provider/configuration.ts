@@ -1,12 +1,12 @@
 import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import { renderDeviceConfirmPage, renderDeviceInputPage, renderDeviceSuccessPage } from '../interactions/device-pages.js';
 import { pageLang } from '../interactions/locale.js';
 import { renderErrorPage, renderLogoutPage, renderLogoutSuccessPage } from '../interactions/pages.js';
 import { CLIENT_AUTH_METHODS } from '../clients/clients.js';
 import { clientWebOrigins } from '../clients/web-origins.js';
 import type { DefaultApiResource } from './default-resource.js';
+import { deviceFlowFeature } from './device-verification.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
 import { interactionPolicyWithCredentialCheck, isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
 
@@ -27,6 +27,8 @@ export interface ConfigurationDeps {
   sessionVersions: ProviderSessionVersions;
   /** The API as the default resource of API scopes, for clients that send no `resource`. */
   apiDefaults: DefaultApiResource;
+  /** Absolute URL of the web app's device page (the verification URI devices show). */
+  devicePage: string;
 }
 
 type SigningAlg = 'EdDSA' | 'ES256' | 'RS256';
@@ -130,22 +132,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       // OIDC Back-Channel Logout 1.0: every client of the ended session with a backchannel_logout_uri
       // gets a logout token (signed like its ID tokens).
       backchannelLogout: { enabled: true },
-      // RFC 8628 for CLIs and TVs; the pages are gatehouse's, in the user's language.
-      deviceFlow: {
-        enabled: true,
-        userCodeInputSource: async (ctx, form, _out, err) => {
-          ctx.type = 'html';
-          ctx.body = renderDeviceInputPage(form, err ? (err.name === 'AbortedError' ? 'aborted' : 'wrong-code') : null, pageLang(ctx));
-        },
-        userCodeConfirmSource: async (ctx, form, client, _deviceInfo, userCode) => {
-          ctx.type = 'html';
-          ctx.body = renderDeviceConfirmPage(form, client.clientName ?? client.clientId, userCode, pageLang(ctx));
-        },
-        successSource: async (ctx) => {
-          ctx.type = 'html';
-          ctx.body = renderDeviceSuccessPage(ctx.oidc.client?.clientName ?? null, pageLang(ctx));
-        },
-      },
+      // RFC 8628 for CLIs and TVs: oidc-provider's endpoint and interactions, the web app's page.
+      deviceFlow: deviceFlowFeature(deps.devicePage),
       // RFC 7591 / 7592, only when switched on, and then only for holders of the initial access token.
       registration: {
         enabled: config.oauth.dynamicRegistration,
@@ -188,6 +176,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       AccessToken: config.oauth.accessTtlSec,
       ClientCredentials: config.oauth.accessTtlSec,
       AuthorizationCode: 60,
+      // RFC 8628 §3.2 leaves it to the server: ten minutes to walk to a browser and approve.
+      DeviceCode: 10 * 60,
       IdToken: config.oauth.accessTtlSec,
       Interaction: 15 * 60,
       Grant: config.oauth.refreshTtlSec,

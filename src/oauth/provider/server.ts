@@ -10,6 +10,7 @@ import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
 import { createDefaultApiResource } from './default-resource.js';
+import { DEVICE_PAGE_PATH, installDeviceVerificationUri } from './device-verification.js';
 import { installJwtTokenEndpoints } from './jwt-token-endpoints.js';
 import type { OidcSigningKeys } from './signing-keys.js';
 
@@ -70,6 +71,7 @@ export interface AuthorizationServer {
 
 export function createAuthorizationServer(deps: AuthorizationServerDeps): AuthorizationServer {
   const issuer = `${deps.origin}${OIDC_MOUNT}`;
+  const devicePage = `${deps.origin}${DEVICE_PAGE_PATH}`;
   const apiResource = deps.config.tokens.audience ?? `${deps.origin}/api`;
   const adapter = deps.adapter === 'memory' ? undefined : createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
   const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
@@ -93,10 +95,12 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       getUser: deps.getUser,
       sessionVersions,
       apiDefaults,
+      devicePage,
     });
     const provider = new Provider(issuer, configuration);
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
     provider.proxy = true;
+    installDeviceVerificationUri(provider, devicePage);
     installJwtTokenEndpoints(provider, {
       verifier: { issuer, apiResource, keys: deps.keys, clock: deps.clock, clockToleranceSec: deps.config.tokens.clockToleranceSec },
       revocations,

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import { AdminOnly } from '../components/admin-only.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
-import { auth } from '../state/auth.js';
-import { useStore } from '../state/store.js';
 
 interface AdminProvider {
   id: string;
@@ -23,18 +22,11 @@ const KINDS = ['google', 'kakao', 'naver', 'github', 'oidc'] as const;
 
 /** /admin/providers: the sign-in providers, each with the callback URL to register upstream; add and remove (admins only). */
 export function AdminProvidersPage() {
-  const { t } = useI18n();
-  const { me, ready } = useStore(auth);
-  if (!ready) return <p>{t('common.loading')}</p>;
-  if (!me?.user.roles.includes('admin')) {
-    return (
-      <section>
-        <h1>{t('admin.providers.title')}</h1>
-        <Notice kind="error">{t('admin.providers.adminOnly')}</Notice>
-      </section>
-    );
-  }
-  return <ProvidersAdmin />;
+  return (
+    <AdminOnly title="admin.providers.title" refusal="admin.providers.adminOnly">
+      <ProvidersAdmin />
+    </AdminOnly>
+  );
 }
 
 function ProvidersAdmin() {

@@ -1,4 +1,6 @@
 import { accountsEn } from './accounts.en.js';
+import { deviceEn } from './device.en.js';
+import { adminConsoleEn } from './admin-console.en.js';
 
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
@@ -289,4 +291,6 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.back': 'Back to the start',
   ...accountsEn,
+  ...deviceEn,
+  ...adminConsoleEn,
 } as const;

@@ -1,0 +1,20 @@
+// English strings of the admin console's user detail view.
+export const adminConsoleEn = {
+  'admin.view': 'View',
+  'admin.detail.back': 'Back to the list',
+  'admin.detail.profile': 'Profile',
+  'admin.detail.id': 'Id',
+  'admin.detail.name': 'Name',
+  'admin.detail.created': 'Created',
+  'admin.detail.emailVerified': 'Email verified',
+  'admin.detail.sessions': 'Signed-in sessions',
+  'admin.detail.devices': 'JWT sign-ins (devices)',
+  'admin.detail.events': 'Recent security events',
+  'admin.detail.at': 'When',
+  'admin.detail.event': 'Event',
+  'admin.detail.ip': 'IP',
+  'admin.detail.actor': 'Admin who acted',
+  'admin.detail.you': 'you',
+  'admin.client.public': 'public',
+  'admin.client.confidential': 'confidential',
+} as const;
