@@ -11,6 +11,7 @@ import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
 import { createDefaultApiResource } from './default-resource.js';
 import { installJwtTokenEndpoints } from './jwt-token-endpoints.js';
+import { skipPersistOfUnsavedSessions } from './unsaved-session.js';
 import type { OidcSigningKeys } from './signing-keys.js';
 
 /** Where the authorization server is mounted on the node's HTTP server. */
@@ -102,6 +103,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       revocations,
       cutOffTtlMs: accessTokenLifeMs,
     });
+    skipPersistOfUnsavedSessions(provider);
     if (deps.checkClientSecret) guardClientSecrets(provider, deps.checkClientSecret, () => running.getStore());
     provider.on('server_error', (ctx, error) => {
       if (!isStorageFault(error)) return deps.logger.error({ err: error }, 'oidc-provider server error');
