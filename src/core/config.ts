@@ -133,6 +133,7 @@ export const ConfigSchema = Type.Object(
       {
         maxMessageBytes: Type.Integer({ minimum: 64, default: 4_096, description: 'Largest chat message text (bytes)' }),
         messagesPerSecond: Type.Integer({ minimum: 1, default: 10, description: 'Per-socket message rate limit' }),
+        maxSocketsPerUser: Type.Integer({ minimum: 1, default: 20, description: 'Sockets one user may hold open on a node at once; one more is refused with GH_REALTIME_TOO_MANY_SOCKETS' }),
         expiringNoticeSec: Seconds(60, 'auth:expiring is sent this long before a socket credential expires'),
         clusterRequestTimeoutMs: Type.Integer({ minimum: 50, default: 500, description: 'Cross-node requests (presence) answer with what the nodes that replied in this time said (ms)' }),
         nodeTimeoutMs: Type.Integer({ minimum: 500, default: 3_000, description: 'A node silent this long is treated as gone by the IPC cluster adapter; it sends a heartbeat every third of it (ms)' }),

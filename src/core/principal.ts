@@ -18,6 +18,8 @@ export interface Principal {
     id: string | null;
     /** Epoch ms after which the credential no longer holds (null: no fixed end). */
     expiresAt: number | null;
+    /** When a sliding credential (a server session) ends unless it is used again (epoch ms). */
+    idleExpiresAt?: number;
     /** OAuth / JWT scopes; empty for first-party cookie and session credentials. */
     scopes: string[];
     /** The OAuth client the token was issued to, when there is one. */
@@ -40,6 +42,11 @@ export interface RequestCredentials {
   /** Lower-case header names; for DPoP and similar proofs. */
   headers: Record<string, string | string[] | undefined>;
   ip: string;
+  /**
+   * A check made by the server itself (a socket looking its session up at the idle end), not a use by
+   * the client: it must not slide a session's idle expiry.
+   */
+  passive?: boolean;
 }
 
 /** Turns one kind of credential into a principal; the guard in http/ tries each registered resolver. */

@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
 import { installCsrfCheck } from './csrf.js';
 import { installErrorHandler } from './error-handler.js';
+import { answerClientError } from './client-error.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
 import { installBodyLimits } from './body-limits.js';
@@ -74,6 +75,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     genReqId: () => randomUUID(),
     // Keep the raw client mistakes (bad JSON, oversize) inside our error handler: never a crash.
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   for (const warning of ctx.warnings) ctx.logger.warn(warning);

@@ -1,7 +1,7 @@
 import type { GatehouseServer } from './server.js';
 import type { FastifyError } from 'fastify';
 import { GatehouseError, isGatehouseError } from '../core/index.js';
-import { isStorageFault, storageUnavailable } from '../storage/index.js';
+import { isStorageFault, isUnstorableText, storageUnavailable, unstorableText } from '../storage/index.js';
 
 /**
  * Every failure leaves as `{ error, message }` with a registry code. A client's mistake is a 4xx that
@@ -29,6 +29,7 @@ export function toGatehouseError(error: unknown): GatehouseError {
   if (isGatehouseError(error) && error.statusCode === 503) return error;
   // A store that is down is a 503 on every path, even when a feature wrapped the driver error.
   if (isStorageFault(error)) return storageUnavailable(error);
+  if (isUnstorableText(error)) return unstorableText(error);
   if (isGatehouseError(error)) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

@@ -66,7 +66,15 @@ export function checkPasswordPolicy(password: string, config: Config, context: {
   if (strength.score < MIN_STRENGTH_SCORE) {
     throw new GatehouseError('GH_AUTH_PASSWORD_WEAK', {
       message: strength.warning ? `This password is easy to guess: ${strength.warning}` : 'This password is easy to guess; add more words or characters.',
-      details: { field: 'password', reason: 'guessable', score: strength.score, warning: strength.warning, suggestions: strength.suggestions },
+      details: {
+        field: 'password',
+        reason: 'guessable',
+        score: strength.score,
+        warning: strength.warning,
+        suggestions: strength.suggestions,
+        warningCode: strength.warningCode,
+        suggestionCodes: strength.suggestionCodes,
+      },
     });
   }
 }

@@ -5,6 +5,8 @@ import type { ChatSocket } from './namespace.js';
  * Keeps each live socket's credential true — Socket.IO itself checks it only at the handshake: warns
  * with `auth:expiring` `noticeMs` before the credential ends and calls `onExpired` when it does, unless
  * `arm` is called again with a fresher credential (auth:refresh). Timers run on the injected clock.
+ * `deadlineOf` says which end is watched (the credential's hard end by default); with `noticeMs` null
+ * no `auth:expiring` is sent.
  */
 export interface CredentialWatch {
   arm(socket: ChatSocket): void;
@@ -13,7 +15,7 @@ export interface CredentialWatch {
 }
 
 /** Deadlines are grouped per second: a timer per bucket, not per socket, however many sockets are held. */
-const BUCKET_MS = 1_000;
+export const BUCKET_MS = 1_000;
 
 interface Pending {
   /** When the socket is next due, and what happens then. */
@@ -23,7 +25,14 @@ interface Pending {
   bucket: number;
 }
 
-export function createCredentialWatch(clock: Clock, noticeMs: number, onExpired: (socket: ChatSocket) => void): CredentialWatch {
+const hardEnd = (socket: ChatSocket) => socket.data.credential?.expiresAt ?? null;
+
+export function createCredentialWatch(
+  clock: Clock,
+  noticeMs: number | null,
+  onExpired: (socket: ChatSocket) => void,
+  deadlineOf: (socket: ChatSocket) => number | null = hardEnd,
+): CredentialWatch {
   const pending = new Map<ChatSocket, Pending>();
   const buckets = new Map<number, { sockets: Set<ChatSocket>; stop: () => void }>();
 
@@ -74,8 +83,9 @@ export function createCredentialWatch(clock: Clock, noticeMs: number, onExpired:
   return {
     arm(socket) {
       unschedule(socket);
-      const expiresAt = socket.data.credential?.expiresAt ?? null;
+      const expiresAt = deadlineOf(socket);
       if (expiresAt === null) return;
+      if (noticeMs === null) return plan(socket, 'expiry', expiresAt, expiresAt);
       const now = clock.now();
       const noticeAt = expiresAt - noticeMs;
       if (Math.floor(noticeAt / BUCKET_MS) * BUCKET_MS > now) return plan(socket, 'notice', noticeAt, expiresAt);

@@ -5,7 +5,7 @@ import { adapterFor, resolveAdapterKind } from './adapter.js';
 import { answerPartiallyAfter } from './cross-node.js';
 import { credentialsFromHandshake, originAllowed } from './handshake.js';
 import { createDispatcher, type ChatContext } from './handlers.js';
-import { createCredentialWatch } from './lifecycle.js';
+import { BUCKET_MS, createCredentialWatch } from './lifecycle.js';
 import { createMessageIds } from './message-id.js';
 import { createSqlMessageStore } from './message-store.js';
 import { CHAT_NAMESPACE, chatRoomsOf, rooms, sendNow, SOCKET_PATH, type ChatNamespace, type ChatSocket } from './namespace.js';
@@ -14,6 +14,7 @@ import { createPresence } from './presence.js';
 import { holdMissedPackets } from './recovery.js';
 import type { ChatServer, Realtime, RealtimeDeps, RealtimeLimits } from './types.js';
 import { checkThirdPartyScopes, isReadOnly } from './scopes.js';
+import { createSocketCap, type SocketPlace } from './socket-cap.js';
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
   maxBufferedPackets: 1_000,
@@ -25,6 +26,9 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
 /** Inter-node event: end the sockets of one credential. */
 const END_CREDENTIAL = 'gh:end-credential';
 const END_USER_EXCEPT = 'gh:end-user-except';
+
+/** A session check that met a store outage is tried again this much later; the socket is kept meanwhile. */
+const SESSION_RECHECK_AFTER_OUTAGE_MS = 5_000;
 
 /** How long a dropped socket may come back and get what it missed (Socket.IO connection-state recovery). */
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
@@ -86,6 +90,56 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     logger.info({ userId: socket.data.userId, kind: socket.data.credential.kind }, 'realtime: socket credential expired');
     endSocket(socket, 'GH_REALTIME_CREDENTIAL_EXPIRED');
   });
+  // A bucket fires at the start of its second: one second of slack puts the check after the idle end.
+  const idleEnd = (socket: ChatSocket) => (socket.data.credential?.idleExpiresAt === undefined ? null : socket.data.credential.idleExpiresAt + BUCKET_MS);
+  const idleWatch = createCredentialWatch(clock, null, (socket) => void revalidateSession(socket, false), idleEnd);
+  const cap = createSocketCap(config.realtime.maxSocketsPerUser);
+  const places = new WeakMap<ChatSocket, SocketPlace>();
+
+  /**
+   * A socket signed in by a server session follows the session's idle end. When it comes, and when the
+   * client sends events (at most once per `activityEveryMs`), the session is looked up again through
+   * the guard: that slides its idle expiry exactly as an HTTP request does, so a chat in use keeps its
+   * session, while a tab merely left open (transport pings are not events) does not. A session that is
+   * gone ends the socket.
+   */
+  const revalidating = new WeakSet<ChatSocket>();
+  const revalidateSession = async (socket: ChatSocket, activity: boolean) => {
+    if (revalidating.has(socket) || socket.disconnected) return;
+    revalidating.add(socket);
+    const held = socket.data.credential;
+    try {
+      // At the idle end the server only looks: the look itself must not keep the session alive.
+      const principal = await authenticateSocket(socket, undefined, !activity);
+      if (socket.disconnected) return;
+      if (principal && principal.userId === socket.data.userId && principal.credential.kind === held.kind && principal.credential.id === held.id) {
+        ctx.applyPrincipal(socket, principal);
+        return;
+      }
+    } catch (error) {
+      if (socket.disconnected) return;
+      if (isStorageFault(error) || (isGatehouseError(error) && error.statusCode === 503)) {
+        // An outage is no proof the session ended: keep the socket and look again shortly.
+        socket.data.credential = { ...held, idleExpiresAt: clock.now() + SESSION_RECHECK_AFTER_OUTAGE_MS };
+        idleWatch.arm(socket);
+        return;
+      }
+    } finally {
+      revalidating.delete(socket);
+    }
+    logger.info({ userId: socket.data.userId }, 'realtime: socket session ended or idle');
+    endSocket(socket, 'GH_REALTIME_CREDENTIAL_EXPIRED');
+  };
+  // The session manager writes a slid expiry at most this often, so asking more often buys nothing.
+  const activityEveryMs = Math.min(60_000, config.sessions.idleTimeoutSec * 100);
+  const lastActivity = new WeakMap<ChatSocket, number>();
+  function noteActivity(this: ChatSocket) {
+    if (this.data.credential?.idleExpiresAt === undefined) return;
+    const now = clock.now();
+    if (revalidating.has(this) || now - (lastActivity.get(this) ?? Number.NEGATIVE_INFINITY) < activityEveryMs) return;
+    lastActivity.set(this, now);
+    void revalidateSession(this, true);
+  }
 
   /**
    * Joins the user's room (how disconnectUser and direct messages find a user on any node) and leaves a
@@ -103,12 +157,19 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       user: { id: principal.userId, name: principal.name },
       userId: principal.userId,
       roles: [...principal.roles],
-      credential: { kind: principal.credential.kind, id: principal.credential.id, expiresAt: principal.credential.expiresAt, ...(isReadOnly(principal) ? { readOnly: true } : {}) },
+      credential: {
+        kind: principal.credential.kind,
+        id: principal.credential.id,
+        expiresAt: principal.credential.expiresAt,
+        ...(principal.credential.idleExpiresAt !== undefined ? { idleExpiresAt: principal.credential.idleExpiresAt } : {}),
+        ...(isReadOnly(principal) ? { readOnly: true } : {}),
+      },
     };
   };
 
-  const authenticateSocket = async (socket: ChatSocket, token?: string): Promise<Principal | null> => {
+  const authenticateSocket = async (socket: ChatSocket, token?: string, passive = false): Promise<Principal | null> => {
     const credentials = credentialsFromHandshake(socket.handshake, baseUrl, token);
+    if (passive) credentials.passive = true;
     // A refresh token offered alone must stand alone: the handshake's cookies must not vouch for it.
     if (token !== undefined) credentials.cookies = {};
     const principal = await deps.authenticate(credentials);
@@ -128,6 +189,13 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       if (socket.recovered && socket.data?.userId !== undefined && socket.data.userId !== principal.userId) {
         throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
       }
+      const place = cap.reserve(principal.userId);
+      if (!place) throw new GatehouseError('GH_REALTIME_TOO_MANY_SOCKETS');
+      places.set(socket, place);
+      // Socket.IO connects on the next tick; a handshake whose client left meanwhile gives its place back.
+      setImmediate(() => {
+        if (!socket.connected) place.release();
+      });
       setPrincipal(socket, principal);
       // The bearer has done its job; the socket does not keep it (auth:refresh brings a new one).
       if (socket.handshake.auth && 'token' in socket.handshake.auth) delete socket.handshake.auth.token;
@@ -154,6 +222,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       setPrincipal(socket, principal);
       syncIdentityRooms(socket);
       watch.arm(socket);
+      idleWatch.arm(socket);
     },
   };
 
@@ -165,6 +234,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   // Shared by every socket (`this` is the socket): rooms are still known while disconnecting.
   function onDisconnecting(this: ChatSocket) {
     watch.cancel(this);
+    idleWatch.cancel(this);
+    places.get(this)?.release();
     // A node shutting down has no one left to tell, and its adapter is going away.
     if (closed) return;
     // presence.refresh waits a tick, by which time the socket has left its rooms.
@@ -176,7 +247,9 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     sendNow(socket, 'node', { id: nodeId });
     syncIdentityRooms(socket);
     watch.arm(socket);
+    idleWatch.arm(socket);
     guardOutbound(socket);
+    socket.onAny(noteActivity);
     socket.onAny(dispatch);
     socket.on('disconnecting', onDisconnecting);
     // A recovered socket reappears in its rooms.
@@ -249,6 +322,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       if (closed) return;
       closed = true;
       watch.cancelAll();
+      idleWatch.cancelAll();
       // Like io.close(), but the HTTP server belongs to the caller and stays open. "server shutting down"
       // is a recoverable reason: clients reconnect elsewhere and recover what they missed.
       for (const socket of [...chat.sockets.values()]) socket._onclose('server shutting down');

@@ -89,7 +89,8 @@ export interface SocketData {
   user: ChatUser;
   userId: string;
   roles: string[];
-  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null; readOnly?: boolean };
+  /** `idleExpiresAt`: a server session's idle end, when the socket checks the session again. */
+  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null; idleExpiresAt?: number; readOnly?: boolean };
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

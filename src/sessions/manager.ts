@@ -37,7 +37,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return { token, session: toSession(record) };
     },
 
-    async resolve(token) {
+    async resolve(token, options = {}) {
       const tokenHash = hashOf(token);
       if (!tokenHash) return null;
       const record = await store.findByTokenHash(tokenHash);
@@ -45,7 +45,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (!record || !isLive(record, now)) return null;
       // Writing on every request would make each read a write; within touchInterval the stored
       // expiry is at most touchInterval behind, so the session can only end early, never late.
-      if (now - record.lastSeenAt < touchInterval) return toSession(record);
+      if (options.slide === false || now - record.lastSeenAt < touchInterval) return toSession(record);
       const idleExpiresAt = Math.min(now + idleMs, record.absoluteExpiresAt);
       if (!(await store.touch(tokenHash, now, idleExpiresAt))) return null;
       return toSession({ ...record, lastSeenAt: now, idleExpiresAt });

@@ -46,7 +46,8 @@ export interface SessionStore {
 export interface SessionManager {
   create(input: { userId: string; ip: string | null; userAgent: string | null }): Promise<{ token: string; session: Session }>;
   /** null when unknown, idle-expired or past its absolute lifetime (by the injected clock); slides the idle expiry. */
-  resolve(token: string): Promise<Session | null>;
+  /** The live session; `slide: false` reads it without counting the read as activity. */
+  resolve(token: string, options?: { slide?: boolean }): Promise<Session | null>;
   destroy(token: string): Promise<Session | null>;
   /** Newest first. */
   list(userId: string): Promise<Session[]>;

@@ -13,6 +13,7 @@ export { createMemoryKeyValueStore } from './kv/memory.js';
 export { createSqlKeyValueStore, sweepSqlKeyValueStore } from './kv/sql.js';
 export { createRedisKeyValueStore } from './kv/redis.js';
 export { isStorageFault, storageUnavailable } from './faults.js';
+export { isUnstorableText, unstorableText, UNSTORABLE_TEXT_MESSAGE } from './unstorable-text.js';
 export { durabilityWarnings } from './durability.js';
 export { createHousekeeping, deleteBatch, HOUSEKEEPING_LEASE_KEY } from './housekeeping.js';
 export type { Housekeeping, HousekeepingOptions, HousekeepingReport, HousekeepingTask } from './housekeeping.js';

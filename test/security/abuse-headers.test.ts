@@ -50,6 +50,43 @@ describe('security headers on every page', () => {
     expectPageHeaders(interactionError.headers, 'interaction error');
   });
 
+  it("the provider's device-code page and the login page of a real authorization request; no cache keeps them", async () => {
+    const device = await get('/oidc/device');
+    expect(device.status).toBe(200);
+    expect(await device.text()).toContain('<form');
+    expectPageHeaders(device.headers, 'device code page');
+    expect(device.headers.get('cache-control'), 'device code page').toMatch(/no-store/);
+    expect((await get('/oidc/session/end')).headers.get('cache-control'), 'logout page').toMatch(/no-store/);
+
+    const admin = new TestClient(node.url);
+    const user = freshUser('headers-admin');
+    await node.node.ctx.identity.signup({ email: user.email, password: user.password, roles: ['user', 'admin'] });
+    expect((await admin.post('/api/auth/session/login', { email: user.email, password: user.password })).status).toBe(200);
+    const client = await admin.post('/api/oauth/clients', { name: 'Headers RP', redirect_uris: ['https://rp.example/cb'], type: 'confidential' });
+    expect(client.status).toBe(201);
+    const query = new URLSearchParams({ client_id: client.body.client_id, response_type: 'code', scope: 'openid', redirect_uri: 'https://rp.example/cb', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256', state: 's' });
+    const authorize = await get(`/oidc/auth?${query}`);
+    expect(authorize.status).toBe(303);
+    const cookie = authorize.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const login = await fetch(new URL(authorize.headers.get('location')!, node.url), { headers: { cookie }, redirect: 'manual' });
+    expect(login.status).toBe(200);
+    expectPageHeaders(login.headers, 'login prompt');
+    expect(login.headers.get('cache-control'), 'login prompt').toMatch(/no-store/);
+    // The provider's public documents stay cacheable.
+    expect((await get('/oidc/jwks')).headers.get('cache-control') ?? '').not.toMatch(/no-store/);
+  });
+
+  it('the web app and the documentation pages, known and unknown paths alike', async () => {
+    for (const path of ['/', '/signup', '/no-such-page', '/docs/threat-model']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expectPageHeaders(response.headers, path);
+    }
+    const script = await get('/docs/api/static/swagger-ui-bundle.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('Swagger UI', async () => {
     let response = await get('/docs/api');
     for (let hops = 0; hops < 3 && response.status >= 300 && response.status < 400; hops += 1) response = await get(new URL(response.headers.get('location')!, node.url).pathname);
@@ -66,8 +103,12 @@ describe('security headers on every page', () => {
     const login = await client.post('/api/auth/session/login', { email: user.email, password: user.password });
     const me = await client.get('/api/me');
     const audit = await client.get('/api/audit');
-    const jwt = await client.post('/api/auth/jwt/login', { email: user.email, password: user.password });
-    for (const [what, response] of Object.entries({ signup, login, me, audit, jwt })) {
+    const exported = await client.get('/api/account/export');
+    const sessions = await client.get('/api/auth/sessions');
+    const jwtClient = new TestClient(node.url);
+    const jwt = await jwtClient.post('/api/auth/jwt/login', { email: user.email, password: user.password });
+    const refreshed = await jwtClient.post('/api/auth/jwt/refresh', {});
+    for (const [what, response] of Object.entries({ signup, login, me, audit, exported, sessions, jwt, refreshed })) {
       expect(response.status, what).toBeLessThan(300);
       expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
       expect(response.headers.get('cache-control'), what).toMatch(/no-store/);

@@ -45,6 +45,10 @@ describe('password rules refuse what is guessed first', () => {
     const weak = await signup(freshUser('fb').email, 'Summer2024!');
     expect(weak.body).toMatchObject({ reason: 'guessable', score: expect.any(Number), suggestions: expect.any(Array) });
     expect(weak.body.score).toBeLessThan(3);
+    // The feedback also comes as codes, which the sign-up form shows in the user's language.
+    expect(weak.body.suggestionCodes).toContain('anotherWord');
+    expect(weak.body.suggestions).toContain('Add more words that are less common.');
+    expect(weak.body.suggestions).toHaveLength(weak.body.suggestionCodes.length);
     expect((await signup(freshUser('ok').email, 'tangerine otter orbits 42')).status).toBe(201);
   });
 

@@ -4,6 +4,8 @@ export const coreErrors = {
   GH_CORE_BODY_TOO_DEEP: { status: 400, message: 'The request body is nested too deeply.' },
   GH_CORE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has an unsupported content type.' },
   GH_CORE_NOT_FOUND: { status: 404, message: 'Nothing is here.' },
+  GH_CORE_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large.' },
+  GH_CORE_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive.' },
   GH_CORE_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
   GH_CORE_RATE_LIMITED: { status: 429, message: 'Too many requests; retry later.' },
   GH_CORE_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },

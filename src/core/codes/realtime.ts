@@ -7,6 +7,7 @@ export const realtimeErrors = {
   GH_REALTIME_UNKNOWN_EVENT: { status: 400, message: 'The server does not know this event.' },
   GH_REALTIME_FORBIDDEN: { status: 403, message: 'Your role does not allow this.' },
   GH_REALTIME_ORIGIN_REFUSED: { status: 403, message: 'Sockets from this origin are not allowed.' },
+  GH_REALTIME_TOO_MANY_SOCKETS: { status: 429, message: 'This account has too many sockets open; close one first.' },
   GH_REALTIME_TOO_MANY_ROOMS: { status: 429, message: 'This socket has joined too many rooms.' },
   GH_REALTIME_REFRESH_MISMATCH: { status: 403, message: 'The fresh credential belongs to another user.' },
   GH_REALTIME_CREDENTIAL_EXPIRED: { status: 401, message: 'The socket credential expired.' },

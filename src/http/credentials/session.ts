@@ -10,12 +10,12 @@ export function createSessionResolver(deps: { sessions: SessionManager; identity
     async resolve(request) {
       const token = request.cookies[deps.cookieName];
       if (!token) return null;
-      const session = await deps.sessions.resolve(token);
+      const session = await deps.sessions.resolve(token, { slide: !request.passive });
       if (!session) throw new GatehouseError('GH_SESSION_INVALID');
       const user = await deps.identity.getUser(session.userId);
       if (!user) throw new GatehouseError('GH_SESSION_INVALID');
-      // A live socket counts as activity, so sockets are bound to the absolute end, not the idle one.
-      return principalFor(user, { kind: 'session', id: session.id, expiresAt: session.absoluteExpiresAt, scopes: [] });
+      // Sockets follow both ends: the absolute one, and the idle one (realtime re-checks the session then).
+      return principalFor(user, { kind: 'session', id: session.id, expiresAt: session.absoluteExpiresAt, idleExpiresAt: session.idleExpiresAt, scopes: [] });
     },
   };
 }

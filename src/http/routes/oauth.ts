@@ -53,6 +53,9 @@ const AppView = Type.Object({
 });
 
 /** True when oidc-provider's response cleared its session cookie: the user chose to sign out of gatehouse. */
+/** The provider's public documents (discovery, keys), which caches may keep. */
+const PUBLIC_OIDC_PATH = /^\/oidc\/(?:jwks|\.well-known\/)/;
+
 function endedProviderSession(setCookie: ReturnType<FastifyReply['raw']['getHeader']>): boolean {
   const lines = Array.isArray(setCookie) ? setCookie : typeof setCookie === 'string' ? [setCookie] : [];
   return lines.some((line) => /^gh\.op\.session=;/.test(line) && /expires=Thu, 01 Jan 1970/i.test(line));
@@ -77,6 +80,10 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       const passThrough = async (request: FastifyRequest, reply: FastifyReply) => {
         reply.hijack();
         setPageHeaders(reply.raw);
+        // Every answer of the provider but its public metadata and keys is someone's: codes, tokens,
+        // forms holding a session's xsrf secret. Most routes say no-store themselves; the device-code
+        // page did not, so it is the default here (a route that sets its own header still wins).
+        if (!PUBLIC_OIDC_PATH.test(request.raw.url ?? '')) reply.raw.setHeader('cache-control', 'no-store');
         try {
           await server.handle(request.raw, reply.raw, forwarded(request));
         } catch (error) {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import { isStorageFault, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
+import { isStorageFault, isUnstorableText, UNSTORABLE_TEXT_MESSAGE, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
 import { createOidcAdapterFactory, TEMPORARILY_UNAVAILABLE } from '../adapter/factory.js';
 import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
@@ -12,6 +12,7 @@ import { createAccessTokenRevocations, type AccessTokenRevocations } from '../re
 import { createDefaultApiResource } from './default-resource.js';
 import { DEVICE_PAGE_PATH, installDeviceVerificationUri } from './device-verification.js';
 import { installJwtTokenEndpoints } from './jwt-token-endpoints.js';
+import { skipPersistOfUnsavedSessions } from './unsaved-session.js';
 import type { OidcSigningKeys } from './signing-keys.js';
 
 /** Where the authorization server is mounted on the node's HTTP server. */
@@ -106,8 +107,15 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       revocations,
       cutOffTtlMs: accessTokenLifeMs,
     });
+    skipPersistOfUnsavedSessions(provider);
     if (deps.checkClientSecret) guardClientSecrets(provider, deps.checkClientSecret, () => running.getStore());
     provider.on('server_error', (ctx, error) => {
+      if (isUnstorableText(error)) {
+        // A NUL in a client's parameter reached PostgreSQL: the client's mistake, not ours.
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: UNSTORABLE_TEXT_MESSAGE };
+        return;
+      }
       if (!isStorageFault(error)) return deps.logger.error({ err: error }, 'oidc-provider server error');
       // A store outage outside the adapter (an account lookup): 503 "retry shortly", not a 500. The
       // listener runs before koa writes the response, so the status and JSON body can still change.

@@ -42,6 +42,8 @@ export interface AuditEvent {
 export interface ApiError {
   error: string;
   message: string;
+  /** A refusal's details (`field`, `reason`, …) travel beside the code. */
+  [detail: string]: unknown;
 }
 
 export interface TokenResponse {

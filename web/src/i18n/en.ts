@@ -1,6 +1,7 @@
 import { accountsEn } from './accounts.en.js';
 import { deviceEn } from './device.en.js';
 import { adminConsoleEn } from './admin-console.en.js';
+import { passwordEn } from './password.en.js';
 
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
@@ -293,4 +294,5 @@ export const en = {
   ...accountsEn,
   ...deviceEn,
   ...adminConsoleEn,
+  ...passwordEn,
 } as const;

@@ -2,6 +2,7 @@ import type { Messages } from './messages.js';
 import { accountsKo } from './accounts.ko.js';
 import { deviceKo } from './device.ko.js';
 import { adminConsoleKo } from './admin-console.ko.js';
+import { passwordKo } from './password.ko.js';
 
 // 한국어: 스터디 노트의 언어. 단계 제목은 노트의 번호 목록 표현을 그대로 따른다.
 export const ko: Messages = {
@@ -294,4 +295,5 @@ export const ko: Messages = {
   ...accountsKo,
   ...deviceKo,
   ...adminConsoleKo,
+  ...passwordKo,
 };

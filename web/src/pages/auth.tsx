@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { LoginMode } from '../api/types.js';
+import type { ApiError, LoginMode } from '../api/types.js';
 import { Notice } from '../components/notice.js';
+import { PasswordFeedback, isPasswordRefusal } from '../components/password-feedback.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
@@ -36,6 +37,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [mode, setMode] = useState<LoginMode>('session');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<ApiError | null>(null);
   const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
 
   async function submit(event: Event) {
@@ -46,9 +48,11 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
     const name = String(form.get('name') ?? '').trim();
     setBusy(true);
     setError(null);
+    setRefusal(null);
     try {
       if (kind === 'signup') {
         const created = await signup({ email, password, ...(name ? { name } : {}) });
+        if (created.error && isPasswordRefusal(created.error)) return setRefusal(created.error);
         if (!created.ok) return setError(created.error?.message ?? 'sign-up failed');
       }
       const result = await login(mode, { email, password });
@@ -83,6 +87,8 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
             minLength={kind === 'signup' ? 8 : 1}
             autoComplete={kind === 'signup' ? 'new-password' : 'current-password'}
             aria-describedby={kind === 'signup' ? 'password-rule' : undefined}
+            aria-invalid={refusal ? true : undefined}
+            onInput={() => refusal && setRefusal(null)}
             data-testid="password"
           />
         </label>
@@ -103,6 +109,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
             </label>
           ))}
         </fieldset>
+        {refusal && <PasswordFeedback error={refusal} />}
         {error && <Notice kind="error">{error}</Notice>}
         <button type="submit" class="primary" disabled={busy} data-testid="submit">
           {t(kind === 'login' ? 'auth.submit.login' : 'auth.submit.signup')}
