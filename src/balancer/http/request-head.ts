@@ -21,6 +21,11 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxHeaderCount: 100, maxR
 
 const DIGITS = /^\d{1,15}$/;
 
+// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** A request with this method may be retried on another backend after it was sent (both L7 paths). */
+export const isReplayable = (method: string): boolean => REPLAYABLE.has(method);
+
 /**
  * The body framing of a request from its Content-Length and Transfer-Encoding values (one entry per
  * field line). Anything two parsers could read two ways is refused: both fields at once, repeated
