@@ -161,6 +161,26 @@ export function createFastPath(options: FastPathOptions): FastPath {
     /** The client ended its side: answer what is complete, then close. */
     let inputEnded = false;
     let headTimer: NodeJS.Timeout | undefined;
+    // The forwarding lines depend on the client (fixed for the connection) and the request's authority
+    // (nearly always the same on one connection): the last ones are kept, unless incoming values count.
+    let forwardedHost: string | undefined;
+    let forwardedLines = '';
+    const forwardingOf = (head: RequestHead): string => {
+      if (!options.trustForwarded && head.host === forwardedHost) return forwardedLines;
+      const lines = forwardingLines({
+        clientIp,
+        proto: 'http',
+        host: head.host,
+        trustIncoming: options.trustForwarded,
+        priorForwardedFor: head.headers.get('x-forwarded-for'),
+        priorForwarded: head.headers.get('forwarded'),
+      });
+      if (!options.trustForwarded) {
+        forwardedHost = head.host;
+        forwardedLines = lines;
+      }
+      return lines;
+    };
     // Idle between requests this long: closed. A head in progress has its own timer (408).
     client.setTimeout(options.keepAliveTimeoutMs, () => {
       if (state === 'idle') close();
@@ -286,14 +306,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (key !== undefined) ctx.key = key;
       const backend = pool.pick(ctx);
       if (!backend) return respondError(lastFailure, head);
-      const forwarding = forwardingLines({
-        clientIp,
-        proto: 'http',
-        host: head.host,
-        trustIncoming: options.trustForwarded,
-        priorForwardedFor: head.headers.get('x-forwarded-for'),
-        priorForwarded: head.headers.get('forwarded'),
-      });
+      const forwarding = forwardingOf(head);
       const fields = head.lines.length > 0 ? `${head.lines.join('\r\n')}\r\n` : '';
       const text = `${head.method} ${head.target} HTTP/1.1\r\n${fields}${forwarding}\r\n`;
       const chosen = backend;
