@@ -67,7 +67,7 @@ export function parseResponseHead(text: string, requestMethod: string): Response
       for (const token of value.toLowerCase().split(',')) {
         const t = token.trim();
         if (t === 'close') upstreamClose = true;
-        else if (t && !dropsResponseField(t, true)) (named ??= new Set()).add(t);
+        if (t && !dropsResponseField(t, true)) (named ??= new Set()).add(t);
       }
     }
     if (!dropsResponseField(lower, true)) {
