@@ -4,10 +4,11 @@
 // shared: interleaved slices let a neighbour's burst hit every subject alike. It also prints the CPU
 // time each proxy process spent per request (from /proc): far steadier than req/s on a busy machine.
 //   npx tsx bench/balancer/compare.ts [--rounds 7] [--seconds 3] [--connections 64] base=DIR new=DIR
+// With several builds it also prints each one's paired ratio to the first, and the load average.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,7 @@ function wrk(port: number): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-ab-'));
+const loadBefore = loadavg();
 try {
   const backend = join(ROOT, 'bench/balancer/backend.ts');
   const b1 = start(process.execPath, ['--import', 'tsx', backend, 'one']);
@@ -97,6 +99,7 @@ try {
       cpu.get(s.label)!.push(((cpuTicks(s.pid) - before) * 10_000) / (rps * seconds));
     }
   }
+  const loadAfter = loadavg();
   const hap = median(results.get('HAProxy http')!);
   const hapCpu = median(cpu.get('HAProxy http')!);
   for (const [label, xs] of results) {
@@ -107,6 +110,18 @@ try {
         `  CPU ${c.toFixed(1)} µs/req (HAProxy/this ${(hapCpu / c).toFixed(2)})`,
     );
   }
+  // Paired: each round's figure over the first build's in the same round (a neighbour's burst that
+  // lasts a round hits both), then the median over rounds.
+  const first = positionals[0]?.split('=')[0];
+  if (first !== undefined) {
+    for (const label of results.keys()) {
+      if (label === first || label === 'HAProxy http') continue;
+      const rps = results.get(label)!.map((x, r) => x / results.get(first)![r]!);
+      const cpus = cpu.get(label)!.map((x, r) => x / cpu.get(first)![r]!);
+      console.log(`${label} / ${first}: req/s ×${median(rps).toFixed(3)}  CPU/req ×${median(cpus).toFixed(3)}  (medians of ${rounds} paired rounds)`);
+    }
+  }
+  console.log(`load average (1/5/15 min): before ${loadBefore.map((x) => x.toFixed(1)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });

@@ -51,6 +51,17 @@ describe('L7 fast path framing', () => {
     expect(untilClose.headers.connection).toBe('close');
   });
 
+  it('writes each request\'s own forwarding fields on a connection whose Host changes', async () => {
+    const lb = await setup();
+    const req = (n: number, host: string) => `GET /?n=${n} HTTP/1.1\r\nHost: ${host}\r\nX-Forwarded-Host: forged.example\r\n\r\n`;
+    const hosts = ['a.example', 'a.example', 'b.example:8080', 'a.example'];
+    const text = await converse(lb.port, hosts.map((h, i) => req(i, h)).join(''), (t) => t.includes('"url":"/?n=3"') && t.endsWith('}'));
+    const seen = [...text.matchAll(/\{"id".*?"remote":"[^"]*"\}/g)].map((m) => (JSON.parse(m[0]) as { headers: Record<string, string> }).headers);
+    expect(seen.map((h) => [h.host, h['x-forwarded-host'], h.forwarded])).toEqual(
+      hosts.map((h) => [h, h, `for=127.0.0.1;host=${h.includes(':') ? `"${h}"` : h};proto=http`]),
+    );
+  });
+
   it('answers pipelined requests in order on one connection', async () => {
     const lb = await setup();
     const req = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;

@@ -2,10 +2,10 @@ import net, { type Socket } from 'node:net';
 import type { ErrorCode, Logger } from '../../core/index.js';
 import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
-import { CHUNKED_GARBAGE, ChunkedScanner } from './chunked.js';
+import { CHUNKED_GARBAGE, CHUNKED_MORE } from './chunked.js';
 import { clientAddress, forwardingLines, listenerAuthority } from './headers.js';
-import { DEFAULT_REQUEST_LIMITS, parseRequestHead, type RequestHead, type RequestLimits } from './request-head.js';
-import { parseResponseHead, renderResponseHead, type ResponseHead } from './response-head.js';
+import { DEFAULT_REQUEST_LIMITS, isReplayable, parseRequestHead, type RequestHead, type RequestLimits } from './request-head.js';
+import { bodyEndFinder, parseResponseHead, renderResponseHead, type ResponseHead } from './response-head.js';
 import { errorResponse } from './respond.js';
 
 /**
@@ -37,8 +37,6 @@ export interface FastPathOptions {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
-// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** What a request carries from one attempt to the next; made only when a first attempt fails. */
 interface RetryState {
@@ -53,6 +51,18 @@ interface RetryState {
  * `closed`: done, nothing more is read or answered; `handed-off`: node:http owns the socket now.
  */
 type ClientState = 'idle' | 'head' | 'forwarding' | 'closed' | 'handed-off';
+
+/**
+ * Where one exchange is; exactly one at a time. `connecting`: a new upstream connection is being made;
+ * `waiting`: the request went out, no final response head yet (a failure here may be retried);
+ * `body`: the head went to the client and the body follows; `over`: the backend's outcome is counted.
+ */
+type ExchangePhase = 'connecting' | 'waiting' | 'body' | 'over';
+
+/** The body-end finder of the response in flight (response-head.ts), none before its head. */
+type BodyEnd = (buf: Buffer) => number;
+const noBodyYet: BodyEnd = () => CHUNKED_MORE;
+const EMPTY = Buffer.alloc(0);
 
 /** The exchange currently using an upstream connection. */
 interface UpHandler {
@@ -151,6 +161,26 @@ export function createFastPath(options: FastPathOptions): FastPath {
     /** The client ended its side: answer what is complete, then close. */
     let inputEnded = false;
     let headTimer: NodeJS.Timeout | undefined;
+    // The forwarding lines depend on the client (fixed for the connection) and the request's authority
+    // (nearly always the same on one connection): the last ones are kept, unless incoming values count.
+    let forwardedHost: string | undefined;
+    let forwardedLines = '';
+    const forwardingOf = (head: RequestHead): string => {
+      if (!options.trustForwarded && head.host === forwardedHost) return forwardedLines;
+      const lines = forwardingLines({
+        clientIp,
+        proto: 'http',
+        host: head.host,
+        trustIncoming: options.trustForwarded,
+        priorForwardedFor: head.headers.get('x-forwarded-for'),
+        priorForwarded: head.headers.get('forwarded'),
+      });
+      if (!options.trustForwarded) {
+        forwardedHost = head.host;
+        forwardedLines = lines;
+      }
+      return lines;
+    };
     // Idle between requests this long: closed. A head in progress has its own timer (408).
     client.setTimeout(options.keepAliveTimeoutMs, () => {
       if (state === 'idle') close();
@@ -276,14 +306,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (key !== undefined) ctx.key = key;
       const backend = pool.pick(ctx);
       if (!backend) return respondError(lastFailure, head);
-      const forwarding = forwardingLines({
-        clientIp,
-        proto: 'http',
-        host: head.host,
-        trustIncoming: options.trustForwarded,
-        priorForwardedFor: head.headers.get('x-forwarded-for'),
-        priorForwarded: head.headers.get('forwarded'),
-      });
+      const forwarding = forwardingOf(head);
       const fields = head.lines.length > 0 ? `${head.lines.join('\r\n')}\r\n` : '';
       const text = `${head.method} ${head.target} HTTP/1.1\r\n${fields}${forwarding}\r\n`;
       const chosen = backend;
@@ -295,13 +318,10 @@ export function createFastPath(options: FastPathOptions): FastPath {
     function exchange(head: RequestHead, backend: Backend, up: Upstream, reused: boolean, text: string, left: number, retry: RetryState | undefined): void {
       const upstream = up.socket;
       const started = performance.now();
-      let connected = reused;
-      let gotHead = false;
-      let settled = false;
+      let phase: ExchangePhase = reused ? 'waiting' : 'connecting';
       let rhead: ResponseHead | undefined;
-      let acc: Buffer = Buffer.alloc(0);
-      let remaining = 0;
-      let chunked: ChunkedScanner | undefined;
+      let endOf: BodyEnd = noBodyYet;
+      let acc: Buffer = EMPTY;
       let latency = 0;
 
       const cleanup = (): void => {
@@ -311,28 +331,30 @@ export function createFastPath(options: FastPathOptions): FastPath {
       };
 
       const settle = (ok: boolean | null, reuse: boolean): void => {
-        if (settled) return;
-        settled = true;
+        if (phase === 'over') return;
+        const hadHead = phase === 'body';
+        phase = 'over';
         cleanup();
-        pool.release(backend, ok === null ? UNCOUNTED : gotHead ? { ok, latencyMs: latency } : ok ? SUCCEEDED : FAILED);
+        pool.release(backend, ok === null ? UNCOUNTED : hadHead ? { ok, latencyMs: latency } : ok ? SUCCEEDED : FAILED);
         if (reuse && !upstream.destroyed) putIdle(backend, up);
         else upstream.destroy();
       };
 
       /** Before any response byte went to the client: retry, or answer with a coded error. */
       const failEarly = (code: ErrorCode, countAsFailure: boolean): void => {
-        if (settled) return;
-        settled = true;
+        if (phase === 'over' || phase === 'body') return;
+        const connected = phase === 'waiting';
+        phase = 'over';
         cleanup();
         upstream.destroy();
-        const stale = reused && !gotHead && code === 'GH_BALANCER_BAD_GATEWAY';
+        const stale = reused && code === 'GH_BALANCER_BAD_GATEWAY';
         // Not reaching a backend is that backend's failure whatever the request; a failure once the
         // request was sent may be the request's doing, so it is counted once per request, not per try.
         const closed = state === 'closed';
         const blame = countAsFailure && !stale && !closed && (!connected || !retry?.blamed);
         pool.release(backend, !blame ? UNCOUNTED : connected ? FAILED : UNREACHABLE);
         if (closed) return;
-        const again = left > 0 && (!connected || (REPLAYABLE.has(head.method) && code !== 'GH_BALANCER_GATEWAY_TIMEOUT'));
+        const again = left > 0 && (!connected || (isReplayable(head.method) && code !== 'GH_BALANCER_GATEWAY_TIMEOUT'));
         if (again) {
           const next = retry ?? { tried: new Set<string>(), blamed: false };
           next.tried.add(backend.id);
@@ -345,8 +367,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
 
       /** The response went out whole. */
       const done = (): void => {
-        const closeClient = head.close || rhead?.mode === 'close' || closing;
-        settle(true, !(rhead?.upstreamClose ?? true) && rhead?.mode !== 'close');
+        const response = rhead as ResponseHead;
+        const closeClient = head.close || response.mode === 'close' || closing;
+        settle(true, !response.upstreamClose && response.mode !== 'close');
         if (closeClient) {
           state = 'closed';
           client.end();
@@ -361,36 +384,19 @@ export function createFastPath(options: FastPathOptions): FastPath {
         close();
       };
 
-      const sendBody = (buf: Buffer): boolean => {
-        // Returns true when the response is complete.
-        if (!rhead) return false;
-        if (rhead.mode === 'none') {
-          // Bytes after a bodiless response: this connection's framing cannot be trusted again.
-          if (buf.length > 0) rhead.upstreamClose = true;
-          return true;
-        }
-        if (rhead.mode === 'close') {
-          if (buf.length) writeClient(buf);
-          return false;
-        }
-        if (rhead.mode === 'length') {
-          const take = Math.min(remaining, buf.length);
-          if (take > 0) writeClient(take === buf.length ? buf : buf.subarray(0, take));
-          remaining -= take;
-          if (take < buf.length) rhead.upstreamClose = true;
-          return remaining === 0;
-        }
-        const endAt = (chunked as ChunkedScanner).feed(buf);
-        if (endAt === CHUNKED_GARBAGE) {
-          abort();
-          return false;
-        }
-        if (endAt >= 0 && endAt < buf.length) rhead.upstreamClose = true;
-        writeClient(endAt >= 0 ? buf.subarray(0, endAt) : buf);
-        return endAt >= 0;
+      /**
+       * Where the body ends in `buf`, by the shared body-end finder: -1 while it goes on, CHUNKED_GARBAGE
+       * when broken. Bytes after the end mean this connection's framing cannot be trusted again.
+       */
+      const bodyEnd = (buf: Buffer): number => {
+        const at = endOf(buf);
+        if (at >= 0 && at < buf.length) (rhead as ResponseHead).upstreamClose = true;
+        return at;
       };
+      /** How many bytes of `buf` to pass on for a body end `at`. */
+      const bodyBytes = (buf: Buffer, at: number): number => (at === CHUNKED_MORE ? buf.length : at === CHUNKED_GARBAGE ? 0 : at);
 
-      const writeClient = (buf: Buffer | string): void => {
+      const writeClient = (buf: Buffer): void => {
         if (!client.write(buf)) {
           upstream.pause();
           client.once('drain', onDrain);
@@ -401,7 +407,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       };
 
       const onUpData = (chunk: Buffer): void => {
-        if (settled) return;
+        if (phase === 'over') return;
         try {
           onUpBytes(chunk);
         } catch (error) {
@@ -410,8 +416,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
         }
       };
       const onUpBytes = (chunk: Buffer): void => {
-        if (gotHead) {
-          if (sendBody(chunk)) done();
+        if (phase === 'body') {
+          const at = bodyEnd(chunk);
+          const n = bodyBytes(chunk, at);
+          if (n > 0) writeClient(n === chunk.length ? chunk : chunk.subarray(0, n));
+          if (at === CHUNKED_GARBAGE) abort();
+          else if (at >= 0) done();
           return;
         }
         acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
@@ -431,37 +441,30 @@ export function createFastPath(options: FastPathOptions): FastPath {
             acc = rest;
             continue;
           }
-          gotHead = true;
+          phase = 'body';
           latency = performance.now() - started;
           rhead = parsed;
-          remaining = parsed.length;
-          if (parsed.mode === 'chunked') chunked = new ChunkedScanner();
-          acc = Buffer.alloc(0);
-          const out = renderResponseHead(parsed, head.close || parsed.mode === 'close' || closing);
-          if (parsed.mode === 'length') {
-            // The common case: head and (part of) a sized body in one buffer, one write system call
-            // (a corked string + buffer pair costs a writev and more JavaScript on Node's side).
-            const take = Math.min(remaining, rest.length);
-            const headLen = Buffer.byteLength(out, 'latin1');
-            const buf = Buffer.allocUnsafe(headLen + take);
-            buf.write(out, 0, 'latin1');
-            rest.copy(buf, headLen, 0, take);
-            remaining -= take;
-            if (take < rest.length) parsed.upstreamClose = true;
-            writeClient(buf);
-            if (remaining === 0) done();
-            return;
-          }
+          endOf = bodyEndFinder(parsed);
+          acc = EMPTY;
           // The head was read as latin1, so it goes back out as latin1 (obs-text bytes kept as they came).
-          writeClient(Buffer.from(out, 'latin1'));
-          if (sendBody(rest)) done();
+          const out = renderResponseHead(parsed, head.close || parsed.mode === 'close' || closing);
+          const at = bodyEnd(rest);
+          const n = bodyBytes(rest, at);
+          // Head and (part of) the body in one buffer, one write system call (a corked string + buffer
+          // pair costs a writev and more JavaScript on Node's side).
+          const buf = Buffer.allocUnsafe(out.length + n);
+          buf.write(out, 0, 'latin1');
+          rest.copy(buf, out.length, 0, n);
+          writeClient(buf);
+          if (at === CHUNKED_GARBAGE) abort();
+          else if (at >= 0) done();
           return;
         }
       };
 
       const onUpEnd = (): void => {
-        if (settled) return;
-        if (!gotHead) return failEarly('GH_BALANCER_BAD_GATEWAY', !reused);
+        if (phase === 'over') return;
+        if (phase !== 'body') return failEarly('GH_BALANCER_BAD_GATEWAY', !reused);
         if (rhead?.mode === 'close') {
           settle(true, false);
           state = 'closed';
@@ -472,13 +475,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
       };
       // The socket's inactivity timeout stands in for a per-request timer: while connecting it is the
       // connect timeout, then the response timeout, which only matters until the head arrived.
-      const onUpTimeout = (): void => {
-        if (!gotHead) failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true);
-      };
+      const onUpTimeout = (): void => failEarly('GH_BALANCER_GATEWAY_TIMEOUT', true);
       // A client that leaves says nothing about the backend.
-      onClientGone = (): void => {
-        if (!settled) settle(null, false);
-      };
+      onClientGone = (): void => settle(null, false);
       up.handler = { data: onUpData, end: onUpEnd, timeout: onUpTimeout };
 
       const send = (): void => {
@@ -488,11 +487,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
         }
         upstream.write(text, 'latin1');
       };
-      if (connected) send();
+      if (phase === 'waiting') send();
       else {
         upstream.once('connect', () => {
-          connected = true;
-          if (!settled) send();
+          if (phase !== 'connecting') return;
+          phase = 'waiting';
+          send();
         });
       }
     }

@@ -123,6 +123,15 @@ describe('response head parser (property)', () => {
     );
   });
 
+  it('drops hop-by-hop fields and every field Connection names, keeping the rest in order', () => {
+    const text = ['HTTP/1.1 200 OK', 'Set-Cookie: a=1', 'Connection: X-Private, keep-alive', 'X-Private: hop', 'Keep-Alive: timeout=5', 'Set-Cookie: b=2', 'Content-Length: 0'].join('\r\n');
+    expect(parseResponseHead(text, 'GET')?.lines).toEqual(['Set-Cookie: a=1', 'Set-Cookie: b=2', 'Content-Length: 0']);
+    const closing = parseResponseHead(['HTTP/1.1 200 OK', 'Connection: close', 'Close: named-by-connection', 'Content-Length: 0'].join('\r\n'), 'GET');
+    expect(closing?.upstreamClose).toBe(true);
+    expect(closing?.lines).toEqual(['Content-Length: 0']);
+    expect(parseResponseHead('HTTP/1.1 204 No Content\r\nX-A: 1', 'GET')?.lines).toEqual(['X-A: 1']);
+  });
+
   it('calls a malformed head malformed (the caller answers 502)', () => {
     for (const bad of ['HTTP/1.1 ???? nonsense', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip', 'HTTP/1.1 200 OK\r\nBad Name: x', 'HTTP/1.1 200 OK\r\nX: a\x00b', 'ICY 200 OK']) {
       expect(parseResponseHead(bad, 'GET')).toBeUndefined();

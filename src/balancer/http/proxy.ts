@@ -5,7 +5,7 @@ import { systemClock, type Clock, type ErrorCode, type Logger } from '../../core
 import { FAILED, SUCCEEDED, UNCOUNTED, UNREACHABLE, type Pool } from '../pool.js';
 import type { Backend, PickContext } from '../types.js';
 import { clientAddress, dropsRequestField, dropsResponseField, endToEnd, forwardingPairs, listenerAuthority } from './headers.js';
-import { checkParsedRequest, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-head.js';
+import { checkParsedRequest, DEFAULT_REQUEST_LIMITS, isReplayable, type RequestLimits } from './request-head.js';
 import { bodyEndFinder, parseResponseHead, renderResponseHead, type ResponseHead } from './response-head.js';
 import { sendError, sendRawError } from './respond.js';
 import { createSidRouter, sidFromHandshake, type SidRouter } from './socketio.js';
@@ -64,8 +64,6 @@ export interface HttpProxy {
   close(graceMs?: number): Promise<void>;
 }
 
-// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
-const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** llhttp's complaints about a request's length: the same refusal as the shared framing rules give. */
 const LENGTH_ERRORS = new Set(['HPE_INVALID_TRANSFER_ENCODING', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_CONTENT_LENGTH']);
 
@@ -175,7 +173,7 @@ export function createHttpProxy(options: HttpProxyOptions): HttpProxy {
       return;
     }
     const hasBody = checked.framing.kind !== 'none';
-    const replayable = !hasBody && REPLAYABLE.has(req.method ?? '');
+    const replayable = !hasBody && isReplayable(req.method ?? '');
     const headers = endToEnd(req.rawHeaders, req.headers.connection, dropsRequestField);
     headers.push(
       ...forwardingPairs({

@@ -20,6 +20,12 @@ export interface RequestLimits {
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = { maxHeaderCount: 100, maxRequestLineBytes: 8 * 1024 };
 
 const DIGITS = /^\d{1,15}$/;
+const NONE: readonly string[] = [];
+
+// Idempotent methods (RFC 9110 §9.2.2): the only ones sent again after a backend may have acted on them.
+const REPLAYABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** A request with this method may be retried on another backend after it was sent (both L7 paths). */
+export const isReplayable = (method: string): boolean => REPLAYABLE.has(method);
 
 /**
  * The body framing of a request from its Content-Length and Transfer-Encoding values (one entry per
@@ -109,10 +115,11 @@ export function parseRequestHead(text: string, fallbackHost: string, limits: Req
   const headers = new Map<string, string>();
   const lines: string[] = [];
   const names: string[] = [];
-  const contentLengths: string[] = [];
-  const transferEncodings: string[] = [];
-  const hosts: string[] = [];
-  const connection = new Set<string>();
+  // Made only when the field occurs: this runs once per request on the fast path.
+  let contentLengths: string[] | undefined;
+  let transferEncodings: string[] | undefined;
+  let hosts: string[] | undefined;
+  let connection: Set<string> | undefined;
   let count = 0;
   let at = lineEnd < 0 ? text.length : lineEnd + 2;
   while (at < text.length) {
@@ -131,22 +138,23 @@ export function parseRequestHead(text: string, fallbackHost: string, limits: Req
     const lower = name.toLowerCase();
     const prior = headers.get(lower);
     headers.set(lower, prior === undefined ? value : `${prior}, ${value}`);
-    if (lower === 'content-length') contentLengths.push(value);
-    else if (lower === 'transfer-encoding') transferEncodings.push(value);
-    else if (lower === 'host') hosts.push(value);
-    else if (lower === 'connection') addConnectionTokens(value, connection);
+    if (lower === 'content-length') (contentLengths ??= []).push(value);
+    else if (lower === 'transfer-encoding') (transferEncodings ??= []).push(value);
+    else if (lower === 'host') (hosts ??= []).push(value);
+    else if (lower === 'connection') addConnectionTokens(value, (connection ??= new Set()));
     if (!dropsRequestField(lower)) {
       lines.push(line);
       names.push(lower);
     }
   }
-  const framing = framingOf(version, contentLengths, transferEncodings);
+  const framing = framingOf(version, contentLengths ?? NONE, transferEncodings ?? NONE);
   if (typeof framing === 'string') return framing;
-  const effective = effectiveTarget(rawTarget, version, hosts, fallbackHost);
+  const effective = effectiveTarget(rawTarget, version, hosts ?? NONE, fallbackHost);
   if (typeof effective === 'string') return effective;
   // Fields the Connection header names are hop-by-hop too (RFC 9110 §7.6.1); usually there are none.
-  const forward = connection.size === 0 ? lines : lines.filter((_line, i) => !connection.has(names[i] as string));
-  const close = connection.has('close') || (version === '1.0' && !connection.has('keep-alive'));
+  const named = connection;
+  const forward = named === undefined || named.size === 0 ? lines : lines.filter((_line, i) => !named.has(names[i] as string));
+  const close = named?.has('close') === true || (version === '1.0' && named?.has('keep-alive') !== true);
   return {
     method,
     target: effective.target,
@@ -156,7 +164,7 @@ export function parseRequestHead(text: string, fallbackHost: string, limits: Req
     lines: forward,
     framing,
     close,
-    upgrade: connection.has('upgrade') && headers.has('upgrade'),
+    upgrade: named?.has('upgrade') === true && headers.has('upgrade'),
     expectContinue: headers.get('expect')?.toLowerCase() === '100-continue',
   };
 }

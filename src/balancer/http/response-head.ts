@@ -26,8 +26,9 @@ const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?$/
 const DIGITS = /^\d{1,15}$/;
 
 export function parseResponseHead(text: string, requestMethod: string): ResponseHead | undefined {
-  const lines = text.split('\r\n');
-  const statusLine = lines[0] ?? '';
+  // Lines are walked in place (no split): this runs once per response on the fast path.
+  const lineEnd = text.indexOf('\r\n');
+  const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
   const m = STATUS_LINE.exec(statusLine);
   if (!m) return undefined;
   const status = Number(m[2]);
@@ -36,9 +37,14 @@ export function parseResponseHead(text: string, requestMethod: string): Response
   let upstreamClose = m[1] === '0';
   const kept: string[] = [];
   const keptNames: string[] = [];
-  const named = new Set<string>();
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
+  /** End-to-end fields the Connection header names (hop-by-hop ones are dropped anyway); usually none. */
+  let named: Set<string> | undefined;
+  for (let at = lineEnd < 0 ? text.length : lineEnd; at < text.length; ) {
+    const start = at + 2;
+    let end = text.indexOf('\r\n', start);
+    if (end < 0) end = text.length;
+    at = end;
+    const line = text.slice(start, end);
     const colon = line.indexOf(':');
     if (colon <= 0) return undefined;
     const lower = line.slice(0, colon).toLowerCase();
@@ -58,8 +64,11 @@ export function parseResponseHead(text: string, requestMethod: string): Response
       if (codings[codings.length - 1]?.trim() !== 'chunked') return undefined;
       chunked = true;
     } else if (lower === 'connection') {
-      for (const t of value.toLowerCase().split(',')) named.add(t.trim());
-      if (named.has('close')) upstreamClose = true;
+      for (const token of value.toLowerCase().split(',')) {
+        const t = token.trim();
+        if (t === 'close') upstreamClose = true;
+        if (t && !dropsResponseField(t, true)) (named ??= new Set()).add(t);
+      }
     }
     if (!dropsResponseField(lower, true)) {
       kept.push(line);
@@ -70,11 +79,11 @@ export function parseResponseHead(text: string, requestMethod: string): Response
   const mode: ResponseHead['mode'] = noBody ? 'none' : chunked ? 'chunked' : length >= 0 ? 'length' : 'close';
   // With chunked framing a Content-Length is wrong and must not reach the client (RFC 9112 §6.3).
   const headerLines =
-    named.size === 0 && !(chunked && length >= 0)
+    named === undefined && !(chunked && length >= 0)
       ? kept
       : kept.filter((_line, i) => {
           const lower = keptNames[i] as string;
-          return !(chunked && lower === 'content-length') && !named.has(lower);
+          return !(chunked && lower === 'content-length') && !named?.has(lower);
         });
   return { status, statusLine, lines: headerLines, mode, length: mode === 'length' ? length : 0, upstreamClose };
 }
