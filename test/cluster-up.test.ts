@@ -24,6 +24,8 @@ describe('gatehouse up', () => {
   let port: number;
   let nodePorts: number[];
   let dir: Awaited<ReturnType<typeof createTempDir>>;
+  // What a visitor got while the cluster was starting, asked without pause until it was up.
+  const duringStart: { status: number; type: string; retryAfter: string | null; body: string }[] = [];
 
   beforeAll(async () => {
     dir = await createTempDir();
@@ -41,7 +43,19 @@ describe('gatehouse up', () => {
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const probe = async (headers: Record<string, string>): Promise<void> => {
+      const response = await fetch(`http://127.0.0.1:${port}/`, { headers }).catch(() => null);
+      if (response) duringStart.push({ status: response.status, type: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), body: await response.text() });
+    };
+    const probing = (async () => {
+      while (!output.includes('gatehouse is up') && child.exitCode === null) {
+        await probe({ accept: 'text/html', 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.5' });
+        await probe({ accept: 'application/json' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     await waitFor(async () => output.includes('gatehouse is up'), 120_000, `"gatehouse is up" in:\n${output}`);
+    await probing;
   }, 150_000);
 
   afterAll(async () => {
@@ -60,6 +74,25 @@ describe('gatehouse up', () => {
       seen.add(((await response.json()) as { node: string }).node);
     }
     expect([...seen].sort()).toEqual(['node-1', 'node-2']);
+  });
+
+  it('answers a starting page (people) or a coded 503 (programs) while starting, never a 502', () => {
+    expect(duringStart.length).toBeGreaterThan(0);
+    expect(duringStart.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
+    const waiting = duringStart.filter((r) => r.status === 503);
+    // Every 503 is the starting answer (not the balancer's "no backend"), with a retry hint.
+    for (const r of waiting) {
+      expect(r.retryAfter).toBe('1');
+      if (r.type.startsWith('text/html')) {
+        expect(r.body).toContain('<html lang="ko">');
+        expect(r.body).toContain('gatehouse를 시작하는 중');
+        expect(r.body).toContain('http-equiv="refresh"');
+      } else {
+        expect(JSON.parse(r.body)).toMatchObject({ error: 'GH_CLUSTER_STARTING' });
+      }
+    }
+    expect(waiting.some((r) => r.type.startsWith('text/html'))).toBe(true);
+    expect(waiting.some((r) => r.type.startsWith('application/json'))).toBe(true);
   });
 
   it('lets two users on different nodes chat through the IPC adapter', async () => {
