@@ -41,7 +41,10 @@ export interface AuditEvent {
 
 export interface ApiError {
   error: string;
+  /** In the reader's language (the client replaces the server's English with the catalogue's text). */
   message: string;
+  /** The field a schema or field-specific failure is about. */
+  field?: unknown;
 }
 
 export interface TokenResponse {
