@@ -5,6 +5,8 @@ import { RpsChart } from '../components/rps-chart.js';
 import { useI18n } from '../i18n/i18n.js';
 import { readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
+import { auth } from '../state/auth.js';
+import { useStore } from '../state/store.js';
 import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../lib/series.js';
 
 const POLL_MS = 1000;
@@ -20,8 +22,12 @@ export function DashboardPage() {
   const [choice, setChoice] = useState<string>('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const previous = useRef<CounterSample | null>(null);
+  const { ready, me } = useStore(auth);
+  const signedIn = Boolean(me);
 
   useEffect(() => {
+    // Signed out, nothing here can be shown: no requests at all (each would be a 401 in the console).
+    if (!signedIn) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | null = null;
     // Sequential polling: the next request starts a second after the last one ended, never piling up.
@@ -40,6 +46,8 @@ export function DashboardPage() {
         previous.current = sample;
       }
       setNodes(n.ok ? readNodes(n.data) : null);
+      // No cluster (404) or no longer signed in (401): asking again a second later changes nothing.
+      if (!b.ok && (b.status === 401 || b.status === 404)) return;
       timer = setTimeout(() => void poll(), POLL_MS);
     };
     void poll();
@@ -47,7 +55,7 @@ export function DashboardPage() {
       live = false;
       if (timer) clearTimeout(timer);
     };
-  }, []);
+  }, [signedIn]);
 
   useEffect(() => {
     if (!choice && backends?.algorithm) setChoice(backends.algorithm);
@@ -61,12 +69,12 @@ export function DashboardPage() {
     setMessage(result.ok ? { ok: true, text: t('dash.algorithm.switched', { name: choice }) } : { ok: false, text: result.error?.message ?? 'failed' });
   }
 
-  if (available === null) return <p>{t('common.loading')}</p>;
-  if (available !== true) {
+  if (!ready || (signedIn && available === null)) return <p>{t('common.loading')}</p>;
+  if (!signedIn || available !== true) {
     return (
       <section>
         <h1>{t('dash.title')}</h1>
-        {available === 'signin' ? (
+        {!signedIn || available === 'signin' ? (
           <p>
             {t('common.signInFirst')} <a href="/login">{t('nav.login')}</a>
           </p>

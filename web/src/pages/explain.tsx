@@ -8,7 +8,7 @@ import { formatTime } from '../lib/format.js';
 import { decodeToken, type SignatureVerdict } from '../lib/jwt.js';
 import { verifyInBrowser } from '../lib/jwt-verify.js';
 import { cookieSteps, jwtSteps, oauthSteps, sessionSteps, toGrantView, type FactValue, type Observed, type OAuthGrantView, type Step } from '../lib/steps.js';
-import { auth, loadMe } from '../state/auth.js';
+import { WHOAMI_PATH, auth, loadMe } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 
 type Tab = 'cookie' | 'session' | 'jwt' | 'oauth';
@@ -67,7 +67,7 @@ export function ExplainPage() {
   }, [token]);
 
   const anyNode = log.some((entry) => entry.node);
-  const lastMe = log.find((entry) => entry.method === 'GET' && entry.path === '/api/me') ?? null;
+  const lastMe = log.find((entry) => entry.method === 'GET' && (entry.path === '/api/me' || entry.path === WHOAMI_PATH)) ?? null;
   const observed: Observed = {
     me: state.me,
     lastLogin: state.lastLogin,
