@@ -95,6 +95,13 @@ describe('gatehouse up', () => {
     expect(waiting.some((r) => r.type.startsWith('application/json'))).toBe(true);
   });
 
+  it('prints oidc-provider\'s runtime warning once per node that serves OAuth, never from the supervisor', () => {
+    const release = process.release as { lts?: string };
+    // oidc-provider's own test: an LTS release from "Jod" (Node.js 22) on is supported.
+    const unsupported = !release.lts || release.lts.charCodeAt(0) < 'Jod'.charCodeAt(0);
+    expect(output.match(/oidc-provider WARNING: Unsupported runtime/g)?.length ?? 0).toBe(unsupported ? nodePorts.length : 0);
+  });
+
   it('lets two users on different nodes chat through the IPC adapter', async () => {
     const origin = `http://localhost:${port}`;
     const sockets: Socket[] = [];

@@ -3,6 +3,7 @@ import { startCluster } from '../../cluster/index.js';
 import { createLogger } from '../../core/index.js';
 import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { UP_DEFAULTS } from '../up-defaults.js';
 
 const usage = `Usage: gatehouse up [--nodes 3] [--port 8080] [--host 127.0.0.1] [--node-port 3001] [--admin-port 9090]
                     [--algorithm round-robin] [--data-dir ./.gatehouse]
@@ -37,8 +38,8 @@ export const command: Command = {
     );
     const algorithm = typeof values.algorithm === 'string' ? values.algorithm : 'round-robin';
     if (!isAlgorithmName(algorithm)) throw new UsageError(`Unknown --algorithm ${algorithm}.\n\n${usage}`);
-    const nodes = int(values.nodes, 'nodes', 3, 1, 32);
-    const port = int(values.port, 'port', Number(process.env.PORT ?? 8080));
+    const nodes = int(values.nodes, 'nodes', UP_DEFAULTS.nodes, 1, 32);
+    const port = int(values.port, 'port', Number(process.env.PORT ?? UP_DEFAULTS.port));
     const logger = createLogger({ name: 'gatehouse-up', level: process.env.LOG_LEVEL ?? 'warn' });
     const started = Date.now();
     process.stderr.write(`starting ${nodes} nodes and the balancer…\n`);
@@ -46,8 +47,8 @@ export const command: Command = {
       nodes,
       port,
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
-      nodeBasePort: int(values['node-port'], 'node-port', 3001),
-      adminPort: int(values['admin-port'], 'admin-port', 9090),
+      nodeBasePort: int(values['node-port'], 'node-port', UP_DEFAULTS.nodePort),
+      adminPort: int(values['admin-port'], 'admin-port', UP_DEFAULTS.adminPort),
       algorithm,
       dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : (process.env.GATEHOUSE_DATA_DIR ?? './.gatehouse'),
       env: process.env,
