@@ -11,6 +11,10 @@ import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../
 
 const POLL_MS = 1000;
 
+// The chart's window outlives the page: leaving the dashboard and coming back (in this tab) keeps the
+// last minute instead of starting from an empty chart.
+const kept: { series: RateSeries; previous: CounterSample | null } = { series: emptySeries(), previous: null };
+
 export function DashboardPage() {
   const { t } = useI18n();
   // null: first answer pending; 'absent': no cluster (404); 'signin': 401; 'error': the relay failed.
@@ -18,10 +22,10 @@ export function DashboardPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [backends, setBackends] = useState<ClusterBackends | null>(null);
   const [nodes, setNodes] = useState<NodeView[] | null>(null);
-  const [series, setSeries] = useState<RateSeries>(emptySeries());
+  const [series, setSeries] = useState<RateSeries>(kept.series);
   const [choice, setChoice] = useState<string>('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const previous = useRef<CounterSample | null>(null);
+  const previous = useRef<CounterSample | null>(kept.previous);
   const { ready, me } = useStore(auth);
   const signedIn = Boolean(me);
 
@@ -42,8 +46,9 @@ export function DashboardPage() {
         const read = readBackends(b.data);
         setBackends(read);
         const sample: CounterSample = { at: Date.now(), counters: Object.fromEntries(read.backends.map((x) => [x.id, x.requests])) };
-        setSeries((s) => pushRates(s, previous.current, sample));
-        previous.current = sample;
+        const before = previous.current;
+        setSeries((s) => (kept.series = pushRates(s, before, sample)));
+        previous.current = kept.previous = sample;
       }
       setNodes(n.ok ? readNodes(n.data) : null);
       // No cluster (404) or no longer signed in (401): asking again a second later changes nothing.
