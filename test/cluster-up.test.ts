@@ -65,6 +65,10 @@ describe('gatehouse up', () => {
 
   it('prints the URLs and spreads requests over every node', async () => {
     expect(output).toContain(`http://localhost:${port}`);
+    // The URL to open comes as soon as the balancer serves, before the full table.
+    const serving = output.indexOf(`open http://localhost:${port}  (the other nodes are joining)`);
+    expect(serving).toBeGreaterThan(-1);
+    expect(serving).toBeLessThan(output.indexOf('gatehouse is up'));
     expect(output).toContain('node-1');
     expect(output).toContain('node-2');
     const seen = new Set<string>();

@@ -20,6 +20,8 @@ export interface ClusterOptions {
   clock?: Clock;
   logger?: Logger;
   onEvent?: (event: SupervisorEvent) => void;
+  /** The balancer took over the public port: the first node is ready and people can use the URL. */
+  onServing?: (url: string) => void;
 }
 
 export interface RunningCluster {
@@ -136,6 +138,7 @@ async function startBehind(options: ClusterOptions, releasePort: () => Promise<v
     );
     // Nodes that became ready while the balancer was binding its port.
     for (const id of ready) join({ id });
+    options.onServing?.(publicUrl);
     await Promise.all(readiness);
   } catch (error) {
     stopping.abort();

@@ -53,6 +53,8 @@ export const command: Command = {
       dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : (process.env.GATEHOUSE_DATA_DIR ?? './.gatehouse'),
       env: process.env,
       logger,
+      // The URL as soon as it works; the full picture follows once every node has joined.
+      onServing: (url) => process.stderr.write(`ready after ${((Date.now() - started) / 1000).toFixed(1)} s: open ${url}  (the other nodes are joining)\n`),
       onEvent: (event) => {
         if (event.type === 'exited') process.stderr.write(`! ${event.node.id} exited (${event.signal ?? `code ${event.code}`}); restarting\n`);
       },
