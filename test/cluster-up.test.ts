@@ -139,6 +139,25 @@ describe('gatehouse up', () => {
     }
   });
 
+  it('keeps the last minute of the balancer counters on the node for the dashboard', async () => {
+    const client = new TestClient(`http://127.0.0.1:${nodePorts[0]}`, { origin: `http://localhost:${port}` });
+    const who = freshUser('history');
+    expect((await client.post('/api/auth/signup', who)).status).toBe(201);
+    expect((await client.post('/api/auth/session/login', { email: who.email, password: who.password })).status).toBe(200);
+    type History = { samples: { at: number; counters: Record<string, number> }[] };
+    // Asking starts the sampling; the samples then grow without any page asking again.
+    expect((await client.get<History>('/api/cluster/history')).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) await fetch(`http://127.0.0.1:${port}/healthz`);
+    const history = await waitFor(async () => {
+      const body = (await client.get<History>('/api/cluster/history')).body;
+      return body.samples.length >= 3 ? body : null;
+    }, 30_000, 'three samples of history');
+    const ats = history.samples.map((s) => s.at);
+    expect([...ats].sort((a, b) => a - b)).toEqual(ats);
+    expect(Object.keys(history.samples.at(-1)!.counters).sort()).toEqual(['node-1', 'node-2']);
+    expect((await new TestClient(`http://127.0.0.1:${nodePorts[0]}`).get('/api/cluster/history')).status).toBe(401);
+  });
+
   it('restarts a node that crashes while the balancer keeps answering', async () => {
     const stats = (await (await fetch(`http://127.0.0.1:${nodePorts[0]}/api/node/stats`)).json()) as { pid: number };
     process.kill(stats.pid, 'SIGKILL');

@@ -7,7 +7,7 @@ import { readBackends, readNodes, type ClusterBackends, type NodeView } from '..
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
-import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../lib/series.js';
+import { emptySeries, pushRates, seriesFrom, type CounterSample, type RateSeries } from '../lib/series.js';
 
 const POLL_MS = 1000;
 
@@ -55,7 +55,19 @@ export function DashboardPage() {
       if (!b.ok && (b.status === 401 || b.status === 404)) return;
       timer = setTimeout(() => void poll(), POLL_MS);
     };
-    void poll();
+    // The node's last minute first, so the chart starts with the recent past; then live samples.
+    void api<{ samples: CounterSample[] }>('GET', '/api/cluster/history').then((history) => {
+      if (!live) return;
+      const samples = history.ok && history.data ? history.data.samples : [];
+      // A window kept from a recent visit in this tab is the same history and as fresh; an older one is not.
+      if (samples.length >= 2 && (!kept.previous || kept.previous.at < samples[0]!.at)) {
+        const built = seriesFrom(samples);
+        kept.series = built.series;
+        kept.previous = previous.current = built.last;
+        setSeries(built.series);
+      }
+      void poll();
+    });
     return () => {
       live = false;
       if (timer) clearTimeout(timer);
