@@ -70,6 +70,14 @@ describe('the first hour in Chromium', () => {
           await shot('dashboard-signed-out');
           expect(requests.filter((path) => path.startsWith('/api/cluster'))).toEqual([]);
           await looksRight('dashboard signed out');
+          // Every other page, signed out, asks only what answers without an error.
+          for (const path of ['/chat', '/explain', '/account', '/learn', '/login']) {
+            await page.goto(`${node.url}${path}`);
+            await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 30_000 }).toBe(lang === 'ko' ? ko['user.anonymous'] : en['user.anonymous']);
+            await page.waitForLoadState('networkidle');
+            await looksRight(`${path} signed out`);
+          }
+          expect(requests.filter((path) => path === '/api/me' || path === '/api/auth/jwt/refresh')).toEqual([]);
 
           // The browser refuses what the server refuses, in the page's language.
           const who = freshUser(`first-${lang}-${device}`);
