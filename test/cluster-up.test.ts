@@ -26,6 +26,8 @@ describe('gatehouse up', () => {
   let port: number;
   let nodePorts: number[];
   let dir: Awaited<ReturnType<typeof createTempDir>>;
+  // What a visitor got while the cluster was starting, asked without pause until it was up.
+  const duringStart: { status: number; type: string; retryAfter: string | null; body: string }[] = [];
 
   beforeAll(async () => {
     dir = await createTempDir();
@@ -45,7 +47,19 @@ describe('gatehouse up', () => {
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const probe = async (headers: Record<string, string>): Promise<void> => {
+      const response = await fetch(`http://127.0.0.1:${port}/`, { headers }).catch(() => null);
+      if (response) duringStart.push({ status: response.status, type: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), body: await response.text() });
+    };
+    const probing = (async () => {
+      while (!output.includes('gatehouse is up') && child.exitCode === null) {
+        await probe({ accept: 'text/html', 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.5' });
+        await probe({ accept: 'application/json' });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     await waitFor(async () => output.includes('gatehouse is up'), 120_000, `"gatehouse is up" in:\n${output}`);
+    await probing;
   }, 150_000);
 
   afterAll(async () => {
@@ -55,6 +69,10 @@ describe('gatehouse up', () => {
 
   it('prints the URLs and spreads requests over every node', async () => {
     expect(output).toContain(`http://localhost:${port}`);
+    // The URL to open comes as soon as the balancer serves, before the full table.
+    const serving = output.indexOf(`open http://localhost:${port}  (the other nodes are joining)`);
+    expect(serving).toBeGreaterThan(-1);
+    expect(serving).toBeLessThan(output.indexOf('gatehouse is up'));
     expect(output).toContain('node-1');
     expect(output).toContain('node-2');
     const seen = new Set<string>();
@@ -76,6 +94,32 @@ describe('gatehouse up', () => {
       expect(((await big.json()) as { error: string }).error).toBe('GH_CORE_BODY_TOO_LARGE');
       expect((await login('a password that is wrong')).status).toBe(401);
     }
+  });
+
+  it('answers a starting page (people) or a coded 503 (programs) while starting, never a 502', () => {
+    expect(duringStart.length).toBeGreaterThan(0);
+    expect(duringStart.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
+    const waiting = duringStart.filter((r) => r.status === 503);
+    // Every 503 is the starting answer (not the balancer's "no backend"), with a retry hint.
+    for (const r of waiting) {
+      expect(r.retryAfter).toBe('1');
+      if (r.type.startsWith('text/html')) {
+        expect(r.body).toContain('<html lang="ko">');
+        expect(r.body).toContain('gatehouse를 시작하는 중');
+        expect(r.body).toContain('http-equiv="refresh"');
+      } else {
+        expect(JSON.parse(r.body)).toMatchObject({ error: 'GH_CLUSTER_STARTING' });
+      }
+    }
+    expect(waiting.some((r) => r.type.startsWith('text/html'))).toBe(true);
+    expect(waiting.some((r) => r.type.startsWith('application/json'))).toBe(true);
+  });
+
+  it('prints oidc-provider\'s runtime warning once per node that serves OAuth, never from the supervisor', () => {
+    const release = process.release as { lts?: string };
+    // oidc-provider's own test: an LTS release from "Jod" (Node.js 22) on is supported.
+    const unsupported = !release.lts || release.lts.charCodeAt(0) < 'Jod'.charCodeAt(0);
+    expect(output.match(/oidc-provider WARNING: Unsupported runtime/g)?.length ?? 0).toBe(unsupported ? nodePorts.length : 0);
   });
 
   it('lets two users on different nodes chat through the IPC adapter', async () => {
@@ -109,6 +153,25 @@ describe('gatehouse up', () => {
     } finally {
       for (const socket of sockets) socket.disconnect();
     }
+  });
+
+  it('keeps the last minute of the balancer counters on the node for the dashboard', async () => {
+    const client = new TestClient(`http://127.0.0.1:${nodePorts[0]}`, { origin: `http://localhost:${port}` });
+    const who = freshUser('history');
+    expect((await client.post('/api/auth/signup', who)).status).toBe(201);
+    expect((await client.post('/api/auth/session/login', { email: who.email, password: who.password })).status).toBe(200);
+    type History = { samples: { at: number; counters: Record<string, number> }[] };
+    // Asking starts the sampling; the samples then grow without any page asking again.
+    expect((await client.get<History>('/api/cluster/history')).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) await fetch(`http://127.0.0.1:${port}/healthz`);
+    const history = await waitFor(async () => {
+      const body = (await client.get<History>('/api/cluster/history')).body;
+      return body.samples.length >= 3 ? body : null;
+    }, 30_000, 'three samples of history');
+    const ats = history.samples.map((s) => s.at);
+    expect([...ats].sort((a, b) => a - b)).toEqual(ats);
+    expect(Object.keys(history.samples.at(-1)!.counters).sort()).toEqual(['node-1', 'node-2']);
+    expect((await new TestClient(`http://127.0.0.1:${nodePorts[0]}`).get('/api/cluster/history')).status).toBe(401);
   });
 
   it('restarts a node that crashes while the balancer keeps answering', async () => {

@@ -1,46 +1,25 @@
 #!/usr/bin/env node
 import { isGatehouseError } from '../core/index.js';
 import { UsageError } from './args.js';
-import type { Command } from './command.js';
-
-/**
- * Subcommands, loaded lazily so `gatehouse balance` never pays for the auth stack. Keys are the words
- * typed after `gatehouse`; the longest match wins ("user create" before "user").
- */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  'lab io': async () => (await import('./commands/lab-io.js')).command,
-  bench: async () => (await import('./commands/bench.js')).command,
-  serve: async () => (await import('./commands/serve.js')).command,
-  up: async () => (await import('./commands/up.js')).command,
-  balance: async () => (await import('./commands/balance.js')).command,
-  'balance export': async () => (await import('./commands/balance-export.js')).command,
-  'user create': async () => (await import('./commands/user-create.js')).command,
-  'keys rotate': async () => (await import('./commands/keys-rotate.js')).command,
-  'client create': async () => (await import('./commands/client-create.js')).command,
-  'provider add': async () => (await import('./commands/provider-add.js')).command,
-  'provider list': async () => (await import('./commands/provider-list.js')).command,
-  'provider remove': async () => (await import('./commands/provider-remove.js')).command,
-  'client list': async () => (await import('./commands/client-admin.js')).list,
-  'client delete': async () => (await import('./commands/client-admin.js')).remove,
-  'client rotate-secret': async () => (await import('./commands/client-admin.js')).rotateSecret,
-  'user list': async () => (await import('./commands/user-admin.js')).list,
-  'user disable': async () => (await import('./commands/user-admin.js')).disable,
-  'user enable': async () => (await import('./commands/user-admin.js')).enable,
-  'user logout': async () => (await import('./commands/user-admin.js')).logout,
-  'mail list': async () => (await import('./commands/mail-list.js')).command,
-  'config print': async () => (await import('./commands/config-print.js')).command,
-};
+import { COMMANDS } from './registry.js';
+import { SERVES_OAUTH, withoutRuntimeWarning } from './runtime-warning.js';
 
 async function main(argv: string[]): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
   const match = Object.keys(COMMANDS)
     .sort((a, b) => b.split(' ').length - a.split(' ').length)
     .find((name) => name.split(' ').every((word, i) => words[i] === word));
-  if (!match || argv[0] === '--help' || argv[0] === '-h') {
+  const asksHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+  if (asksHelp) {
     printHelp();
-    return match || argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+    return 0;
   }
-  const command = await COMMANDS[match]!();
+  if (!match) {
+    console.error(unknownCommand(words));
+    return 2;
+  }
+  const { load } = COMMANDS[match]!;
+  const command = SERVES_OAUTH.has(match) ? await load() : await withoutRuntimeWarning(load);
   const rest = [...argv];
   for (const word of match.split(' ')) rest.splice(rest.indexOf(word), 1);
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -50,10 +29,24 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** "user" alone names a group: list its commands; anything else is not a command at all. */
+function unknownCommand(words: string[]): string {
+  const typed = words.slice(0, 2).join(' ');
+  const group = Object.keys(COMMANDS).filter((name) => words[0] !== undefined && name.startsWith(`${words[0]} `));
+  if (group.length > 0) {
+    const known = group.map((name) => `  gatehouse ${name.padEnd(22)} ${COMMANDS[name]!.summary}`).join('\n');
+    return `gatehouse ${typed} is not a command. The ${words[0]} commands are:\n${known}\n\nRun gatehouse --help for every command.`;
+  }
+  return `Unknown command: gatehouse ${typed}. Run gatehouse --help for the list of commands.`;
+}
+
 function printHelp(): void {
   console.log('gatehouse — cookies, sessions, JWT, OAuth, realtime chat and a load balancer\n');
   console.log('Usage: gatehouse <command> [flags]   (gatehouse <command> --help for its flags)\n');
-  for (const name of Object.keys(COMMANDS).sort()) console.log(`  ${name}`);
+  console.log('Commands:');
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  for (const [name, { summary }] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(width)}  ${summary}`);
+  console.log('\nnpm start runs `gatehouse up`; then open http://localhost:8080.');
 }
 
 main(process.argv.slice(2)).then(

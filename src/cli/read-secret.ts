@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
  * Reads a password without it ever being an argument (argv is visible to every user via ps):
  * the first line of stdin when piped, or a prompt with echo off on a terminal.
  */
-export async function readSecret(prompt: string): Promise<string> {
-  if (!process.stdin.isTTY) {
+export async function readSecret(prompt: string, options: { fromStdin?: boolean } = {}): Promise<string> {
+  if (options.fromStdin || !process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin });
     for await (const line of rl) {
       rl.close();

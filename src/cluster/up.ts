@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, loadOrCreateAdminToken, startBalancer, type AlgorithmName, type RunningBalancer } from '../balancer/index.js';
 import { envNameOf, layerOf, loadInstanceSecret, resolveNodeConfig, systemClock, type Clock, type Config, type Logger } from '../core/index.js';
 import { createClusterRelay, prepareStore } from '../http/index.js';
+import { holdPort } from './starting-page.js';
 import { superviseNodes, type Supervisor, type SupervisorEvent } from './supervisor.js';
 import { waitReady, waitUntil } from './wait-ready.js';
 
@@ -22,6 +23,8 @@ export interface ClusterOptions {
   clock?: Clock;
   logger?: Logger;
   onEvent?: (event: SupervisorEvent) => void;
+  /** The balancer took over the public port: the first node is ready and people can use the URL. */
+  onServing?: (url: string) => void;
 }
 
 export interface RunningCluster {
@@ -50,6 +53,16 @@ function nodeEntry(): { exec: string; execArgv: string[] } {
  * and the balancer in front with health checks on /readyz.
  */
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
+  // Taken first, so from the first second a visitor gets "starting…" rather than a refused connection.
+  const starting = await holdPort(options.host, options.port);
+  try {
+    return await startBehind(options, () => starting.close());
+  } finally {
+    await starting.close();
+  }
+}
+
+async function startBehind(options: ClusterOptions, releasePort: () => Promise<void>): Promise<RunningCluster> {
   const clock = options.clock ?? systemClock;
   const flags = options.dataDir === undefined ? undefined : layerOf({ server: { dataDir: options.dataDir } }, () => 'flag --data-dir');
   const resolved = resolveNodeConfig({ env: options.env, ...(flags ? { flags } : {}), file: options.configFile });
@@ -105,31 +118,49 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     },
   });
 
-  let balancer: RunningBalancer;
+  // The balancer takes over the port once one node answers, with only the ready nodes in its pool;
+  // the others join as they become ready. No request is ever sent to a node that is still starting.
+  const ready = new Set<string>();
+  const readiness = nodeUrls.map((node) => waitReady(`${node.url}/readyz`, 90_000, stopping.signal).then(() => node));
+  let balancer: RunningBalancer | undefined;
+  const join = (node: { id: string }): void => {
+    ready.add(node.id);
+    if (!balancer || balancer.pool.get(node.id)) return;
+    const i = nodeUrls.findIndex((n) => n.id === node.id);
+    balancer.pool.add({ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id });
+  };
+  for (const pending of readiness) void pending.then(join, () => {});
   try {
+    await Promise.any(readiness);
+    await releasePort();
     balancer = await startBalancer(
       {
         ...DEFAULT_CONFIG,
         listen: { host: options.host, port: options.port },
         admin: { host: '127.0.0.1', port: options.adminPort, token: adminToken.token },
         algorithm: options.algorithm,
-        backends: nodeUrls.map((node, i) => ({ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id })),
+        backends: nodeUrls.flatMap((node, i) => (ready.has(node.id) ? [{ host: '127.0.0.1', port: options.nodeBasePort + i, id: node.id }] : [])),
         healthCheck: { path: '/readyz', intervalMs: 1_000, timeoutMs: 800, rise: 1, fall: 2 },
         // A restarted node gets a short ramp, not a flood.
         slowStartMs: 3_000,
       },
       { clock, ...(options.logger ? { logger: options.logger } : {}) },
     );
+    // Nodes that became ready while the balancer was binding its port.
+    for (const id of ready) join({ id });
+    options.onServing?.(publicUrl);
+    await Promise.all(readiness);
   } catch (error) {
     stopping.abort();
+    await balancer?.close();
     await supervisor.stop();
-    throw error;
+    throw error instanceof AggregateError ? (error.errors[0] as Error) : error;
   }
-  await Promise.all(nodeUrls.map((node) => waitReady(`${node.url}/readyz`, 90_000)));
+  const running = balancer;
   // …and until the balancer's own health checks agree, so the first requests spread over every node.
-  await waitUntil(() => balancer.pool.list().every((backend) => backend.state === 'up' || backend.state === 'slow-start'), 15_000);
+  await waitUntil(() => running.pool.list().every((backend) => backend.state === 'up' || backend.state === 'slow-start'), 15_000);
   return {
-    balancer,
+    balancer: running,
     supervisor,
     url: publicUrl,
     adminUrl,
@@ -137,7 +168,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     config,
     async stop() {
       stopping.abort();
-      await balancer.close();
+      await running.close();
       await supervisor.stop();
     },
   };

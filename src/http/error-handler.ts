@@ -2,6 +2,8 @@ import type { GatehouseServer } from './server.js';
 import type { FastifyError } from 'fastify';
 import { GatehouseError, isGatehouseError } from '../core/index.js';
 import { isStorageFault, isUnstorableText, storageUnavailable, unstorableText } from '../storage/index.js';
+import { sendNotFoundPage, wantsPage } from './not-found-page.js';
+import { WEB_CSP } from './routes/web.js';
 
 /**
  * Every failure leaves as `{ error, message }` with a registry code. A client's mistake is a 4xx that
@@ -17,9 +19,11 @@ export function installErrorHandler(app: GatehouseServer, options: { retryAfterS
     if (coded.headers) void reply.headers(coded.headers);
     // Every 503 says when to come back (RFC 9110 §10.2.3), whichever layer raised it.
     if (coded.statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', retryAfter);
+    if (coded.statusCode === 404 && wantsPage(request)) return void sendNotFoundPage(request, reply, WEB_CSP);
     void reply.status(coded.statusCode).type('application/json; charset=utf-8').send(coded.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
+    if (wantsPage(request)) return void sendNotFoundPage(request, reply, WEB_CSP);
     // The registry's fixed message: a path is the client's input and is never echoed back.
     void reply.status(404).send(new GatehouseError('GH_CORE_NOT_FOUND').toJSON());
   });

@@ -8,7 +8,8 @@ import { checkPasswordPolicy } from './password-policy.js';
 import type { Identity, IdentityDeps, User } from './types.js';
 import { checkName, checkRoles, createUserRepository, publicUser } from './users.js';
 
-const DEFAULT_ROLES = ['user'];
+/** What every sign-up gets, from the web or from `gatehouse user create`. */
+export const DEFAULT_ROLES: readonly string[] = ['user'];
 
 /**
  * Accounts: signup, login (throttled, no user enumeration), password change and "log out everywhere"

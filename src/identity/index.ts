@@ -2,7 +2,7 @@
 // password policy (length, common-password list), login throttling kept in the shared store, and the
 // audit log of security events.
 export { isUniqueViolation } from './users.js';
-export { createIdentity } from './identity.js';
+export { DEFAULT_ROLES, createIdentity } from './identity.js';
 export { checkPasswordPolicy, normalizePassword, passwordLength } from './password-policy.js';
 export { createPasswordHasher } from './password-hasher.js';
 export { createLoginThrottle } from './login-throttle.js';

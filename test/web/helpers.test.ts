@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readBackends, readNodes } from '../../web/src/lib/cluster.js';
 import { parseCookieHeader, readCookie } from '../../web/src/lib/cookies.js';
-import { emptySeries, pushRates } from '../../web/src/lib/series.js';
+import { emptySeries, pushRates, seriesFrom } from '../../web/src/lib/series.js';
 import { mergeMessages, type ShownMessage } from '../../web/src/state/chat-types.js';
 
 describe('per-second rates over a 60 s window', () => {
@@ -76,5 +76,20 @@ describe('chat message merging', () => {
     const older: ShownMessage = { ...base, id: 'm1', ts: 1, delivery: 'received' };
     expect(mergeMessages([received], [acked, older]).map((m) => [m.id, m.delivery])).toEqual([['m1', 'received'], ['m2', 'acked']]);
     expect(mergeMessages([acked], [received]).map((m) => m.delivery)).toEqual(['acked']);
+  });
+});
+
+describe('the node’s history as a rate window', () => {
+  it('folds a run of samples into the same rates the page would have drawn live', () => {
+    const samples = [
+      { at: 1000, counters: { a: 0 } },
+      { at: 2000, counters: { a: 4 } },
+      { at: 3000, counters: { a: 10 } },
+    ];
+    const { series, last } = seriesFrom(samples);
+    expect(series.times).toEqual([2, 3]);
+    expect(series.rates.get('a')).toEqual([4, 6]);
+    expect(last).toEqual(samples[2]);
+    expect(seriesFrom([]).last).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { Layout } from './components/layout.js';
-import { I18n, translator, useI18n } from './i18n/i18n.js';
+import { setErrorText } from './api/client.js';
+import { describeError } from './i18n/error-text.js';
+import { I18n, hasMessage, translator, useI18n } from './i18n/i18n.js';
 import { AccountPage } from './pages/account.js';
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-mail.js';
 import { AdminPage } from './pages/admin.js';
@@ -17,6 +19,9 @@ import { onLinkClick, route } from './router.js';
 import { loadMe } from './state/auth.js';
 import { loadPrefs, prefs } from './state/prefs.js';
 import { useStore } from './state/store.js';
+
+// Every API error the pages show reads in the current language, whatever page shows it.
+setErrorText((error) => describeError(error, translator(prefs.get().lang), hasMessage));
 
 function Page({ path }: { path: string }) {
   switch (path) {

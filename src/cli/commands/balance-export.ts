@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { exportConfig, isExportFormat, parseBackend, parseHostPort, resolveBalancerConfig, type ExportOptions } from '../../balancer/index.js';
 import { parseFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { UP_DEFAULTS } from '../up-defaults.js';
 
 const usage = `Usage: gatehouse balance export --format haproxy|nginx [--config lb.yaml] [--out FILE]
                                 [--listen HOST:PORT] [--backend HOST:PORT[,weight=N]]... [--algorithm NAME]
@@ -35,6 +36,20 @@ const flags = {
 /** Debian ships nginx's stream module as a dynamic module. */
 const DEBIAN_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
+/** An export without backends balances nothing: say so, and how to export what `npm start` runs. */
+function noBackends(format: string): string {
+  const backends = Array.from({ length: UP_DEFAULTS.nodes }, (_, i) => `--backend 127.0.0.1:${UP_DEFAULTS.nodePort + i}`).join(' ');
+  return [
+    'No backends to export: give --backend HOST:PORT (repeatable) or --config FILE with a backends list.',
+    '',
+    `What \`gatehouse up\` (npm start) runs by default, ${UP_DEFAULTS.nodes} nodes behind port ${UP_DEFAULTS.port}, exports as:`,
+    '',
+    `  gatehouse balance export --format ${format} --listen 0.0.0.0:${UP_DEFAULTS.port} ${backends} --health-check ${UP_DEFAULTS.healthCheck}`,
+    '',
+    `(with --nodes N or --node-port P, list the ports P .. P+N-1; the running balancer lists them at http://127.0.0.1:${UP_DEFAULTS.adminPort}/backends)`,
+  ].join('\n');
+}
+
 export const command: Command = {
   name: 'balance export',
   summary: 'Write the equivalent HAProxy or nginx config for a balancer config',
@@ -48,6 +63,7 @@ export const command: Command = {
     // sets the exported HAProxy threads / nginx workers, read below.)
     const { workers: _threads, ...shared } = values;
     const config = await resolveBalancerConfig(values.config, shared);
+    if (config.backends.length === 0) throw new UsageError(noBackends(values.format));
 
     const options: ExportOptions = {};
     if (values['runtime-dir']) options.runtimeDir = values['runtime-dir'];

@@ -1,5 +1,5 @@
 import { configFromEnv, cryptoIds, loadConfig, systemClock } from '../../core/index.js';
-import { CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, createClientManager, type ClientAuthMethod, type ClientIdTokenAlg, type ClientType } from '../../oauth/index.js';
+import { ALL_SCOPES, CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, createClientManager, type ClientAuthMethod, type ClientIdTokenAlg, type ClientType } from '../../oauth/index.js';
 import { createDatabase, migrateToLatest } from '../../storage/index.js';
 import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -8,13 +8,13 @@ import { storeFlags, storeLayer } from '../store-flags.js';
 const usage = `Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI ...]
                                --type public|confidential [--scopes "openid profile ..."]
                                [--post-logout-redirect-uri URI ...] [--backchannel-logout-uri URI]
-                               [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt]
-                               [--jwks-uri URI] [--id-token-alg RS256|ES256|EdDSA] [--device]
+                               [--auth-method ${CLIENT_AUTH_METHODS.join('|')}]
+                               [--jwks-uri URI] [--id-token-alg ${CLIENT_ID_TOKEN_ALGS.join('|')}] [--device]
                                [--json] [--data-dir DIR]
 
 Registers an OAuth 2.0 / OpenID Connect client and prints its client_id and, for a confidential client,
 its client_secret (shown only now). Redirect URIs are matched exactly; they must be https, or http on a
-loopback address. Scopes: openid profile email offline_access profile:read messages:read (default: all).
+loopback address. Scopes: ${ALL_SCOPES.join(' ')} (default: all).
 --auth-method picks how a confidential client authenticates (private_key_jwt needs --jwks-uri and gets
 no secret). --id-token-alg: the ID token signature (default RS256). --device allows the device
 authorization grant (RFC 8628); such a client needs no redirect URI.

@@ -3,6 +3,7 @@ import { startCluster } from '../../cluster/index.js';
 import { createLogger } from '../../core/index.js';
 import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { UP_DEFAULTS } from '../up-defaults.js';
 
 const usage = `Usage: gatehouse up [--nodes 3] [--port 8080] [--host 127.0.0.1] [--node-port 3001] [--admin-port 9090]
                     [--algorithm round-robin] [--data-dir ./.gatehouse] [--config FILE]
@@ -40,8 +41,8 @@ export const command: Command = {
     );
     const algorithm = typeof values.algorithm === 'string' ? values.algorithm : 'round-robin';
     if (!isAlgorithmName(algorithm)) throw new UsageError(`Unknown --algorithm ${algorithm}.\n\n${usage}`);
-    const nodes = int(values.nodes, 'nodes', 3, 1, 32);
-    const port = int(values.port, 'port', Number(process.env.PORT ?? 8080));
+    const nodes = int(values.nodes, 'nodes', UP_DEFAULTS.nodes, 1, 32);
+    const port = int(values.port, 'port', Number(process.env.PORT ?? UP_DEFAULTS.port));
     const logger = createLogger({ name: 'gatehouse-up', level: process.env.LOG_LEVEL ?? 'warn' });
     const started = Date.now();
     process.stderr.write(`starting ${nodes} nodes and the balancer…\n`);
@@ -49,13 +50,15 @@ export const command: Command = {
       nodes,
       port,
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
-      nodeBasePort: int(values['node-port'], 'node-port', 3001),
-      adminPort: int(values['admin-port'], 'admin-port', 9090),
+      nodeBasePort: int(values['node-port'], 'node-port', UP_DEFAULTS.nodePort),
+      adminPort: int(values['admin-port'], 'admin-port', UP_DEFAULTS.adminPort),
       algorithm,
       ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
       ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
       env: process.env,
       logger,
+      // The URL as soon as it works; the full picture follows once every node has joined.
+      onServing: (url) => process.stderr.write(`ready after ${((Date.now() - started) / 1000).toFixed(1)} s: open ${url}  (the other nodes are joining)\n`),
       onEvent: (event) => {
         if (event.type === 'exited') process.stderr.write(`! ${event.node.id} exited (${event.signal ?? `code ${event.code}`}); restarting\n`);
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { GatehouseError, isGatehouseError } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, type Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -34,20 +34,40 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       },
     );
 
+    // For cookie and session credentials the guard has just read the user: no second read.
+    const whoIs = async (principal: Principal) => {
+      if (principal.createdAt !== undefined) {
+        const { userId: id, email, name, roles, createdAt } = principal;
+        return { user: userView({ id, email, name, roles, createdAt }), credential: principal.credential };
+      }
+      const user = await ctx.identity.getUser(principal.userId);
+      if (!user) return null;
+      return { user: userView(user), credential: principal.credential };
+    };
+
     app.get(
       '/api/me',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'The principal, whichever credential the request carried', response: { 200: PrincipalView, ...errorResponses } } },
       async (request) => {
-        const principal = request.principal!;
-        // The guard has just read the user for cookie and session credentials: no second read.
-        if (principal.createdAt !== undefined) {
-          const { userId: id, email, name, roles, createdAt } = principal;
-          return { user: userView({ id, email, name, roles, createdAt }), credential: principal.credential };
-        }
-        const user = await ctx.identity.getUser(principal.userId);
-        if (!user) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
-        return { user: userView(user), credential: principal.credential };
+        const me = await whoIs(request.principal!);
+        if (!me) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
+        return me;
       },
+    );
+
+    // The web app asks this on every page load: a signed-out visitor is an answer, not an error (a 401
+    // would be a red line in the browser console of every page a visitor opens before signing in).
+    app.get(
+      '/api/whoami',
+      {
+        preHandler: hooks.optionalAuth(),
+        schema: {
+          tags,
+          summary: 'Like /api/me, but 200 for anonymous callers too: { me: principal or null }',
+          response: { 200: Type.Object({ me: Type.Union([PrincipalView, Type.Null()]) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ me: request.principal ? await whoIs(request.principal) : null }),
     );
 
     app.post(

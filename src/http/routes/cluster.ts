@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { GatehouseError } from '../../core/index.js';
 import type { AuthHooks } from '../guard.js';
+import { createClusterHistory } from './cluster-history.js';
 
 /** Where `gatehouse up` tells each node to find the balancer's admin API and its sibling nodes. */
 export interface ClusterLinks {
@@ -40,7 +41,25 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
       return body;
     };
 
+    const history = createClusterHistory(async () => {
+      const pool = (await admin('/backends')) as { backends?: { id?: unknown; requests?: unknown }[] };
+      const counters: Record<string, number> = {};
+      for (const backend of pool.backends ?? []) if (typeof backend.id === 'string' && typeof backend.requests === 'number') counters[backend.id] = backend.requests;
+      return counters;
+    });
+    app.addHook('onClose', async () => history.stop());
+
+    app.get(
+      '/api/cluster/history',
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second" } },
+      async () => {
+        if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
+        return { samples: history.watch() };
+      },
+    );
+
     app.get('/api/cluster/backends', { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Backends as the balancer sees them' } }, async () => {
+      if (links) history.watch();
       const [pool, algorithm] = (await Promise.all([admin('/backends'), admin('/algorithm')])) as [{ algorithm: string; backends: unknown[] }, { available: string[] }];
       return { algorithm: pool.algorithm, available: algorithm.available, backends: pool.backends };
     });

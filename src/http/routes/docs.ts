@@ -53,6 +53,7 @@ function page(input: { name: DocName; title: string; body: string; lang: Lang; a
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(input.title)} — gatehouse</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/gatehouse.css">
 </head>
 <body class="gh-doc">

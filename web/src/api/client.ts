@@ -1,4 +1,5 @@
 import { createStore } from '../state/store.js';
+import { NETWORK_CODE } from '../i18n/error-text.js';
 import type { ApiError } from './types.js';
 
 // Every call to the node goes through here: JSON both ways, the bearer token in JWT mode (renewed once
@@ -36,6 +37,18 @@ export function setTokenHooks(hooks: TokenHooks): void {
   tokenHooks = hooks;
 }
 
+// How a coded error reads in the page's language; app.tsx installs the catalogue's version.
+let errorText: (error: ApiError) => string = (error) => error.message;
+
+export function setErrorText(describe: (error: ApiError) => string): void {
+  errorText = describe;
+}
+
+/** A coded error as the reader sees it (also used for socket acknowledgements). */
+export function localizeError<E extends ApiError>(error: E): E {
+  return { ...error, message: errorText(error) };
+}
+
 const NODE_HEADERS = ['x-gatehouse-node', 'x-served-by', 'x-backend'];
 
 export async function api<T>(method: string, path: string, body?: unknown, options: { retry?: boolean; bearer?: boolean } = {}): Promise<ApiResult<T>> {
@@ -50,7 +63,7 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   try {
     response = await fetch(path, init);
   } catch (error) {
-    return { ok: false, status: 0, data: null, error: { error: 'GH_WEB_NETWORK', message: error instanceof Error ? error.message : 'network error' }, node: null };
+    return { ok: false, status: 0, data: null, error: localizeError({ error: NETWORK_CODE, message: error instanceof Error ? error.message : 'network error' }), node: null };
   }
   const node = NODE_HEADERS.map((name) => response.headers.get(name)).find((value) => value) ?? null;
   requestLog.set((log) => [{ at: Date.now(), method, path, status: response.status, node, bearer: Boolean(token) }, ...log].slice(0, 40));
@@ -68,7 +81,7 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   }
   if (response.ok) return { ok: true, status: response.status, data: parsed as T, error: null, node };
   const error = isApiError(parsed) ? parsed : { error: `HTTP_${response.status}`, message: response.statusText || `HTTP ${response.status}` };
-  return { ok: false, status: response.status, data: null, error, node };
+  return { ok: false, status: response.status, data: null, error: localizeError(error), node };
 }
 
 function isApiError(value: unknown): value is ApiError {

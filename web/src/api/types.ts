@@ -41,9 +41,16 @@ export interface AuditEvent {
 
 export interface ApiError {
   error: string;
+  /** In the reader's language (the client replaces the server's English with the catalogue's text). */
   message: string;
-  /** A refusal's details (`field`, `reason`, …) travel beside the code. */
-  [detail: string]: unknown;
+  /** A refusal's details travel beside the code: the field a schema failure is about, and a weak
+   *  password's reason, estimator codes and length bounds. */
+  field?: unknown;
+  reason?: unknown;
+  warningCode?: unknown;
+  suggestionCodes?: unknown;
+  minLength?: unknown;
+  maxLength?: unknown;
 }
 
 export interface TokenResponse {

@@ -6,6 +6,7 @@ import type { MsgKey } from '../i18n/messages.js';
 import { auth, login } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 import { startLink, type ProviderSummary } from './link.js';
+import { EmailInput } from '../components/email-input.js';
 
 const EXPLAINED = new Set([
   'GH_OAUTH_FEDERATION_STATE',
@@ -92,7 +93,7 @@ function AccountExists({ provider }: { provider: ProviderSummary }) {
         <form class="stack" onSubmit={(e) => void signInAndLink(e)} data-testid="sign-in-and-link">
           <label>
             {t('auth.email')}
-            <input name="email" type="email" required autoComplete="email" maxLength={254} data-testid="email" />
+            <EmailInput testId="email" />
           </label>
           <label>
             {t('auth.password')}

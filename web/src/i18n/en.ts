@@ -2,6 +2,7 @@ import { accountsEn } from './accounts.en.js';
 import { deviceEn } from './device.en.js';
 import { adminConsoleEn } from './admin-console.en.js';
 import { passwordEn } from './password.en.js';
+import { errorsEn } from './errors.en.js';
 
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
@@ -295,4 +296,5 @@ export const en = {
   ...deviceEn,
   ...adminConsoleEn,
   ...passwordEn,
+  ...errorsEn,
 } as const;

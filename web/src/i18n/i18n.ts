@@ -13,6 +13,11 @@ export function translator(lang: Lang): Translate {
   return (key, vars) => format(messages[key] ?? en[key], vars);
 }
 
+/** Whether a key is in the catalogue (the English one defines them all). */
+export function hasMessage(key: string): key is MsgKey {
+  return Object.hasOwn(en, key);
+}
+
 export const I18n = createContext<{ lang: Lang; t: Translate }>({ lang: 'en', t: translator('en') });
 
 export function useI18n(): { lang: Lang; t: Translate } {

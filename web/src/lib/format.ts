@@ -2,8 +2,18 @@ import type { Lang } from '../i18n/messages.js';
 
 // Dates, durations and sizes in the reader's language.
 
+// One clock everywhere: 24-hour in both languages (ko-KR would otherwise say 오후 3:04:05), the
+// language's own date order.
+const locale = (lang: Lang): string => (lang === 'ko' ? 'ko-KR' : 'en-GB');
+
+/** Date and time, e.g. "2 Dec 2026, 15:04:05" / "2026. 12. 2. 15:04:05". */
 export function formatTime(ms: number, lang: Lang): string {
-  return new Date(ms).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+  return new Date(ms).toLocaleString(locale(lang), { dateStyle: 'medium', timeStyle: 'medium', hourCycle: 'h23' });
+}
+
+/** Time of day only (chat messages, the request log), e.g. "15:04:05". */
+export function formatClock(ms: number, lang: Lang): string {
+  return new Date(ms).toLocaleTimeString(locale(lang), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 export function formatBytes(bytes: number): string {

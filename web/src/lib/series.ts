@@ -47,3 +47,14 @@ export function pushRates(series: RateSeries, previous: CounterSample | null, ne
   for (const [key, values] of rates) if (values.every((v) => v === null)) rates.delete(key);
   return { times, rates };
 }
+
+/** The rate window for a run of samples, oldest first (the node's history of the last minute). */
+export function seriesFrom(samples: CounterSample[], windowSec = 60): { series: RateSeries; last: CounterSample | null } {
+  let series = emptySeries();
+  let last: CounterSample | null = null;
+  for (const sample of samples) {
+    series = pushRates(series, last, sample, windowSec);
+    last = sample;
+  }
+  return { series, last };
+}

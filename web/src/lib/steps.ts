@@ -27,7 +27,8 @@ export interface Observed {
   me: Me | null;
   lastLogin: { mode: string; at: number; status: number; node: string | null; expiresAt: number | null } | null;
   /** The last GET /api/me this tab made. */
-  lastMe: { at: number; status: number; node: string | null } | null;
+  /** The page's last who-am-I request (GET /api/whoami on page load, /api/me from elsewhere). */
+  lastMe: { at: number; status: number; node: string | null; path?: string } | null;
   session: SessionRecord | null;
   token: DecodedJwt | null;
   tokenExpiresAt: number | null;
@@ -90,7 +91,7 @@ export function cookieSteps(o: Observed, fmt: Fmt = iso): Step[] {
       n: 3,
       title: 'explain.cookie.3',
       seen: Boolean(active && o.lastMe),
-      facts: [...requestFacts('GET', '/api/me', active ? o.lastMe : null, fmt), { label: 'fact.sentBy', value: { msg: 'fact.sentBy.browser' } }],
+      facts: [...requestFacts('GET', o.lastMe?.path ?? '/api/me', active ? o.lastMe : null, fmt), { label: 'fact.sentBy', value: { msg: 'fact.sentBy.browser' } }],
     },
     {
       n: 4,
@@ -122,7 +123,7 @@ export function sessionSteps(o: Observed, fmt: Fmt = iso): Step[] {
       n: 3,
       title: 'explain.session.3',
       seen: Boolean(active && o.lastMe),
-      facts: [...requestFacts('GET', '/api/me', active ? o.lastMe : null, fmt), { label: 'fact.sentBy', value: { msg: 'fact.sentBy.browser' } }],
+      facts: [...requestFacts('GET', o.lastMe?.path ?? '/api/me', active ? o.lastMe : null, fmt), { label: 'fact.sentBy', value: { msg: 'fact.sentBy.browser' } }],
     },
     {
       n: 4,

@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { Notice } from '../components/notice.js';
 import { useI18n } from '../i18n/i18n.js';
 import { afterCredentialsEnded, loadMe } from '../state/auth.js';
+import { EmailInput } from '../components/email-input.js';
 
 // The pages a mailed link opens. The token travels in the URL fragment (never sent to a server, never
 // in a Referer) and is read here, then dropped from the address bar before anything else happens.
@@ -59,7 +60,7 @@ export function ForgotPasswordPage() {
       <form class="stack" onSubmit={(e) => void submit(e)}>
         <label>
           {t('auth.email')}
-          <input name="email" type="email" required autoComplete="email" maxLength={254} data-testid="forgot-email" />
+          <EmailInput testId="forgot-email" />
         </label>
         {error && <Notice kind="error">{error}</Notice>}
         {sent && (

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
 import { navigate } from '../router.js';
 import { afterCredentialsEnded } from '../state/auth.js';
+import { EmailInput } from '../components/email-input.js';
 
 // The account page's self-service sections: email verification state, email change, export, deletion.
 
@@ -64,7 +65,7 @@ function EmailSection() {
       <form class="stack" onSubmit={(e) => void change(e)}>
         <label>
           {t('acct.change.new')}
-          <input name="newEmail" type="email" required maxLength={254} autoComplete="email" data-testid="change-email" />
+          <EmailInput name="newEmail" testId="change-email" />
         </label>
         <label>
           {t('acct.change.password')}

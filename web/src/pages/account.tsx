@@ -101,14 +101,14 @@ function SessionsSection() {
                 <tbody>
                   {state.data.sessions.map((s) => (
                     <tr key={s.id} data-current={s.current ? 'true' : undefined} data-kind={s.kind}>
-                      <td>
+                      <td data-label={t('account.sessions.client')}>
                         {s.current && <strong>{t('common.current')} · </strong>}
                         <span class="ua">{s.userAgent ?? '—'}</span>
                       </td>
-                      <td>{t(s.kind === 'jwt' ? 'account.sessions.kind.jwt' : 'account.sessions.kind.session')}</td>
-                      <td class="mono">{s.ip ?? '—'}</td>
-                      <td>{formatTime(s.createdAt, lang)}</td>
-                      <td>{formatTime(s.lastSeenAt, lang)}</td>
+                      <td data-label={t('account.sessions.kind')}>{t(s.kind === 'jwt' ? 'account.sessions.kind.jwt' : 'account.sessions.kind.session')}</td>
+                      <td class="mono" data-label={t('account.sessions.ip')}>{s.ip ?? '—'}</td>
+                      <td data-label={t('account.sessions.created')}>{formatTime(s.createdAt, lang)}</td>
+                      <td data-label={t('account.sessions.lastSeen')}>{formatTime(s.lastSeenAt, lang)}</td>
                       <td>
                         <button type="button" onClick={() => void revoke(s)} aria-label={`${t('common.revoke')}: ${s.userAgent ?? s.id}`}>
                           {t('common.revoke')}
@@ -221,11 +221,11 @@ function AuditSection() {
           <tbody>
             {state.data.events.map((e) => (
               <tr key={e.id}>
-                <td>{formatTime(e.at, lang)}</td>
-                <td>
+                <td data-label={t('account.audit.when')}>{formatTime(e.at, lang)}</td>
+                <td data-label={t('account.audit.what')}>
                   <code>{e.type}</code>
                 </td>
-                <td class="muted">{e.ip ?? '—'}</td>
+                <td class="muted" data-label={t('account.audit.from')}>{e.ip ?? '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@ import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 import { login, signup } from '../state/auth.js';
+import { EmailInput } from '../components/email-input.js';
 
 const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
 
@@ -76,7 +77,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
         )}
         <label>
           {t('auth.email')}
-          <input name="email" type="email" required autoComplete="email" maxLength={254} data-testid="email" />
+          <EmailInput testId="email" />
         </label>
         <label>
           {t('auth.password')}

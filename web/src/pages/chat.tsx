@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Notice } from '../components/notice.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
+import { formatClock } from '../lib/format.js';
 import { auth } from '../state/auth.js';
 import { useChat, type ConnectionState } from '../state/chat.js';
 import { useStore } from '../state/store.js';
@@ -28,7 +29,7 @@ function connectionText(state: ConnectionState, t: Translate): string {
 }
 
 export function ChatPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { me, ready, accessToken } = useStore(auth);
   // Reconnect when who we are, or how we prove it, changes.
   const identity = me ? `${me.user.id}:${me.credential.kind}:${accessToken ? 'bearer' : 'cookie'}` : null;
@@ -161,7 +162,7 @@ export function ChatPage() {
                 <span class="author">{displayName(m.user)}</span>
                 <span class="text">{m.text}</span>
                 <span class="meta">
-                  <time dateTime={new Date(m.ts).toISOString()}>{new Date(m.ts).toLocaleTimeString()}</time>
+                  <time dateTime={new Date(m.ts).toISOString()}>{formatClock(m.ts, lang)}</time>
                   {m.delivery === 'acked' && (
                     <span class="tick" title={t('chat.acked')} aria-label={t('chat.acked')} data-testid="ack">
                       ✓

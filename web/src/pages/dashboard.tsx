@@ -5,9 +5,15 @@ import { RpsChart } from '../components/rps-chart.js';
 import { useI18n } from '../i18n/i18n.js';
 import { readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
-import { emptySeries, pushRates, type CounterSample, type RateSeries } from '../lib/series.js';
+import { auth } from '../state/auth.js';
+import { useStore } from '../state/store.js';
+import { emptySeries, pushRates, seriesFrom, type CounterSample, type RateSeries } from '../lib/series.js';
 
 const POLL_MS = 1000;
+
+// The chart's window outlives the page: leaving the dashboard and coming back (in this tab) keeps the
+// last minute instead of starting from an empty chart.
+const kept: { series: RateSeries; previous: CounterSample | null } = { series: emptySeries(), previous: null };
 
 export function DashboardPage() {
   const { t } = useI18n();
@@ -16,12 +22,16 @@ export function DashboardPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [backends, setBackends] = useState<ClusterBackends | null>(null);
   const [nodes, setNodes] = useState<NodeView[] | null>(null);
-  const [series, setSeries] = useState<RateSeries>(emptySeries());
+  const [series, setSeries] = useState<RateSeries>(kept.series);
   const [choice, setChoice] = useState<string>('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const previous = useRef<CounterSample | null>(null);
+  const previous = useRef<CounterSample | null>(kept.previous);
+  const { ready, me } = useStore(auth);
+  const signedIn = Boolean(me);
 
   useEffect(() => {
+    // Signed out, nothing here can be shown: no requests at all (each would be a 401 in the console).
+    if (!signedIn) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | null = null;
     // Sequential polling: the next request starts a second after the last one ended, never piling up.
@@ -36,18 +46,33 @@ export function DashboardPage() {
         const read = readBackends(b.data);
         setBackends(read);
         const sample: CounterSample = { at: Date.now(), counters: Object.fromEntries(read.backends.map((x) => [x.id, x.requests])) };
-        setSeries((s) => pushRates(s, previous.current, sample));
-        previous.current = sample;
+        const before = previous.current;
+        setSeries((s) => (kept.series = pushRates(s, before, sample)));
+        previous.current = kept.previous = sample;
       }
       setNodes(n.ok ? readNodes(n.data) : null);
+      // No cluster (404) or no longer signed in (401): asking again a second later changes nothing.
+      if (!b.ok && (b.status === 401 || b.status === 404)) return;
       timer = setTimeout(() => void poll(), POLL_MS);
     };
-    void poll();
+    // The node's last minute first, so the chart starts with the recent past; then live samples.
+    void api<{ samples: CounterSample[] }>('GET', '/api/cluster/history').then((history) => {
+      if (!live) return;
+      const samples = history.ok && history.data ? history.data.samples : [];
+      // A window kept from a recent visit in this tab is the same history and as fresh; an older one is not.
+      if (samples.length >= 2 && (!kept.previous || kept.previous.at < samples[0]!.at)) {
+        const built = seriesFrom(samples);
+        kept.series = built.series;
+        kept.previous = previous.current = built.last;
+        setSeries(built.series);
+      }
+      void poll();
+    });
     return () => {
       live = false;
       if (timer) clearTimeout(timer);
     };
-  }, []);
+  }, [signedIn]);
 
   useEffect(() => {
     if (!choice && backends?.algorithm) setChoice(backends.algorithm);
@@ -61,12 +86,12 @@ export function DashboardPage() {
     setMessage(result.ok ? { ok: true, text: t('dash.algorithm.switched', { name: choice }) } : { ok: false, text: result.error?.message ?? 'failed' });
   }
 
-  if (available === null) return <p>{t('common.loading')}</p>;
-  if (available !== true) {
+  if (!ready || (signedIn && available === null)) return <p>{t('common.loading')}</p>;
+  if (!signedIn || available !== true) {
     return (
       <section>
         <h1>{t('dash.title')}</h1>
-        {available === 'signin' ? (
+        {!signedIn || available === 'signin' ? (
           <p>
             {t('common.signInFirst')} <a href="/login">{t('nav.login')}</a>
           </p>

@@ -4,11 +4,11 @@ import { api, requestLog } from '../api/client.js';
 import type { SessionRecord } from '../api/types.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { parseCookieHeader } from '../lib/cookies.js';
-import { formatTime } from '../lib/format.js';
+import { formatClock, formatTime } from '../lib/format.js';
 import { decodeToken, type SignatureVerdict } from '../lib/jwt.js';
 import { verifyInBrowser } from '../lib/jwt-verify.js';
 import { cookieSteps, jwtSteps, oauthSteps, sessionSteps, toGrantView, type FactValue, type Observed, type OAuthGrantView, type Step } from '../lib/steps.js';
-import { auth, loadMe } from '../state/auth.js';
+import { WHOAMI_PATH, auth, loadMe } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 
 type Tab = 'cookie' | 'session' | 'jwt' | 'oauth';
@@ -67,7 +67,7 @@ export function ExplainPage() {
   }, [token]);
 
   const anyNode = log.some((entry) => entry.node);
-  const lastMe = log.find((entry) => entry.method === 'GET' && entry.path === '/api/me') ?? null;
+  const lastMe = log.find((entry) => entry.method === 'GET' && (entry.path === '/api/me' || entry.path === WHOAMI_PATH)) ?? null;
   const observed: Observed = {
     me: state.me,
     lastLogin: state.lastLogin,
@@ -136,7 +136,7 @@ export function ExplainPage() {
             <tbody>
               {log.slice(0, 15).map((entry, i) => (
                 <tr key={`${entry.at}-${i}`}>
-                  <td>{new Date(entry.at).toLocaleTimeString(lang === 'ko' ? 'ko-KR' : 'en-GB')}</td>
+                  <td>{formatClock(entry.at, lang)}</td>
                   <td class="mono">
                     {entry.method} {entry.path}
                     {entry.bearer ? ' (Bearer)' : ''}

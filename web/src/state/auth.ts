@@ -29,20 +29,22 @@ let renewTimer: ReturnType<typeof setTimeout> | null = null;
 
 setTokenHooks({ token: () => auth.get().accessToken, refresh: () => refreshAccessToken() });
 
-// Not a secret, only a hint for this tab: after a reload, ask for a new access token first instead of
-// showing a 401 for GET /api/me.
+// Not a secret, only a hint: "a JWT sign-in may be renewable from the refresh cookie". Without it a
+// page never probes the refresh endpoint (a signed-out visitor would see a 401 in the console on every
+// page); with it a reload, or a new tab, renews the access token first. Kept in localStorage because
+// the refresh cookie is shared by every tab.
 const JWT_HINT = 'gh.mode';
 function hint(on: boolean): void {
   try {
-    if (on) sessionStorage.setItem(JWT_HINT, 'jwt');
-    else sessionStorage.removeItem(JWT_HINT);
+    if (on) localStorage.setItem(JWT_HINT, 'jwt');
+    else localStorage.removeItem(JWT_HINT);
   } catch {
     // Storage can be disabled; the hint is only an optimisation.
   }
 }
 function hinted(): boolean {
   try {
-    return sessionStorage.getItem(JWT_HINT) === 'jwt';
+    return localStorage.getItem(JWT_HINT) === 'jwt';
   } catch {
     return false;
   }
@@ -81,14 +83,20 @@ export function refreshAccessToken(): Promise<boolean> {
   return refreshing;
 }
 
-/** Asks the node who we are; on a fresh page load a JWT session is recovered from the refresh cookie. */
+/** Answers 200 signed in or not, so asking never logs an error (GET /api/me answers 401 when signed out). */
+export const WHOAMI_PATH = '/api/whoami';
+
+async function whoami(): Promise<Me | null> {
+  const result = await api<{ me: Me | null }>('GET', WHOAMI_PATH);
+  return result.ok ? (result.data?.me ?? null) : null;
+}
+
+/** Asks the node who we are, once; on a fresh page load a JWT sign-in is recovered from the refresh cookie. */
 export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Me | null> {
   if (options.tryRefresh && !auth.get().accessToken && hinted()) await refreshAccessToken();
-  let result = await api<Me>('GET', '/api/me');
-  if (result.status === 401 && options.tryRefresh && !auth.get().accessToken && (await refreshAccessToken())) {
-    result = await api<Me>('GET', '/api/me');
-  }
-  const me = result.ok ? result.data : null;
+  let me = await whoami();
+  // An access token that expired or was ended meanwhile reads as anonymous: renew it once and ask again.
+  if (!me && auth.get().accessToken && (await refreshAccessToken())) me = await whoami();
   auth.set((state) => ({ ...state, ready: true, me }));
   return me;
 }

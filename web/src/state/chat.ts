@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
+import { localizeError } from '../api/client.js';
 import { auth, loadMe, refreshAccessToken } from './auth.js';
 import { isAckError, mergeMessages, type ChatUser, type ClientEvents, type ServerEvents, type ShownMessage } from './chat-types.js';
 
@@ -61,7 +62,7 @@ export function useChat(identity: string | null): ChatControls {
     socket.timeout(ACK_TIMEOUT_MS).emit('room:join', room, (err, result) => {
       if (err || !result) return;
       if (isAckError(result)) {
-        update(() => ({ problem: `${room}: ${result.message}` }));
+        update(() => ({ problem: `${room}: ${localizeError(result).message}` }));
         return;
       }
       update((v) => ({ problem: null, presence: { ...v.presence, [room]: result.users } }));
@@ -96,7 +97,8 @@ export function useChat(identity: string | null): ChatControls {
     });
     socket.on('connect_error', (error) => {
       // A refusal by the server's middleware is final until we try again; a network error retries itself.
-      if (!socket.active) update(() => ({ connection: { kind: 'refused', message: error.message } }));
+      const coded = (error as Error & { data?: unknown }).data;
+      if (!socket.active) update(() => ({ connection: { kind: 'refused', message: isAckError(coded) ? localizeError(coded).message : error.message } }));
     });
     socket.on('disconnect', (reason) => {
       update(() => ({ connection: socket.active ? { kind: 'reconnecting', attempt: 0 } : { kind: 'disconnected', reason } }));
@@ -106,9 +108,9 @@ export function useChat(identity: string | null): ChatControls {
     socket.on('message:new', (message) => addMessages(message.room, [{ ...message, delivery: 'received' }]));
     socket.on('presence', ({ room, users }) => update((v) => ({ presence: { ...v.presence, [room]: users } })));
     socket.on('node', ({ id }) => update(() => ({ node: id })));
-    socket.on('chat:error', ({ event, message }) => update(() => ({ problem: `${event}: ${message}` })));
-    socket.on('auth:ended', ({ message }) => {
-      update(() => ({ ended: message }));
+    socket.on('chat:error', (body) => update(() => ({ problem: `${body.event}: ${localizeError(body).message}` })));
+    socket.on('auth:ended', (body) => {
+      update(() => ({ ended: localizeError(body).message }));
       // The credential behind this socket is gone: the page should stop saying we are signed in.
       void loadMe();
     });
@@ -171,7 +173,7 @@ export function useChat(identity: string | null): ChatControls {
         update((v) => {
           const list = (v.messages[room] ?? []).filter((m) => m.id !== localId);
           if (err || !result || isAckError(result)) {
-            const failure = err ? 'timeout' : isAckError(result) ? result.message : 'no answer';
+            const failure = localizeError(isAckError(result) && !err ? result : { error: 'GH_WEB_TIMEOUT', message: 'no answer in time' }).message;
             return { messages: { ...v.messages, [room]: mergeMessages(list, [{ ...pending, delivery: 'failed', failure }]) } };
           }
           return { messages: { ...v.messages, [room]: mergeMessages(list, [{ ...pending, id: result.id, ts: result.ts, delivery: 'acked' }]) } };
