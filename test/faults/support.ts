@@ -397,7 +397,7 @@ export function expectDegradedNotDark(result: FaultResult): Record<string, unkno
  * The route classes that depend on the stores beyond a credential check, each answering the load:
  * OAuth's token endpoint (client credentials) and token introspection, a refused login (the login
  * throttle counts it), and chat history read over a live Socket.IO connection (its ack is turned
- * into a status: 200, or the coded error's 503 with its retryAfter).
+ * into a status: 200, or 503 for GH_REALTIME_UNAVAILABLE with its retryAfterMs as Retry-After).
  */
 export async function dependentRoutes(cluster: FaultCluster): Promise<{ routes: LoadRoute[]; close(): void }> {
   const origin = cluster.url;
@@ -429,7 +429,7 @@ export async function dependentRoutes(cluster: FaultCluster): Promise<{ routes: 
   const history = async (): Promise<Response> => {
     const ack = (await socket.timeout(10_000).emitWithAck('history', { room: 'faults-history', limit: 10 })) as { error?: string; retryAfterMs?: number; messages?: unknown[] };
     if (!ack.error) return Response.json(ack, { status: ack.messages?.length === 3 ? 200 : 500 });
-    const unavailable = ack.error === 'GH_STORAGE_UNAVAILABLE';
+    const unavailable = ack.error === 'GH_REALTIME_UNAVAILABLE';
     return Response.json(ack, { status: unavailable ? 503 : 500, headers: unavailable && ack.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(ack.retryAfterMs / 1000)) } : {} });
   };
   const oauth = { alsoAllowed: [] as number[], unavailableCode: 'temporarily_unavailable' };
@@ -443,7 +443,7 @@ export async function dependentRoutes(cluster: FaultCluster): Promise<{ routes: 
       },
       // A wrong password: 401 until the throttle says 429 (with Retry-After); the throttle's store down is a 503.
       { name: 'throttle', send: () => fetch(new URL('/api/auth/session/login', origin), { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ email: thrower.email, password: 'not the password' }) }), alsoAllowed: [401, 429] },
-      { name: 'history', send: history },
+      { name: 'history', send: history, unavailableCode: 'GH_REALTIME_UNAVAILABLE' },
     ],
     close: () => void socket.disconnect(),
   };
