@@ -247,7 +247,7 @@ export async function until(check: () => Promise<boolean> | boolean, what: strin
 }
 
 /** Bounds small enough for a quick suite, the same for every node of a fault test. */
-export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, retryAfterSec: 2 } as const;
+export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, sqliteLockWaitMs: 250, retryAfterSec: 2 } as const;
 
 /**
  * The longest a request may take while a store is frozen: the longest configured bound (the
@@ -370,11 +370,16 @@ export interface FaultResult {
  * connection or a balancer error), no request past the bound, public routes always 200 while the
  * store is down or frozen, and no node ejected. Returns the per-phase tally for the report.
  */
-export function expectDegradedNotDark(result: FaultResult): Record<string, unknown> {
+export function expectDegradedNotDark(
+  result: FaultResult,
+  options: { phases?: readonly string[]; outages?: readonly string[] } = {},
+): Record<string, unknown> {
   const { load, ejected } = result;
+  const phases = options.phases ?? FAULT_PHASES;
+  const outages = options.outages ?? ['killed', 'frozen'];
   const byName = new Map(result.routes.map((r) => [r.name, r]));
   const report: Record<string, unknown> = {};
-  for (const phase of FAULT_PHASES) {
+  for (const phase of phases) {
     const outcomes = load.outcomes(phase);
     report[phase] = { ...load.tally(phase), slowestMs: Math.round(Math.max(...outcomes.map((o) => o.ms))) };
     expect(outcomes.filter((o) => ![200, 503, ...(byName.get(o.route)?.alsoAllowed ?? [])].includes(o.status)), phase).toEqual([]);
@@ -384,7 +389,7 @@ export function expectDegradedNotDark(result: FaultResult): Record<string, unkno
     }
     expect(outcomes.filter((o) => o.ms > REQUEST_BOUND_MS), `${phase}: requests past ${REQUEST_BOUND_MS} ms`).toEqual([]);
   }
-  for (const phase of ['killed', 'frozen']) {
+  for (const phase of outages) {
     // Fail open where nothing secret is at stake: pages, docs, JWKS, discovery and health.
     expect(load.outcomes(phase).filter((o) => o.route === 'public' && o.status !== 200), phase).toEqual([]);
   }
