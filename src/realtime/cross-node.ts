@@ -19,8 +19,9 @@ const KEEP_WAITED_FOR = 32;
 /**
  * Cross-node requests that do not wait on nodes that are gone.
  *
- * A fetchSockets (presence) waits for every node the adapter believes alive — 5 s by default — and
- * then fails with nothing, so one dead or frozen node made every join slow and its presence empty.
+ * A fetchSockets or a serverSideEmit with an ack (presence) waits for every node the adapter believes
+ * alive — 5 s by default — and then fails with nothing, so one dead or frozen node made every join
+ * slow and its presence empty.
  * The adapter forgets a node when it closes, when `gatehouse up` reports its process gone, or after a
  * heartbeat timeout (IPC); Redis Streams counts the subscribers Redis still has. Between a death and
  * that, and for a node that is alive but frozen, this adds:

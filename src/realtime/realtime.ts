@@ -75,7 +75,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   const crossNode = watchCrossNodeRequests(chat.adapter, config.realtime.clusterRequestTimeoutMs);
   const store = createSqlMessageStore(deps.db);
   const messageIds = createMessageIds(clock, deps.ids);
-  const presence = createPresence(chat, logger);
+  const presence = createPresence(chat, logger, { crossNode: kind !== 'memory' });
   const missed = holdMissedPackets(chat);
 
   const endSocket = (socket: ChatSocket, code: 'GH_REALTIME_CREDENTIAL_EXPIRED' | 'GH_REALTIME_REVOKED') => {

@@ -80,6 +80,8 @@ export interface InterServerEvents {
   'gh:end-credential': (kind: string, credentialId: string, reason?: string) => void;
   /** Ends every socket of a user on the receiving node except those of one credential. */
   'gh:end-user-except': (userId: string, exceptKind: string, exceptId: string, reason?: string) => void;
+  /** Asks the receiving node which of its users are in a chat room (presence). */
+  'gh:presence': (room: string, answer: (users: ChatUser[]) => void) => void;
 }
 
 /**
