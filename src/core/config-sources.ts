@@ -60,6 +60,7 @@ export const SHORT_ENV: Record<string, string> = {
   REDIS_URL: 'storage.redisUrl',
   GATEHOUSE_REDIS_COMMAND_TIMEOUT_MS: 'storage.redisCommandTimeoutMs',
   GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: 'storage.databaseStatementTimeoutMs',
+  GATEHOUSE_SQLITE_LOCK_WAIT_MS: 'storage.sqliteLockWaitMs',
   GATEHOUSE_DB_CONNECT_TIMEOUT_MS: 'storage.databaseConnectTimeoutMs',
   GATEHOUSE_RETRY_AFTER_SEC: 'storage.retryAfterSec',
   GATEHOUSE_CLUSTER_REQUEST_TIMEOUT_MS: 'realtime.clusterRequestTimeoutMs',

@@ -60,6 +60,7 @@ export const ConfigSchema = Type.Object(
         redisCommandTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'A Redis command (also one queued while disconnected) fails after this long, so no request hangs on a frozen Redis (ms)' }),
         databaseStatementTimeoutMs: Type.Integer({ minimum: 100, default: 3_000, description: 'PostgreSQL statement_timeout and client query timeout (ms)' }),
         databaseConnectTimeoutMs: Type.Integer({ minimum: 100, default: 2_000, description: 'Longest wait for a PostgreSQL connection, new or from the pool (ms)' }),
+        sqliteLockWaitMs: Type.Integer({ minimum: 0, default: 500, description: 'Longest wait for the SQLite database lock before a write fails as a 503; the node stalls meanwhile (ms)' }),
         retryAfterSec: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After of a 503 while a store is unavailable (seconds)' }),
       },
       'Storage',

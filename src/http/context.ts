@@ -252,6 +252,7 @@ export function databaseOptions(config: Config): DatabaseOptions {
     dataDir: config.server.dataDir,
     statementTimeoutMs: config.storage.databaseStatementTimeoutMs,
     connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
+    lockWaitMs: config.storage.sqliteLockWaitMs,
   };
 }
 

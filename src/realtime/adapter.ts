@@ -5,6 +5,7 @@ import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-str
 import { GatehouseError, type Config } from '../core/index.js';
 import type { RedisClient } from '../storage/index.js';
 import { adapterCloseMessage } from './cross-node.js';
+import { CLUSTER_MESSAGE_SOURCE, MessageType } from './socketio-internals.js';
 import type { AdapterKind } from './types.js';
 
 /** Set by `gatehouse up` on the app nodes it forks with child_process (it runs `createClusterRelay`). */
@@ -105,9 +106,13 @@ export function setupClusterPrimary(): void {
   setupPrimary();
 }
 
-const SOURCE = '_sio_adapter';
-// socket.io-adapter MessageType values whose message answers one requester.
-const RESPONSE_TYPES = new Set([8, 10, 11, 12]);
+// The messages that answer one requester.
+const RESPONSE_TYPES = new Set<number>([
+  MessageType.FETCH_SOCKETS_RESPONSE,
+  MessageType.SERVER_SIDE_EMIT_RESPONSE,
+  MessageType.BROADCAST_CLIENT_COUNT,
+  MessageType.BROADCAST_ACK,
+]);
 
 interface AdapterMessage {
   source?: string;
@@ -135,7 +140,7 @@ export function createClusterRelay(): { add(child: ChildProcess): void; remove(c
         uids: new Map<string, string>(),
         listener: (raw: unknown) => {
           const message = raw as AdapterMessage | null;
-          if (!message || typeof message !== 'object' || message.source !== SOURCE) return;
+          if (!message || typeof message !== 'object' || message.source !== CLUSTER_MESSAGE_SOURCE) return;
           if (typeof message.uid === 'string' && typeof message.nsp === 'string') entry.uids.set(message.uid, message.nsp);
           if (message.type !== undefined && RESPONSE_TYPES.has(message.type) && message.requesterUid) {
             for (const [other, info] of children) {

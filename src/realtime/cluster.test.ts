@@ -5,6 +5,7 @@ import { createTempDir } from '../../test/support/services.js';
 import { createDatabase, migrateToLatest } from '../storage/index.js';
 import { chatClient, eventMatching, nextEvent, open, request, type ChatClient } from '../../test/support/realtime.js';
 import { CLUSTER_ENV, createClusterRelay } from './adapter.js';
+import { MessageType } from './socketio-internals.js';
 
 // Two nodes as separate processes with no Redis: the cluster adapter talks over IPC through this
 // process, which plays the primary (`gatehouse up`) and relays with createClusterRelay.
@@ -77,6 +78,25 @@ describe('across node processes on the cluster adapter (IPC, no Redis)', () => {
 
     bob.on('message:direct', (_m: unknown, ack: (ok: boolean) => void) => ack(true));
     expect(await request(alice, 'message:direct', { to: 'bob', text: 'hi' })).toMatchObject({ delivered: 1 });
+  });
+
+  it('asks the other process for presence with the users only, never the sockets and their handshakes', async () => {
+    const relayed: { type?: number; data?: unknown }[] = [];
+    const listen = (message: unknown) => relayed.push(message as { type?: number });
+    for (const child of children) child.on('message', listen);
+    try {
+      const alice = await open(client(urls[0]!, 'tok-alice'));
+      const carol = await open(client(urls[1]!, 'tok-carol'));
+      await request(carol, 'room:join', 'lean');
+      const both = await request<{ users: { id: string }[] }>(alice, 'room:join', 'lean');
+      expect(both.users.map((u) => u.id)).toEqual(['alice', 'carol']);
+    } finally {
+      for (const child of children) child.off('message', listen);
+    }
+    const types = new Set(relayed.map((m) => m.type));
+    expect(types.has(MessageType.SERVER_SIDE_EMIT_RESPONSE)).toBe(true);
+    expect(types.has(MessageType.FETCH_SOCKETS_RESPONSE)).toBe(false);
+    expect(JSON.stringify(relayed)).not.toContain('handshake');
   });
 
   it('disconnects a user on the other process', async () => {

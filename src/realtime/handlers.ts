@@ -24,12 +24,17 @@ export interface ChatContext {
   applyPrincipal(socket: ChatSocket, principal: Principal): void;
 }
 
-export function toAckError(error: unknown, logger: Logger, event: string): AckError {
-  if (isGatehouseError(error) && error.statusCode === 503) return error.toJSON();
-  // A store that is down is "retry soon", not an internal error, on sockets as on HTTP.
+/**
+ * The ack body of a failed event. A store that is down is "retry soon", not an internal error, on
+ * sockets as on HTTP: GH_STORAGE_UNAVAILABLE with `retryAfterMs` (HTTP's Retry-After, in the unit the
+ * other realtime retry hints use) when `retryAfterSec` is given.
+ */
+export function toAckError(error: unknown, logger: Logger, event: string, retryAfterSec?: number): AckError {
+  const retry = retryAfterSec === undefined ? {} : { retryAfterMs: retryAfterSec * 1000 };
+  if (isGatehouseError(error) && error.statusCode === 503) return { ...error.toJSON(), ...retry };
   if (isStorageFault(error)) {
     logger.warn({ err: error, event }, 'realtime: a store is unavailable');
-    return storageUnavailable(error).toJSON();
+    return { ...storageUnavailable(error).toJSON(), ...retry };
   }
   if (isGatehouseError(error)) return error.toJSON();
   logger.error({ err: error, event }, 'realtime: event handler failed');
@@ -213,7 +218,7 @@ export function createDispatcher(ctx: ChatContext): (this: ChatSocket, event: un
       .then(
         (result) => ack?.(result),
         (error: unknown) => {
-          const body = toAckError(error, ctx.logger, name);
+          const body = toAckError(error, ctx.logger, name, ctx.config.storage.retryAfterSec);
           if (ack) ack(body);
           else socket.emit('chat:error', { event: name, ...body });
         },

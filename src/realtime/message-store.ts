@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { GatehouseError } from '../core/index.js';
-import { deleteBatch, type Database } from '../storage/index.js';
+import { deleteBatch, isStorageFault, type Database } from '../storage/index.js';
 
 export interface StoredMessage {
   id: string;
@@ -26,8 +26,9 @@ export interface MessageStore {
   page(room: string, options: { before?: string | undefined; after?: string | undefined; limit: number }): Promise<HistoryPage>;
 }
 
-function unavailable(cause: unknown): GatehouseError {
-  return new GatehouseError('GH_REALTIME_UNAVAILABLE', { cause });
+/** A store outage is "history is not reachable right now" (503, retry); anything else stays what it is. */
+function unavailable(cause: unknown): unknown {
+  return isStorageFault(cause) ? new GatehouseError('GH_REALTIME_UNAVAILABLE', { cause }) : cause;
 }
 
 export function createSqlMessageStore(db: Kysely<Database>): MessageStore {

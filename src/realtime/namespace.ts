@@ -1,4 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
+import { writeEventNow } from './socketio-internals.js';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './types.js';
 
 export type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -22,13 +23,11 @@ export function chatRoomsOf(socket: ChatSocket): string[] {
   return out;
 }
 
-type PacketArg = Parameters<ChatSocket['client']['_packet']>[0];
-
 /**
  * Writes one event straight to the socket's connection. `socket.emit` goes through the adapter when
  * connection-state recovery is on (so the packet can be replayed), which on Redis Streams is a round
  * trip: a disconnect right after it would overtake it. A last word before closing must not be.
  */
 export function sendNow(socket: ChatSocket, event: string, payload: unknown): void {
-  socket.client._packet({ type: 2, nsp: socket.nsp.name, data: [event, payload] } as unknown as PacketArg, {});
+  writeEventNow(socket, [event, payload]);
 }

@@ -1,11 +1,5 @@
 import type { ChatSocket } from './namespace.js';
-
-interface EngineConnection {
-  writeBuffer: unknown[];
-  on(event: 'packetCreate', listener: () => void): unknown;
-  off(event: 'packetCreate', listener: () => void): unknown;
-  close(discard?: boolean): void;
-}
+import { engineConnection, queuedPackets, type EngineConnection } from './socketio-internals.js';
 
 /**
  * A client that stops reading (or a long-polling client that stops polling) makes engine.io queue
@@ -16,14 +10,14 @@ interface EngineConnection {
 export function createOutboundGuard(maxPackets: number, onOverflow: (queued: number) => void): (socket: ChatSocket) => void {
   // One listener function shared by every connection (engine.io calls it with `this` = the connection).
   function check(this: EngineConnection) {
-    const queued = this.writeBuffer.length;
+    const queued = queuedPackets(this);
     if (queued <= maxPackets) return;
     this.off('packetCreate', check);
     onOverflow(queued);
     this.close(true);
   }
   return (socket) => {
-    const conn = socket.conn as unknown as EngineConnection;
+    const conn = engineConnection(socket);
     conn.off('packetCreate', check); // several namespaces may share one connection
     conn.on('packetCreate', check);
   };

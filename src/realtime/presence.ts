@@ -1,5 +1,5 @@
 import type { Logger } from '../core/index.js';
-import type { ChatNamespace } from './namespace.js';
+import { rooms, type ChatNamespace } from './namespace.js';
 import type { ChatUser } from './types.js';
 
 export interface Presence {
@@ -12,14 +12,45 @@ export interface Presence {
   refresh(room: string): Promise<ChatUser[]>;
 }
 
-export function createPresence(chat: ChatNamespace, logger: Logger): Presence {
+/** Inter-node event: "who of yours is in this room?", answered with the users only. */
+export const PRESENCE_QUERY = 'gh:presence';
+
+const isUser = (value: unknown): value is ChatUser =>
+  typeof value === 'object' && value !== null && typeof (value as ChatUser).id === 'string' && ((value as ChatUser).name === null || typeof (value as ChatUser).name === 'string');
+
+/**
+ * Presence across nodes with no extra store: each node answers for its own sockets. The question goes
+ * out as a serverSideEmit whose answer is the users alone — fetchSockets would copy every socket's
+ * whole handshake (its headers, cookies included) to the asking node, on every join of a reconnect
+ * storm. Cross-node requests answer in time and skip nodes that are gone (cross-node.ts).
+ */
+export function createPresence(chat: ChatNamespace, logger: Logger, options: { crossNode: boolean }): Presence {
   const pending = new Map<string, Promise<ChatUser[]>>();
 
+  const localUsers = (room: string): ChatUser[] => {
+    const users: ChatUser[] = [];
+    for (const id of chat.adapter.rooms.get(rooms.chat(room)) ?? []) {
+      const user = chat.sockets.get(id)?.data?.user;
+      if (user) users.push(user);
+    }
+    return users;
+  };
+  if (options.crossNode) {
+    chat.on(PRESENCE_QUERY, (room: unknown, answer: unknown) => {
+      if (typeof room === 'string' && typeof answer === 'function') answer(localUsers(room));
+    });
+  }
+  // The nodes that answered in time; a node that did not is missing from this answer, not fatal to it.
+  const remoteUsers = (room: string) =>
+    new Promise<unknown[]>((resolve) => {
+      chat.serverSideEmit(PRESENCE_QUERY, room, (_error: Error | null, answers: unknown[] | undefined) => resolve(Array.isArray(answers) ? answers : []));
+    });
+
   const list = async (room: string): Promise<ChatUser[]> => {
-    // fetchSockets asks every node through the adapter: presence holds across nodes with no extra store.
-    const sockets = await chat.in(`room:${room}`).fetchSockets();
+    const found = [localUsers(room)];
+    if (options.crossNode) for (const answer of await remoteUsers(room)) if (Array.isArray(answer)) found.push(answer.filter(isUser));
     const users = new Map<string, ChatUser>();
-    for (const s of sockets) if (s.data?.user) users.set(s.data.user.id, s.data.user);
+    for (const user of found.flat()) users.set(user.id, { id: user.id, name: user.name });
     return [...users.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   };
 

@@ -2,7 +2,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { GatehouseError, isGatehouseError, type CredentialKind, type Principal } from '../core/index.js';
 import { isStorageFault, storageUnavailable } from '../storage/index.js';
 import { adapterFor, resolveAdapterKind } from './adapter.js';
-import { answerPartiallyAfter } from './cross-node.js';
+import { watchCrossNodeRequests } from './cross-node.js';
 import { credentialsFromHandshake, originAllowed } from './handshake.js';
 import { createDispatcher, type ChatContext } from './handlers.js';
 import { BUCKET_MS, createCredentialWatch } from './lifecycle.js';
@@ -12,6 +12,7 @@ import { CHAT_NAMESPACE, chatRoomsOf, rooms, sendNow, SOCKET_PATH, type ChatName
 import { createOutboundGuard } from './outbound.js';
 import { createPresence } from './presence.js';
 import { holdMissedPackets } from './recovery.js';
+import { closeAsTransportLoss } from './socketio-internals.js';
 import type { ChatServer, Realtime, RealtimeDeps, RealtimeLimits } from './types.js';
 import { checkThirdPartyScopes, isReadOnly } from './scopes.js';
 import { createSocketCap, type SocketPlace } from './socket-cap.js';
@@ -75,10 +76,10 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
   io.use((_socket, next) => next(connectError(new GatehouseError('GH_CORE_NOT_FOUND'))));
 
   const chat: ChatNamespace = io.of(CHAT_NAMESPACE);
-  answerPartiallyAfter(chat.adapter, config.realtime.clusterRequestTimeoutMs);
+  const crossNode = watchCrossNodeRequests(chat.adapter, config.realtime.clusterRequestTimeoutMs);
   const store = createSqlMessageStore(deps.db);
   const messageIds = createMessageIds(clock, deps.ids);
-  const presence = createPresence(chat, logger);
+  const presence = createPresence(chat, logger, { crossNode: kind !== 'memory' });
   const missed = holdMissedPackets(chat);
 
   const endSocket = (socket: ChatSocket, code: 'GH_REALTIME_CREDENTIAL_EXPIRED' | 'GH_REALTIME_REVOKED') => {
@@ -316,7 +317,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     stats() {
       let chatRooms = 0;
       for (const room of chat.adapter.rooms.keys()) if (room.startsWith('room:')) chatRooms += 1;
-      return { sockets: chat.sockets.size, rooms: chatRooms };
+      return { sockets: chat.sockets.size, rooms: chatRooms, crossNode: crossNode.stats() };
     },
     async close() {
       if (closed) return;
@@ -325,7 +326,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
       idleWatch.cancelAll();
       // Like io.close(), but the HTTP server belongs to the caller and stays open. "server shutting down"
       // is a recoverable reason: clients reconnect elsewhere and recover what they missed.
-      for (const socket of [...chat.sockets.values()]) socket._onclose('server shutting down');
+      for (const socket of [...chat.sockets.values()]) closeAsTransportLoss(socket, 'server shutting down');
       await Promise.allSettled([chat.adapter.close(), io.of('/').adapter.close()]);
       io.engine.close();
     },

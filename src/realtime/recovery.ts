@@ -1,7 +1,5 @@
 import type { ChatNamespace, ChatSocket } from './namespace.js';
-
-type Session = { sid: string; missedPackets: unknown[][] };
-type RestoreSession = (pid: string, offset: string) => Promise<Session | null>;
+import { interceptRestoreSession, writeEventNow } from './socketio-internals.js';
 
 /**
  * Socket.IO replays the packets a recovered socket missed the moment it rebuilds the socket, before
@@ -10,25 +8,18 @@ type RestoreSession = (pid: string, offset: string) => Promise<Session | null>;
  */
 export function holdMissedPackets(chat: ChatNamespace): { release(socket: ChatSocket): void; discard(socket: ChatSocket): void } {
   const held = new Map<string, unknown[][]>();
-  const adapter = chat.adapter as unknown as { restoreSession: RestoreSession };
-  const original = adapter.restoreSession.bind(adapter);
-  adapter.restoreSession = async (pid, offset) => {
-    const session = await original(pid, offset);
-    if (session && session.missedPackets.length > 0) {
-      held.set(session.sid, session.missedPackets);
-      session.missedPackets = [];
-    }
-    return session;
-  };
-  type PacketArg = Parameters<ChatSocket['client']['_packet']>[0];
+  interceptRestoreSession(chat.adapter, (session) => {
+    if (session.missedPackets.length === 0) return;
+    held.set(session.sid, session.missedPackets);
+    session.missedPackets = [];
+  });
   return {
     release(socket) {
       const packets = held.get(socket.id);
       if (!packets) return;
       held.delete(socket.id);
-      // Same as Socket#packet (private): an EVENT packet (type 2) on this namespace, sent before CONNECT,
-      // which the client buffers and delivers right after it connects, in order.
-      for (const data of packets) socket.client._packet({ type: 2, nsp: socket.nsp.name, data } as unknown as PacketArg, {});
+      // Sent before CONNECT: the client buffers them and delivers them right after it connects, in order.
+      for (const data of packets) writeEventNow(socket, data);
     },
     discard(socket) {
       held.delete(socket.id);

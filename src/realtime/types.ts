@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Server } from 'socket.io';
 import type { Authenticate, Clock, Config, CredentialKind, IdSource, Logger, Principal } from '../core/index.js';
 import type { Database, RedisClient } from '../storage/index.js';
+import type { CrossNodeStats } from './cross-node.js';
 
 export type AdapterKind = 'memory' | 'cluster' | 'redis';
 
@@ -79,6 +80,8 @@ export interface InterServerEvents {
   'gh:end-credential': (kind: string, credentialId: string, reason?: string) => void;
   /** Ends every socket of a user on the receiving node except those of one credential. */
   'gh:end-user-except': (userId: string, exceptKind: string, exceptId: string, reason?: string) => void;
+  /** Asks the receiving node which of its users are in a chat room (presence). */
+  'gh:presence': (room: string, answer: (users: ChatUser[]) => void) => void;
 }
 
 /**
@@ -102,7 +105,8 @@ export interface Realtime {
   disconnectCredential(kind: CredentialKind, credentialId: string, reason?: string): Promise<void>;
   /** Admin broadcast to everyone on every node. */
   broadcast(text: string, from: Principal): Promise<void>;
-  stats(): { sockets: number; rooms: number };
+  /** Live sockets and chat rooms on this node, and what its cross-node requests cost. */
+  stats(): { sockets: number; rooms: number; crossNode: CrossNodeStats };
   close(): Promise<void>;
 }
 

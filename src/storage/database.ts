@@ -31,6 +31,8 @@ export interface DatabaseOptions {
    * frozen server that never answers). Unset (tools, migrations): no bound.
    */
   statementTimeoutMs?: number | undefined;
+  /** SQLite: the longest wait for the database lock (busy_timeout). Unset (tools, migrations): 5 s. */
+  lockWaitMs?: number | undefined;
   /** PostgreSQL: longest wait for a connection, new or from a busy pool. Unset: no bound. */
   connectTimeoutMs?: number | undefined;
 }
@@ -71,9 +73,11 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   const sqlite = new SQLite(file);
   // WAL lets several node processes share the file: readers never block the one writer.
   sqlite.pragma('journal_mode = WAL');
-  // Lock waits here are nodes of one machine taking turns, not an outage: kept at 5 s whatever the
-  // PostgreSQL bounds are.
-  sqlite.pragma('busy_timeout = 5000');
+  // Nodes of one machine take turns at the lock in milliseconds. A lock held longer is an outage (a
+  // stuck process, a backup holding the file): better-sqlite3 waits for it synchronously, stalling
+  // every request of the node — long enough, and health checks fail on every node at once — so the
+  // wait is short, and then the write fails as a coded 503.
+  sqlite.pragma(`busy_timeout = ${Math.floor(options.lockWaitMs ?? 5_000)}`);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -1,7 +1,11 @@
 // One node of `gatehouse up` (three nodes, SQLite, IPC cluster adapter) killed with SIGKILL while 50
 // authenticated Socket.IO clients chat through the balancer: every acknowledged message reaches every
-// client, live or recovered from history after its reconnect; and a room join after the death is
-// acknowledged with presence from the surviving nodes, without waiting for the dead one.
+// client, live or recovered from history after its reconnect; a room join after the death is
+// acknowledged with presence from the surviving nodes, without waiting for the dead one; and a node
+// frozen (SIGSTOP, which nobody reports) is waited for at most once by each other node.
+// Join latencies before and after are printed, not bounded: on a loaded machine they are noise. What
+// is asserted is the cause of slow joins, counted by each node (/api/node/stats, crossNode): requests
+// that waited out the cross-node timeout for a node that was gone.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
@@ -12,13 +16,19 @@ import { until } from './support.js';
 
 const USERS = 10;
 const SOCKETS_PER_USER = 5;
-/** Cross-node request timeout given to the cluster; a join must never wait longer than it (plus a loaded machine's slack). */
+/** Cross-node request timeout given to the cluster. */
 const CLUSTER_REQUEST_TIMEOUT_MS = 800;
-const JOIN_BOUND_MS = CLUSTER_REQUEST_TIMEOUT_MS + 2_500;
 const ROOM = 'faults';
+
+interface NodeStats {
+  node: string;
+  pid: number;
+  crossNode: { uid: string | null; requests: number; partial: number; skipped: number; waitedFor: Record<string, number> };
+}
 
 interface Client {
   socket: Socket;
+  node: string;
   userId: string;
   live: Set<string>;
   recovered: Set<string>;
@@ -105,7 +115,8 @@ describe('a node dies under chat load', () => {
             reconnectionDelay: 200,
             reconnectionDelayMax: 1_000,
           });
-          const client: Client = { socket, userId: user.userId, live: new Set(), recovered: new Set(), reconnects: 0 };
+          const client: Client = { socket, node: '', userId: user.userId, live: new Set(), recovered: new Set(), reconnects: 0 };
+          socket.on('node', (n: { id: string }) => (client.node = n.id));
           socket.on('message:new', (m: { id: string; room: string }) => {
             if (m.room !== ROOM) return;
             client.live.add(m.id);
@@ -145,9 +156,12 @@ describe('a node dies under chat load', () => {
       })();
       await until(() => acked.size >= 40, 'messages acknowledged before the kill');
 
-      // node-2's own port: its vital signs answer loopback callers only, not through the balancer.
-      const stats = (await (await fetch(`http://127.0.0.1:${nodeBase + 1}/api/node/stats`)).json()) as { pid: number };
-      process.kill(stats.pid, 'SIGKILL');
+      // Each node's own port: its vital signs answer loopback callers only, not through the balancer.
+      const statsOf = async (i: number) => (await (await fetch(`http://127.0.0.1:${nodeBase + i}/api/node/stats`)).json()) as NodeStats;
+      const [node1, node2, node3] = await Promise.all([0, 1, 2].map(statsOf));
+      const deadUid = node2!.crossNode.uid!;
+      expect(deadUid).toMatch(/^[0-9a-f]+$/);
+      process.kill(node2!.pid, 'SIGKILL');
       // Sockets held by the dead node notice, reconnect through the balancer and catch up.
       await until(() => clients.some((c) => c.reconnects > 0), 'clients of the dead node to reconnect');
       const after = await Promise.all(clients.filter((c) => c.socket.connected).map(async (c) => ({ c, ...(await join(c, 'after-kill')) })));
@@ -155,6 +169,8 @@ describe('a node dies under chat load', () => {
       await until(() => acked.size >= ackedAtKill + 40 && clients.every((c) => c.socket.connected), 'messages acknowledged after the kill, every client back');
       sending = false;
       await sender;
+      // Once the reconnect storm has passed (every client back and caught up), the same join again.
+      const settled = await Promise.all(clients.map((c) => join(c, 'settled')));
 
       // Every acknowledged message reached every client, live or from history.
       const missing = () => clients.map((c, i) => ({ i, reconnects: c.reconnects, connected: c.socket.connected, missing: [...acked].filter((id) => !seen(c).has(id)).length })).filter((m) => m.missing > 0);
@@ -163,13 +179,39 @@ describe('a node dies under chat load', () => {
       const recovered = clients.reduce((n, c) => n + c.recovered.size, 0);
       const moved = clients.filter((c) => c.reconnects > 0).length;
 
-      // Joins after the death are acknowledged with the surviving nodes' presence, within the bound.
-      for (const { c, ack, ms } of after) {
+      // Joins after the death are acknowledged with the surviving nodes' presence…
+      for (const { c, ack } of after) {
         expect(ack.error, `join after the kill: ${JSON.stringify(ack)}`).toBeUndefined();
         expect(ack.users?.map((u) => u.id)).toContain(c.userId);
-        expect(ms).toBeLessThan(JOIN_BOUND_MS);
       }
+      // …and no request waited for the dead node: `gatehouse up` reports its death to the others at
+      // once (at most one request per survivor could have been in flight across that moment).
+      const [survivor1, survivor3] = await Promise.all([0, 2].map(statsOf));
+      for (const s of [survivor1!, survivor3!]) expect(s.crossNode.waitedFor[deadUid] ?? 0, `${s.node} waited for the dead node`).toBeLessThanOrEqual(1);
+
+      // A frozen node is not reported by anyone: node-1 waits for it once, then skips it until it speaks
+      // (or, on a slow machine, until the heartbeat timeout forgets it: either way, once).
+      const frozenUid = node3!.crossNode.uid!;
+      const onNode1 = clients.filter((c) => c.node === node1!.node && c.socket.connected);
+      expect(onNode1.length).toBeGreaterThan(1);
+      process.kill(node3!.pid, 'SIGSTOP');
+      let frozen: { ms: number; ack: { users?: { id: string }[]; error?: string } }[];
+      let node1WhileFrozen: NodeStats;
+      try {
+        frozen = [];
+        // One after the other: each join is its own cross-node request.
+        for (const c of onNode1) frozen.push(await join(c, 'while-frozen'));
+        node1WhileFrozen = await statsOf(0);
+      } finally {
+        process.kill(node3!.pid, 'SIGCONT');
+      }
+      for (const { ack } of frozen) expect(ack.error).toBeUndefined();
+      const waitedForFrozen = (node1WhileFrozen.crossNode.waitedFor[frozenUid] ?? 0) - (survivor1!.crossNode.waitedFor[frozenUid] ?? 0);
+      expect(waitedForFrozen, 'node-1 requests that waited out the timeout for the frozen node').toBeLessThanOrEqual(1);
+
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+      const ratio = (a: { ms: number }[], b: { ms: number }[]) => Math.round((median(a.map((j) => j.ms)) / Math.max(1, median(b.map((j) => j.ms)))) * 100) / 100;
+      const summary = (joins: { ms: number }[]) => ({ median: Math.round(median(joins.map((j) => j.ms))), max: Math.round(Math.max(...joins.map((j) => j.ms))) });
       console.info(
         'node-kill report',
         JSON.stringify({
@@ -179,8 +221,15 @@ describe('a node dies under chat load', () => {
           acknowledged: acked.size,
           receivedLive: live,
           recoveredFromHistory: recovered,
-          joinBeforeMs: { median: Math.round(median(before.map((j) => j.ms))), max: Math.round(Math.max(...before.map((j) => j.ms))) },
-          joinAfterMs: { median: Math.round(median(after.map((j) => j.ms))), max: Math.round(Math.max(...after.map((j) => j.ms))) },
+          joinBeforeMs: summary(before),
+          joinAfterKillMs: summary(after),
+          joinWhileFrozenMs: summary(frozen),
+          joinSettledMs: summary(settled),
+          // During the storm the surviving nodes also authenticate the moved sockets and serve their history.
+          afterKillOverBefore: ratio(after, before),
+          settledOverBefore: ratio(settled, before),
+          requestsThatWaitedForTheDeadNode: [survivor1!, survivor3!].map((s) => s.crossNode.waitedFor[deadUid] ?? 0),
+          node1WhileFrozen: { waitedOnce: waitedForFrozen, skipped: node1WhileFrozen.crossNode.skipped - survivor1!.crossNode.skipped, joins: frozen.length },
         }),
       );
       expect(moved).toBeGreaterThan(0);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, until, type FaultCluster, type PrivateStore } from './support.js';
+import { dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, until, type FaultCluster, type PrivateStore } from './support.js';
 
 describe('PostgreSQL outage', () => {
   let postgres: PrivateStore;
@@ -38,7 +38,9 @@ describe('PostgreSQL outage', () => {
     const tokens = (await jwt.post('/api/auth/jwt/login', { email: user.email, password: user.password, refresh_token_in_body: true })).body;
 
     let logoutDuringOutage = 0;
+    const dependent = await dependentRoutes(cluster);
     const result = await runFaultScript({
+      routes: dependent.routes,
       cluster,
       store: postgres,
       sessionCookie: () => session.cookieHeader(),
@@ -48,6 +50,7 @@ describe('PostgreSQL outage', () => {
         logoutDuringOutage = (await leaving.post('/api/auth/session/logout')).status;
       },
     });
+    dependent.close();
     const report = expectDegradedNotDark(result);
     console.info('postgres fault report', JSON.stringify(report));
 

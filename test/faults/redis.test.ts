@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
+import { dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
 
 describe('Redis outage', () => {
   let redis: PrivateStore;
@@ -48,7 +48,10 @@ describe('Redis outage', () => {
     expect((await revoked.post('/api/auth/jwt/logout', { refresh_token: revokedTokens.refresh_token }, { authorization: `Bearer ${revokedTokens.access_token}` })).status).toBe(204);
     expect((await revoked.get('/api/me', { authorization: `Bearer ${revokedTokens.access_token}` })).status).toBe(401);
 
-    const result = await runFaultScript({ cluster, store: redis, sessionCookie: () => session.cookieHeader(), bearer: tokens.access_token });
+    const dependent = await dependentRoutes(cluster);
+    const result = await runFaultScript({
+      routes: dependent.routes, cluster, store: redis, sessionCookie: () => session.cookieHeader(), bearer: tokens.access_token });
+    dependent.close();
     const report = expectDegradedNotDark(result);
     console.info('redis fault report', JSON.stringify(report));
 

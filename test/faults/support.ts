@@ -6,10 +6,13 @@ import { chmodSync, chownSync, existsSync, readdirSync, readFileSync } from 'nod
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
 import { DEFAULT_CONFIG, startBalancer, type RunningBalancer } from '../../src/balancer/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
+import { createClientManager } from '../../src/oauth/index.js';
 import { freePort, TEST_SECRET } from '../support/app.js';
+import { TestClient, freshUser } from '../support/client.js';
 
 /** Waits until `child` prints `pattern` (or fails when it exits first). */
 function printed(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
@@ -169,6 +172,10 @@ export interface LoadRoute {
   /** A class name for counting (public, session, jwt, …). */
   name: string;
   send(): Promise<Response>;
+  /** Statuses besides 200 and 503 that are right answers here (a refused login: 401, 429). */
+  alsoAllowed?: number[];
+  /** The `error` of this route's 503 (GH_STORAGE_UNAVAILABLE unless said; OAuth says temporarily_unavailable). */
+  unavailableCode?: string;
 }
 
 /**
@@ -240,7 +247,7 @@ export async function until(check: () => Promise<boolean> | boolean, what: strin
 }
 
 /** Bounds small enough for a quick suite, the same for every node of a fault test. */
-export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, retryAfterSec: 2 } as const;
+export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, sqliteLockWaitMs: 250, retryAfterSec: 2 } as const;
 
 /**
  * The longest a request may take while a store is frozen: the longest configured bound (the
@@ -310,14 +317,18 @@ export async function runFaultScript(options: {
   sessionCookie: () => string;
   bearer: string;
   duringOutage?: () => Promise<void>;
-}): Promise<{ load: ReturnType<typeof startLoad>; ejected: string[] }> {
+  /** More route classes under the same load (dependentRoutes: OAuth, login throttle, chat history). */
+  routes?: LoadRoute[];
+}): Promise<FaultResult> {
   const { cluster, store } = options;
   const origin = cluster.url;
-  const load = startLoad([
+  const routes: LoadRoute[] = [
     ...PUBLIC_PATHS.map((path) => ({ name: 'public', send: () => fetch(new URL(path, origin)) })),
     { name: 'session', send: () => fetch(new URL('/api/me', origin), { headers: { cookie: options.sessionCookie() } }) },
     { name: 'jwt', send: () => fetch(new URL('/api/me', origin), { headers: { authorization: `Bearer ${options.bearer}` } }) },
-  ]);
+    ...(options.routes ?? []),
+  ];
+  const load = startLoad(routes);
   const count = (phase: string, route: string, status: number) => load.outcomes(phase).filter((o) => o.route === route && o.status === status).length;
   const credentials = (phase: string, status: number, n: number) => count(phase, 'session', status) >= n && count(phase, 'jwt', status) >= n;
   const ejected: string[] = [];
@@ -345,7 +356,13 @@ export async function runFaultScript(options: {
     await load.stop();
     store.thaw();
   }
-  return { load, ejected };
+  return { load, ejected, routes };
+}
+
+export interface FaultResult {
+  load: ReturnType<typeof startLoad>;
+  ejected: string[];
+  routes: LoadRoute[];
 }
 
 /**
@@ -353,23 +370,86 @@ export async function runFaultScript(options: {
  * connection or a balancer error), no request past the bound, public routes always 200 while the
  * store is down or frozen, and no node ejected. Returns the per-phase tally for the report.
  */
-export function expectDegradedNotDark(result: { load: ReturnType<typeof startLoad>; ejected: string[] }): Record<string, unknown> {
+export function expectDegradedNotDark(
+  result: FaultResult,
+  options: { phases?: readonly string[]; outages?: readonly string[] } = {},
+): Record<string, unknown> {
   const { load, ejected } = result;
+  const phases = options.phases ?? FAULT_PHASES;
+  const outages = options.outages ?? ['killed', 'frozen'];
+  const byName = new Map(result.routes.map((r) => [r.name, r]));
   const report: Record<string, unknown> = {};
-  for (const phase of FAULT_PHASES) {
+  for (const phase of phases) {
     const outcomes = load.outcomes(phase);
     report[phase] = { ...load.tally(phase), slowestMs: Math.round(Math.max(...outcomes.map((o) => o.ms))) };
-    expect(outcomes.filter((o) => ![200, 503].includes(o.status)), phase).toEqual([]);
+    expect(outcomes.filter((o) => ![200, 503, ...(byName.get(o.route)?.alsoAllowed ?? [])].includes(o.status)), phase).toEqual([]);
     for (const o of outcomes.filter((x) => x.status === 503)) {
-      expect(o, `${phase}: ${o.route} 503`).toMatchObject({ code: 'GH_STORAGE_UNAVAILABLE', retryAfter: expect.stringMatching(/^\d+$/) });
+      const code = byName.get(o.route)?.unavailableCode ?? 'GH_STORAGE_UNAVAILABLE';
+      expect(o, `${phase}: ${o.route} 503`).toMatchObject({ code, retryAfter: expect.stringMatching(/^\d+$/) });
     }
     expect(outcomes.filter((o) => o.ms > REQUEST_BOUND_MS), `${phase}: requests past ${REQUEST_BOUND_MS} ms`).toEqual([]);
   }
-  for (const phase of ['killed', 'frozen']) {
+  for (const phase of outages) {
     // Fail open where nothing secret is at stake: pages, docs, JWKS, discovery and health.
     expect(load.outcomes(phase).filter((o) => o.route === 'public' && o.status !== 200), phase).toEqual([]);
   }
   // Readiness is about the node, not the store every node shares: nobody was ejected.
   expect(ejected, 'balancer states other than up').toEqual([]);
   return report;
+}
+
+/**
+ * The route classes that depend on the stores beyond a credential check, each answering the load:
+ * OAuth's token endpoint (client credentials) and token introspection, a refused login (the login
+ * throttle counts it), and chat history read over a live Socket.IO connection (its ack is turned
+ * into a status: 200, or 503 for GH_REALTIME_UNAVAILABLE with its retryAfterMs as Retry-After).
+ */
+export async function dependentRoutes(cluster: FaultCluster): Promise<{ routes: LoadRoute[]; close(): void }> {
+  const origin = cluster.url;
+  const node = cluster.nodes[0]!;
+  const clients = createClientManager({ db: node.ctx.database.db, ids: node.ctx.ids, clock: node.ctx.clock });
+  const client = (await clients.create({ name: 'faults', redirectUris: ['https://app.example/cb'], type: 'confidential', scopes: ['openid', 'profile:read'] })) as { client_id: string; client_secret?: string };
+  const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+  const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
+  const tokenRequest = () => fetch(new URL('/oidc/token', origin), { method: 'POST', headers: form, body: 'grant_type=client_credentials&scope=profile:read' });
+  const issued = await tokenRequest();
+  expect(issued.status).toBe(200);
+  const accessToken = ((await issued.json()) as { access_token: string }).access_token;
+
+  const thrower = freshUser('faults-throttle');
+  expect((await new TestClient(origin).post('/api/auth/signup', thrower)).status).toBe(201);
+
+  const chatter = freshUser('faults-history');
+  const http = new TestClient(origin, { origin });
+  expect((await http.post('/api/auth/signup', chatter)).status).toBe(201);
+  expect((await http.post('/api/auth/session/login', { email: chatter.email, password: chatter.password })).status).toBe(200);
+  const socket: Socket = io(`${origin}/chat`, { extraHeaders: { cookie: http.cookieHeader(), origin }, transports: ['websocket'] });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  expect((await socket.timeout(10_000).emitWithAck('room:join', 'faults-history')).error).toBeUndefined();
+  for (const text of ['one', 'two', 'three']) expect((await socket.timeout(10_000).emitWithAck('message:send', { room: 'faults-history', text })).id).toBeDefined();
+
+  const history = async (): Promise<Response> => {
+    const ack = (await socket.timeout(10_000).emitWithAck('history', { room: 'faults-history', limit: 10 })) as { error?: string; retryAfterMs?: number; messages?: unknown[] };
+    if (!ack.error) return Response.json(ack, { status: ack.messages?.length === 3 ? 200 : 500 });
+    const unavailable = ack.error === 'GH_REALTIME_UNAVAILABLE';
+    return Response.json(ack, { status: unavailable ? 503 : 500, headers: unavailable && ack.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(ack.retryAfterMs / 1000)) } : {} });
+  };
+  const oauth = { alsoAllowed: [] as number[], unavailableCode: 'temporarily_unavailable' };
+  return {
+    routes: [
+      { name: 'oauth-token', send: tokenRequest, ...oauth },
+      {
+        name: 'oauth-introspection',
+        send: () => fetch(new URL('/oidc/token/introspection', origin), { method: 'POST', headers: form, body: `token=${encodeURIComponent(accessToken)}` }),
+        ...oauth,
+      },
+      // A wrong password: 401 until the throttle says 429 (with Retry-After); the throttle's store down is a 503.
+      { name: 'throttle', send: () => fetch(new URL('/api/auth/session/login', origin), { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ email: thrower.email, password: 'not the password' }) }), alsoAllowed: [401, 429] },
+      { name: 'history', send: history, unavailableCode: 'GH_REALTIME_UNAVAILABLE' },
+    ],
+    close: () => void socket.disconnect(),
+  };
 }

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { GatehouseError } from '../../core/index.js';
+import type { Realtime } from '../../realtime/index.js';
 import type { AppContext } from '../context.js';
 
 /**
@@ -8,7 +9,7 @@ import type { AppContext } from '../context.js';
  * terms), memory and live sockets. Only for callers on this machine (the sibling nodes that relay it to
  * signed-in users): through the balancer the client address is the forwarded one, which is refused.
  */
-export function nodeStatsRoutes(ctx: AppContext, sockets: () => { sockets: number; rooms: number }): FastifyPluginAsyncTypebox {
+export function nodeStatsRoutes(ctx: AppContext, sockets: () => ReturnType<Realtime['stats']>): FastifyPluginAsyncTypebox {
   return async (app) => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();

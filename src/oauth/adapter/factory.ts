@@ -34,6 +34,12 @@ export function createOidcAdapterFactory(options: OidcAdapterOptions): AdapterFa
 
 /** The OAuth error code RFC 6749 §4.1.2.1 gives a server that cannot answer for now. */
 export const TEMPORARILY_UNAVAILABLE = 'temporarily_unavailable';
+const UNAVAILABLE_DESCRIPTION = 'The authorization server cannot reach its data store; retry shortly.';
+
+/** The body of every 503 of the authorization server (the status and Retry-After are set beside it). */
+export function temporarilyUnavailableBody(): { error: string; error_description: string } {
+  return { error: TEMPORARILY_UNAVAILABLE, error_description: UNAVAILABLE_DESCRIPTION };
+}
 
 /**
  * oidc-provider turns any error it does not know into 500 server_error. A store that is down is a
@@ -51,8 +57,7 @@ function unavailableAs503(adapter: Adapter): Adapter {
       } catch (error) {
         if (!isStorageFault(error)) throw error;
         throw Object.assign(new Error(TEMPORARILY_UNAVAILABLE, { cause: error }), {
-          error: TEMPORARILY_UNAVAILABLE,
-          error_description: 'The authorization server cannot reach its data store; retry shortly.',
+          ...temporarilyUnavailableBody(),
           status: 503,
           statusCode: 503,
           expose: true,

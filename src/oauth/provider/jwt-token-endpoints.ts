@@ -1,5 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { isStorageFault } from '../../storage/index.js';
+import { temporarilyUnavailableBody } from '../adapter/factory.js';
 import { peekApiAccessToken, verifyApiAccessToken, type AccessTokenClaims, type AccessTokenRevocations, type ApiTokenVerifier } from '../resource/access-token-jwt.js';
 
 export interface JwtTokenEndpointDeps {
@@ -33,14 +35,23 @@ export function installJwtTokenEndpoints(provider: Provider, deps: JwtTokenEndpo
     // A public client may only see or revoke its own tokens; a confidential one (a resource server) may
     // introspect any, but only the client a token was issued to may revoke it (RFC 7009 §2.1).
     const own = claims?.client_id === client.clientId;
-    ctx.status = 200;
-    if (route === 'revocation') {
-      if (claims && own) await deps.revocations.revoke(claims);
-      ctx.body = '';
-      return;
+    try {
+      if (route === 'revocation') {
+        if (claims && own) await deps.revocations.revoke(claims);
+        ctx.status = 200;
+        ctx.body = '';
+        return;
+      }
+      const visible = claims && (own || client.clientAuthMethod !== 'none');
+      ctx.body = visible && (await alive(provider, claims, deps.revocations)) ? introspection(claims) : { active: false };
+      ctx.status = 200;
+    } catch (error) {
+      // Past the provider's own error handling: a deny-list or grant store that is down must still be
+      // the provider's 503 temporarily_unavailable, not koa's bare 500.
+      if (!isStorageFault(error)) throw error;
+      ctx.status = 503;
+      ctx.body = temporarilyUnavailableBody();
     }
-    const visible = claims && (own || client.clientAuthMethod !== 'none');
-    ctx.body = visible && (await alive(provider, claims, deps.revocations)) ? introspection(claims) : { active: false };
   });
 }
 

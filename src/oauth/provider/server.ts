@@ -5,7 +5,7 @@ import Provider, { errors, type AdapterFactory } from 'oidc-provider';
 import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { isStorageFault, isUnstorableText, UNSTORABLE_TEXT_MESSAGE, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
-import { createOidcAdapterFactory, TEMPORARILY_UNAVAILABLE } from '../adapter/factory.js';
+import { createOidcAdapterFactory, temporarilyUnavailableBody } from '../adapter/factory.js';
 import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
@@ -102,6 +102,12 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
     provider.proxy = true;
     installDeviceVerificationUri(provider, devicePage);
+    // Every 503 of the provider says when to come back, like the rest of gatehouse's 503s. First, so
+    // it sees the status every later middleware leaves (the JWT token endpoints' included).
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.status === 503) ctx.set('Retry-After', String(deps.config.storage.retryAfterSec));
+    });
     installJwtTokenEndpoints(provider, {
       verifier: { issuer, apiResource, keys: deps.keys, clock: deps.clock, clockToleranceSec: deps.config.tokens.clockToleranceSec },
       revocations,
@@ -122,13 +128,8 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       deps.logger.warn({ err: error }, 'oidc-provider: a store is unavailable');
       ctx.status = 503;
       if (ctx.body && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
-        ctx.body = { error: TEMPORARILY_UNAVAILABLE, error_description: 'The authorization server cannot reach its data store; retry shortly.' };
+        ctx.body = temporarilyUnavailableBody();
       }
-    });
-    // Every 503 of the provider says when to come back, like the rest of gatehouse's 503s.
-    provider.use(async (ctx, next) => {
-      await next();
-      if (ctx.status === 503) ctx.set('Retry-After', String(deps.config.storage.retryAfterSec));
     });
     current = { kid, provider, callback: provider.callback() };
     return provider;
