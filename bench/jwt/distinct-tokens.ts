@@ -2,8 +2,6 @@
 // (default settings) answering GET /api/me with a distinct bearer token on every request, against
 // @fastify/jwt verifying the very same tokens (the node's public key, the same algorithm), and the
 // node with one token repeated. Servers run at once in their own processes; loads take turns.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCpuInterleaved, type CpuSubject } from '../lib/cpu-load.js';
 import { mintAccessTokens, startServeNode } from '../lib/serve-node.js';
@@ -23,14 +21,13 @@ export async function measureDistinctTokens(ctx: BenchContext): Promise<BenchTab
   const rows: BenchRow[] = [];
   const subjects: Record<string, CpuSubject> = {};
   const stops: (() => Promise<void>)[] = [];
-  await mkdir(ctx.outDir, { recursive: true });
   const cycle = (tokens: string[]) => {
     let i = 0;
     return () => ({ authorization: `Bearer ${tokens[i++ % tokens.length]}` });
   };
   try {
     ctx.progress('jwt: starting gatehouse serve');
-    const node = await startServeNode({ logFile: join(ctx.outDir, 'serve-jwt.log') });
+    const node = await startServeNode();
     stops.push(() => node.stop());
     ctx.progress('jwt: minting distinct tokens');
     const tokens = await mintAccessTokens(node, CACHE_SIZE * 2);

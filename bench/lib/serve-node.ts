@@ -28,13 +28,13 @@ export interface ServeNode {
   stop(): Promise<void>;
 }
 
-export async function startServeNode(options: { logFile: string; redisUrl?: string }): Promise<ServeNode> {
+export async function startServeNode(options: { redisUrl?: string } = {}): Promise<ServeNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-serve-'));
   const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: SERVE_SECRET, GATEHOUSE_PUBLIC_URL: SERVE_PUBLIC_URL };
   // Defaults, whatever the shell running the bench has set.
   for (const name of ['LOG_LEVEL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'NODE_ENV']) delete env[name];
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
-  const log = openSync(options.logFile, 'a');
+  const log = openSync(join(dataDir, 'serve.log'), 'a');
   const child = spawn(process.execPath, ['--import', tsx, MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
   try {

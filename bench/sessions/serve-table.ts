@@ -2,8 +2,6 @@
 // their default settings (embedded SQLite, default logging; and the same with REDIS_URL) beside a bare
 // Fastify route and @fastify/session (its memory store, and connect-redis), all started at once and
 // loaded in turns, CPU µs/request as the headline.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCpuInterleaved, type CpuSubject } from '../lib/cpu-load.js';
 import { startServeNode, type ServeNode } from '../lib/serve-node.js';
@@ -34,7 +32,6 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const subjects: Record<string, CpuSubject> = {};
-  await mkdir(ctx.outDir, { recursive: true });
   try {
     const peer = async (name: string, args: string[]) => {
       try {
@@ -48,7 +45,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
     const node = async (names: Record<'healthz' | 'session' | 'cookie' | 'jwt', string | undefined>, redis?: string): Promise<ServeNode | null> => {
       ctx.progress(`starting gatehouse serve${redis ? ' + Redis' : ''}`);
       try {
-        const started = await startServeNode({ logFile: join(ctx.outDir, `serve-${redis ? 'redis' : 'sqlite'}.log`), ...(redis ? { redisUrl: redis } : {}) });
+        const started = await startServeNode(redis ? { redisUrl: redis } : {});
         stops.push(() => started.stop());
         const { base, pid, credentials } = started;
         if (names.healthz) subjects[names.healthz] = { pid, url: `${base}/healthz` };
@@ -91,7 +88,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   for (const row of rows) if ((row.figures.non2xx ?? 0) > 0) notes.push(`${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
   notes.push(
     'Every server runs at once in its own process; the loads take turns in short slices (A B C … A B C), so the machine\'s load weighs on all rows alike. CPU µs/request is the server process\'s user + system CPU (from /proc) over the requests it answered: the headline, since it moves far less than req/s on a shared machine.',
-    '`gatehouse serve` rows are the CLI as a user starts it (tsx on src/cli/main.ts, a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in this run\'s directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
+    '`gatehouse serve` rows are the CLI as a user starts it (tsx on src/cli/main.ts, a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in its data directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
     'The @fastify/session peers answer the same /api/me (the user read from SQLite) with rolling: false (no store write per request); the bare route answers {"status":"ok"} with no plugin registered.',
   );
   return {

@@ -1,22 +1,17 @@
 // The benchmark's "node as users run it": a real `gatehouse serve` started through the CLI, signed in
 // with every credential kind, and distinct tokens minted with its own key — each of which must really
 // authenticate, or the bench would be measuring 401s.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessTokens, startServeNode, type ServeNode } from '../../bench/lib/serve-node.js';
-import { createTempDir } from '../support/services.js';
 
 describe('bench: a gatehouse serve node', () => {
   let node: ServeNode;
-  let logDir: Awaited<ReturnType<typeof createTempDir>>;
 
   beforeAll(async () => {
-    logDir = await createTempDir('gh-bench-serve-log-');
-    node = await startServeNode({ logFile: join(logDir.path, 'serve.log') });
+    node = await startServeNode();
   }, 120_000);
   afterAll(async () => {
     await node?.stop();
-    await logDir?.remove();
   });
 
   it('answers GET /api/me for the session, the sealed cookie and the bearer JWT it signed in with', async () => {
