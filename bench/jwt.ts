@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { measureDistinctTokens } from './jwt/distinct-tokens.js';
 import { startChildServer, stopChildServer } from './lib/child-server.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
@@ -166,5 +167,6 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     ],
     rows: issueRows,
   };
-  return { area: 'jwt', tables: [meTable, issueTable] };
+  const distinct = await measureDistinctTokens(ctx);
+  return { area: 'jwt', tables: [distinct, meTable, issueTable] };
 }

@@ -3,11 +3,11 @@
 // node's unauthenticated /healthz and against the same route guarded by express-session (connect-redis)
 // and by @fastify/session on the same Redis; then each session store's memory and lookup time as it
 // grows. Every server and every store runs in its own child process; autocannon runs here.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuSeconds } from './lib/cpu-load.js';
 import { startChild, stopChild, type ServerLine } from './sessions/common.js';
+import { measureServeNodes } from './sessions/serve-table.js';
 import type { ScalePoint } from './sessions/store-scale.js';
 import type { BenchContext, BenchRow, BenchSection, BenchTable } from './lib/types.js';
 
@@ -50,22 +50,6 @@ const SUBJECTS: Subject[] = [
   { subject: FASTIFY, script: PEER, args: ['fastify-session', 'rolling'], peer: '@fastify/session' },
   { subject: FASTIFY_FIXED, script: PEER, args: ['fastify-session', 'fixed'], peer: '@fastify/session' },
 ];
-
-const TICKS_PER_SEC = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/**
- * CPU seconds (user + system) a process has used, from /proc (Linux): on a machine shared with other
- * work, CPU per request moves far less than requests/s does.
- */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
-  } catch {
-    return undefined;
-  }
-}
 
 async function load(ctx: BenchContext, line: ServerLine, pid: number): Promise<Record<string, number>> {
   const options = {
@@ -242,11 +226,12 @@ async function measureStores(ctx: BenchContext): Promise<BenchTable> {
 }
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const serve = await measureServeNodes(ctx);
   const routes = await measureRoutes(ctx);
   const stores = await measureStores(ctx);
   return {
     area: 'sessions',
-    tables: [...routes, stores],
+    tables: [serve, ...routes, stores],
     notes: ['Sessions are the note\'s "세션 & 쿠키": the server remembers the user behind an opaque id; this measures what remembering costs per request and per session held.'],
   };
 }

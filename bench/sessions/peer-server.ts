@@ -1,7 +1,9 @@
 // The peers of `npm run bench -- sessions`, each in its own process: GET /api/me guarded by
-// express-session (express 5) or by @fastify/session, both on connect-redis over the same Redis, and
-// answering from the same SQLite user table as gatehouse does. argv: <express-session|fastify-session>
-// [rolling|fixed]. Prints one JSON line {port, path, cookie} once logged in.
+// express-session (express 5) or by @fastify/session, on connect-redis over the same Redis (or
+// @fastify/session's own memory store), answering from the same SQLite user table as gatehouse does;
+// and `bare`, a Fastify 5 route with no plugin at all (the floor of any Fastify server).
+// argv: <express-session|fastify-session|bare> [rolling|fixed] [redis|memory].
+// Prints one JSON line {port, path, cookie} once logged in.
 import cookiePlugin from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import { RedisStore } from 'connect-redis';
@@ -18,6 +20,7 @@ import { BENCH_SECRET, BENCH_USER, redisUrl, type ServerLine } from './common.js
 
 const peer = process.argv[2] ?? 'express-session';
 const rolling = (process.argv[3] ?? 'rolling') === 'rolling';
+const inMemory = process.argv[4] === 'memory';
 // Same idle timeout as gatehouse's default (30 min); cookies without Secure: the load is plain HTTP.
 const IDLE_MS = 30 * 60 * 1000;
 
@@ -40,7 +43,13 @@ const me = async (userId: string, sessionId: string) => {
 
 let port: number;
 let close: () => Promise<void>;
-if (peer === 'express-session') {
+if (peer === 'bare') {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as AddressInfo).port;
+  close = () => app.close();
+} else if (peer === 'express-session') {
   const app = express();
   app.disable('x-powered-by');
   app.use(
@@ -74,7 +83,8 @@ if (peer === 'express-session') {
   const app = Fastify({ logger: false });
   await app.register(cookiePlugin);
   await app.register(fastifySession, {
-    store: store as unknown as fastifySession.SessionStore,
+    // Without a store @fastify/session keeps sessions in its own in-process map.
+    ...(inMemory ? {} : { store: store as unknown as fastifySession.SessionStore }),
     secret: BENCH_SECRET,
     cookieName: 'sid',
     saveUninitialized: false,
@@ -98,14 +108,16 @@ if (peer === 'express-session') {
 }
 
 const base = `http://127.0.0.1:${port}`;
-const login = await fetch(`${base}/login`, { method: 'POST' });
-const setCookie = login.headers.getSetCookie().find((c) => c.startsWith('sid='));
-if (login.status !== 200 || !setCookie) throw new Error(`${peer} login answered ${login.status} without a sid cookie`);
-const cookie = setCookie.split(';')[0]!;
-const check = await fetch(`${base}/api/me`, { headers: { cookie } });
-if (check.status !== 200) throw new Error(`${peer} check /api/me answered ${check.status}`);
-
-const line: ServerLine = { port, path: '/api/me', cookie };
+let line: ServerLine = { port, path: '/healthz', cookie: '' };
+if (peer !== 'bare') {
+  const login = await fetch(`${base}/login`, { method: 'POST' });
+  const setCookie = login.headers.getSetCookie().find((c) => c.startsWith('sid='));
+  if (login.status !== 200 || !setCookie) throw new Error(`${peer} login answered ${login.status} without a sid cookie`);
+  const cookie = setCookie.split(';')[0]!;
+  const check = await fetch(`${base}/api/me`, { headers: { cookie } });
+  if (check.status !== 200) throw new Error(`${peer} check /api/me answered ${check.status}`);
+  line = { port, path: '/api/me', cookie };
+}
 process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const stop = async () => {

@@ -1,5 +1,6 @@
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createManualClock } from '../core/index.js';
+import { createManualClock, deriveKey } from '../core/index.js';
 import { createCookieSealer } from './index.js';
 
 const SECRET = 'a-test-instance-secret-of-at-least-32-characters';
@@ -62,5 +63,43 @@ describe('sealed auth cookie', () => {
     const value = (await sealer.seal({ uid: 'u', ver: 1 })).slice(0, -3) + 'AAA';
     const error = await sealer.unseal(value).catch((e: Error) => e);
     expect((error as Error).message).not.toContain(value.slice(0, 20));
+  });
+
+  // The sealer writes the JWE with node:crypto; cookies sealed by jose before that change must still
+  // read, and jose must read what it writes now (the format is RFC 7516 compact, dir + A256GCM).
+  describe('is the same JWE jose writes and reads', () => {
+    const key = deriveKey(SECRET, 'gatehouse/sealed-cookie');
+    const encoder = new TextEncoder();
+
+    it('reads a cookie jose sealed', async () => {
+      const clock = createManualClock(Date.UTC(2026, 0, 1));
+      const iat = Math.floor(clock.now() / 1000);
+      const claims = { uid: 'user-jose', ver: 7, iat, exp: iat + 600 };
+      const value = await new CompactEncrypt(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
+      const sealer = createCookieSealer({ secret: SECRET, clock, lifetimeSec: 600 });
+      expect(await sealer.unseal(value)).toEqual(claims);
+      // A header jose accepts but spelled otherwise (members reordered) still names dir + A256GCM only.
+      const reordered = await new CompactEncrypt(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ enc: 'A256GCM', alg: 'dir' }).encrypt(key);
+      expect(await sealer.unseal(reordered)).toEqual(claims);
+    });
+
+    it('writes a cookie jose reads', async () => {
+      const clock = createManualClock(Date.UTC(2026, 0, 1));
+      const sealer = createCookieSealer({ secret: SECRET, clock, lifetimeSec: 600 });
+      const value = await sealer.seal({ uid: 'user-node', ver: 3 });
+      const { plaintext, protectedHeader } = await compactDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+      expect(protectedHeader).toEqual({ alg: 'dir', enc: 'A256GCM' });
+      const iat = Math.floor(clock.now() / 1000);
+      expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual({ uid: 'user-node', ver: 3, iat, exp: iat + 600 });
+    });
+
+    it('refuses a header with anything beyond dir + A256GCM, even when jose sealed it under the right key', async () => {
+      const sealer = createCookieSealer({ secret: SECRET, clock: createManualClock(), lifetimeSec: 600 });
+      const claims = { uid: 'u', ver: 1, iat: 0, exp: 4_000_000_000 };
+      const extra = await new CompactEncrypt(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'x' }).encrypt(key);
+      expect(await codeOf(sealer.unseal(extra))).toBe('GH_AUTH_COOKIE_INVALID');
+      const otherEnc = await new CompactEncrypt(encoder.encode(JSON.stringify(claims))).setProtectedHeader({ alg: 'dir', enc: 'A128GCM' }).encrypt(key.slice(0, 16));
+      expect(await codeOf(sealer.unseal(otherEnc))).toBe('GH_AUTH_COOKIE_INVALID');
+    });
   });
 });

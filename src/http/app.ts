@@ -13,7 +13,9 @@ import { answerClientError } from './client-error.js';
 import { createAuthHooks, type AuthHooks } from './guard.js';
 import { installMetrics } from './metrics.js';
 import { installBodyLimits } from './body-limits.js';
-import { installSecurityHeaders, PAGE_HEADERS } from './security-headers.js';
+import { PAGE_HEADERS } from './security-headers.js';
+import { installReplyHeaders } from './reply-headers.js';
+import { requestLogController } from './request-log.js';
 import { acceptProxyProtocol, type ProxyHeaderReader } from './proxy-protocol.js';
 import { GatehouseError } from '../core/index.js';
 import { disconnectRevoked } from './realtime-link.js';
@@ -73,6 +75,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
       : {}),
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // One line per completed request instead of Fastify's two (request-log.ts).
+    logController: requestLogController(ctx.logger),
     // Keep the raw client mistakes (bad JSON, oversize) inside our error handler: never a crash.
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
@@ -80,8 +84,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   }).withTypeProvider<TypeBoxTypeProvider>();
   for (const warning of ctx.warnings) ctx.logger.warn(warning);
 
+  let closed = false;
   installErrorHandler(app, { retryAfterSec: config.storage.retryAfterSec });
-  installSecurityHeaders(app);
+  installReplyHeaders(app, { nodeId: config.server.nodeId ?? 'node', closing: () => closed });
   await app.register(cookie);
   // Request-rate limits fail open (skipOnError): they guard capacity, not credentials, and a Redis
   // outage must not turn pages into errors. Credential checks and the login throttle fail closed.
@@ -110,11 +115,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   });
 
   const registry = installMetrics(app, { nodeId: config.server.nodeId ?? 'node' });
-  // Which node answered: what the balancer spreads, made visible (the web app's request log reads it).
-  const nodeId = config.server.nodeId ?? 'node';
-  app.addHook('onRequest', async (_request, reply) => {
-    void reply.header('x-gatehouse-node', nodeId);
-  });
   const selfOrigins = sameSiteOrigins(ctx.origin);
   installBodyLimits(app, { authBytes: config.server.authBodyLimitBytes });
   installCsrfCheck(app, { selfOrigins, credentialCookies: [ctx.cookies.names.session, ctx.cookies.names.auth, ctx.cookies.names.refresh] });
@@ -154,12 +154,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(docsRoutes());
   await app.register(webRoutes());
 
-  let closed = false;
-  // While closing, answers in flight tell the client to close its kept-alive connection, so the
-  // server can finish instead of waiting for idle keep-alive timeouts.
-  app.addHook('onSend', async (_request, reply) => {
-    if (closed) void reply.header('connection', 'close');
-  });
   await app.ready();
   return {
     app,

@@ -41,7 +41,11 @@ declare module 'fastify' {
 export function requestCredentials(request: FastifyRequest, origin: string): RequestCredentials {
   return {
     method: request.method,
-    url: new URL(request.url, origin).toString(),
+    // Only a DPoP proof reads the absolute URL; parsing it for every request cost more than a cookie
+    // check, so it is built when read.
+    get url() {
+      return new URL(request.url, origin).toString();
+    },
     cookies: request.cookies,
     authorization: request.headers.authorization,
     headers: request.headers,

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { GatehouseServer } from './server.js';
 
 /**
  * The policy of server-rendered pages outside the web app (the OpenID Provider's login, consent,
@@ -30,18 +29,4 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 /** For replies written by someone else (oidc-provider): set before it writes; it keeps what is set. */
 export function setPageHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) if (!res.hasHeader(name)) res.setHeader(name, value);
-}
-
-/**
- * On every Fastify reply: nosniff (a JSON body must never be read as HTML or script), and on every API
- * route `Cache-Control: no-store` unless the route chose otherwise: API answers hold sessions, tokens,
- * audit trails and personal data that no shared or browser cache may keep.
- */
-export function installSecurityHeaders(app: GatehouseServer): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!reply.hasHeader('x-content-type-options')) void reply.header('x-content-type-options', 'nosniff');
-    const route = request.routeOptions.url;
-    if (route !== undefined && route.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    return payload;
-  });
 }

@@ -1,4 +1,5 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { KeyObject, sign, type webcrypto } from 'node:crypto';
+import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, cryptoIds, loadConfig, type ErrorCode } from '../core/index.js';
@@ -11,6 +12,7 @@ import { createKeystore, type Keystore } from './keystore.js';
 const ISS = 'https://gh.example';
 const AUD = 'https://gh.example/api';
 const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
+const nodeKey = (key: CryptoKey) => KeyObject.from(key as unknown as webcrypto.CryptoKey);
 
 async function rejects(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await promise.then(
@@ -186,5 +188,44 @@ describe('access tokens: RFC 8725 attack suite', () => {
   it('requires sid, jti and sub', async () => {
     const { sid: _sid, ...noSid } = baseClaims();
     await rejects(tokens.verify(await ours(noSid)), 'GH_TOKEN_INVALID');
+  });
+
+  // Signatures are checked with node:crypto, claims by our own code (no longer jose's jwtVerify): what
+  // jose signs must verify, and what jose refused must still be refused.
+  it('accepts the typ spellings RFC 8725 allows and refuses every other', async () => {
+    expect(await tokens.verify(await ours(baseClaims(), { typ: 'application/at+JWT' }))).toMatchObject({ sub: 'user-1' });
+    await rejects(tokens.verify(await ours(baseClaims(), { typ: 'JWT' })), 'GH_TOKEN_INVALID');
+    const { typ: _typ, ...noTyp } = { typ: 'x', ...baseClaims() };
+    const { kid, alg, privateKey } = await keystore.signingKey();
+    await rejects(tokens.verify(await new SignJWT(noTyp).setProtectedHeader({ alg, kid }).sign(privateKey)), 'GH_TOKEN_INVALID');
+  });
+
+  it('refuses claims of the wrong type, an audience list without ours, and a payload that is no object', async () => {
+    await rejects(tokens.verify(await ours({ ...baseClaims(), exp: String(now() + 600) })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours({ ...baseClaims(), iat: 'yesterday' })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours({ ...baseClaims(), nbf: 'soon' })), 'GH_TOKEN_INVALID');
+    await rejects(tokens.verify(await ours({ ...baseClaims(), aud: ['https://elsewhere.example'] })), 'GH_TOKEN_INVALID');
+    expect(await tokens.verify(await ours({ ...baseClaims(), aud: ['https://elsewhere.example', AUD] }))).toMatchObject({ sub: 'user-1' });
+    // A correctly signed token whose payload is an array: its signature is ours, its claims are none.
+    const { kid, alg, privateKey } = await keystore.signingKey();
+    const header = base64url.encode(JSON.stringify({ alg, kid, typ: 'at+jwt' }));
+    const payload = base64url.encode(JSON.stringify([1, 2, 3]));
+    const signature = sign(null, Buffer.from(`${header}.${payload}`), nodeKey(privateKey));
+    await rejects(tokens.verify(`${header}.${payload}.${signature.toString('base64url')}`), 'GH_TOKEN_MALFORMED');
+  });
+
+  it('verifies ES256 (raw r‖s signatures) and RS256 tokens jose signs, and refuses a DER-encoded ES256 signature', async () => {
+    for (const alg of ['ES256', 'RS256'] as const) {
+      const { config: other } = loadConfig({ tokens: { algorithm: alg } });
+      const lane = createAccessTokens({ keystore, denyList, clock, ids: cryptoIds, config: other, issuer: ISS, audience: AUD });
+      const signing = await keystore.signingKey(alg);
+      const token = await new SignJWT(baseClaims()).setProtectedHeader({ alg, kid: signing.kid, typ: 'at+jwt' }).sign(signing.privateKey);
+      expect(await lane.verify(token), alg).toMatchObject({ sub: 'user-1' });
+      if (alg === 'ES256') {
+        const [h, p] = token.split('.') as [string, string];
+        const der = sign('sha256', Buffer.from(`${h}.${p}`), nodeKey(signing.privateKey));
+        await rejects(lane.verify(`${h}.${p}.${der.toString('base64url')}`), 'GH_TOKEN_INVALID');
+      }
+    }
   });
 });

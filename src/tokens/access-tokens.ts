@@ -1,7 +1,8 @@
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { GatehouseError, isGatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
+import { decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
+import { GatehouseError, type Clock, type Config, type IdSource } from '../core/index.js';
 import { tokenError } from './challenge.js';
 import type { DenyList } from './deny-list.js';
+import { jwsSignatureValid } from './jws-signature.js';
 import type { Keystore } from './keystore.js';
 
 export interface AccessClaims {
@@ -140,20 +141,11 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
       // The key comes only from our own keystore by kid; its algorithm is the only one allowed.
       const key = await keystore.verificationKey(header.kid);
       if (!key) throw tokenError('GH_TOKEN_KEY_UNKNOWN');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, key.publicKey, {
-          algorithms: [key.alg],
-          typ: ACCESS_TOKEN_TYPE,
-          issuer: deps.issuer,
-          audience,
-          clockTolerance: toleranceSec,
-          currentDate: new Date(clock.now()),
-          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
-        }));
-      } catch (error) {
-        throw mapJoseError(error);
-      }
+      if (header.alg !== key.alg) throw tokenError('GH_TOKEN_INVALID');
+      if (!typIs(header.typ, ACCESS_TOKEN_TYPE)) throw tokenError('GH_TOKEN_INVALID');
+      if (!jwsSignatureValid(token, key.alg, key.publicKey)) throw tokenError('GH_TOKEN_INVALID');
+      const payload = decodePayload(token);
+      checkClaims(payload, { issuer: deps.issuer, audience, toleranceSec, nowSec: Math.floor(clock.now() / 1000) });
       const claims = payload as unknown as AccessClaims;
       const badProfile =
         (claims.email !== undefined && typeof claims.email !== 'string') ||
@@ -169,12 +161,36 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
   };
 }
 
-function mapJoseError(error: unknown): Error {
-  if (isGatehouseError(error)) return error;
-  if (error instanceof errors.JWTExpired) return tokenError('GH_TOKEN_EXPIRED');
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    return tokenError(error.claim === 'nbf' && error.reason === 'check_failed' ? 'GH_TOKEN_NOT_YET_VALID' : 'GH_TOKEN_INVALID');
+/** RFC 8725 §3.11 explicit typing; media types compare case-insensitively, `application/` optional. */
+function typIs(typ: unknown, expected: string): boolean {
+  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === expected;
+}
+
+function decodePayload(token: string): JWTPayload {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')), 'base64url').toString('utf8'));
+  } catch (error) {
+    throw tokenError('GH_TOKEN_MALFORMED', { cause: error });
   }
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return tokenError('GH_TOKEN_MALFORMED');
-  return tokenError('GH_TOKEN_INVALID');
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw tokenError('GH_TOKEN_MALFORMED');
+  return payload as JWTPayload;
+}
+
+const REQUIRED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'jti', 'sub', 'sid'] as const;
+
+/**
+ * The RFC 7519 / RFC 9068 claim checks of a signature-verified payload, in the order jose's jwtVerify
+ * made them (so a token wrong in two ways names the same reason): required claims, issuer, audience,
+ * the times' types, not-before, expiry, with the clock tolerance.
+ */
+function checkClaims(payload: JWTPayload, expected: { issuer: string; audience: string; toleranceSec: number; nowSec: number }): void {
+  for (const claim of REQUIRED_CLAIMS) if (!(claim in payload)) throw tokenError('GH_TOKEN_INVALID');
+  if (payload.iss !== expected.issuer) throw tokenError('GH_TOKEN_INVALID');
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  if (!audiences.includes(expected.audience)) throw tokenError('GH_TOKEN_INVALID');
+  const { iat, nbf, exp } = payload;
+  if (typeof iat !== 'number' || typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number')) throw tokenError('GH_TOKEN_INVALID');
+  if (nbf !== undefined && nbf > expected.nowSec + expected.toleranceSec) throw tokenError('GH_TOKEN_NOT_YET_VALID');
+  if (exp <= expected.nowSec - expected.toleranceSec) throw tokenError('GH_TOKEN_EXPIRED');
 }

@@ -1,0 +1,83 @@
+// Loads that report server CPU per request (from /proc, Linux) beside requests/s: on a machine shared
+// with other work, CPU per request moves far less than requests/s does. Subjects compared by a ratio
+// take turns in short slices (A B C A B C …), so a change in the machine's load weighs on all alike.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+const TICKS_PER_SEC = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** CPU seconds (user + system) a process has used, or undefined when /proc cannot tell. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CpuSubject {
+  /** The server process whose CPU is counted. */
+  pid: number;
+  url: string;
+  headers?: Record<string, string>;
+  /** Headers chosen per request (a distinct token each time), instead of `headers`. */
+  headersFor?: () => Record<string, string>;
+}
+
+export interface CpuFigures extends Record<string, number> {
+  rps: number;
+  p99: number;
+  cpuUs: number;
+  non2xx: number;
+}
+
+function options(subject: CpuSubject, connections: number, duration: number): Parameters<typeof autocannon>[0] {
+  const base = { url: subject.url, connections, duration };
+  if (!subject.headersFor) return { ...base, headers: subject.headers ?? {} };
+  const next = subject.headersFor;
+  return { ...base, requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...next() } }) }] };
+}
+
+/**
+ * Every subject is warmed up (JIT, pools; not counted), then loaded for `rounds` slices of
+ * `sliceSec`, in turn. CPU µs/request = the server's CPU over its slices / the requests they answered.
+ */
+export async function measureCpuInterleaved(
+  subjects: Record<string, CpuSubject>,
+  settings: { connections: number; rounds: number; sliceSec: number; warmupSec: number; progress?: (message: string) => void },
+): Promise<Record<string, CpuFigures>> {
+  for (const [name, subject] of Object.entries(subjects)) {
+    settings.progress?.(`warming up ${name}`);
+    await autocannon(options(subject, settings.connections, settings.warmupSec));
+  }
+  const totals: Record<string, { requests: number; seconds: number; cpu: number; p99s: number[]; non2xx: number }> = {};
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [name, subject] of Object.entries(subjects)) {
+      settings.progress?.(`round ${round + 1}/${settings.rounds}: ${name}`);
+      const before = cpuSeconds(subject.pid) ?? 0;
+      const result = await autocannon(options(subject, settings.connections, settings.sliceSec));
+      const after = cpuSeconds(subject.pid) ?? 0;
+      const t = (totals[name] ??= { requests: 0, seconds: 0, cpu: 0, p99s: [], non2xx: 0 });
+      t.requests += result.requests.total;
+      t.seconds += result.duration;
+      t.cpu += after - before;
+      t.p99s.push(result.latency.p99);
+      t.non2xx += result.non2xx + result.errors + result.timeouts;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(totals).map(([name, t]) => {
+      const sorted = [...t.p99s].sort((x, y) => x - y);
+      const figures: CpuFigures = {
+        rps: Math.round(t.requests / t.seconds),
+        p99: sorted[Math.floor(sorted.length / 2)]!,
+        cpuUs: t.requests > 0 ? Math.round((t.cpu / t.requests) * 1e6) : 0,
+        non2xx: t.non2xx,
+      };
+      return [name, figures];
+    }),
+  );
+}
