@@ -50,12 +50,20 @@ describe('security headers on every page', () => {
     expectPageHeaders(interactionError.headers, 'interaction error');
   });
 
-  it("the provider's device-code page and the login page of a real authorization request; no cache keeps them", async () => {
-    const device = await get('/oidc/device');
+  it("the device-code page and its provider step, and the login page of a real authorization request; no cache keeps them", async () => {
+    // A person opening the provider's device endpoint is sent to the web app's device page.
+    const redirect = await get('/oidc/device');
+    expect(redirect.status).toBe(303);
+    expect(new URL(redirect.headers.get('location')!, node.url).pathname).toBe('/device');
+    const device = await get('/device');
     expect(device.status).toBe(200);
-    expect(await device.text()).toContain('<form');
     expectPageHeaders(device.headers, 'device code page');
-    expect(device.headers.get('cache-control'), 'device code page').toMatch(/no-store/);
+    // The page's JSON step from the provider carries the session's xsrf secret: never cached.
+    const step = await fetch(`${node.url}/oidc/device`, { headers: { accept: 'application/json' }, redirect: 'manual' });
+    expect(step.status).toBe(200);
+    expect(((await step.json()) as { step: string }).step).toBe('input');
+    expect(step.headers.get('cache-control'), 'device step').toMatch(/no-store/);
+    expect(step.headers.get('x-content-type-options'), 'device step').toBe('nosniff');
     expect((await get('/oidc/session/end')).headers.get('cache-control'), 'logout page').toMatch(/no-store/);
 
     const admin = new TestClient(node.url);
