@@ -9,6 +9,7 @@ import { balancerErrors } from './codes/balancer.js';
 import { labErrors } from './codes/lab.js';
 import { balancerL4Errors } from './codes/balancer-l4.js';
 import { federationErrors } from './codes/federation.js';
+import { mfaErrors } from './codes/mfa.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
 export interface ErrorSpec {
@@ -33,6 +34,7 @@ export const ERRORS = {
   ...labErrors,
   ...balancerL4Errors,
   ...federationErrors,
+  ...mfaErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

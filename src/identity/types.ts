@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Config, IdSource, Logger } from '../core/index.js';
 import type { Database, KeyValueStore } from '../storage/index.js';
+import type { PendingLogins, SecondFactors } from './mfa/index.js';
 
 export interface User {
   id: string;
@@ -71,7 +72,7 @@ export interface AuditLog {
 }
 
 /** Which secret is being guessed: each kind has its own account counters, all share the IP's. */
-export type SecretKind = 'password' | 'client-secret' | 'code';
+export type SecretKind = 'password' | 'client-secret' | 'code' | 'second-factor';
 
 export interface ThrottleInput {
   /** The account the secret belongs to: an email, or a client id for client secrets. */
@@ -130,6 +131,10 @@ export interface Identity {
   audit: AuditLog;
   throttle: LoginThrottle;
   passwords: PasswordHasher;
+  /** Second factors: TOTP and recovery codes. */
+  factors: SecondFactors;
+  /** Logins whose password is proven and whose second factor is still owed. */
+  pendingLogins: PendingLogins;
 }
 
 export interface IdentityDeps {

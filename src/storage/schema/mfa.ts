@@ -1,0 +1,19 @@
+export interface MfaTables {
+  /** One authenticator app per user; `confirmed_at` null while the enrolment awaits its first code. */
+  mfa_totp: {
+    user_id: string;
+    /** Base32 shared secret (RFC 6238). */
+    secret: string;
+    created_at: number;
+    confirmed_at: number | null;
+    /** Time-step of the last accepted code; codes of this step or older are refused (no replay). */
+    last_step: number | null;
+  };
+  /** Single-use recovery codes; only the SHA-256 of each is kept. */
+  mfa_recovery_codes: {
+    user_id: string;
+    code_hash: string;
+    created_at: number;
+    used_at: number | null;
+  };
+}
