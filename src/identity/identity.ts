@@ -39,6 +39,18 @@ export function createIdentity(deps: IdentityDeps): Identity {
     return user;
   };
 
+  // The same throttle as login: a stolen session must not become a fast password oracle.
+  const checkCurrentPassword = async (userId: string, password: string, ip: string) => {
+    const user = await mustGet(userId);
+    const attempt = await throttle.reserve({ email: user.email, ip, userId: user.id, trustKnownIp: false });
+    if (!(await passwords.verify(user.passwordHash, password))) {
+      await attempt.fail(user.id);
+      throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
+    }
+    await attempt.succeed();
+    return user;
+  };
+
   return {
     audit,
     throttle,
@@ -94,17 +106,14 @@ export function createIdentity(deps: IdentityDeps): Identity {
     },
 
     async changePassword(input) {
-      const user = await mustGet(input.userId);
-      // The same throttle as login: a stolen session must not become a fast password oracle.
-      const attempt = await throttle.reserve({ email: user.email, ip: input.ip, userId: user.id, trustKnownIp: false });
-      if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
-        await attempt.fail(user.id);
-        throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
-      }
-      await attempt.succeed();
+      const user = await checkCurrentPassword(input.userId, input.currentPassword, input.ip);
       checkPasswordPolicy(input.newPassword, config, { email: user.email });
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));
+    },
+
+    async verifyPassword(input) {
+      return publicUser(await checkCurrentPassword(input.userId, input.password, input.ip));
     },
 
     async setPassword(input) {

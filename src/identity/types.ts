@@ -121,6 +121,8 @@ export interface Identity {
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
   /** Bumps credentialVersion. The current-password check is throttled like login (per account and `ip`). */
   changePassword(input: { userId: string; currentPassword: string; newPassword: string; ip: string }): Promise<User>;
+  /** A signed-in user's password, checked again (re-authentication); throttled like a password change. */
+  verifyPassword(input: { userId: string; password: string; ip: string }): Promise<User>;
   /** Sets a new password without the current one (a proven reset link); checks the policy, bumps credentialVersion. */
   setPassword(input: { userId: string; newPassword: string }): Promise<User>;
   /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */

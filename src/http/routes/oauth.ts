@@ -17,7 +17,7 @@ import {
 } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
-import { passwordLogin } from '../login.js';
+import { passwordStep, secondFactorStep } from '../login.js';
 import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
@@ -116,6 +116,7 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       origin: ctx.origin,
       getUser,
       onGrant: server.rememberGrant,
+      signedInAmr: async (userId) => ((await ctx.identity.factors.enrolled(userId)) ? ['pwd', 'otp'] : ['pwd']),
     });
     // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
     // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
@@ -206,7 +207,14 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         '/oidc/interaction/:uid/login',
         { ...uidParams, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
         interaction(async (request, res) => {
-          await interactions.login(request.raw, res, (email, password) => passwordLogin(ctx, request, { email, password }, 'oauth'));
+          await interactions.login(request.raw, res, (email, password, uid) => passwordStep(ctx, request, { email, password }, 'oauth', uid));
+        }),
+      );
+      oidc.post(
+        '/oidc/interaction/:uid/second-factor',
+        { ...uidParams, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+        interaction(async (request, res) => {
+          await interactions.secondFactor(request.raw, res, (ticket, code, uid) => secondFactorStep(ctx, request, { ticket, code }, 'oauth', uid));
         }),
       );
       oidc.post(

@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import { GatehouseError, type Principal } from '../core/index.js';
+import type { AppContext } from './context.js';
+import type { Amr } from './login.js';
+
+/** How recent an authentication must be for a sensitive change. */
+export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
+export const REAUTH_ENDPOINT = '/api/auth/reauth';
+
+interface RecentAuth {
+  at: number;
+  amr: Amr[];
+}
+
+/** Names one sign-in (not the user): a session, a JWT refresh family, or one sealed cookie's issue time. */
+export function signInKey(credential: Principal['credential']): string | null {
+  if ((credential.kind === 'session' || credential.kind === 'jwt') && credential.id) return `${credential.kind}:${credential.id}`;
+  if (credential.kind === 'cookie' && credential.issuedAt !== undefined) return `cookie:${credential.issuedAt}`;
+  return null;
+}
+
+const key = (userId: string, signIn: string) => `auth:recent:${userId}:${signIn}`;
+
+/** Remembers, for five minutes, that this sign-in has just proven who it is (at login or re-auth). */
+export async function recordAuthentication(ctx: Pick<AppContext, 'kv' | 'clock'>, userId: string, signIn: string | null, amr: Amr[]): Promise<void> {
+  if (!signIn) return;
+  const value: RecentAuth = { at: ctx.clock.now(), amr };
+  await ctx.kv.set(key(userId, signIn), JSON.stringify(value), STEP_UP_WINDOW_MS);
+}
+
+/**
+ * Changing the password, the email address or the factors, and deleting the account, need the
+ * caller's sign-in to have proven itself within five minutes, with the second factor when one is set up.
+ * Otherwise: GH_AUTH_REAUTH_REQUIRED (401) naming the endpoint that proves it again.
+ */
+export async function requireRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock' | 'identity'>, principal: Principal): Promise<void> {
+  const signIn = signInKey(principal.credential);
+  const raw = signIn ? await ctx.kv.get(key(principal.userId, signIn)) : null;
+  const recent = raw ? (JSON.parse(raw) as RecentAuth) : null;
+  const secondFactor = await ctx.identity.factors.enrolled(principal.userId);
+  const fresh = recent !== null && ctx.clock.now() - recent.at <= STEP_UP_WINDOW_MS;
+  if (fresh && (!secondFactor || recent.amr.includes('otp'))) return;
+  throw new GatehouseError('GH_AUTH_REAUTH_REQUIRED', { details: { reauthenticate: REAUTH_ENDPOINT, secondFactor } });
+}
+
+/** Moves a sign-in's recent authentication to the credential that replaces it (a re-sealed cookie). */
+export async function carryRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock'>, userId: string, from: string | null, to: string | null): Promise<void> {
+  if (!from || !to || from === to) return;
+  const raw = await ctx.kv.get(key(userId, from));
+  const recent = raw ? (JSON.parse(raw) as RecentAuth) : null;
+  if (!recent) return;
+  const left = recent.at + STEP_UP_WINDOW_MS - ctx.clock.now();
+  if (left > 0) await ctx.kv.set(key(userId, to), raw!, left);
+}
+
+/** preHandler after requireAuth: the sensitive change needs a recent authentication (see requireRecentAuth). */
+export function stepUp(ctx: Pick<AppContext, 'kv' | 'clock' | 'identity'>) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!request.principal) throw new GatehouseError('GH_AUTH_UNAUTHENTICATED');
+    await requireRecentAuth(ctx, request.principal);
+  };
+}
