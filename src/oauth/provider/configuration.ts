@@ -74,7 +74,8 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // RFC 9700 §2.1.1 recommends PKCE for every client, confidential ones too; oidc-provider only speaks S256.
     pkce: { required: () => true },
     scopes: [...ALL_SCOPES],
-    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, sid: null, auth_time: null, iss: null },
+    // acr and amr ride with `openid`: every ID token says how its sign-in was proven (RFC 8176).
+    claims: { ...SCOPE_CLAIMS, openid: [...(SCOPE_CLAIMS.openid ?? []), 'acr', 'amr'], sid: null, auth_time: null, iss: null },
     // Discovery's acr_values_supported; the login interaction sets acr and amr from the factors given.
     acrValues: [...ACR_VALUES],
     conformIdTokenClaims: true,

@@ -1,4 +1,5 @@
 import { accountsEn } from './accounts.en.js';
+import { factorsEn } from './factors.en.js';
 
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
@@ -289,4 +290,5 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.back': 'Back to the start',
   ...accountsEn,
+  ...factorsEn,
 } as const;

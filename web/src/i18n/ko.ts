@@ -1,5 +1,6 @@
 import type { Messages } from './messages.js';
 import { accountsKo } from './accounts.ko.js';
+import { factorsKo } from './factors.ko.js';
 
 // 한국어: 스터디 노트의 언어. 단계 제목은 노트의 번호 목록 표현을 그대로 따른다.
 export const ko: Messages = {
@@ -290,4 +291,5 @@ export const ko: Messages = {
   'notFound.title': '페이지를 찾을 수 없습니다',
   'notFound.back': '처음으로',
   ...accountsKo,
+  ...factorsKo,
 };

@@ -9,6 +9,7 @@ import { formatTime } from '../lib/format.js';
 import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 import { SelfServiceSections } from './account-self-service.js';
+import { FactorsSection } from './account-factors.js';
 
 export function AccountPage() {
   const { t, lang } = useI18n();
@@ -47,6 +48,7 @@ export function AccountPage() {
         </section>
         <PasswordSection />
       </div>
+      <FactorsSection />
       <SessionsSection />
       <AppsSection />
       <LinkedProviders />

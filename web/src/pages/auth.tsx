@@ -4,7 +4,7 @@ import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
-import { login, signup } from '../state/auth.js';
+import { login, loginSecondFactor, signup } from '../state/auth.js';
 
 const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
 
@@ -37,6 +37,24 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
+  // Set once the password was right and the account has a second factor: the code step replaces the form.
+  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string } | null>(null);
+
+  async function submitCode(event: Event) {
+    event.preventDefault();
+    if (!pending) return;
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await loginSecondFactor(pending.mode, pending.ticket, String(form.get('code') ?? '').trim());
+      if (result.error?.error === 'GH_MFA_TICKET_INVALID') setPending(null);
+      if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      navigate('/explain');
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -53,6 +71,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
       }
       const result = await login(mode, { email, password });
       if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      if (result.data?.secondFactorRequired && result.data.ticket) return setPending({ mode, ticket: result.data.ticket });
       navigate('/explain');
     } finally {
       setBusy(false);
@@ -60,6 +79,24 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   }
 
   const list = providers.status === 'ok' ? toProviders(providers.data) : [];
+  if (pending) {
+    return (
+      <section class="narrow">
+        <h1>{t('factors.login.title')}</h1>
+        <p class="hint">{t('factors.login.hint')}</p>
+        <form onSubmit={(e) => void submitCode(e)} class="stack" data-testid="second-factor-form">
+          <label>
+            {t('factors.code')}
+            <input name="code" required autoFocus autoComplete="one-time-code" maxLength={64} data-testid="second-factor-code" />
+          </label>
+          {error && <Notice kind="error">{error}</Notice>}
+          <button type="submit" class="primary" disabled={busy} data-testid="second-factor-submit">
+            {t('factors.verify')}
+          </button>
+        </form>
+      </section>
+    );
+  }
   return (
     <section class="narrow">
       <h1>{t(kind === 'login' ? 'auth.login.title' : 'auth.signup.title')}</h1>

@@ -1,0 +1,23 @@
+// English strings of two-step verification: the account page's factors section and the login's code step.
+export const factorsEn = {
+  'factors.title': 'Two-step verification',
+  'factors.on': 'On: an authenticator app is set up. Recovery codes left: {left}.',
+  'factors.off': 'Off: signing in needs only your password.',
+  'factors.code': 'Code (authenticator app or recovery code)',
+  'factors.verify': 'Verify',
+  'factors.reauth': 'Confirm it is you',
+  'factors.reauth.hint': 'Changing your password, email or second factors, and deleting the account, need a sign-in proven in the last 5 minutes.',
+  'factors.reauth.done': 'Confirmed for the next 5 minutes.',
+  'factors.totp.start': 'Set up an authenticator app',
+  'factors.totp.scan': 'Scan this QR code with your authenticator app, then enter the 6-digit code it shows.',
+  'factors.totp.qr': 'QR code of the authenticator set-up link',
+  'factors.totp.manual': 'Or type this key:',
+  'factors.totp.confirm': 'Turn on',
+  'factors.totp.off': 'Turn off two-step verification',
+  'factors.enabled': 'Two-step verification is on. Every other device was signed out.',
+  'factors.disabled': 'Two-step verification is off.',
+  'factors.recovery.once': 'Recovery codes: each works once if you lose your phone. Keep them somewhere safe; they are not shown again.',
+  'factors.recovery.new': 'New recovery codes',
+  'factors.login.title': 'Two-step verification',
+  'factors.login.hint': 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',
+} as const;
