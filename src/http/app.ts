@@ -31,6 +31,7 @@ import { oauthRoutes } from './routes/oauth.js';
 import { federationRoutes } from './routes/federation.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { adminRoutes } from './routes/admin.js';
 
 export interface GatehouseApp {
@@ -131,6 +132,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(federationRoutes(ctx, hooks));
   await app.register(accountLifecycleRoutes(ctx, hooks));
   await app.register(secondFactorRoutes(ctx, hooks));
+  await app.register(passkeyRoutes(ctx, hooks));
   await app.register(adminRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

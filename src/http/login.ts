@@ -7,15 +7,21 @@ import { requestMeta } from './request-meta.js';
 export type LoginMode = 'cookie' | 'session' | 'jwt' | 'oauth';
 
 /** RFC 8176 authentication method references, as ID tokens and step-up read them. */
-export type Amr = 'pwd' | 'otp';
+export type Amr = 'pwd' | 'otp' | 'hwk' | 'swk';
+
+/** True when the methods include more than the password (a code or a passkey). */
+export const multiFactor = (amr: readonly string[]): boolean => amr.some((m) => m !== 'pwd');
 
 /** What a login's password step ends in: signed in, or a second factor owed. */
 export type PasswordStep =
   | { kind: 'signed-in'; user: User; amr: Amr[] }
-  | { kind: 'second-factor'; user: User; ticket: string; expiresAt: number };
+  | { kind: 'second-factor'; user: User; ticket: string; expiresAt: number; methods: SecondFactorMethodName[] };
 
-/** The second factors a pending login accepts (what the client offers the user). */
-export const SECOND_FACTOR_METHODS = ['totp', 'recovery'] as const;
+/** The second factors a login may offer; a pending login lists those the account has. */
+export type SecondFactorMethodName = 'totp' | 'recovery' | 'passkey';
+
+/** The relying party of passkeys: the public origin and its host. */
+export const relyingParty = (ctx: Pick<AppContext, 'origin'>) => ({ id: new URL(ctx.origin).hostname, origin: ctx.origin, name: 'gatehouse' });
 
 /**
  * The password check every login mode shares: throttle, verify, audit. Unknown email and wrong
@@ -49,7 +55,9 @@ export async function passwordStep(ctx: AppContext, request: FastifyRequest, inp
   }
   const pending = await ctx.identity.pendingLogins.issue({ userId: user.id, mode, credentialVersion: user.credentialVersion, bind });
   await ctx.identity.audit.record({ type: 'login.second-factor.required', userId: user.id, ...meta, data: { mode } });
-  return { kind: 'second-factor', user, ...pending };
+  const status = await ctx.identity.factors.status(user.id);
+  const methods: SecondFactorMethodName[] = [...(status.totp ? (['totp', 'recovery'] as const) : []), ...(status.passkeys > 0 ? (['passkey'] as const) : [])];
+  return { kind: 'second-factor', user, ...pending, methods };
 }
 
 /**
@@ -60,7 +68,7 @@ export async function passwordStep(ctx: AppContext, request: FastifyRequest, inp
 export async function secondFactorStep(
   ctx: AppContext,
   request: FastifyRequest,
-  input: { ticket: string; code: string },
+  input: { ticket: string; code?: string | undefined; ceremony?: string | undefined; passkey?: unknown },
   mode: LoginMode,
   bind: string | null = null,
 ): Promise<{ user: User; amr: Amr[] }> {
@@ -71,13 +79,21 @@ export async function secondFactorStep(
     await ctx.identity.pendingLogins.consume(input.ticket).catch(() => {});
     throw new GatehouseError('GH_MFA_TICKET_INVALID');
   }
-  let method: Awaited<ReturnType<typeof ctx.identity.factors.verify>>;
+  let method: 'otp' | 'recovery' | 'hwk' | 'swk';
   try {
-    method = await ctx.identity.factors.verify({ user, code: input.code, ip: meta.ip });
+    if (input.passkey !== undefined) {
+      const proven = await ctx.identity.passkeys.authenticate({ ceremony: input.ceremony, response: input.passkey, rp: relyingParty(ctx) });
+      // Another account's passkey is no second factor of this one.
+      if (proven.userId !== user.id) throw new GatehouseError('GH_MFA_PASSKEY_INVALID');
+      method = proven.amr;
+    } else {
+      method = await ctx.identity.factors.verify({ user, code: input.code ?? '', ip: meta.ip });
+    }
   } catch (error) {
-    if (isGatehouseError(error) && error.code === 'GH_MFA_CODE_INVALID') {
+    if (isGatehouseError(error) && error.statusCode === 401) {
       await ctx.identity.pendingLogins.failed(input.ticket);
-      await ctx.identity.audit.record({ type: 'login.second-factor.failure', userId: user.id, ...meta, data: { mode } });
+      await ctx.identity.audit.record({ type: 'login.second-factor.failure', userId: user.id, ...meta, data: { mode, reason: error.code } });
+      if (error.code === 'GH_MFA_PASSKEY_COUNTER') throw new GatehouseError('GH_MFA_PASSKEY_COUNTER');
     }
     throw error;
   }
@@ -86,7 +102,34 @@ export async function secondFactorStep(
     const left = (await ctx.identity.factors.status(user.id)).recoveryCodesLeft;
     await ctx.identity.audit.record({ type: 'mfa.recovery-code.used', userId: user.id, ...meta, data: { mode, left } });
   }
-  const amr: Amr[] = ['pwd', 'otp'];
+  const amr: Amr[] = ['pwd', method === 'recovery' ? 'otp' : method];
   await ctx.identity.audit.record({ type: 'login.success', userId: user.id, ...meta, data: { mode, amr, secondFactor: method } });
+  return { user, amr };
+}
+
+/**
+ * Sign-in with a passkey alone (a discoverable credential): possession of the authenticator and its
+ * user verification, no password. A counter that did not advance (a cloned authenticator) is refused
+ * and audited in the owner's log.
+ */
+export async function passkeyLogin(ctx: AppContext, request: FastifyRequest, input: { ceremony: string; response: unknown }, mode: LoginMode): Promise<{ user: User; amr: Amr[] }> {
+  const meta = requestMeta(request);
+  let proven;
+  try {
+    proven = await ctx.identity.passkeys.authenticate({ ceremony: input.ceremony, response: input.response, rp: relyingParty(ctx) });
+  } catch (error) {
+    const owner = isGatehouseError(error) && typeof error.details?.userId === 'string' ? error.details.userId : null;
+    if (isGatehouseError(error) && error.statusCode === 401) {
+      await ctx.identity.audit.record({ type: 'login.failure', userId: owner, ...meta, data: { mode, via: 'passkey', reason: error.code } });
+      // The owner's id was for the audit trail only.
+      throw new GatehouseError(error.code as 'GH_MFA_PASSKEY_INVALID');
+    }
+    throw error;
+  }
+  const user = await ctx.identity.getUser(proven.userId);
+  if (!user) throw new GatehouseError('GH_MFA_PASSKEY_INVALID');
+  if (user.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
+  const amr: Amr[] = [proven.amr];
+  await ctx.identity.audit.record({ type: 'login.success', userId: user.id, ...meta, data: { mode, amr, via: 'passkey' } });
   return { user, amr };
 }

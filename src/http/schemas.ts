@@ -61,7 +61,9 @@ export function userView(user: { id: string; email: string; name: string | null;
 export const SecondFactorBody = Type.Object(
   {
     ticket: Type.String({ minLength: 16, maxLength: 128, description: 'The ticket the password step returned' }),
-    code: Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit code from the authenticator app, or a recovery code' }),
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit code from the authenticator app, or a recovery code' })),
+    ceremony: Type.Optional(Type.String({ maxLength: 64, description: 'With `passkey`: the handle from POST /api/auth/passkey/options' })),
+    passkey: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A WebAuthn assertion (AuthenticationResponseJSON) instead of a code' })),
   },
   { additionalProperties: false },
 );
@@ -77,3 +79,12 @@ export const SecondFactorRequired = Type.Object({
 export function secondFactorRequired(step: { ticket: string; expiresAt: number }, methods: readonly string[]) {
   return { secondFactorRequired: true as const, ticket: step.ticket, expiresAt: step.expiresAt, methods: [...methods] };
 }
+
+/** A sign-in with a passkey alone: the ceremony handle and the WebAuthn assertion. */
+export const PasskeyLoginBody = Type.Object(
+  {
+    ceremony: Type.String({ minLength: 16, maxLength: 64, description: 'From POST /api/auth/passkey/options' }),
+    response: Type.Object({}, { additionalProperties: true, description: 'AuthenticationResponseJSON from the browser' }),
+  },
+  { additionalProperties: false },
+);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { GatehouseError, type Principal } from '../core/index.js';
 import type { AppContext } from './context.js';
-import type { Amr } from './login.js';
+import { multiFactor, type Amr } from './login.js';
 
 /** How recent an authentication must be for a sensitive change. */
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
@@ -39,7 +39,7 @@ export async function requireRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock' | '
   const recent = raw ? (JSON.parse(raw) as RecentAuth) : null;
   const secondFactor = await ctx.identity.factors.enrolled(principal.userId);
   const fresh = recent !== null && ctx.clock.now() - recent.at <= STEP_UP_WINDOW_MS;
-  if (fresh && (!secondFactor || recent.amr.includes('otp'))) return;
+  if (fresh && (!secondFactor || multiFactor(recent.amr))) return;
   throw new GatehouseError('GH_AUTH_REAUTH_REQUIRED', { details: { reauthenticate: REAUTH_ENDPOINT, secondFactor } });
 }
 

@@ -3,7 +3,7 @@ import { GatehouseError } from '../core/index.js';
 import { createSqlAuditLog } from './audit-log.js';
 import { normalizeEmail, tryNormalizeEmail } from './email.js';
 import { createLoginThrottle } from './login-throttle.js';
-import { createPendingLogins, createSecondFactors } from './mfa/index.js';
+import { createPasskeys, createPendingLogins, createSecondFactors } from './mfa/index.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import type { Identity, IdentityDeps, User } from './types.js';
@@ -57,6 +57,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
     passwords,
     factors: createSecondFactors({ db, clock, throttle }),
     pendingLogins: createPendingLogins({ kv, clock, ids }),
+    passkeys: createPasskeys({ db, kv, clock, ids }),
 
     async signup(input) {
       const email = normalizeEmail(input.email);

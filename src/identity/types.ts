@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Config, IdSource, Logger } from '../core/index.js';
 import type { Database, KeyValueStore } from '../storage/index.js';
-import type { PendingLogins, SecondFactors } from './mfa/index.js';
+import type { Passkeys, PendingLogins, SecondFactors } from './mfa/index.js';
 
 export interface User {
   id: string;
@@ -137,6 +137,8 @@ export interface Identity {
   factors: SecondFactors;
   /** Logins whose password is proven and whose second factor is still owed. */
   pendingLogins: PendingLogins;
+  /** WebAuthn credentials: a second factor, or a sign-in on their own. */
+  passkeys: Passkeys;
 }
 
 export interface IdentityDeps {

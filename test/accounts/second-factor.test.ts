@@ -147,7 +147,7 @@ describe('two-step verification', () => {
     expect((await browser.post('/api/account/factors/totp/confirm', { code: code(secret) })).status).toBe(200);
     expect((await other.get('/api/me')).status).toBe(401);
     expect((await browser.get('/api/me')).status).toBe(200);
-    expect((await browser.get('/api/account/factors')).body).toEqual({ totp: true, totpPending: false, recoveryCodesLeft: 10 });
+    expect((await browser.get('/api/account/factors')).body).toEqual({ totp: true, totpPending: false, recoveryCodesLeft: 10, passkeys: 0 });
   });
 
   it('a recovery code signs in once, and not twice', async () => {

@@ -84,6 +84,7 @@ export function createUserRecords(db: Kysely<Database>) {
         await trx.deleteFrom('account_tokens').where('user_id', '=', userId).execute();
         await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
         await trx.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_passkeys').where('user_id', '=', userId).execute();
         await trx.deleteFrom('users').where('id', '=', userId).execute();
       });
     },

@@ -3,9 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
 import type { FastifyReply } from 'fastify';
 import type { User } from '../../identity/index.js';
-import { SECOND_FACTOR_METHODS, passwordStep, secondFactorStep, type Amr } from '../login.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Credentials, SecondFactorBody, SecondFactorRequired, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
+import { Credentials, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
 
 /** Cookie mode (the note's "쿠키"): a sealed, stateless cookie with only the user id and its times. */
@@ -34,8 +34,19 @@ export function cookieAuthRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const step = await passwordStep(ctx, request, request.body, 'cookie');
-        if (step.kind === 'second-factor') return secondFactorRequired(step, SECOND_FACTOR_METHODS);
+        if (step.kind === 'second-factor') return secondFactorRequired(step, step.methods);
         return signIn(reply, step.user, step.amr);
+      },
+    );
+    app.post(
+      '/api/auth/cookie/login/passkey',
+      {
+        schema: { tags: ['cookie mode'], summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'cookie');
+        return signIn(reply, user, amr);
       },
     );
     app.post(

@@ -6,9 +6,9 @@ import type { TokenPair } from '../../tokens/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import type { User } from '../../identity/index.js';
-import { SECOND_FACTOR_METHODS, passwordStep, secondFactorStep, type Amr } from '../login.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Email, ErrorBody, Password, SecondFactorBody, SecondFactorRequired, errorResponses, secondFactorRequired } from '../schemas.js';
+import { Email, ErrorBody, Password, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, errorResponses, secondFactorRequired } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
 
 const TokenResponse = Type.Object({
@@ -78,12 +78,23 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         const step = await passwordStep(ctx, request, request.body, 'jwt');
         if (step.kind === 'second-factor') {
           void reply.header('cache-control', 'no-store');
-          return secondFactorRequired(step, SECOND_FACTOR_METHODS);
+          return secondFactorRequired(step, step.methods);
         }
         return signIn(request, reply, step.user, step.amr, request.body.refresh_token_in_body === true);
       },
     );
 
+    app.post(
+      '/api/auth/jwt/login/passkey',
+      {
+        schema: { tags, summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: TokenResponse, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'jwt');
+        return signIn(request, reply, user, amr, false);
+      },
+    );
     app.post(
       '/api/auth/jwt/login/second-factor',
       {

@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { isGatehouseError } from '../../core/index.js';
+import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
-import type { Amr } from '../login.js';
+import { relyingParty, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
 import { renewOwnCookie } from '../renew-own-cookie.js';
 import { Password, errorResponses } from '../schemas.js';
 import { REAUTH_ENDPOINT, recordAuthentication, signInKey, stepUp } from '../step-up.js';
 import { askerOf } from './account-lifecycle.js';
 
-const FactorStatus = Type.Object({ totp: Type.Boolean(), totpPending: Type.Boolean(), recoveryCodesLeft: Type.Integer() });
+const FactorStatus = Type.Object({ totp: Type.Boolean(), totpPending: Type.Boolean(), recoveryCodesLeft: Type.Integer(), passkeys: Type.Integer() });
 const Code = Type.String({ minLength: 1, maxLength: 64 });
 const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
 
@@ -38,7 +38,10 @@ export function secondFactorRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPl
         schema: {
           tags,
           summary: 'Prove it is you again (password, and a code when a second factor is set up); sensitive changes need this within 5 minutes',
-          body: Type.Object({ password: Password, code: Type.Optional(Code) }, { additionalProperties: false }),
+          body: Type.Object(
+            { password: Password, code: Type.Optional(Code), ceremony: Type.Optional(Type.String({ maxLength: 64 })), passkey: Type.Optional(Type.Object({}, { additionalProperties: true })) },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ until: Type.Number({ description: 'epoch ms' }) }), ...errorResponses },
         },
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
@@ -49,7 +52,11 @@ export function secondFactorRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPl
         try {
           const user = await ctx.identity.verifyPassword({ userId: principal.userId, password: request.body.password, ip: meta.ip });
           const amr: Amr[] = ['pwd'];
-          if (await ctx.identity.factors.enrolled(user.id)) {
+          if (request.body.passkey !== undefined) {
+            const proven = await ctx.identity.passkeys.authenticate({ ceremony: request.body.ceremony, response: request.body.passkey, rp: relyingParty(ctx) });
+            if (proven.userId !== user.id) throw new GatehouseError('GH_MFA_PASSKEY_INVALID');
+            amr.push(proven.amr);
+          } else if (await ctx.identity.factors.enrolled(user.id)) {
             await ctx.identity.factors.verify({ user, code: request.body.code ?? '', ip: meta.ip });
             amr.push('otp');
           }
@@ -117,7 +124,7 @@ export function secondFactorRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPl
       async (request, reply) => {
         const principal = request.principal!;
         const user = await ctx.identity.getUser(principal.userId);
-        await ctx.identity.factors.removeAll(principal.userId);
+        await ctx.identity.factors.removeTotp(principal.userId);
         await ctx.identity.audit.record({ type: 'mfa.totp.disable', userId: principal.userId, ...requestMeta(request) });
         if (user) ctx.accounts.notifySecondFactorChange(user, 'second-factor-changed', askerOf(request).lang);
         return reply.status(204).send(null);

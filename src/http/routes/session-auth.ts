@@ -8,9 +8,9 @@ import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../identity/index.js';
-import { SECOND_FACTOR_METHODS, passwordStep, secondFactorStep, type Amr } from '../login.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Credentials, ErrorBody, SecondFactorBody, SecondFactorRequired, SessionView, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
+import { Credentials, ErrorBody, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, SessionView, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
 
 /** Session mode (the note's "세션 & 쿠키"): an opaque id in an HttpOnly cookie, the data server-side. */
@@ -66,8 +66,19 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
       },
       async (request, reply) => {
         const step = await passwordStep(ctx, request, request.body, 'session');
-        if (step.kind === 'second-factor') return secondFactorRequired(step, SECOND_FACTOR_METHODS);
+        if (step.kind === 'second-factor') return secondFactorRequired(step, step.methods);
         return signIn(request, reply, step.user, step.amr);
+      },
+    );
+    app.post(
+      '/api/auth/session/login/passkey',
+      {
+        schema: { tags, summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'session');
+        return signIn(request, reply, user, amr);
       },
     );
     app.post(

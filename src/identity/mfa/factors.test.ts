@@ -37,12 +37,12 @@ describe.each<TestDialect>(['sqlite', 'postgres'])('second factors on %s', (dial
     const user = await newUser();
     const { secret, uri } = await identity.factors.startTotp(user, 'gatehouse');
     expect(uri).toContain(secret);
-    expect(await identity.factors.status(user.id)).toEqual({ totp: false, totpPending: true, recoveryCodesLeft: 0 });
+    expect(await identity.factors.status(user.id)).toEqual({ totp: false, totpPending: true, recoveryCodesLeft: 0, passkeys: 0 });
     expect(await identity.factors.enrolled(user.id)).toBe(false);
     expect(await code(identity.factors.confirmTotp({ user, code: '000000', ip: '198.51.100.1' }))).toBe('GH_MFA_CODE_INVALID');
     const { recoveryCodes } = await identity.factors.confirmTotp({ user, code: totpCode(secret, clock.now()), ip: '198.51.100.1' });
     expect(recoveryCodes).toHaveLength(10);
-    expect(await identity.factors.status(user.id)).toEqual({ totp: true, totpPending: false, recoveryCodesLeft: 10 });
+    expect(await identity.factors.status(user.id)).toEqual({ totp: true, totpPending: false, recoveryCodesLeft: 10, passkeys: 0 });
     expect(await code(identity.factors.startTotp(user, 'gatehouse'))).toBe('GH_MFA_ALREADY_ENROLLED');
   });
 
@@ -102,6 +102,6 @@ describe.each<TestDialect>(['sqlite', 'postgres'])('second factors on %s', (dial
     const user = await newUser();
     await enrol(user);
     await identity.factors.removeAll(user.id);
-    expect(await identity.factors.status(user.id)).toEqual({ totp: false, totpPending: false, recoveryCodesLeft: 0 });
+    expect(await identity.factors.status(user.id)).toEqual({ totp: false, totpPending: false, recoveryCodesLeft: 0, passkeys: 0 });
   });
 });

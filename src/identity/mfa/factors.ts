@@ -14,6 +14,8 @@ export interface FactorStatus {
   /** An enrolment started and not yet confirmed with a code. */
   totpPending: boolean;
   recoveryCodesLeft: number;
+  /** Registered passkeys (WebAuthn); each can be the second factor, or sign in alone. */
+  passkeys: number;
 }
 
 export interface CodeCheck {
@@ -37,7 +39,9 @@ export interface SecondFactors {
   verify(input: CodeCheck): Promise<SecondFactorMethod>;
   /** Ten new codes; the old ones stop working. */
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
-  /** Removes every factor (the user turning it off, or an operator's reset). */
+  /** Removes the authenticator app and the recovery codes (the user turning TOTP off). */
+  removeTotp(userId: string): Promise<void>;
+  /** Removes every factor, passkeys included (an operator's reset). */
   removeAll(userId: string): Promise<void>;
 }
 
@@ -51,6 +55,10 @@ export function createSecondFactors(deps: { db: Kysely<Database>; clock: Clock; 
   const confirmed = async (userId: string) => {
     const row = await totpRow(userId);
     return row && row.confirmed_at != null ? row : null;
+  };
+  const passkeyCount = async (userId: string) => {
+    const row = await db.selectFrom('mfa_passkeys').select((eb) => eb.fn.countAll<string | number>().as('n')).where('user_id', '=', userId).executeTakeFirst();
+    return Number(row?.n ?? 0);
   };
   const codesLeft = async (userId: string) => {
     const row = await db
@@ -108,11 +116,16 @@ export function createSecondFactors(deps: { db: Kysely<Database>; clock: Clock; 
   return {
     async status(userId) {
       const row = await totpRow(userId);
-      return { totp: row?.confirmed_at != null, totpPending: row != null && row.confirmed_at == null, recoveryCodesLeft: await codesLeft(userId) };
+      return {
+        totp: row?.confirmed_at != null,
+        totpPending: row != null && row.confirmed_at == null,
+        recoveryCodesLeft: await codesLeft(userId),
+        passkeys: await passkeyCount(userId),
+      };
     },
 
     async enrolled(userId) {
-      return (await confirmed(userId)) !== null;
+      return (await confirmed(userId)) !== null || (await passkeyCount(userId)) > 0;
     },
 
     async startTotp(user, issuer) {
@@ -162,10 +175,18 @@ export function createSecondFactors(deps: { db: Kysely<Database>; clock: Clock; 
       return replaceRecoveryCodes(userId);
     },
 
+    async removeTotp(userId) {
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
+      });
+    },
+
     async removeAll(userId) {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
         await trx.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_passkeys').where('user_id', '=', userId).execute();
       });
     },
   };

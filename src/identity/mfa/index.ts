@@ -2,3 +2,4 @@ export { createSecondFactors, type CodeCheck, type FactorStatus, type SecondFact
 export { createPendingLogins, type PendingLogin, type PendingLogins } from './pending-logins.js';
 export { acceptTotp, newTotpSecret, totpCode, totpStep, totpUri } from './totp.js';
 export { RECOVERY_CODE_COUNT, newRecoveryCodes, normalizeRecoveryCode, recoveryCodeHash } from './recovery-codes.js';
+export { createPasskeys, type PasskeyAmr, type PasskeyView, type Passkeys, type RelyingParty } from './passkeys.js';

@@ -16,4 +16,21 @@ export interface MfaTables {
     created_at: number;
     used_at: number | null;
   };
+  /** WebAuthn credentials; `id` is the credential id (base64url). */
+  mfa_passkeys: {
+    id: string;
+    user_id: string;
+    /** The user's label for it ("work laptop"). */
+    name: string;
+    /** COSE public key, base64url. */
+    public_key: string;
+    /** Signature counter: must grow with every assertion (0 for authenticators that keep none). */
+    counter: number;
+    /** JSON array of transports the authenticator reported. */
+    transports: string;
+    /** 1: a synced (multi-device) passkey; 0: bound to one authenticator. */
+    backed_up: number;
+    created_at: number;
+    last_used_at: number | null;
+  };
 }
