@@ -3,11 +3,13 @@ import { api } from '../api/client.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
+import { passkeyAssertion } from '../state/auth.js';
 
 interface FactorStatus {
   totp: boolean;
   totpPending: boolean;
   recoveryCodesLeft: number;
+  passkeys: number;
 }
 
 type Message = { ok: boolean; text: string } | null;
@@ -34,6 +36,15 @@ export function FactorsSection() {
     const result = await api('POST', '/api/auth/reauth', { password: String(data.get('password') ?? ''), ...(code ? { code } : {}) });
     if (!result.ok) return fail(result.error?.message);
     form.reset();
+    setMessage({ ok: true, text: t('factors.reauth.done') });
+  }
+  /** Step-up with the password and a passkey instead of a code. */
+  async function reauthWithPasskey(button: HTMLButtonElement) {
+    const password = String(new FormData(button.form!).get('password') ?? '');
+    const assertion = await passkeyAssertion();
+    if ('error' in assertion) return fail(assertion.error);
+    const result = await api('POST', '/api/auth/reauth', { password, ceremony: assertion.ceremony, passkey: assertion.response });
+    if (!result.ok) return fail(result.error?.message);
     setMessage({ ok: true, text: t('factors.reauth.done') });
   }
   async function start() {
@@ -87,6 +98,11 @@ export function FactorsSection() {
         <button type="submit" data-testid="reauth-submit">
           {t('factors.reauth')}
         </button>
+        {status.passkeys > 0 && (
+          <button type="button" onClick={(e) => void reauthWithPasskey(e.currentTarget)} data-testid="reauth-passkey">
+            {t('passkeys.use')}
+          </button>
+        )}
       </form>
       {!status.totp && !enrolment && (
         <button type="button" onClick={() => void start()} data-testid="totp-start">

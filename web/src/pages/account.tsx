@@ -10,6 +10,7 @@ import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 import { SelfServiceSections } from './account-self-service.js';
 import { FactorsSection } from './account-factors.js';
+import { PasskeysSection } from './account-passkeys.js';
 
 export function AccountPage() {
   const { t, lang } = useI18n();
@@ -49,6 +50,7 @@ export function AccountPage() {
         <PasswordSection />
       </div>
       <FactorsSection />
+      <PasskeysSection />
       <SessionsSection />
       <AppsSection />
       <LinkedProviders />

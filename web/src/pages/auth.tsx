@@ -4,7 +4,7 @@ import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
-import { login, loginSecondFactor, signup } from '../state/auth.js';
+import { login, loginSecondFactor, loginWithPasskey, secondFactorWithPasskey, signup } from '../state/auth.js';
 
 const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
 
@@ -38,7 +38,20 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [error, setError] = useState<string | null>(null);
   const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
   // Set once the password was right and the account has a second factor: the code step replaces the form.
-  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string } | null>(null);
+  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(null);
+
+  /** A passkey alone, or (with a pending ticket) as the second step. */
+  async function usePasskey() {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = pending ? await secondFactorWithPasskey(pending.mode, pending.ticket) : await loginWithPasskey(mode);
+      if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      navigate('/explain');
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function submitCode(event: Event) {
     event.preventDefault();
@@ -71,7 +84,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
       }
       const result = await login(mode, { email, password });
       if (!result.ok) return setError(result.error?.message ?? 'login failed');
-      if (result.data?.secondFactorRequired && result.data.ticket) return setPending({ mode, ticket: result.data.ticket });
+      if (result.data?.secondFactorRequired && result.data.ticket) return setPending({ mode, ticket: result.data.ticket, methods: result.data.methods ?? [] });
       navigate('/explain');
     } finally {
       setBusy(false);
@@ -94,6 +107,13 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
             {t('factors.verify')}
           </button>
         </form>
+        {pending.methods.includes('passkey') && (
+          <p>
+            <button type="button" disabled={busy} onClick={() => void usePasskey()} data-testid="second-factor-passkey">
+              {t('passkeys.use')}
+            </button>
+          </p>
+        )}
       </section>
     );
   }
@@ -145,6 +165,13 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
           {t(kind === 'login' ? 'auth.submit.login' : 'auth.submit.signup')}
         </button>
       </form>
+      {kind === 'login' && (
+        <p>
+          <button type="button" disabled={busy} onClick={() => void usePasskey()} data-testid="passkey-login">
+            {t('passkeys.signIn')}
+          </button>
+        </p>
+      )}
       {list.length > 0 && (
         <div class="providers">
           <h2>{t('auth.providers')}</h2>

@@ -1,3 +1,4 @@
+import { startAuthentication } from '@simplewebauthn/browser';
 import { api, setTokenHooks, type ApiResult } from '../api/client.js';
 import type { LoginMode, Me, TokenResponse, User } from '../api/types.js';
 import { createStore } from './store.js';
@@ -129,6 +130,35 @@ export async function login(mode: LoginMode, credentials: { email: string; passw
 /** The second step: the ticket and a code from the authenticator app (or a recovery code). */
 export async function loginSecondFactor(mode: LoginMode, ticket: string, code: string) {
   const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/second-factor`, { ticket, code }, { bearer: false, retry: false });
+  await signedIn(mode, result);
+  return result;
+}
+
+/** A passkey assertion for a fresh sign-in ceremony; null (with the error) when the browser or user declined. */
+export async function passkeyAssertion(): Promise<{ ceremony: string; response: unknown } | { error: string }> {
+  const options = await api<{ ceremony: string; options: Parameters<typeof startAuthentication>[0]['optionsJSON'] }>('POST', '/api/auth/passkey/options', {}, { bearer: false, retry: false });
+  if (!options.ok || !options.data) return { error: options.error?.message ?? 'failed' };
+  try {
+    return { ceremony: options.data.ceremony, response: await startAuthentication({ optionsJSON: options.data.options }) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : 'passkey failed' };
+  }
+}
+
+/** Sign in with a passkey alone, in the chosen mode. */
+export async function loginWithPasskey(mode: LoginMode) {
+  const assertion = await passkeyAssertion();
+  if ('error' in assertion) return { ok: false, status: 0, data: null, error: { error: 'GH_WEB_PASSKEY', message: assertion.error }, node: null } as ApiResult<LoginAnswer>;
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/passkey`, assertion, { bearer: false, retry: false });
+  await signedIn(mode, result);
+  return result;
+}
+
+/** The second step with a passkey instead of a code. */
+export async function secondFactorWithPasskey(mode: LoginMode, ticket: string) {
+  const assertion = await passkeyAssertion();
+  if ('error' in assertion) return { ok: false, status: 0, data: null, error: { error: 'GH_WEB_PASSKEY', message: assertion.error }, node: null } as ApiResult<LoginAnswer>;
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/second-factor`, { ticket, ceremony: assertion.ceremony, passkey: assertion.response }, { bearer: false, retry: false });
   await signedIn(mode, result);
   return result;
 }

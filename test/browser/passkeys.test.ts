@@ -1,0 +1,127 @@
+// Passkeys in real Chromium with a CDP virtual authenticator: a user registers a named passkey, logs
+// out, signs in with the passkey alone, uses it as the second step after the password, and a cloned
+// authenticator (the same key with an older signature counter) is refused. The node's public origin is
+// http://localhost:<port>: WebAuthn accepts no IP address as a relying party ID.
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import { freshUser } from '../support/client.js';
+
+vi.setConfig({ testTimeout: 240_000 });
+
+interface VirtualCredential {
+  credentialId: string;
+  isResidentKey: boolean;
+  rpId: string;
+  privateKey: string;
+  userHandle: string;
+  signCount: number;
+}
+
+describe('passkeys in Chromium', () => {
+  let stack: TestStack;
+  let node: TestNode;
+  let origin: string;
+  let browser: Browser;
+  const who = freshUser('passkey');
+  let snapshot: VirtualCredential;
+
+  const authenticator = async (context: BrowserContext, page: Page): Promise<{ cdp: CDPSession; id: string }> => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    return { cdp, id: authenticatorId };
+  };
+  const passkeyLogin = async (page: Page): Promise<string | null> => {
+    await page.goto(`${origin}/login`);
+    await page.getByTestId('mode-session').check();
+    await page.getByTestId('passkey-login').click();
+    return Promise.race([
+      page.waitForURL('**/explain', { timeout: 30_000 }).then(() => null),
+      page.getByRole('alert').waitFor({ timeout: 30_000 }).then(() => page.getByRole('alert').textContent()),
+    ]);
+  };
+  const me = (page: Page) => page.evaluate(async () => (await fetch('/api/me')).status);
+
+  beforeAll(async () => {
+    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 } } });
+    // A first start picks a free port; the node then restarts on it with localhost as its origin.
+    node = await stack.startNode();
+    origin = `http://localhost:${node.port}`;
+    await node.close();
+    node = await stack.startNode({ server: { port: node.port, publicUrl: origin } });
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.dispose();
+  });
+
+  it('registers a named passkey, then signs in with it alone; a clone with an older counter is refused', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, id } = await authenticator(context, page);
+    await page.goto(`${origin}/signup`);
+    await page.getByTestId('email').fill(who.email);
+    await page.getByTestId('password').fill(who.password);
+    await page.getByTestId('mode-session').check();
+    await page.getByTestId('submit').click();
+    await page.waitForURL('**/explain');
+    await page.goto(`${origin}/account`);
+    await page.getByTestId('passkey-name').fill('Work laptop');
+    await page.getByTestId('passkey-add').click();
+    await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Work laptop')]);
+    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: id })) as { credentials: VirtualCredential[] };
+    expect(credentials).toHaveLength(1);
+    snapshot = credentials[0]!;
+    await screenshot(page, 'passkeys-registered');
+    await page.getByTestId('logout').click();
+    await expect.poll(() => me(page), { timeout: 30_000 }).toBe(401);
+
+    // The passkey alone: no email, no password.
+    expect(await passkeyLogin(page)).toBeNull();
+    expect(await me(page)).toBe(200);
+    const session = await page.evaluate(async () => (await (await fetch('/api/me')).json()) as { user: { email: string }; credential: { kind: string } });
+    expect(session).toMatchObject({ user: { email: who.email }, credential: { kind: 'session' } });
+
+    // A clone: the same private key in another authenticator, its counter from before the last use.
+    const cloneContext = await browser.newContext();
+    const clonePage = await cloneContext.newPage();
+    const clone = await authenticator(cloneContext, clonePage);
+    await clone.cdp.send('WebAuthn.addCredential', { authenticatorId: clone.id, credential: { ...snapshot } });
+    const refused = await passkeyLogin(clonePage);
+    expect(refused).toContain('may have been cloned');
+    expect(await me(clonePage)).toBe(401);
+    await cloneContext.close();
+
+    // The genuine authenticator keeps working, and the owner's log shows the refused clone.
+    await page.getByTestId('logout').click();
+    await expect.poll(() => me(page), { timeout: 30_000 }).toBe(401);
+    expect(await passkeyLogin(page)).toBeNull();
+    const audit = await page.evaluate(async () => (await (await fetch('/api/audit')).json()) as { events: { type: string; data: Record<string, unknown> }[] });
+    expect(audit.events.some((e) => e.type === 'login.failure' && e.data.reason === 'GH_MFA_PASSKEY_COUNTER')).toBe(true);
+    await context.close();
+  });
+
+  it('after the password, the passkey is the second step; it can be removed', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, id } = await authenticator(context, page);
+    await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: { ...snapshot, signCount: 1000 } });
+    await page.goto(`${origin}/login`);
+    await page.getByTestId('email').fill(who.email);
+    await page.getByTestId('password').fill(who.password);
+    await page.getByTestId('mode-cookie').check();
+    await page.getByTestId('submit').click();
+    await page.getByTestId('second-factor-passkey').click();
+    await page.waitForURL('**/explain', { timeout: 30_000 });
+    expect(await me(page)).toBe(200);
+    await page.goto(`${origin}/account`);
+    await page.getByTestId('passkey-remove').click();
+    await expect.poll(() => page.getByTestId('passkey').count(), { timeout: 30_000 }).toBe(0);
+    await context.close();
+  });
+});
