@@ -106,7 +106,7 @@ describe('passkeys in Chromium', () => {
     await context.close();
   });
 
-  it('after the password, the passkey is the second step; it can be removed', async () => {
+  it('after the password, the passkey is the second step; several can be registered, named and removed', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const { cdp, id } = await authenticator(context, page);
@@ -119,9 +119,24 @@ describe('passkeys in Chromium', () => {
     await page.getByTestId('second-factor-passkey').click();
     await page.waitForURL('**/explain', { timeout: 30_000 });
     expect(await me(page)).toBe(200);
+    // A second authenticator (a security key), registered beside the first.
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id });
+    await authenticator(context, page);
     await page.goto(`${origin}/account`);
-    await page.getByTestId('passkey-remove').click();
-    await expect.poll(() => page.getByTestId('passkey').count(), { timeout: 30_000 }).toBe(0);
+    await page.getByTestId('passkey-name').fill('Security key');
+    await page.getByTestId('passkey-add').click();
+    await expect.poll(() => page.getByTestId('passkey').count(), { timeout: 30_000 }).toBe(2);
+    const listed = await page.evaluate(async () => (await (await fetch('/api/account/passkeys')).json()) as { passkeys: { id: string; name: string }[] });
+    expect(listed.passkeys.map((p) => p.name)).toEqual(['Work laptop', 'Security key']);
+    const renamed = await page.evaluate(async (id) => {
+      const res = await fetch(`/api/account/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Old laptop' }) });
+      return res.json() as Promise<{ name: string }>;
+    }, listed.passkeys[0]!.id);
+    expect(renamed.name).toBe('Old laptop');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Old laptop'), expect.stringContaining('Security key')]);
+    await page.getByTestId('passkey-remove').first().click();
+    await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Security key')]);
     await context.close();
   });
 });
