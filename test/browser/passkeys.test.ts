@@ -10,12 +10,13 @@ import { freshUser } from '../support/client.js';
 
 vi.setConfig({ testTimeout: 240_000 });
 
+/** What the virtual authenticator holds: the private key, the RP ID, the signature counter. */
 interface VirtualCredential {
   credentialId: string;
-  isResidentKey: boolean;
-  rpId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
   privateKey: string;
-  userHandle: string;
+  userHandle?: string;
   signCount: number;
 }
 
@@ -74,7 +75,7 @@ describe('passkeys in Chromium', () => {
     await page.getByTestId('passkey-name').fill('Work laptop');
     await page.getByTestId('passkey-add').click();
     await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Work laptop')]);
-    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: id })) as { credentials: VirtualCredential[] };
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: id });
     expect(credentials).toHaveLength(1);
     snapshot = credentials[0]!;
     await screenshot(page, 'passkeys-registered');

@@ -6,6 +6,7 @@ import { createManualClock } from '../../src/core/index.js';
 import { totpCode } from '../../src/identity/index.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
 import { TestClient } from '../support/client.js';
+import { Browser, startFederationPair, type FederationPair } from './federation-support.js';
 import { BACKENDS, SEALED, SID, bearer, signUp, type Person } from './support.js';
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -129,5 +130,39 @@ describe.each(BACKENDS)('the second factor cannot be skipped ($label)', (backend
     who = { ...who, password: newPassword };
     const res = await new TestClient(a.url).post('/api/auth/session/login/second-factor', { ticket, code: nextCode() });
     expect(res.body.error).toBe('GH_MFA_TICKET_INVALID');
+  });
+});
+
+describe('signing in through another provider still asks for the second factor', () => {
+  let pair: FederationPair;
+  beforeAll(async () => {
+    pair = await startFederationPair('sqlite');
+    await pair.addProvider('trusted', { trustEmail: true });
+  }, 120_000);
+  afterAll(() => pair?.close());
+
+  it('the callback sets no session; the ticket it hands the login page needs the code', async () => {
+    const email = 'two-step@example.com';
+    const user = await pair.a.gh.ctx.identity.signup({ email, password: 'a password at A 123', emailVerifiedVia: 'email-link' });
+    const { secret } = await pair.a.gh.ctx.identity.factors.startTotp(user, 'gatehouse');
+    const { recoveryCodes } = await pair.a.gh.ctx.identity.factors.confirmTotp({ user, code: totpCode(secret, pair.a.gh.ctx.clock.now()), ip: '127.0.0.1' });
+    await pair.verifiedAtB(email, 'a password at B 123');
+    const browser = new Browser();
+    const answer = await pair.signInThroughB(browser, 'trusted', email, 'a password at B 123');
+    expect(answer.status).toBe(303);
+    const location = new URL(answer.headers.get('location')!, pair.a.origin);
+    expect(location.pathname).toBe('/login');
+    const ticket = new URLSearchParams(location.hash.slice(1)).get('second-factor');
+    expect(ticket).toEqual(expect.any(String));
+    expect((await pair.me(browser)).status).toBe(401);
+    // The ticket is no session cookie either.
+    expect((await fetch(`${pair.a.origin}/api/me`, { headers: { cookie: `${SID}=${ticket}` } })).status).toBe(401);
+    const done = await browser.request(`${pair.a.origin}/api/auth/session/login/second-factor`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: pair.a.origin },
+      body: JSON.stringify({ ticket, code: recoveryCodes[0] }),
+    });
+    expect(done.status).toBe(200);
+    expect(await pair.me(browser)).toMatchObject({ status: 200, email });
   });
 });

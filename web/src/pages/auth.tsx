@@ -31,6 +31,18 @@ function toProviders(raw: unknown): Provider[] {
   });
 }
 
+/**
+ * A sign-in through another provider that still owes the second factor lands here with its ticket in
+ * the fragment (never sent to a server); the fragment is cleared at once. Its second step is session mode.
+ */
+function federatedPending(): { mode: LoginMode; ticket: string; methods: string[] } | null {
+  if (typeof location === 'undefined') return null;
+  const ticket = new URLSearchParams(location.hash.slice(1)).get('second-factor');
+  if (!ticket) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  return { mode: 'session', ticket, methods: ['totp', 'recovery', 'passkey'] };
+}
+
 export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const { t } = useI18n();
   const [mode, setMode] = useState<LoginMode>('session');
@@ -38,7 +50,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [error, setError] = useState<string | null>(null);
   const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
   // Set once the password was right and the account has a second factor: the code step replaces the form.
-  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(null);
+  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(() => federatedPending());
 
   /** A passkey alone, or (with a pending ticket) as the second step. */
   async function usePasskey() {
