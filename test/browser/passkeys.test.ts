@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
 import { freshUser } from '../support/client.js';
+import { totpCode } from '../../src/identity/index.js';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -138,6 +139,63 @@ describe('passkeys in Chromium', () => {
     await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Old laptop'), expect.stringContaining('Security key')]);
     await page.getByTestId('passkey-remove').first().click();
     await expect.poll(() => page.getByTestId('passkey').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Security key')]);
+    await context.close();
+  });
+
+  it("another account's passkey is no second factor of this one", async () => {
+    const other = freshUser('passkey-victim');
+    const victim = await node.node.ctx.identity.signup({ email: other.email, password: other.password });
+    const { secret } = await node.node.ctx.identity.factors.startTotp(victim, 'gatehouse');
+    await node.node.ctx.identity.factors.confirmTotp({ user: victim, code: totpCode(secret, node.node.ctx.clock.now()), ip: '127.0.0.1' });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, id } = await authenticator(context, page);
+    // The attacker knows the victim's password and holds a passkey of their own account.
+    await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: { ...snapshot, signCount: 5000 } });
+    await page.goto(`${origin}/login`);
+    // The second step called directly (the page offers no passkey to an account without one).
+    const answer = await page.evaluate(
+      async ({ email, password }) => {
+        const post = async (path: string, body: unknown) =>
+          (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, any>>;
+        const { ticket } = await post('/api/auth/session/login', { email, password });
+        const { ceremony, options } = await post('/api/auth/passkey/options', {});
+        const bytes = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        const b64url = (buffer: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        // The root tsconfig has no DOM types: the browser's WebAuthn objects, as far as this test reads them.
+        interface Assertion {
+          clientDataJSON: ArrayBuffer;
+          authenticatorData: ArrayBuffer;
+          signature: ArrayBuffer;
+          userHandle: ArrayBuffer | null;
+        }
+        interface WebAuthnCredential {
+          id: string;
+          rawId: ArrayBuffer;
+          type: string;
+          response: Assertion;
+        }
+        const { navigator } = globalThis as unknown as { navigator: { credentials: { get(options: unknown): Promise<WebAuthnCredential> } } };
+        const credential = await navigator.credentials.get({ publicKey: { challenge: bytes(options.challenge), rpId: options.rpId, userVerification: 'preferred' } });
+        const assertion = credential.response;
+        const passkey = {
+          id: credential.id,
+          rawId: b64url(credential.rawId),
+          type: credential.type,
+          clientExtensionResults: {},
+          response: {
+            clientDataJSON: b64url(assertion.clientDataJSON),
+            authenticatorData: b64url(assertion.authenticatorData),
+            signature: b64url(assertion.signature),
+            ...(assertion.userHandle ? { userHandle: b64url(assertion.userHandle) } : {}),
+          },
+        };
+        return post('/api/auth/session/login/second-factor', { ticket, ceremony, passkey });
+      },
+      { email: other.email, password: other.password },
+    );
+    expect(answer.error).toBe('GH_MFA_PASSKEY_INVALID');
+    expect(await me(page)).toBe(401);
     await context.close();
   });
 });
