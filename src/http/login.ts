@@ -116,7 +116,7 @@ export async function passkeyLogin(ctx: AppContext, request: FastifyRequest, inp
   const meta = requestMeta(request);
   let proven;
   try {
-    proven = await ctx.identity.passkeys.authenticate({ ceremony: input.ceremony, response: input.response, rp: relyingParty(ctx) });
+    proven = await ctx.identity.passkeys.authenticate({ ceremony: input.ceremony, response: input.response, rp: relyingParty(ctx), requireUserVerification: true });
   } catch (error) {
     const owner = isGatehouseError(error) && typeof error.details?.userId === 'string' ? error.details.userId : null;
     if (isGatehouseError(error) && error.statusCode === 401) {

@@ -42,7 +42,7 @@ export interface Passkeys {
    * Verifies an assertion; the signature counter must grow (a cloned authenticator's does not):
    * GH_MFA_PASSKEY_COUNTER. Returns the passkey's user and its amr.
    */
-  authenticate(input: { ceremony: unknown; response: unknown; rp: RelyingParty }): Promise<{ userId: string; passkeyId: string; amr: PasskeyAmr }>;
+  authenticate(input: { ceremony: unknown; response: unknown; rp: RelyingParty; requireUserVerification?: boolean }): Promise<{ userId: string; passkeyId: string; amr: PasskeyAmr }>;
   rename(userId: string, id: string, name: string): Promise<PasskeyView>;
   remove(userId: string, id: string): Promise<boolean>;
 }
@@ -169,7 +169,9 @@ export function createPasskeys(deps: { db: Kysely<Database>; kv: KeyValueStore; 
           expectedOrigin: input.rp.origin,
           expectedRPID: input.rp.id,
           credential: { id: row.id, publicKey: Buffer.from(row.public_key, 'base64url'), counter: stored, transports: JSON.parse(row.transports) as AuthenticatorTransportFuture[] },
-          requireUserVerification: false,
+          // Alone, a passkey must be two factors itself (the device checked a PIN or biometric); after
+          // the password, possession is the factor asked for.
+          requireUserVerification: input.requireUserVerification ?? false,
         });
       } catch (cause) {
         const message = cause instanceof Error ? cause.message : '';
