@@ -21,11 +21,28 @@ export function signInKey(credential: Principal['credential']): string | null {
 
 const key = (userId: string, signIn: string) => `auth:recent:${userId}:${signIn}`;
 
-/** Remembers, for five minutes, that this sign-in has just proven who it is (at login or re-auth). */
-export async function recordAuthentication(ctx: Pick<AppContext, 'kv' | 'clock'>, userId: string, signIn: string | null, amr: Amr[]): Promise<void> {
+const amrKey = (userId: string, signIn: string) => `auth:amr:${userId}:${signIn}`;
+
+/** As long as any credential can live: how a sign-in was proven outlasts the step-up window. */
+const signInLifetimeMs = (config: AppContext['config']) => 1000 * Math.max(config.sessions.absoluteLifetimeSec, config.tokens.refreshAbsoluteSec, config.cookies.sealedLifetimeSec);
+
+/**
+ * Remembers that this sign-in has just proven who it is (at login or re-auth): for five minutes as a
+ * step-up, and for the sign-in's life as its methods (what the OAuth provider reports as `amr` when
+ * this sign-in approves an application).
+ */
+export async function recordAuthentication(ctx: Pick<AppContext, 'kv' | 'clock' | 'config'>, userId: string, signIn: string | null, amr: Amr[]): Promise<void> {
   if (!signIn) return;
   const value: RecentAuth = { at: ctx.clock.now(), amr };
   await ctx.kv.set(key(userId, signIn), JSON.stringify(value), STEP_UP_WINDOW_MS);
+  await ctx.kv.set(amrKey(userId, signIn), JSON.stringify(amr), signInLifetimeMs(ctx.config));
+}
+
+/** The methods this sign-in was proven with; `['pwd']` when unknown (a sign-in older than the record). */
+export async function signInAmr(ctx: Pick<AppContext, 'kv'>, principal: Principal): Promise<string[]> {
+  const signIn = signInKey(principal.credential);
+  const raw = signIn ? await ctx.kv.get(amrKey(principal.userId, signIn)) : null;
+  return raw ? (JSON.parse(raw) as string[]) : ['pwd'];
 }
 
 /**
@@ -43,9 +60,11 @@ export async function requireRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock' | '
   throw new GatehouseError('GH_AUTH_REAUTH_REQUIRED', { details: { reauthenticate: REAUTH_ENDPOINT, secondFactor } });
 }
 
-/** Moves a sign-in's recent authentication to the credential that replaces it (a re-sealed cookie). */
-export async function carryRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock'>, userId: string, from: string | null, to: string | null): Promise<void> {
+/** Moves a sign-in's records to the credential that replaces it (a re-sealed cookie). */
+export async function carryRecentAuth(ctx: Pick<AppContext, 'kv' | 'clock' | 'config'>, userId: string, from: string | null, to: string | null): Promise<void> {
   if (!from || !to || from === to) return;
+  const methods = await ctx.kv.get(amrKey(userId, from));
+  if (methods) await ctx.kv.set(amrKey(userId, to), methods, signInLifetimeMs(ctx.config));
   const raw = await ctx.kv.get(key(userId, from));
   const recent = raw ? (JSON.parse(raw) as RecentAuth) : null;
   if (!recent) return;

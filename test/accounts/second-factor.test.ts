@@ -59,8 +59,10 @@ describe('two-step verification', () => {
   };
 
   /** The code flow in a browser, with the second-factor page when one comes; returns the ID token's claims. */
-  const authorize = async (who: { email: string; password: string }, secondFactor: (() => string) | null, extra: Record<string, string> = {}) => {
+  const authorize = async (who: { email: string; password: string }, secondFactor: (() => string) | null, extra: Record<string, string> = {}, sessionCookie?: string) => {
     const browser = new Browser();
+    // A browser already signed in to gatehouse (session mode) carries its session cookie.
+    if (sessionCookie) browser.jar.store(new URL(node.url), new Response(null, { headers: { 'set-cookie': `__Host-gh.sid=${sessionCookie}; Path=/` } }));
     const verifier = randomBytes(32).toString('base64url');
     const url = new URL('/oidc/auth', node.url);
     const params = {
@@ -214,5 +216,20 @@ describe('two-step verification', () => {
     expect(mail).toHaveLength(1);
     const plain = await new TestClient(node.url).post('/api/auth/session/login', { email: who.email, password: who.password });
     expect(plain.body.user.id).toBe(who.id);
+  });
+
+  it('a gatehouse web sign-in approves an application with the methods it was proven with', async () => {
+    const who = await enrol('web-sign-in');
+    const viaWeb = await authorize(who, null, { acr_values: ACR_MFA }, who.browser.cookies.get('__Host-gh.sid'));
+    // No password page: the session's own sign-in had both factors, and says so.
+    expect(viaWeb.pages.some((p) => /name="password"/.test(p))).toBe(false);
+    expect(viaWeb.claims).toMatchObject({ sub: who.id, amr: ['pwd', 'otp'], acr: ACR_MFA });
+    // A password-only sign-in does not satisfy a client asking for MFA: the login page comes back.
+    const plain = await signUp('web-password-only');
+    const browser = new TestClient(node.url);
+    expect((await browser.post('/api/auth/session/login', { email: plain.email, password: plain.password })).status).toBe(200);
+    const forced = await authorize(plain, null, { acr_values: ACR_MFA }, browser.cookies.get('__Host-gh.sid'));
+    expect(forced.claims).toBeNull();
+    expect(forced.pages[0]).toMatch(/name="password"/);
   });
 });

@@ -18,6 +18,7 @@ import {
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
+import { signInAmr } from '../step-up.js';
 import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
@@ -116,7 +117,6 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       origin: ctx.origin,
       getUser,
       onGrant: server.rememberGrant,
-      signedInAmr: async (userId) => ((await ctx.identity.factors.enrolled(userId)) ? ['pwd', 'otp'] : ['pwd']),
     });
     // Before the first-party JWT resolver: both read bearer tokens, and the guard reports the first
     // error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
@@ -200,7 +200,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           // A user signed in to gatehouse itself (session or sealed cookie) is not asked for the password again.
           const principal = request.principal;
           const kind = principal?.credential.kind;
-          await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          const webSignIn = principal && (kind === 'session' || kind === 'cookie') ? principal : null;
+          await interactions.show(request.raw, res, webSignIn ? { userId: webSignIn.userId, amr: await signInAmr(ctx, webSignIn) } : null);
         }),
       );
       oidc.post(

@@ -4,7 +4,7 @@ import type { InteractionResults } from 'oidc-provider';
 import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { CREDENTIALS_CHANGED, LOGIN_VERSION_RESULT } from '../provider/session-credentials.js';
-import { MFA_REQUESTED, acrFor, mfaRequested } from '../provider/acr.js';
+import { ACR_MFA, MFA_REQUESTED, acrFor, mfaRequested } from '../provider/acr.js';
 import { checkInteractionCsrf, field, interactionCsrf, readForm } from './form.js';
 import { requestLang } from './locale.js';
 import { renderConsentPage, renderErrorPage, renderLoginPage, renderSecondFactorPage, renderSignupPage } from './pages.js';
@@ -18,11 +18,6 @@ export interface InteractionDeps {
   getUser(id: string): Promise<User | null>;
   /** Told of every grant consent saved, with the authorization request's parameters. */
   onGrant?(grantId: string, params: Record<string, unknown>): Promise<void>;
-  /**
-   * The methods (RFC 8176 amr) a live gatehouse web sign-in of this user stands for: every credential
-   * of a user with a second factor was issued after it (enrolling ends the others).
-   */
-  signedInAmr(userId: string): Promise<string[]>;
 }
 
 /** A password login's outcome: signed in (with its amr), or a second factor owed for the ticket. */
@@ -38,8 +33,11 @@ export type SecondFactorCheck = (ticket: string, code: string, uid: string) => P
 export type SignUp = (input: { email: string; password: string; name: string | null }) => Promise<User>;
 
 export interface InteractionHandlers {
-  /** GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user. */
-  show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<void>;
+  /**
+   * GET /oidc/interaction/:uid — the login or consent page, or straight on for a user signed in to
+   * gatehouse (`amr`: the methods that web sign-in was proven with).
+   */
+  show(req: IncomingMessage, res: ServerResponse, signedInAs: { userId: string; amr: string[] } | null): Promise<void>;
   /** POST /oidc/interaction/:uid/login */
   login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
   /** POST /oidc/interaction/:uid/second-factor — the code after the password, when a factor is set up. */
@@ -94,7 +92,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
   };
 
   return {
-    async show(req, res, signedInUserId) {
+    async show(req, res, signedInAs) {
       const { provider, interaction } = await details(req, res);
       const { uid, prompt, params } = interaction;
       const csrf = interactionCsrf(deps.csrfKey, uid);
@@ -103,9 +101,9 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         return sendHtml(res, 200, renderSignupPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
       }
       if (prompt.name === 'login') {
-        const signedIn = signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInUserId) : null;
-        const amr = signedIn ? await deps.signedInAmr(signedIn.id) : [];
-        if (signedIn && (!mfaRequested(params) || amr.includes('otp'))) return finish(provider, req, res, loginResult(signedIn, amr), false);
+        const signedIn = signedInAs && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInAs.userId) : null;
+        const amr = signedInAs?.amr ?? [];
+        if (signedIn && (!mfaRequested(params) || acrFor(amr) === ACR_MFA)) return finish(provider, req, res, loginResult(signedIn, amr), false);
         return sendHtml(res, 200, renderLoginPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
       }
       if (prompt.name === 'consent') {
