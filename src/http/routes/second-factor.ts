@@ -106,8 +106,8 @@ export function secondFactorRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPl
         const principal = request.principal!;
         const meta = requestMeta(request);
         const { recoveryCodes } = await ctx.identity.factors.confirmTotp({ user: { id: principal.userId, email: principal.email }, code: request.body.code, ip: meta.ip });
-        // Sign-ins made with the password alone end: from now on every live credential of this user
-        // passed the second factor (the OAuth provider's session check relies on it).
+        // Sign-ins made with the password alone end: one of them may be the very thief the factor is
+        // meant to stop, and from now on every live credential of this user passed the second factor.
         const { user, sessionsEnded } = await endCredentials(ctx, principal.userId, { reason: 'second-factor', keep: principal.credential });
         await recordAuthentication(ctx, user.id, signInKey(principal.credential), ['pwd', 'otp']);
         await renewOwnCookie(ctx, reply, principal, user);
