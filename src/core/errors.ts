@@ -10,6 +10,7 @@ import { labErrors } from './codes/lab.js';
 import { balancerL4Errors } from './codes/balancer-l4.js';
 import { federationErrors } from './codes/federation.js';
 import { clusterErrors } from './codes/cluster.js';
+import { mfaErrors } from './codes/mfa.js';
 
 /** What every coded error is: an HTTP status and a message that never carries a secret. */
 export interface ErrorSpec {
@@ -35,6 +36,7 @@ export const ERRORS = {
   ...balancerL4Errors,
   ...federationErrors,
   ...clusterErrors,
+  ...mfaErrors,
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

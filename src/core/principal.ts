@@ -24,6 +24,8 @@ export interface Principal {
     scopes: string[];
     /** The OAuth client the token was issued to, when there is one. */
     clientId?: string;
+    /** Cookie mode: when the sealed cookie was issued (epoch ms); names the sign-in for step-up. */
+    issuedAt?: number;
   };
 }
 

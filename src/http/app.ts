@@ -33,6 +33,8 @@ import { jwtAuthRoutes } from './routes/jwt.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { federationRoutes } from './routes/federation.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
+import { secondFactorRoutes } from './routes/second-factor.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { adminRoutes } from './routes/admin.js';
 
 export interface GatehouseApp {
@@ -131,6 +133,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(oauthRoutes(ctx, hooks));
   await app.register(federationRoutes(ctx, hooks));
   await app.register(accountLifecycleRoutes(ctx, hooks));
+  await app.register(secondFactorRoutes(ctx, hooks));
+  await app.register(passkeyRoutes(ctx, hooks));
   await app.register(adminRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

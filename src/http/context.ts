@@ -197,7 +197,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     const links = createAccountLinks({ db: database.db, clock, ids });
     const accounts = createAccountService({ identity, sessions, events, kv, clock, config, logger, origin, mailer, links, records });
     closers.push(() => accounts.idle());
-    const userAdmin = createUserAdmin({ identity, sessions, events, clock, records });
+    const userAdmin = createUserAdmin({ identity, sessions, events, clock, records, notifyFactorsReset: (user) => accounts.notifySecondFactorChange(user, 'second-factor-reset', 'en') });
     const housekeeping = createNodeHousekeeping({ config, database, clock, ids, logger, sessions, tokens });
     housekeeping.start();
     closers.push(() => housekeeping.stop());

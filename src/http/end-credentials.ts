@@ -2,7 +2,7 @@ import type { User } from '../identity/index.js';
 import type { Principal } from '../core/index.js';
 import type { AppContext } from './context.js';
 
-export type EndReason = 'logout-everywhere' | 'password-change' | 'admin' | 'password-reset' | 'account-deleted' | 'account-disabled';
+export type EndReason = 'logout-everywhere' | 'password-change' | 'admin' | 'password-reset' | 'account-deleted' | 'account-disabled' | 'second-factor';
 
 export interface EndCredentialsOptions {
   reason: EndReason;

@@ -10,7 +10,7 @@ export type RevocationEvent =
   | {
       kind: 'user';
       userId: string;
-      reason: 'logout-everywhere' | 'password-change' | 'admin' | 'password-reset' | 'account-deleted' | 'account-disabled';
+      reason: 'logout-everywhere' | 'password-change' | 'admin' | 'password-reset' | 'account-deleted' | 'account-disabled' | 'second-factor';
       /** The caller's own credential, which lives on (a password change); absent: every credential ends. */
       keep?: Principal['credential'];
     }

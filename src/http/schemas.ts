@@ -56,3 +56,35 @@ export const errorResponses = {
 export function userView(user: { id: string; email: string; name: string | null; roles: string[]; createdAt: number }) {
   return { id: user.id, email: user.email, name: user.name, roles: user.roles, createdAt: user.createdAt };
 }
+
+/** A login's second step: the pending ticket from the password step and a TOTP or recovery code. */
+export const SecondFactorBody = Type.Object(
+  {
+    ticket: Type.String({ minLength: 16, maxLength: 128, description: 'The ticket the password step returned' }),
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit code from the authenticator app, or a recovery code' })),
+    ceremony: Type.Optional(Type.String({ maxLength: 64, description: 'With `passkey`: the handle from POST /api/auth/passkey/options' })),
+    passkey: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'A WebAuthn assertion (AuthenticationResponseJSON) instead of a code' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The password step's answer when a second factor is owed: no credential, only the pending ticket. */
+export const SecondFactorRequired = Type.Object({
+  secondFactorRequired: Type.Literal(true),
+  ticket: Type.String({ description: 'Single use, 5 minutes; not a credential (no route accepts it)' }),
+  expiresAt: Type.Number({ description: 'epoch ms' }),
+  methods: Type.Array(Type.String(), { description: '`totp`, `recovery`' }),
+});
+
+export function secondFactorRequired(step: { ticket: string; expiresAt: number }, methods: readonly string[]) {
+  return { secondFactorRequired: true as const, ticket: step.ticket, expiresAt: step.expiresAt, methods: [...methods] };
+}
+
+/** A sign-in with a passkey alone: the ceremony handle and the WebAuthn assertion. */
+export const PasskeyLoginBody = Type.Object(
+  {
+    ceremony: Type.String({ minLength: 16, maxLength: 64, description: 'From POST /api/auth/passkey/options' }),
+    response: Type.Object({}, { additionalProperties: true, description: 'AuthenticationResponseJSON from the browser' }),
+  },
+  { additionalProperties: false },
+);

@@ -3,6 +3,7 @@ import { GatehouseError } from '../core/index.js';
 import { createSqlAuditLog } from './audit-log.js';
 import { normalizeEmail, tryNormalizeEmail } from './email.js';
 import { createLoginThrottle } from './login-throttle.js';
+import { createPasskeys, createPendingLogins, createSecondFactors } from './mfa/index.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import type { Identity, IdentityDeps, User } from './types.js';
@@ -39,10 +40,25 @@ export function createIdentity(deps: IdentityDeps): Identity {
     return user;
   };
 
+  // The same throttle as login: a stolen session must not become a fast password oracle.
+  const checkCurrentPassword = async (userId: string, password: string, ip: string) => {
+    const user = await mustGet(userId);
+    const attempt = await throttle.reserve({ email: user.email, ip, userId: user.id, trustKnownIp: false });
+    if (!(await passwords.verify(user.passwordHash, password))) {
+      await attempt.fail(user.id);
+      throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
+    }
+    await attempt.succeed();
+    return user;
+  };
+
   return {
     audit,
     throttle,
     passwords,
+    factors: createSecondFactors({ db, clock, throttle }),
+    pendingLogins: createPendingLogins({ kv, clock, ids }),
+    passkeys: createPasskeys({ db, kv, clock, ids }),
 
     async signup(input) {
       const email = normalizeEmail(input.email);
@@ -92,17 +108,14 @@ export function createIdentity(deps: IdentityDeps): Identity {
     },
 
     async changePassword(input) {
-      const user = await mustGet(input.userId);
-      // The same throttle as login: a stolen session must not become a fast password oracle.
-      const attempt = await throttle.reserve({ email: user.email, ip: input.ip, userId: user.id, trustKnownIp: false });
-      if (!(await passwords.verify(user.passwordHash, input.currentPassword))) {
-        await attempt.fail(user.id);
-        throw new GatehouseError('GH_AUTH_INVALID_CREDENTIALS', { message: 'The current password is incorrect.' });
-      }
-      await attempt.succeed();
+      const user = await checkCurrentPassword(input.userId, input.currentPassword, input.ip);
       checkPasswordPolicy(input.newPassword, config, { email: user.email });
       await users.setPasswordHash(user.id, await passwords.hash(input.newPassword), clock.now(), true);
       return publicUser(await mustGet(user.id));
+    },
+
+    async verifyPassword(input) {
+      return publicUser(await checkCurrentPassword(input.userId, input.password, input.ip));
     },
 
     async setPassword(input) {

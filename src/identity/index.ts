@@ -9,6 +9,21 @@ export { createLoginThrottle } from './login-throttle.js';
 export { createSqlAuditLog } from './audit-log.js';
 export { normalizeEmail, tryNormalizeEmail } from './email.js';
 export { isCommonPassword } from './common-passwords.js';
+export {
+  RECOVERY_CODE_COUNT,
+  acceptTotp,
+  totpCode,
+  totpStep,
+  type FactorStatus,
+  type PasskeyAmr,
+  type PasskeyView,
+  type Passkeys,
+  type RelyingParty,
+  type PendingLogin,
+  type PendingLogins,
+  type SecondFactorMethod,
+  type SecondFactors,
+} from './mfa/index.js';
 export type {
   AuditEvent,
   AuditEventInput,

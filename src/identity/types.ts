@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Config, IdSource, Logger } from '../core/index.js';
 import type { Database, KeyValueStore } from '../storage/index.js';
+import type { Passkeys, PendingLogins, SecondFactors } from './mfa/index.js';
 
 export interface User {
   id: string;
@@ -71,7 +72,7 @@ export interface AuditLog {
 }
 
 /** Which secret is being guessed: each kind has its own account counters, all share the IP's. */
-export type SecretKind = 'password' | 'client-secret' | 'code';
+export type SecretKind = 'password' | 'client-secret' | 'code' | 'second-factor';
 
 export interface ThrottleInput {
   /** The account the secret belongs to: an email, or a client id for client secrets. */
@@ -120,6 +121,8 @@ export interface Identity {
   authenticate(input: { email: string; password: string; ip: string; userAgent?: string | null }): Promise<User>;
   /** Bumps credentialVersion. The current-password check is throttled like login (per account and `ip`). */
   changePassword(input: { userId: string; currentPassword: string; newPassword: string; ip: string }): Promise<User>;
+  /** A signed-in user's password, checked again (re-authentication); throttled like a password change. */
+  verifyPassword(input: { userId: string; password: string; ip: string }): Promise<User>;
   /** Sets a new password without the current one (a proven reset link); checks the policy, bumps credentialVersion. */
   setPassword(input: { userId: string; newPassword: string }): Promise<User>;
   /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */
@@ -130,6 +133,12 @@ export interface Identity {
   audit: AuditLog;
   throttle: LoginThrottle;
   passwords: PasswordHasher;
+  /** Second factors: TOTP and recovery codes. */
+  factors: SecondFactors;
+  /** Logins whose password is proven and whose second factor is still owed. */
+  pendingLogins: PendingLogins;
+  /** WebAuthn credentials: a second factor, or a sign-in on their own. */
+  passkeys: Passkeys;
 }
 
 export interface IdentityDeps {

@@ -2,7 +2,7 @@
 // (built from the public URL) and every interpolated value escaped in the HTML part.
 
 export type MailLang = 'en' | 'ko';
-export type MailKind = 'verify-email' | 'change-email' | 'reset-password' | 'password-changed';
+export type MailKind = 'verify-email' | 'change-email' | 'reset-password' | 'password-changed' | 'second-factor-changed' | 'second-factor-reset';
 
 interface Copy {
   subject: string;
@@ -36,6 +36,16 @@ const COPY: Record<MailLang, Record<MailKind, Copy>> = {
       intro: 'The password of your gatehouse account was just changed, and every device was signed out.',
       outro: 'If this was not you, reset your password now at {origin}/forgot-password and contact your administrator.',
     },
+    'second-factor-changed': {
+      subject: 'Your two-step verification changed',
+      intro: 'Two-step verification of your gatehouse account was just turned on or off, after your password and a recent sign-in were confirmed.',
+      outro: 'If this was not you, reset your password now at {origin}/forgot-password and contact your administrator.',
+    },
+    'second-factor-reset': {
+      subject: 'An administrator reset your two-step verification',
+      intro: 'An administrator removed the second factors (authenticator app, recovery codes) of your gatehouse account, and every device was signed out. You can sign in with your password and set up a new authenticator on your account page.',
+      outro: 'If you did not ask for this, contact your administrator and reset your password at {origin}/forgot-password.',
+    },
   },
   ko: {
     'verify-email': {
@@ -60,6 +70,16 @@ const COPY: Record<MailLang, Record<MailKind, Copy>> = {
       subject: '비밀번호가 변경되었습니다',
       intro: 'gatehouse 계정의 비밀번호가 방금 변경되었고 모든 기기에서 로그아웃되었습니다.',
       outro: '본인이 아니라면 지금 {origin}/forgot-password 에서 비밀번호를 재설정하고 관리자에게 알리세요.',
+    },
+    'second-factor-changed': {
+      subject: '2단계 인증 설정이 바뀌었습니다',
+      intro: 'gatehouse 계정의 2단계 인증이 방금 켜지거나 꺼졌습니다. 비밀번호와 최근 로그인이 확인된 뒤의 변경입니다.',
+      outro: '본인이 아니라면 지금 {origin}/forgot-password 에서 비밀번호를 재설정하고 관리자에게 알리세요.',
+    },
+    'second-factor-reset': {
+      subject: '관리자가 2단계 인증을 초기화했습니다',
+      intro: '관리자가 gatehouse 계정의 2단계 인증 수단(인증 앱, 복구 코드)을 삭제했고 모든 기기에서 로그아웃되었습니다. 비밀번호로 로그인한 뒤 계정 페이지에서 새 인증 앱을 설정할 수 있습니다.',
+      outro: '요청한 적이 없다면 관리자에게 알리고 {origin}/forgot-password 에서 비밀번호를 재설정하세요.',
     },
   },
 };

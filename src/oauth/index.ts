@@ -11,7 +11,8 @@ export type { AuthorizationServer, AuthorizationServerDeps } from './provider/se
 export type { OidcSigningKeys } from './provider/signing-keys.js';
 export { ALL_SCOPES, API_SCOPES, OIDC_SCOPES, SCOPE_DESCRIPTIONS } from './provider/scopes.js';
 export { createInteractionHandlers, sendHtml, sendInteractionError } from './interactions/handlers.js';
-export type { Granted, InteractionDeps, InteractionHandlers, PasswordCheck } from './interactions/handlers.js';
+export type { Granted, InteractionDeps, InteractionHandlers, LoginStep, PasswordCheck, SecondFactorCheck } from './interactions/handlers.js';
+export { ACR_MFA, ACR_PASSWORD, ACR_VALUES } from './provider/acr.js';
 export { createOauthResolver } from './resource/resolver.js';
 export type { OauthResolverDeps } from './resource/resolver.js';
 export { resourceError } from './resource/challenge.js';

@@ -20,6 +20,8 @@ export interface AdminDeps {
   events: SecurityEvents;
   clock: Clock;
   records: UserRecords;
+  /** Mails the user that an operator removed their second factors. */
+  notifyFactorsReset?(user: User): void;
 }
 
 /**
@@ -57,6 +59,20 @@ export function createUserAdmin(deps: AdminDeps) {
       await mustGet(userId);
       await records.setDisabled(userId, null, clock.now());
       await audit('admin.user.enable', userId, actor);
+      return mustGet(userId);
+    },
+
+    /**
+     * A user who lost their authenticator and their recovery codes: the operator (who has checked who
+     * is asking, out of band) removes the factors. Every credential ends, the user is told by mail, and
+     * the event names the operator. Nothing here is reachable by email alone.
+     */
+    async resetSecondFactors(userId: string, actor: Actor): Promise<User> {
+      const user = await mustGet(userId);
+      await identity.factors.removeAll(userId);
+      const { sessionsEnded } = await endCredentials(deps, userId, { reason: 'admin' });
+      await audit('admin.user.factors-reset', userId, actor, { sessionsEnded });
+      deps.notifyFactorsReset?.(user);
       return mustGet(userId);
     },
 

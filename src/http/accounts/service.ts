@@ -174,6 +174,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       await identity.audit.record({ type: 'account.delete', userId, data: {} });
     },
 
+    /** Tells the account's owner, by mail, that their second factors changed (a change they may not have made). */
+    notifySecondFactorChange(user: Pick<User, 'email'>, kind: 'second-factor-changed' | 'second-factor-reset', lang: MailLang): void {
+      background(() => mail(kind, user.email, lang));
+    },
+
     /** Resolves when every background mail has been handed over (tests; shutdown). */
     async idle(): Promise<void> {
       while (pending.size) await Promise.allSettled([...pending]);

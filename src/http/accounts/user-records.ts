@@ -69,7 +69,7 @@ export function createUserRecords(db: Kysely<Database>) {
     },
     /**
      * Removes everything that names or describes the person: the user row, their audit trail (IPs, user
-     * agents), chat messages, sign-in links, refresh families, OAuth artefacts, mailed links and the outbox copies of mail to them. The
+     * agents), chat messages, sign-in links, refresh families, OAuth artefacts, second factors, mailed links and the outbox copies of mail to them. The
      * caller writes the tombstone afterwards.
      */
     async deletePersonalData(userId: string, email: string): Promise<void> {
@@ -82,6 +82,9 @@ export function createUserRecords(db: Kysely<Database>) {
         await trx.deleteFrom('refresh_families').where('user_id', '=', userId).execute();
         await trx.deleteFrom('oauth_models').where('account_id', '=', userId).execute();
         await trx.deleteFrom('account_tokens').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('mfa_passkeys').where('user_id', '=', userId).execute();
         await trx.deleteFrom('users').where('id', '=', userId).execute();
       });
     },

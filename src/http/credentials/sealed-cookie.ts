@@ -17,7 +17,7 @@ export function createSealedCookieResolver(deps: { sealer: CookieSealer; identit
       const user = await deps.identity.getUser(sealed.uid);
       if (!user) throw new GatehouseError('GH_AUTH_COOKIE_INVALID');
       if (user.credentialVersion !== sealed.ver) throw new GatehouseError('GH_AUTH_CREDENTIAL_REVOKED');
-      return principalFor(user, { kind: 'cookie', id: null, expiresAt: sealed.exp * 1000, scopes: [] });
+      return principalFor(user, { kind: 'cookie', id: null, expiresAt: sealed.exp * 1000, scopes: [], issuedAt: sealed.iat * 1000 });
     },
   };
 }

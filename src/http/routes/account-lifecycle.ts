@@ -6,6 +6,7 @@ import { readPreferences } from '../../cookies/index.js';
 import { GatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
+import { stepUp } from '../step-up.js';
 import { requestMeta } from '../request-meta.js';
 import { Email, Password, UserView, errorResponses, userView } from '../schemas.js';
 
@@ -104,7 +105,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
     app.post(
       '/api/account/email',
       {
-        preHandler: hooks.requireAuth(),
+        preHandler: [hooks.requireAuth(), stepUp(ctx)],
         schema: {
           tags,
           summary: 'Change the email address: a link goes to the new one, which takes effect once followed',
@@ -134,7 +135,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
     app.post(
       '/api/account/delete',
       {
-        preHandler: hooks.requireAuth(),
+        preHandler: [hooks.requireAuth(), stepUp(ctx)],
         schema: { tags, summary: 'Delete the account: ends every credential, removes personal data', body: Type.Object({ currentPassword: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
       },
       async (request, reply) => {

@@ -7,6 +7,8 @@ import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
 import { askerOf } from './account-lifecycle.js';
+import { renewOwnCookie } from '../renew-own-cookie.js';
+import { stepUp } from '../step-up.js';
 import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
 
 /** Sign-up, who-am-I, password change, "log out everywhere", the audit trail and preferences. */
@@ -73,7 +75,7 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
     app.post(
       '/api/auth/password',
       {
-        preHandler: hooks.requireAuth(),
+        preHandler: [hooks.requireAuth(), stepUp(ctx)],
         schema: {
           tags,
           summary: 'Change the password; ends every other session and credential',
@@ -97,10 +99,7 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         await ctx.identity.audit.record({ type: 'password.change', userId: user.id, ...requestMeta(request), data: { sessionsEnded } });
         ctx.accounts.notifyPasswordChanged(user, askerOf(request));
         // The caller's own sealed cookie carried the old credential version: give it a fresh one.
-        if (principal.credential.kind === 'cookie') {
-          const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });
-          void reply.setCookie(ctx.cookies.names.auth, value, ctx.cookies.options('auth', ctx.config.cookies.sealedLifetimeSec));
-        }
+        await renewOwnCookie(ctx, reply, principal, user);
         return reply.status(204).send(null);
       },
     );

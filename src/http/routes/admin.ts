@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
+import { stepUp } from '../step-up.js';
 
 const AdminUserView = Type.Object({
   id: Type.String(),
@@ -98,6 +99,15 @@ export function adminRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
       '/api/admin/users/:id/logout',
       { preHandler, schema: { tags, summary: 'End every credential of a user (admin)', params: UserParams, response: { 200: Type.Object({ sessionsEnded: Type.Number() }), 404: ErrorBody, ...errorResponses } } },
       async (request) => ({ sessionsEnded: await ctx.userAdmin.logoutEverywhere(request.params.id, actor(request)) }),
+    );
+    app.post(
+      '/api/admin/users/:id/factors/reset',
+      {
+        // The operator proves a recent sign-in too: a hijacked admin session must not strip users' factors.
+        preHandler: [preHandler, stepUp(ctx)],
+        schema: { tags, summary: "Remove a user's second factors (lost authenticator and recovery codes); ends their credentials, mails them (admin)", params: UserParams, response: one },
+      },
+      async (request) => ({ user: adminView(await ctx.userAdmin.resetSecondFactors(request.params.id, actor(request))) }),
     );
     app.put(
       '/api/admin/users/:id/admin',

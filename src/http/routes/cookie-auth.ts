@@ -1,31 +1,63 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.js';
-import { passwordLogin } from '../login.js';
+import type { FastifyReply } from 'fastify';
+import type { User } from '../../identity/index.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Credentials, UserView, errorResponses, userView } from '../schemas.js';
+import { Credentials, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
+import { recordAuthentication, signInKey } from '../step-up.js';
 
 /** Cookie mode (the note's "쿠키"): a sealed, stateless cookie with only the user id and its times. */
 export function cookieAuthRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const name = ctx.cookies.names.auth;
+    const signIn = async (reply: FastifyReply, user: User, amr: Amr[]) => {
+      const lifetime = ctx.config.cookies.sealedLifetimeSec;
+      const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });
+      const sealed = await ctx.sealer.unseal(value);
+      await recordAuthentication(ctx, user.id, signInKey({ kind: 'cookie', id: null, expiresAt: null, scopes: [], issuedAt: sealed.iat * 1000 }), amr);
+      void reply.setCookie(name, value, ctx.cookies.options('auth', lifetime));
+      return { user: userView(user), expiresAt: ctx.clock.now() + lifetime * 1000 };
+    };
+    const SignedIn = Type.Object({ user: UserView, expiresAt: Type.Number() });
     app.post(
       '/api/auth/cookie/login',
       {
         schema: {
           tags: ['cookie mode'],
-          summary: 'Log in; sets the sealed __Host-gh.auth cookie',
+          summary: 'Log in; sets the sealed __Host-gh.auth cookie, or asks for the second factor',
           body: Credentials,
-          response: { 200: Type.Object({ user: UserView, expiresAt: Type.Number() }), ...errorResponses },
+          response: { 200: Type.Union([SignedIn, SecondFactorRequired]), ...errorResponses },
         },
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       },
       async (request, reply) => {
-        const user = await passwordLogin(ctx, request, request.body, 'cookie');
-        const lifetime = ctx.config.cookies.sealedLifetimeSec;
-        const value = await ctx.sealer.seal({ uid: user.id, ver: user.credentialVersion });
-        void reply.setCookie(name, value, ctx.cookies.options('auth', lifetime));
-        return { user: userView(user), expiresAt: ctx.clock.now() + lifetime * 1000 };
+        const step = await passwordStep(ctx, request, request.body, 'cookie');
+        if (step.kind === 'second-factor') return secondFactorRequired(step, step.methods);
+        return signIn(reply, step.user, step.amr);
+      },
+    );
+    app.post(
+      '/api/auth/cookie/login/passkey',
+      {
+        schema: { tags: ['cookie mode'], summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'cookie');
+        return signIn(reply, user, amr);
+      },
+    );
+    app.post(
+      '/api/auth/cookie/login/second-factor',
+      {
+        schema: { tags: ['cookie mode'], summary: 'Second step: ticket + code; sets the sealed cookie', body: SecondFactorBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await secondFactorStep(ctx, request, request.body, 'cookie');
+        return signIn(reply, user, amr);
       },
     );
     app.post(

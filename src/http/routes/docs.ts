@@ -15,7 +15,7 @@ import { WEB_CSP } from './web.js';
  */
 
 /** The pages served, in the order the index lists them: the study note's sections first. */
-export const DOC_NAMES = ['cookies', 'sessions', 'jwt', 'oauth', 'conformance', 'realtime', 'load-balancing', 'io-models', 'errors', 'configuration', 'audit-events', 'credentials', 'accounts', 'threat-model', 'operations', 'performance'] as const;
+export const DOC_NAMES = ['cookies', 'sessions', 'jwt', 'oauth', 'conformance', 'realtime', 'load-balancing', 'io-models', 'errors', 'configuration', 'audit-events', 'credentials', 'accounts', 'threat-model', 'operations', 'performance', 'two-factor'] as const;
 export type DocName = (typeof DOC_NAMES)[number];
 const PAGES: ReadonlySet<string> = new Set(DOC_NAMES);
 

@@ -228,6 +228,14 @@ export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlug
           const linkTo = result.link ? await stillSignedIn(request, result.link) : null;
           const resolution = await resolveAccount({ identity: ctx.identity, links, ids: ctx.ids }, result.external, { linkToUserId: linkTo, providerTrustedForEmail: result.trustEmail });
           const meta = requestMeta(request);
+          // Another provider vouches for the first factor only: an account with a second factor still
+          // owes it, and gets no session until it is given (the web app's login page asks for it; the
+          // ticket rides in the fragment, which no server or log sees).
+          if (!linkTo && (await ctx.identity.factors.enrolled(resolution.user.id))) {
+            const pending = await ctx.identity.pendingLogins.issue({ userId: resolution.user.id, mode: 'session', credentialVersion: resolution.user.credentialVersion, bind: null });
+            await ctx.identity.audit.record({ type: 'login.second-factor.required', userId: resolution.user.id, ...meta, data: { mode: 'federation', provider: result.external.provider } });
+            return reply.redirect(`/login#second-factor=${encodeURIComponent(pending.ticket)}`, 303);
+          }
           await ctx.identity.audit.record({
             type: linkTo ? 'federation.link' : 'login.success',
             userId: resolution.user.id,

@@ -5,9 +5,11 @@ import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { TokenPair } from '../../tokens/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
-import { passwordLogin } from '../login.js';
+import type { User } from '../../identity/index.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Email, ErrorBody, Password, errorResponses } from '../schemas.js';
+import { Email, ErrorBody, Password, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, errorResponses, secondFactorRequired } from '../schemas.js';
+import { recordAuthentication, signInKey } from '../step-up.js';
 
 const TokenResponse = Type.Object({
   access_token: Type.String(),
@@ -51,28 +53,62 @@ export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       ...(inBody ? { refresh_token: pair.refreshToken } : {}),
     });
 
+    const signIn = async (request: FastifyRequest, reply: FastifyReply, user: User, amr: Amr[], inBody: boolean) => {
+      const meta = requestMeta(request);
+      const pair = await ctx.tokens.signIn({ userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
+      await recordAuthentication(ctx, user.id, signInKey({ kind: 'jwt', id: pair.familyId, expiresAt: null, scopes: [] }), amr);
+      setRefreshCookie(reply, pair);
+      void reply.header('cache-control', 'no-store');
+      return tokenBody(pair, inBody);
+    };
+    const InBody = Type.Optional(Type.Boolean({ description: 'Non-browser clients: return the refresh token in the body too' }));
+
     app.post(
       '/api/auth/jwt/login',
       {
         schema: {
           tags,
-          summary: 'Log in; returns an access token and sets __Secure-gh.rt',
-          body: Type.Object(
-            { email: Email, password: Password, refresh_token_in_body: Type.Optional(Type.Boolean({ description: 'Non-browser clients: return the refresh token in the body too' })) },
-            { additionalProperties: false },
-          ),
+          summary: 'Log in; returns an access token and sets __Secure-gh.rt, or asks for the second factor',
+          body: Type.Object({ email: Email, password: Password, refresh_token_in_body: InBody }, { additionalProperties: false }),
+          response: { 200: Type.Union([TokenResponse, SecondFactorRequired]), ...errorResponses },
+        },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const step = await passwordStep(ctx, request, request.body, 'jwt');
+        if (step.kind === 'second-factor') {
+          void reply.header('cache-control', 'no-store');
+          return secondFactorRequired(step, step.methods);
+        }
+        return signIn(request, reply, step.user, step.amr, request.body.refresh_token_in_body === true);
+      },
+    );
+
+    app.post(
+      '/api/auth/jwt/login/passkey',
+      {
+        schema: { tags, summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: TokenResponse, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'jwt');
+        return signIn(request, reply, user, amr, false);
+      },
+    );
+    app.post(
+      '/api/auth/jwt/login/second-factor',
+      {
+        schema: {
+          tags,
+          summary: 'Second step: ticket + code; returns an access token and sets __Secure-gh.rt',
+          body: Type.Composite([SecondFactorBody, Type.Object({ refresh_token_in_body: InBody })], { additionalProperties: false }),
           response: { 200: TokenResponse, ...errorResponses },
         },
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       },
       async (request, reply) => {
-        const user = await passwordLogin(ctx, request, request.body, 'jwt');
-        const meta = requestMeta(request);
-        const pair = await ctx.tokens.signIn({ userId: user.id, ip: meta.ip, userAgent: meta.userAgent });
-        const inBody = request.body.refresh_token_in_body === true;
-        setRefreshCookie(reply, pair);
-        void reply.header('cache-control', 'no-store');
-        return tokenBody(pair, inBody);
+        const { user, amr } = await secondFactorStep(ctx, request, request.body, 'jwt');
+        return signIn(request, reply, user, amr, request.body.refresh_token_in_body === true);
       },
     );
 

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
-import { passwordLogin } from '../login.js';
+import { passwordStep, secondFactorStep } from '../login.js';
+import { signInAmr } from '../step-up.js';
 import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
@@ -129,7 +130,8 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
           // A user signed in to gatehouse itself (session or sealed cookie) is not asked for the password again.
           const principal = request.principal;
           const kind = principal?.credential.kind;
-          const granted = await interactions.show(request.raw, res, principal && (kind === 'session' || kind === 'cookie') ? principal.userId : null);
+          const webSignIn = principal && (kind === 'session' || kind === 'cookie') ? principal : null;
+          const granted = await interactions.show(request.raw, res, webSignIn ? { userId: webSignIn.userId, amr: await signInAmr(ctx, webSignIn) } : null);
           if (granted) await auditGrant(request, granted);
         }),
       );
@@ -137,7 +139,14 @@ export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsy
         '/oidc/interaction/:uid/login',
         { ...uidParams, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
         interaction(async (request, res) => {
-          await interactions.login(request.raw, res, (email, password) => passwordLogin(ctx, request, { email, password }, 'oauth'));
+          await interactions.login(request.raw, res, (email, password, uid) => passwordStep(ctx, request, { email, password }, 'oauth', uid));
+        }),
+      );
+      oidc.post(
+        '/oidc/interaction/:uid/second-factor',
+        { ...uidParams, config: { rateLimit: { max: 30, timeWindow: '1 minute' } } },
+        interaction(async (request, res) => {
+          await interactions.secondFactor(request.raw, res, (ticket, code, uid) => secondFactorStep(ctx, request, { ticket, code }, 'oauth', uid));
         }),
       );
       oidc.post(

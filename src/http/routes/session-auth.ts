@@ -6,9 +6,12 @@ import type { RefreshFamilyView } from '../../tokens/index.js';
 import type { Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
-import { passwordLogin } from '../login.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../../identity/index.js';
+import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login.js';
 import { requestMeta } from '../request-meta.js';
-import { Credentials, ErrorBody, SessionView, UserView, errorResponses, userView } from '../schemas.js';
+import { Credentials, ErrorBody, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, SessionView, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
+import { recordAuthentication, signInKey } from '../step-up.js';
 
 /** Session mode (the note's "세션 & 쿠키"): an opaque id in an HttpOnly cookie, the data server-side. */
 export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
@@ -40,20 +43,53 @@ export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPlu
     });
     const currentOf = (principal: Principal, kind: 'session' | 'jwt') => (principal.credential.kind === kind ? principal.credential.id : null);
 
+    const signIn = async (request: FastifyRequest, reply: FastifyReply, user: User, amr: Amr[]) => {
+      // A new id at every login, and the old one gone: no session fixation.
+      const previous = request.cookies[name];
+      if (previous) await ctx.sessions.destroy(previous);
+      const { token, session } = await ctx.sessions.create({ userId: user.id, ...requestMeta(request) });
+      await recordAuthentication(ctx, user.id, signInKey({ kind: 'session', id: session.id, expiresAt: null, scopes: [] }), amr);
+      void reply.setCookie(name, token, ctx.cookies.options('session', ctx.config.sessions.absoluteLifetimeSec));
+      return { user: userView(user), session: view(session, session.id) };
+    };
+    const SignedIn = Type.Object({ user: UserView, session: SessionView });
     app.post(
       '/api/auth/session/login',
       {
-        schema: { tags, summary: 'Log in; sets __Host-gh.sid', body: Credentials, response: { 200: Type.Object({ user: UserView, session: SessionView }), ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'Log in; sets __Host-gh.sid, or asks for the second factor',
+          body: Credentials,
+          response: { 200: Type.Union([SignedIn, SecondFactorRequired]), ...errorResponses },
+        },
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       },
       async (request, reply) => {
-        const user = await passwordLogin(ctx, request, request.body, 'session');
-        // A new id at every login, and the old one gone: no session fixation.
-        const previous = request.cookies[name];
-        if (previous) await ctx.sessions.destroy(previous);
-        const { token, session } = await ctx.sessions.create({ userId: user.id, ...requestMeta(request) });
-        void reply.setCookie(name, token, ctx.cookies.options('session', ctx.config.sessions.absoluteLifetimeSec));
-        return { user: userView(user), session: view(session, session.id) };
+        const step = await passwordStep(ctx, request, request.body, 'session');
+        if (step.kind === 'second-factor') return secondFactorRequired(step, step.methods);
+        return signIn(request, reply, step.user, step.amr);
+      },
+    );
+    app.post(
+      '/api/auth/session/login/passkey',
+      {
+        schema: { tags, summary: 'Sign in with a passkey alone (discoverable credential)', body: PasskeyLoginBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await passkeyLogin(ctx, request, request.body, 'session');
+        return signIn(request, reply, user, amr);
+      },
+    );
+    app.post(
+      '/api/auth/session/login/second-factor',
+      {
+        schema: { tags, summary: 'Second step: ticket + code; sets __Host-gh.sid', body: SecondFactorBody, response: { 200: SignedIn, ...errorResponses } },
+        config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      },
+      async (request, reply) => {
+        const { user, amr } = await secondFactorStep(ctx, request, request.body, 'session');
+        return signIn(request, reply, user, amr);
       },
     );
 

@@ -4,9 +4,10 @@ import type { InteractionResults } from 'oidc-provider';
 import { GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { CREDENTIALS_CHANGED, LOGIN_VERSION_RESULT } from '../provider/session-credentials.js';
+import { ACR_MFA, MFA_REQUESTED, acrFor, mfaRequested } from '../provider/acr.js';
 import { checkInteractionCsrf, field, interactionCsrf, readForm } from './form.js';
 import { requestLang } from './locale.js';
-import { renderConsentPage, renderErrorPage, renderLoginPage, renderSignupPage } from './pages.js';
+import { renderConsentPage, renderErrorPage, renderLoginPage, renderSecondFactorPage, renderSignupPage } from './pages.js';
 
 export interface InteractionDeps {
   getProvider(): Promise<Provider>;
@@ -19,8 +20,14 @@ export interface InteractionDeps {
   onGrant?(grantId: string, params: Record<string, unknown>): Promise<void>;
 }
 
-/** Checks a password through identity (with its throttle and audit); throws a GatehouseError. */
-export type PasswordCheck = (email: string, password: string) => Promise<User>;
+/** A password login's outcome: signed in (with its amr), or a second factor owed for the ticket. */
+export type LoginStep = { kind: 'signed-in'; user: User; amr: string[] } | { kind: 'second-factor'; user: User; ticket: string };
+
+/** Checks a password through identity (throttle, audit) for the interaction `uid`; throws a GatehouseError. */
+export type PasswordCheck = (email: string, password: string, uid: string) => Promise<LoginStep>;
+
+/** Exchanges the interaction's pending ticket and a code for the signed-in user; throws a GatehouseError. */
+export type SecondFactorCheck = (ticket: string, code: string, uid: string) => Promise<{ user: User; amr: string[] }>;
 
 /** Creates an account (identity's sign-up, with its password policy); throws a GatehouseError. */
 export type SignUp = (input: { email: string; password: string; name: string | null }) => Promise<User>;
@@ -37,12 +44,15 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export interface InteractionHandlers {
   /**
-   * GET /oidc/interaction/:uid — the login or consent page, or straight on for a signed-in user; a
-   * device's consent was given on the device page, so it is saved here (and returned).
+   * GET /oidc/interaction/:uid — the login or consent page, or straight on for a user signed in to
+   * gatehouse (`amr`: the methods that web sign-in was proven with); a device's consent was given on
+   * the device page, so it is saved here (and returned).
    */
-  show(req: IncomingMessage, res: ServerResponse, signedInUserId: string | null): Promise<Granted | null>;
+  show(req: IncomingMessage, res: ServerResponse, signedInAs: { userId: string; amr: string[] } | null): Promise<Granted | null>;
   /** POST /oidc/interaction/:uid/login */
   login(req: IncomingMessage, res: ServerResponse, checkPassword: PasswordCheck): Promise<void>;
+  /** POST /oidc/interaction/:uid/second-factor — the code after the password, when a factor is set up. */
+  secondFactor(req: IncomingMessage, res: ServerResponse, check: SecondFactorCheck): Promise<void>;
   /** POST /oidc/interaction/:uid/create — prompt=create: a new account, signed in at once. */
   create(req: IncomingMessage, res: ServerResponse, signUp: SignUp): Promise<{ accountId: string } | null>;
   /** POST /oidc/interaction/:uid/confirm — the scopes left ticked become the grant; returns what was granted. */
@@ -54,10 +64,14 @@ export interface InteractionHandlers {
 // Only these reasons may be satisfied by an existing gatehouse session; prompt=login, max_age and the
 // like ask for the password again.
 // A provider session that outlived its credential version is replaced by the live gatehouse session too.
-const SESSION_SATISFIES = new Set(['no_session', CREDENTIALS_CHANGED]);
+// A client asking for MFA is satisfied by a web sign-in that had the second factor.
+const SESSION_SATISFIES = new Set(['no_session', CREDENTIALS_CHANGED, MFA_REQUESTED]);
 
-/** A login result that remembers the credential version the login was proven under. */
-const loginResult = (user: Pick<User, 'id' | 'credentialVersion'>): InteractionResults => ({ login: { accountId: user.id }, [LOGIN_VERSION_RESULT]: user.credentialVersion });
+/** A login result that remembers the credential version the login was proven under, and how it was proven. */
+const loginResult = (user: Pick<User, 'id' | 'credentialVersion'>, amr: string[]): InteractionResults => ({
+  login: { accountId: user.id, amr, acr: acrFor(amr) },
+  [LOGIN_VERSION_RESULT]: user.credentialVersion,
+});
 
 export function createInteractionHandlers(deps: InteractionDeps): InteractionHandlers {
   const details = async (req: IncomingMessage, res: ServerResponse) => {
@@ -117,7 +131,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
   };
 
   return {
-    async show(req, res, signedInUserId) {
+    async show(req, res, signedInAs) {
       const { provider, interaction } = await details(req, res);
       const { uid, prompt, params } = interaction;
       const csrf = interactionCsrf(deps.csrfKey, uid);
@@ -127,9 +141,10 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         return null;
       }
       if (prompt.name === 'login') {
-        const signedIn = signedInUserId && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInUserId) : null;
-        if (signedIn) {
-          await finish(provider, req, res, loginResult(signedIn), false);
+        const signedIn = signedInAs && prompt.reasons.every((r) => SESSION_SATISFIES.has(r)) ? await deps.getUser(signedInAs.userId) : null;
+        const amr = signedInAs?.amr ?? [];
+        if (signedIn && (!mfaRequested(params) || acrFor(amr) === ACR_MFA)) {
+          await finish(provider, req, res, loginResult(signedIn, amr), false);
           return null;
         }
         sendHtml(res, 200, renderLoginPage({ uid, csrf, lang, clientName: await clientName(provider, params.client_id), email: loginHint(params) }));
@@ -158,19 +173,38 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
       const form = await postedForm(req, interaction.uid);
       if (interaction.prompt.name !== 'login') throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
       const email = field(form, 'email');
+      const lang = requestLang(req, interaction.params.ui_locales);
+      const csrf = interactionCsrf(deps.csrfKey, interaction.uid);
       try {
-        const user = await checkPassword(email, field(form, 'password'));
-        return await finish(provider, req, res, loginResult(user), false);
+        const step = await checkPassword(email, field(form, 'password'), interaction.uid);
+        if (step.kind === 'second-factor') return sendHtml(res, 200, renderSecondFactorPage({ uid: interaction.uid, csrf, lang, ticket: step.ticket }));
+        // The client asked for MFA and this account has no second factor: no login can satisfy it.
+        if (mfaRequested(interaction.params)) throw new GatehouseError('GH_MFA_REQUIRED_BY_CLIENT');
+        return await finish(provider, req, res, loginResult(step.user, step.amr), false);
       } catch (error) {
         if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
-        const html = renderLoginPage({
-          uid: interaction.uid,
-          csrf: interactionCsrf(deps.csrfKey, interaction.uid),
-          clientName: await clientName(provider, interaction.params.client_id),
-          email,
-          error: error.message,
-          lang: requestLang(req, interaction.params.ui_locales),
-        });
+        const html = renderLoginPage({ uid: interaction.uid, csrf, clientName: await clientName(provider, interaction.params.client_id), email, error: error.message, lang });
+        return sendHtml(res, error.statusCode, html, error.headers);
+      }
+    },
+
+    async secondFactor(req, res, check) {
+      const { provider, interaction } = await details(req, res);
+      const form = await postedForm(req, interaction.uid);
+      if (interaction.prompt.name !== 'login') throw new GatehouseError('GH_OAUTH_INTERACTION_INVALID');
+      const ticket = field(form, 'ticket');
+      const lang = requestLang(req, interaction.params.ui_locales);
+      const csrf = interactionCsrf(deps.csrfKey, interaction.uid);
+      try {
+        const { user, amr } = await check(ticket, field(form, 'code'), interaction.uid);
+        return await finish(provider, req, res, loginResult(user, amr), false);
+      } catch (error) {
+        if (!isGatehouseError(error) || error.statusCode >= 500) throw error;
+        // A dead ticket means the password again; a wrong code, another try with the same ticket.
+        const html =
+          error.code === 'GH_MFA_TICKET_INVALID'
+            ? renderLoginPage({ uid: interaction.uid, csrf, clientName: await clientName(provider, interaction.params.client_id), error: error.message, lang })
+            : renderSecondFactorPage({ uid: interaction.uid, csrf, lang, ticket, error: error.message });
         return sendHtml(res, error.statusCode, html, error.headers);
       }
     },
@@ -185,7 +219,7 @@ export function createInteractionHandlers(deps: InteractionDeps): InteractionHan
         const user = await signUp({ email, password: field(form, 'password'), name });
         // The new account's login records its credential version, as a password login does: the
         // provider session it starts is then checked like any other.
-        await finish(provider, req, res, { create: { accountId: user.id }, ...loginResult(user) }, false);
+        await finish(provider, req, res, { create: { accountId: user.id }, ...loginResult(user, ['pwd']) }, false);
         return { accountId: user.id };
       } catch (error) {
         if (!isGatehouseError(error) || error.statusCode >= 500) throw error;

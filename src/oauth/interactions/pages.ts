@@ -40,6 +40,30 @@ ${cancelForm(base, input.csrf, t.cancel)}`,
   );
 }
 
+/**
+ * The login's second step: a code from the authenticator app or a recovery code. The ticket names the
+ * pending login (tied to this interaction); it is not a credential.
+ */
+export function renderSecondFactorPage(input: { uid: string; csrf: string; ticket: string; error?: string; lang?: PageLang }): string {
+  const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
+  const t = pageText(input.lang ?? 'en');
+  return page(
+    t.secondFactor,
+    `<h1>${t.secondFactor}</h1>
+<p class="muted">${t.secondFactorExplain}</p>
+${errorLine(input.error)}
+<form method="post" action="${base}/second-factor" autocomplete="off">
+<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
+<input type="hidden" name="ticket" value="${escapeHtml(input.ticket)}">
+<label for="code">${t.code}</label>
+<input id="code" type="text" name="code" required autofocus inputmode="text" autocomplete="one-time-code" maxlength="64">
+<button class="primary" type="submit">${t.verify}</button>
+</form>
+${cancelForm(base, input.csrf, t.cancel)}`,
+    input.lang,
+  );
+}
+
 /** prompt=create (OpenID Connect Prompt Create 1.0): a new account, then straight on to the client. */
 export function renderSignupPage(input: LoginPageInput & { name?: string }): string {
   const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;

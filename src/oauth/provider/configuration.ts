@@ -8,6 +8,7 @@ import { clientWebOrigins } from '../clients/web-origins.js';
 import type { DefaultApiResource } from './default-resource.js';
 import { deviceFlowFeature } from './device-verification.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
+import { ACR_VALUES, addMfaRequestCheck } from './acr.js';
 import { interactionPolicyWithCredentialCheck, isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
 
 export interface ConfigurationDeps {
@@ -75,7 +76,10 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
     // RFC 9700 §2.1.1 recommends PKCE for every client, confidential ones too; oidc-provider only speaks S256.
     pkce: { required: () => true },
     scopes: [...ALL_SCOPES],
-    claims: { ...SCOPE_CLAIMS, acr: null, sid: null, auth_time: null, iss: null },
+    // acr and amr ride with `openid`: every ID token says how its sign-in was proven (RFC 8176).
+    claims: { ...SCOPE_CLAIMS, openid: [...(SCOPE_CLAIMS.openid ?? []), 'acr', 'amr'], sid: null, auth_time: null, iss: null },
+    // Discovery's acr_values_supported; the login interaction sets acr and amr from the factors given.
+    acrValues: [...ACR_VALUES],
     conformIdTokenClaims: true,
     findAccount: async (ctx, sub, token) => {
       const user = await deps.getUser(sub);
@@ -199,6 +203,7 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
 /** The login prompt that re-checks the session's credential version, plus `prompt=create` (sign-up). */
 function withCreatePrompt(): interactionPolicy.DefaultPolicy {
   const policy = interactionPolicyWithCredentialCheck();
+  addMfaRequestCheck(policy);
   const { Prompt, Check } = interactionPolicy;
   policy.add(new Prompt({ name: 'create', requestable: true }, new Check('create_requested', 'account creation was requested', () => Check.NO_NEED_TO_PROMPT)), 0);
   return policy;

@@ -3,6 +3,8 @@ import { GatehouseError } from '../../core/index.js';
 import * as kv from './0000-kv.js';
 import * as identity from './0100-identity.js';
 import * as accountState from './0110-account-state.js';
+import * as mfa from './0120-mfa.js';
+import * as passkeys from './0130-passkeys.js';
 import * as accountMail from './0150-account-mail.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
@@ -22,6 +24,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0000-kv': kv,
   '0100-identity': identity,
   '0110-account-state': accountState,
+  '0120-mfa': mfa,
+  '0130-passkeys': passkeys,
   '0150-account-mail': accountMail,
   '0200-sessions': sessions,
   '0300-tokens': tokens,

@@ -3,6 +3,7 @@ import { deviceEn } from './device.en.js';
 import { adminConsoleEn } from './admin-console.en.js';
 import { passwordEn } from './password.en.js';
 import { errorsEn } from './errors.en.js';
+import { factorsEn } from './factors.en.js';
 
 // English strings. Every key here must exist in ko.ts too (the type in messages.ts enforces it).
 export const en = {
@@ -297,4 +298,5 @@ export const en = {
   ...adminConsoleEn,
   ...passwordEn,
   ...errorsEn,
+  ...factorsEn,
 } as const;

@@ -4,6 +4,7 @@ import { deviceKo } from './device.ko.js';
 import { adminConsoleKo } from './admin-console.ko.js';
 import { passwordKo } from './password.ko.js';
 import { errorsKo } from './errors.ko.js';
+import { factorsKo } from './factors.ko.js';
 
 // 한국어: 스터디 노트의 언어. 단계 제목은 노트의 번호 목록 표현을 그대로 따른다.
 export const ko: Messages = {
@@ -298,4 +299,5 @@ export const ko: Messages = {
   ...adminConsoleKo,
   ...passwordKo,
   ...errorsKo,
+  ...factorsKo,
 };

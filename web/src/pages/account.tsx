@@ -9,6 +9,8 @@ import { formatTime } from '../lib/format.js';
 import { afterCredentialsEnded, auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 import { SelfServiceSections } from './account-self-service.js';
+import { FactorsSection } from './account-factors.js';
+import { PasskeysSection } from './account-passkeys.js';
 
 export function AccountPage() {
   const { t, lang } = useI18n();
@@ -47,6 +49,8 @@ export function AccountPage() {
         </section>
         <PasswordSection />
       </div>
+      <FactorsSection />
+      <PasskeysSection />
       <SessionsSection />
       <AppsSection />
       <LinkedProviders />

@@ -5,7 +5,7 @@ import { PasswordFeedback, isPasswordRefusal } from '../components/password-feed
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
-import { login, signup } from '../state/auth.js';
+import { login, loginSecondFactor, loginWithPasskey, secondFactorWithPasskey, signup } from '../state/auth.js';
 import { EmailInput } from '../components/email-input.js';
 
 const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
@@ -33,6 +33,18 @@ function toProviders(raw: unknown): Provider[] {
   });
 }
 
+/**
+ * A sign-in through another provider that still owes the second factor lands here with its ticket in
+ * the fragment (never sent to a server); the fragment is cleared at once. Its second step is session mode.
+ */
+function federatedPending(): { mode: LoginMode; ticket: string; methods: string[] } | null {
+  if (typeof location === 'undefined') return null;
+  const ticket = new URLSearchParams(location.hash.slice(1)).get('second-factor');
+  if (!ticket) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  return { mode: 'session', ticket, methods: ['totp', 'recovery', 'passkey'] };
+}
+
 export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const { t } = useI18n();
   const [mode, setMode] = useState<LoginMode>('session');
@@ -40,6 +52,37 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [error, setError] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<ApiError | null>(null);
   const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
+  // Set once the password was right and the account has a second factor: the code step replaces the form.
+  const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(() => federatedPending());
+
+  /** A passkey alone, or (with a pending ticket) as the second step. */
+  async function usePasskey() {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = pending ? await secondFactorWithPasskey(pending.mode, pending.ticket) : await loginWithPasskey(mode);
+      if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      navigate('/explain');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function submitCode(event: Event) {
+    event.preventDefault();
+    if (!pending) return;
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await loginSecondFactor(pending.mode, pending.ticket, String(form.get('code') ?? '').trim());
+      if (result.error?.error === 'GH_MFA_TICKET_INVALID') setPending(null);
+      if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      navigate('/explain');
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -58,6 +101,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
       }
       const result = await login(mode, { email, password });
       if (!result.ok) return setError(result.error?.message ?? 'login failed');
+      if (result.data?.secondFactorRequired && result.data.ticket) return setPending({ mode, ticket: result.data.ticket, methods: result.data.methods ?? [] });
       navigate('/explain');
     } finally {
       setBusy(false);
@@ -65,6 +109,31 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   }
 
   const list = providers.status === 'ok' ? toProviders(providers.data) : [];
+  if (pending) {
+    return (
+      <section class="narrow">
+        <h1>{t('factors.login.title')}</h1>
+        <p class="hint">{t('factors.login.hint')}</p>
+        <form onSubmit={(e) => void submitCode(e)} class="stack" data-testid="second-factor-form">
+          <label>
+            {t('factors.code')}
+            <input name="code" required autoFocus autoComplete="one-time-code" maxLength={64} data-testid="second-factor-code" />
+          </label>
+          {error && <Notice kind="error">{error}</Notice>}
+          <button type="submit" class="primary" disabled={busy} data-testid="second-factor-submit">
+            {t('factors.verify')}
+          </button>
+        </form>
+        {pending.methods.includes('passkey') && (
+          <p>
+            <button type="button" disabled={busy} onClick={() => void usePasskey()} data-testid="second-factor-passkey">
+              {t('passkeys.use')}
+            </button>
+          </p>
+        )}
+      </section>
+    );
+  }
   return (
     <section class="narrow">
       <h1>{t(kind === 'login' ? 'auth.login.title' : 'auth.signup.title')}</h1>
@@ -116,6 +185,13 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
           {t(kind === 'login' ? 'auth.submit.login' : 'auth.submit.signup')}
         </button>
       </form>
+      {kind === 'login' && (
+        <p>
+          <button type="button" disabled={busy} onClick={() => void usePasskey()} data-testid="passkey-login">
+            {t('passkeys.signIn')}
+          </button>
+        </p>
+      )}
       {list.length > 0 && (
         <div class="providers">
           <h2>{t('auth.providers')}</h2>

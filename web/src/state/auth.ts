@@ -1,4 +1,5 @@
-import { api, setTokenHooks } from '../api/client.js';
+import { startAuthentication } from '@simplewebauthn/browser';
+import { api, setTokenHooks, type ApiResult } from '../api/client.js';
 import type { LoginMode, Me, TokenResponse, User } from '../api/types.js';
 import { createStore } from './store.js';
 
@@ -105,19 +106,68 @@ export async function signup(input: { email: string; password: string; name?: st
   return api<{ user: User }>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
 }
 
+/** The password step's answer when the account has a second factor: a ticket, no credential yet. */
+export interface SecondFactorRequired {
+  secondFactorRequired: true;
+  ticket: string;
+  expiresAt: number;
+  methods: string[];
+}
+
+type LoginAnswer = Partial<TokenResponse> & { expiresAt?: number } & Partial<SecondFactorRequired>;
+
+async function signedIn(mode: LoginMode, result: ApiResult<LoginAnswer>): Promise<void> {
+  if (!result.ok || !result.data || result.data.secondFactorRequired) return;
+  // One credential at a time: a JWT kept from an earlier login would otherwise win over the cookie.
+  if (mode === 'jwt' && result.data.access_token) keepToken(result.data as TokenResponse);
+  else forgetToken();
+  auth.set((state) => ({
+    ...state,
+    lastLogin: { mode, at: Date.now(), status: result.status, node: result.node, expiresAt: typeof result.data?.expiresAt === 'number' ? result.data.expiresAt : null },
+  }));
+  await loadMe();
+}
+
+/** The password step; with a second factor set up, the answer holds only the ticket for `loginSecondFactor`. */
 export async function login(mode: LoginMode, credentials: { email: string; password: string }) {
-  const path = `/api/auth/${mode}/login`;
-  const result = await api<Partial<TokenResponse> & { expiresAt?: number }>('POST', path, credentials, { bearer: false, retry: false });
-  if (result.ok && result.data) {
-    // One credential at a time: a JWT kept from an earlier login would otherwise win over the cookie.
-    if (mode === 'jwt' && result.data.access_token) keepToken(result.data as TokenResponse);
-    else forgetToken();
-    auth.set((state) => ({
-      ...state,
-      lastLogin: { mode, at: Date.now(), status: result.status, node: result.node, expiresAt: typeof result.data?.expiresAt === 'number' ? result.data.expiresAt : null },
-    }));
-    await loadMe();
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login`, credentials, { bearer: false, retry: false });
+  await signedIn(mode, result);
+  return result;
+}
+
+/** The second step: the ticket and a code from the authenticator app (or a recovery code). */
+export async function loginSecondFactor(mode: LoginMode, ticket: string, code: string) {
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/second-factor`, { ticket, code }, { bearer: false, retry: false });
+  await signedIn(mode, result);
+  return result;
+}
+
+/** A passkey assertion for a fresh sign-in ceremony; null (with the error) when the browser or user declined. */
+export async function passkeyAssertion(): Promise<{ ceremony: string; response: unknown } | { error: string }> {
+  const options = await api<{ ceremony: string; options: Parameters<typeof startAuthentication>[0]['optionsJSON'] }>('POST', '/api/auth/passkey/options', {}, { bearer: false, retry: false });
+  if (!options.ok || !options.data) return { error: options.error?.message ?? 'failed' };
+  try {
+    return { ceremony: options.data.ceremony, response: await startAuthentication({ optionsJSON: options.data.options }) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : 'passkey failed' };
   }
+}
+
+/** Sign in with a passkey alone, in the chosen mode. */
+export async function loginWithPasskey(mode: LoginMode) {
+  const assertion = await passkeyAssertion();
+  if ('error' in assertion) return { ok: false, status: 0, data: null, error: { error: 'GH_WEB_PASSKEY', message: assertion.error }, node: null } as ApiResult<LoginAnswer>;
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/passkey`, assertion, { bearer: false, retry: false });
+  await signedIn(mode, result);
+  return result;
+}
+
+/** The second step with a passkey instead of a code. */
+export async function secondFactorWithPasskey(mode: LoginMode, ticket: string) {
+  const assertion = await passkeyAssertion();
+  if ('error' in assertion) return { ok: false, status: 0, data: null, error: { error: 'GH_WEB_PASSKEY', message: assertion.error }, node: null } as ApiResult<LoginAnswer>;
+  const result = await api<LoginAnswer>('POST', `/api/auth/${mode}/login/second-factor`, { ticket, ceremony: assertion.ceremony, passkey: assertion.response }, { bearer: false, retry: false });
+  await signedIn(mode, result);
   return result;
 }
 
