@@ -54,6 +54,9 @@ const LinkView = Type.Object({
 const ProviderParams = Type.Object({ provider: Type.String({ pattern: SLUG }) });
 const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
 
+/** What this plugin reads of the node: its provider registry and link store (database, clock, ids, secret), the sign-in it ends in (identity, sessions, cookies, kv) and the origin callbacks are bound to. */
+export type FederationRouteDeps = Pick<AppContext, 'config' | 'clock' | 'ids' | 'kv' | 'secret' | 'cookies' | 'database' | 'identity' | 'origin' | 'sessions' | 'logger'>;
+
 /**
  * Sign in with other providers. Routes:
  *  GET    /api/auth/federation/providers              the configured providers (sign-in buttons)
@@ -69,7 +72,7 @@ const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
  * attacker's provider account to a signed-in victim. Browser-facing steps (start, callback) never
  * answer JSON on failure: the operator's log gets the cause, the user a page of the web app.
  */
-export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function federationRoutes(ctx: FederationRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const declared = await loadDeclaredProviders(ctx.config.federation);
     const registry = createProviderRegistry({ db: ctx.database.db, clock: ctx.clock, box: createSecretBox(ctx.secret), declared });
