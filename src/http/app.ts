@@ -23,7 +23,7 @@ import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
 import { nodeStatsRoutes } from './routes/node-stats.js';
 import { docsRoutes } from './routes/docs.js';
 import { webRoutes } from './routes/web.js';
-import { createRealtime } from '../realtime/index.js';
+import { createRealtime, type Realtime } from '../realtime/index.js';
 import type { GatehouseServer } from './server.js';
 import { accountRoutes } from './routes/account.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
@@ -41,6 +41,8 @@ export interface GatehouseApp {
   app: GatehouseServer;
   ctx: AppContext;
   hooks: AuthHooks;
+  /** Socket.IO chat on this node's HTTP server (built here, not in the context: it needs the server). */
+  realtime: Realtime;
   /** Starts listening (config.server.host/port); resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops taking requests, lets in-flight ones finish, closes stores. */
@@ -138,7 +140,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(adminRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Socket.IO shares the HTTP server, and the same guard; revocations reach live sockets on every node.
+  // Socket.IO shares the HTTP server, and the same guard, so it is built here once the server exists and
+  // never attached to the context. Ending credentials reaches live sockets through the one late-bound
+  // link the root owns: endCredentials only emits 'revoked' on ctx.events (built before any socket), and
+  // this subscription, made once, closes the sockets those credentials opened, on every node.
   const realtime = await createRealtime({
     httpServer: app.server,
     authenticate: ctx.authenticate,
@@ -150,7 +155,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     config,
     logger: ctx.logger,
   });
-  ctx.realtime = realtime;
   ctx.events.on('revoked', (event) => disconnectRevoked(realtime, event));
   app.addHook('preClose', async () => realtime.close());
   await app.register(nodeStatsRoutes(ctx, () => realtime.stats()));
@@ -163,6 +167,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     app,
     ctx,
     hooks,
+    realtime,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const address = app.server.address();
