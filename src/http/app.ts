@@ -24,6 +24,7 @@ import { nodeStatsRoutes } from './routes/node-stats.js';
 import { docsRoutes } from './routes/docs.js';
 import { webRoutes } from './routes/web.js';
 import { createRealtime, type Realtime } from '../realtime/index.js';
+import { createFederationModule } from '../federation/index.js';
 import type { GatehouseServer } from './server.js';
 import { accountRoutes } from './routes/account.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
@@ -133,7 +134,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(sessionAuthRoutes(ctx, hooks));
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
-  await app.register(federationRoutes(ctx, hooks));
+  // Built here, not in createContext: it reads the declared providers' file, which the CLI's user
+  // commands (they build a context) must not depend on.
+  const federation = await createFederationModule({ federation: config.federation, db: ctx.database.db, kv: ctx.kv, clock: ctx.clock, ids: ctx.ids, secret: ctx.secret });
+  await app.register(federationRoutes(ctx, federation, hooks));
   await app.register(accountLifecycleRoutes(ctx, hooks));
   await app.register(secondFactorRoutes(ctx, hooks));
   await app.register(passkeyRoutes(ctx, hooks));
