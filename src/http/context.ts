@@ -78,8 +78,10 @@ export interface AppContext {
   readonly sealer: CookieSealer;
   /** JWT mode: keystore (shared with OAuth), access tokens, refresh families, deny-list. */
   readonly tokens: TokenService;
-  /** Credential resolvers the guard tries, in the order declared once in createContext. */
-  readonly resolvers: readonly CredentialResolver[];
+  /**
+   * The one guard, HTTP's and Socket.IO's: it tries the credential resolvers in the order declared once
+   * in createContext. The list itself is not exposed, so no second guard can order them differently.
+   */
   readonly authenticate: Authenticate;
   readonly events: SecurityEvents;
   /** The OAuth / OIDC feature: provider, grants, clients, interactions, its resolver. */
@@ -219,7 +221,6 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       cookies,
       sealer,
       tokens,
-      resolvers,
       authenticate: createGuard(resolvers),
       events,
       oauth,
