@@ -1,6 +1,8 @@
 // federation/: signing in with other providers, gatehouse as the client (openid-client) — the provider
 // registry with presets for Google, Kakao, Naver and GitHub plus any OIDC issuer, the code+PKCE flow with
 // state, nonce and iss checks, and the account-linking rule.
+export { createFederationModule } from './module.js';
+export type { FederationModule, FederationModuleDeps } from './module.js';
 export { createFederationFlow, safeReturnTo } from './flow.js';
 export type { CallbackResult, FederationFlow, LinkRequest, StartResult } from './flow.js';
 export { resolveAccount } from './accounts.js';

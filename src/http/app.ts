@@ -23,7 +23,8 @@ import { clusterLinksFromEnv, clusterRoutes } from './routes/cluster.js';
 import { nodeStatsRoutes } from './routes/node-stats.js';
 import { docsRoutes } from './routes/docs.js';
 import { webRoutes } from './routes/web.js';
-import { createRealtime } from '../realtime/index.js';
+import { createRealtime, type Realtime } from '../realtime/index.js';
+import { createFederationModule } from '../federation/index.js';
 import type { GatehouseServer } from './server.js';
 import { accountRoutes } from './routes/account.js';
 import { cookieAuthRoutes } from './routes/cookie-auth.js';
@@ -41,6 +42,8 @@ export interface GatehouseApp {
   app: GatehouseServer;
   ctx: AppContext;
   hooks: AuthHooks;
+  /** Socket.IO chat on this node's HTTP server (built here, not in the context: it needs the server). */
+  realtime: Realtime;
   /** Starts listening (config.server.host/port); resolves with the bound port. */
   listen(): Promise<number>;
   /** Stops taking requests, lets in-flight ones finish, closes stores. */
@@ -131,14 +134,20 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   await app.register(sessionAuthRoutes(ctx, hooks));
   await app.register(jwtAuthRoutes(ctx, hooks));
   await app.register(oauthRoutes(ctx, hooks));
-  await app.register(federationRoutes(ctx, hooks));
+  // Built here, not in createContext: it reads the declared providers' file, which the CLI's user
+  // commands (they build a context) must not depend on.
+  const federation = await createFederationModule({ federation: config.federation, db: ctx.database.db, kv: ctx.kv, clock: ctx.clock, ids: ctx.ids, secret: ctx.secret });
+  await app.register(federationRoutes(ctx, federation, hooks));
   await app.register(accountLifecycleRoutes(ctx, hooks));
   await app.register(secondFactorRoutes(ctx, hooks));
   await app.register(passkeyRoutes(ctx, hooks));
   await app.register(adminRoutes(ctx, hooks));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Socket.IO shares the HTTP server, and the same guard; revocations reach live sockets on every node.
+  // Socket.IO shares the HTTP server, and the same guard, so it is built here once the server exists and
+  // never attached to the context. Ending credentials reaches live sockets through the one late-bound
+  // link the root owns: endCredentials only emits 'revoked' on ctx.events (built before any socket), and
+  // this subscription, made once, closes the sockets those credentials opened, on every node.
   const realtime = await createRealtime({
     httpServer: app.server,
     authenticate: ctx.authenticate,
@@ -150,7 +159,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     config,
     logger: ctx.logger,
   });
-  ctx.realtime = realtime;
   ctx.events.on('revoked', (event) => disconnectRevoked(realtime, event));
   app.addHook('preClose', async () => realtime.close());
   await app.register(nodeStatsRoutes(ctx, () => realtime.stats()));
@@ -163,6 +171,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     app,
     ctx,
     hooks,
+    realtime,
     async listen() {
       await app.listen({ host: config.server.host, port: config.server.port });
       const address = app.server.address();

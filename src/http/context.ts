@@ -38,7 +38,6 @@ import {
 } from '../sessions/index.js';
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
 import { createTokenService, type TokenService } from '../tokens/index.js';
-import type { Realtime } from '../realtime/index.js';
 import { createOauthModule, type OauthModule } from '../oauth/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
@@ -53,43 +52,48 @@ import { createAccountService, type AccountService } from './accounts/service.js
 import { createUserAdmin, type UserAdmin } from './accounts/admin.js';
 import { createNodeHousekeeping } from './housekeeping.js';
 
-/** Everything a route needs, built once per node. Routes receive it; features never see it. */
+/**
+ * Every service of a node, built once by createContext and never changed after. It is the composition
+ * root's inventory, not something a feature reaches into: each route plugin declares the few fields it
+ * reads (a `Pick` of this type) and buildApp hands it this object, which satisfies them all. Socket.IO
+ * is not here: it needs the HTTP server, so buildApp builds it and returns it beside the context.
+ */
 export interface AppContext {
-  config: Config;
+  readonly config: Config;
   /** Insecure-but-allowed settings, logged once at start. */
-  warnings: string[];
-  clock: Clock;
-  ids: IdSource;
-  logger: Logger;
+  readonly warnings: string[];
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
   /** The external origin (scheme://host:port) cookies, CSRF checks and issuers are bound to. */
-  origin: string;
-  secret: string;
-  database: DatabaseHandle;
-  redis: RedisClient | null;
+  readonly origin: string;
+  readonly secret: string;
+  readonly database: DatabaseHandle;
+  readonly redis: RedisClient | null;
   /** Shared short-lived state: Redis when configured, else the SQL table. */
-  kv: KeyValueStore;
-  identity: Identity;
-  sessions: SessionManager;
-  cookies: CookiePolicy;
-  sealer: CookieSealer;
+  readonly kv: KeyValueStore;
+  readonly identity: Identity;
+  readonly sessions: SessionManager;
+  readonly cookies: CookiePolicy;
+  readonly sealer: CookieSealer;
   /** JWT mode: keystore (shared with OAuth), access tokens, refresh families, deny-list. */
-  tokens: TokenService;
-  /** Credential resolvers the guard tries, in the order declared once in createContext. */
-  resolvers: readonly CredentialResolver[];
-  authenticate: Authenticate;
-  events: SecurityEvents;
+  readonly tokens: TokenService;
+  /**
+   * The one guard, HTTP's and Socket.IO's: it tries the credential resolvers in the order declared once
+   * in createContext. The list itself is not exposed, so no second guard can order them differently.
+   */
+  readonly authenticate: Authenticate;
+  readonly events: SecurityEvents;
   /** The OAuth / OIDC feature: provider, grants, clients, interactions, its resolver. */
-  oauth: OauthModule;
+  readonly oauth: OauthModule;
   /** Account mail: SMTP_URL, or the outbox in the store. */
-  mailer: Mailer;
+  readonly mailer: Mailer;
   /** Email verification, password reset, email change, account deletion. */
-  accounts: AccountService;
+  readonly accounts: AccountService;
   /** Operator actions on users (console and CLI). */
-  userAdmin: UserAdmin;
+  readonly userAdmin: UserAdmin;
   /** Reclaims expired rows on a schedule (one node at a time); started here, stopped by close(). */
-  housekeeping: Housekeeping;
-  /** Socket.IO chat, attached by buildApp once the HTTP server exists. */
-  realtime?: Realtime;
+  readonly housekeeping: Housekeeping;
   /** Closes what the context opened (database, Redis), in reverse order. */
   close(): Promise<void>;
 }
@@ -217,7 +221,6 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       cookies,
       sealer,
       tokens,
-      resolvers,
       authenticate: createGuard(resolvers),
       events,
       oauth,

@@ -20,6 +20,9 @@ export type PasswordStep =
 /** The second factors a login may offer; a pending login lists those the account has. */
 export type SecondFactorMethodName = 'totp' | 'recovery' | 'passkey';
 
+/** What the login steps read: the users (throttle, factors, audit) and the origin passkeys are bound to. */
+export type LoginDeps = Pick<AppContext, 'identity' | 'origin'>;
+
 /** The relying party of passkeys: the public origin and its host. */
 export const relyingParty = (ctx: Pick<AppContext, 'origin'>) => ({ id: new URL(ctx.origin).hostname, origin: ctx.origin, name: 'gatehouse' });
 
@@ -28,7 +31,7 @@ export const relyingParty = (ctx: Pick<AppContext, 'origin'>) => ({ id: new URL(
  * password fail alike (identity makes them cost the same); the audit keeps the attempt for the
  * account's owner to see when the account exists.
  */
-export async function passwordLogin(ctx: AppContext, request: FastifyRequest, input: { email: string; password: string }, mode: LoginMode): Promise<User> {
+export async function passwordLogin(ctx: LoginDeps, request: FastifyRequest, input: { email: string; password: string }, mode: LoginMode): Promise<User> {
   const meta = requestMeta(request);
   try {
     return await ctx.identity.authenticate({ email: input.email, password: input.password, ip: meta.ip, userAgent: meta.userAgent });
@@ -46,7 +49,7 @@ export async function passwordLogin(ctx: AppContext, request: FastifyRequest, in
  * caller gets only a pending-login ticket for `mode` (and `bind`, the OAuth interaction), never a
  * credential: the mode's second step exchanges ticket + code for it.
  */
-export async function passwordStep(ctx: AppContext, request: FastifyRequest, input: { email: string; password: string }, mode: LoginMode, bind: string | null = null): Promise<PasswordStep> {
+export async function passwordStep(ctx: LoginDeps, request: FastifyRequest, input: { email: string; password: string }, mode: LoginMode, bind: string | null = null): Promise<PasswordStep> {
   const user = await passwordLogin(ctx, request, input, mode);
   const meta = requestMeta(request);
   if (!(await ctx.identity.factors.enrolled(user.id))) {
@@ -66,7 +69,7 @@ export async function passwordStep(ctx: AppContext, request: FastifyRequest, inp
  * password change or disable since the first step voids it.
  */
 export async function secondFactorStep(
-  ctx: AppContext,
+  ctx: LoginDeps,
   request: FastifyRequest,
   input: { ticket: string; code?: string | undefined; ceremony?: string | undefined; passkey?: unknown },
   mode: LoginMode,
@@ -112,7 +115,7 @@ export async function secondFactorStep(
  * user verification, no password. A counter that did not advance (a cloned authenticator) is refused
  * and audited in the owner's log.
  */
-export async function passkeyLogin(ctx: AppContext, request: FastifyRequest, input: { ceremony: string; response: unknown }, mode: LoginMode): Promise<{ user: User; amr: Amr[] }> {
+export async function passkeyLogin(ctx: LoginDeps, request: FastifyRequest, input: { ceremony: string; response: unknown }, mode: LoginMode): Promise<{ user: User; amr: Amr[] }> {
   const meta = requestMeta(request);
   let proven;
   try {

@@ -52,7 +52,7 @@ describe('socket limits', () => {
       socket.connect();
     });
 
-  const serverSockets = () => [...node.node.ctx.realtime!.io.of('/chat').sockets.values()];
+  const serverSockets = () => [...node.node.realtime.io.of('/chat').sockets.values()];
   const serverSocketOf = (userId: string) => serverSockets().find((s) => s.data.userId === userId);
 
   it(`one user holds at most ${CAP} sockets, however many handshakes race; others are unaffected`, async () => {

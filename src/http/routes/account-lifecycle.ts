@@ -17,11 +17,14 @@ export function askerOf(request: FastifyRequest): Asker & { ip: string } {
   return { ...requestMeta(request), lang: readPreferences(request.cookies, request.headers['accept-language']).lang };
 }
 
+/** What this plugin reads of the node: the account service, the data export (identity, sessions, database), the mail delivery mode, the preference cookies and step-up (kv, clock). */
+export type AccountLifecycleRouteDeps = Pick<AppContext, 'clock' | 'kv' | 'cookies' | 'database' | 'identity' | 'sessions' | 'mailer' | 'accounts'>;
+
 /**
  * Email verification, forgotten password, email change, data export and account deletion: the
  * account's life beyond signing in. Links arrive by mail; their tokens come back in a POST body.
  */
-export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function accountLifecycleRoutes(ctx: AccountLifecycleRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['account'];
     const endBrowserCredentials = (reply: FastifyReply) => {
@@ -149,7 +152,7 @@ export function accountLifecycleRoutes(ctx: AppContext, hooks: AuthHooks): Fasti
 }
 
 /** The data export: profile, sessions, refresh-token devices, OAuth grants and the audit trail. */
-async function exportAccount(ctx: AppContext, userId: string) {
+async function exportAccount(ctx: Pick<AppContext, 'identity' | 'sessions' | 'database' | 'clock'>, userId: string) {
   const user = await ctx.identity.getUser(userId);
   if (!user) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
   const db = ctx.database.db;

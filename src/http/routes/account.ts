@@ -11,8 +11,11 @@ import { renewOwnCookie } from '../renew-own-cookie.js';
 import { stepUp } from '../step-up.js';
 import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
 
+/** What this plugin reads of the node: signup and password change (identity, accounts), step-up (kv, clock), ending credentials (sessions, events) and renewing the caller's own cookie (sealer, cookies, config). */
+export type AccountRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'sealer' | 'identity' | 'sessions' | 'events' | 'accounts'>;
+
 /** Sign-up, who-am-I, password change, "log out everywhere", the audit trail and preferences. */
-export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['account'];
 

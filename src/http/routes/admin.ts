@@ -30,8 +30,11 @@ const adminView = (u: Pick<User, 'id' | 'email' | 'name' | 'roles' | 'createdAt'
   disabledAt: u.disabledAt,
 });
 
+/** What this plugin reads of the node: operator actions (userAdmin), what a user's page shows (identity, sessions, tokens), the outbox (database, mailer) and step-up (kv, clock). */
+export type AdminRouteDeps = Pick<AppContext, 'clock' | 'kv' | 'database' | 'identity' | 'sessions' | 'tokens' | 'mailer' | 'userAdmin'>;
+
 /** The admin console's API: users (search, view, disable/enable, log out, admin role) and the outbox. */
-export function adminRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['admin'];
     // An admin acts with their own first-party credential (the guard's default lane), never a third-party token.

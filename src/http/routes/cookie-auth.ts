@@ -8,8 +8,11 @@ import { requestMeta } from '../request-meta.js';
 import { Credentials, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
 
+/** What this plugin reads of the node: the sealer and cookie policy, the login steps (identity, origin) and the recent-authentication record (kv, clock, config). */
+export type CookieAuthRouteDeps = Pick<AppContext, 'config' | 'clock' | 'cookies' | 'sealer' | 'identity' | 'origin' | 'kv'>;
+
 /** Cookie mode (the note's "쿠키"): a sealed, stateless cookie with only the user id and its times. */
-export function cookieAuthRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+export function cookieAuthRoutes(ctx: CookieAuthRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const name = ctx.cookies.names.auth;
     const signIn = async (reply: FastifyReply, user: User, amr: Amr[]) => {

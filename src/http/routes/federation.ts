@@ -4,14 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError, isGatehouseError, sameOriginPath } from '../../core/index.js';
 import {
   callbackUrlFor,
-  createFederationFlow,
-  createLinkStore,
-  createProviderRegistry,
-  createSecretBox,
   describeFailure,
-  loadDeclaredProviders,
   problemPagePath,
   resolveAccount,
+  type FederationModule,
   type ProviderKind,
 } from '../../federation/index.js';
 import type { AppContext } from '../context.js';
@@ -55,6 +51,14 @@ const ProviderParams = Type.Object({ provider: Type.String({ pattern: SLUG }) })
 const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
 
 /**
+ * What this plugin reads of the node: the sign-in it ends in (identity, sessions and their cookie, the
+ * session lifetime), ids for new accounts, the origin callbacks are bound to and the log that names the
+ * declared providers. The federation feature itself (registry, links, flow) is built by the composition
+ * root and handed in whole.
+ */
+export type FederationRouteDeps = Pick<AppContext, 'config' | 'ids' | 'cookies' | 'identity' | 'origin' | 'sessions' | 'logger'>;
+
+/**
  * Sign in with other providers. Routes:
  *  GET    /api/auth/federation/providers              the configured providers (sign-in buttons)
  *  GET    /api/auth/federation/admin/providers        every provider with its callback URL (admin)
@@ -69,12 +73,9 @@ const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
  * attacker's provider account to a signed-in victim. Browser-facing steps (start, callback) never
  * answer JSON on failure: the operator's log gets the cause, the user a page of the web app.
  */
-export function federationRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function federationRoutes(ctx: FederationRouteDeps, federation: FederationModule, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const declared = await loadDeclaredProviders(ctx.config.federation);
-    const registry = createProviderRegistry({ db: ctx.database.db, clock: ctx.clock, box: createSecretBox(ctx.secret), declared });
-    const links = createLinkStore({ db: ctx.database.db, clock: ctx.clock, ids: ctx.ids });
-    const flow = createFederationFlow({ registry, kv: ctx.kv, clock: ctx.clock, ids: ctx.ids, allowInsecureLoopback: true });
+    const { declared, registry, links, flow } = federation;
     const tags = ['federation'];
     const callbackUrl = (provider: string) => callbackUrlFor(ctx.origin, provider);
     const stateCookie = (maxAge: number) => ({ httpOnly: true, secure: ctx.cookies.secure, sameSite: 'lax' as const, path: STATE_PATH, maxAge });

@@ -5,6 +5,9 @@ import type { AppContext } from '../context.js';
 import { isLoopback } from '../client-address.js';
 import { monitorDependencies } from '../dependencies.js';
 
+/** What this plugin reads of the node: the node id, and what the dependency monitor probes. */
+export type HealthRouteDeps = Pick<AppContext, 'config' | 'database' | 'redis' | 'logger'>;
+
 /**
  * What each endpoint promises (docs/operations.md):
  * - /healthz — liveness: the process runs and its event loop answers. Restart it when this fails.
@@ -16,7 +19,7 @@ import { monitorDependencies } from '../dependencies.js';
  * - /healthz/deps — dependency health for monitoring and alerting: 503 while any store is down.
  * All three answer from memory: a frozen store can never make them slow.
  */
-export function healthRoutes(ctx: AppContext, registry: Registry): FastifyPluginAsync {
+export function healthRoutes(ctx: HealthRouteDeps, registry: Registry): FastifyPluginAsync {
   return async (app) => {
     const hidden = { schema: { hide: true } };
     const dependencies = monitorDependencies(ctx);

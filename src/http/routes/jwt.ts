@@ -30,6 +30,9 @@ const emptyBodyIsEmptyObject = async (request: FastifyRequest) => {
 
 const JwksResponse = Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true, description: 'A public JWK (RFC 7517) with kid, alg and use' })) });
 
+/** What this plugin reads of the node: tokens and the refresh cookie, revocation events, the login steps (identity, origin) and the recent-authentication record (kv, clock). */
+export type JwtRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'tokens' | 'events' | 'identity' | 'origin'>;
+
 /**
  * JWT mode (the note's "JWT"): a short access token the client sends as `Authorization: Bearer`, and a
  * rotating refresh token. Browsers get the refresh token only as the HttpOnly `__Secure-gh.rt` cookie
@@ -37,7 +40,7 @@ const JwksResponse = Type.Object({ keys: Type.Array(Type.Object({}, { additional
  * for it in the body with `"refresh_token_in_body": true` at login and then sends it back as
  * `refresh_token` in the body; a refresh token travels back the way it came.
  */
-export function jwtAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function jwtAuthRoutes(ctx: JwtRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['JWT mode'];
     const cookieName = ctx.cookies.names.refresh;

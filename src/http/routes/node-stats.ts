@@ -4,12 +4,15 @@ import { GatehouseError } from '../../core/index.js';
 import type { Realtime } from '../../realtime/index.js';
 import type { AppContext } from '../context.js';
 
+/** What this plugin reads of the node: the node id, the clock, and which stores the node runs on. */
+export type NodeStatsRouteDeps = Pick<AppContext, 'config' | 'clock' | 'database' | 'redis'>;
+
 /**
  * This node's vital signs for the dashboard: event-loop delay (the cost of blocking, in the note's
  * terms), memory and live sockets. Only for callers on this machine (the sibling nodes that relay it to
  * signed-in users): through the balancer the client address is the forwarded one, which is refused.
  */
-export function nodeStatsRoutes(ctx: AppContext, sockets: () => ReturnType<Realtime['stats']>): FastifyPluginAsyncTypebox {
+export function nodeStatsRoutes(ctx: NodeStatsRouteDeps, sockets: () => ReturnType<Realtime['stats']>): FastifyPluginAsyncTypebox {
   return async (app) => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted } from '../../oauth/index.js';
+import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted, type OauthModule } from '../../oauth/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
@@ -63,10 +63,19 @@ function endedProviderSession(setCookie: ReturnType<FastifyReply['raw']['getHead
 }
 
 /**
+ * What this plugin reads of the node: the parts of the OAuth module it mounts (not its adapter or its
+ * resolver, which the context wires into the guard), the login steps (identity, origin), the web
+ * sign-in it reuses (sessions, cookies, kv), revocation events and the grants listing (database).
+ */
+export type OauthRouteDeps = Pick<AppContext, 'kv' | 'cookies' | 'database' | 'identity' | 'origin' | 'sessions' | 'events' | 'logger'> & {
+  readonly oauth: Pick<OauthModule, 'server' | 'grants' | 'clients' | 'interactions' | 'webOrigins'>;
+};
+
+/**
  * OAuth 2.0 / OIDC: oidc-provider mounted under /oidc on this server, gatehouse's interaction
  * pages (login, consent), the user's grants, the clients admin API and the example protected resources.
  */
-export function oauthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { server, grants, clients, interactions } = ctx.oauth;
 

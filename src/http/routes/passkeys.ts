@@ -15,11 +15,14 @@ const Options = Type.Object({ ceremony: Type.String(), options: Type.Object({}, 
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
 
+/** What this plugin reads of the node: passkeys (identity, origin), step-up (kv, clock), ending credentials (sessions, events) and renewing the caller's own cookie (sealer, cookies, config). */
+export type PasskeyRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'identity' | 'origin' | 'sessions' | 'events' | 'sealer' | 'cookies'>;
+
 /**
  * Passkeys: the ceremony options for signing in, and the account's own list (register several, name
  * them, remove them). Adding or removing one needs step-up, like any change of factors.
  */
-export function passkeyRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function passkeyRoutes(ctx: PasskeyRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['passkeys'];
     const rp = relyingParty(ctx);

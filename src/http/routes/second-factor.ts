@@ -16,11 +16,14 @@ const FactorStatus = Type.Object({ totp: Type.Boolean(), totpPending: Type.Boole
 const Code = Type.String({ minLength: 1, maxLength: 64 });
 const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
 
+/** What this plugin reads of the node: factors and passkeys (identity, origin), their mail (accounts), step-up (kv, clock), ending credentials (sessions, events) and renewing the caller's own cookie (sealer, cookies, config). */
+export type SecondFactorRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'sealer' | 'identity' | 'origin' | 'sessions' | 'events' | 'accounts'>;
+
 /**
  * The account's second factors (TOTP and recovery codes) and re-authentication. Every change needs a
  * recent authentication (step-up): a stolen session alone cannot add, see or remove a factor.
  */
-export function secondFactorRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function secondFactorRoutes(ctx: SecondFactorRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['second factor'];
     const guarded = [hooks.requireAuth(), stepUp(ctx)];

@@ -13,8 +13,11 @@ import { requestMeta } from '../request-meta.js';
 import { Credentials, ErrorBody, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, SessionView, UserView, errorResponses, secondFactorRequired, userView } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
 
+/** What this plugin reads of the node: sessions and their cookie, the refresh-token devices listed beside them, revocation events, the login steps (identity, origin) and the recent-authentication record (kv, clock). */
+export type SessionAuthRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'sessions' | 'tokens' | 'events' | 'identity' | 'origin'>;
+
 /** Session mode (the note's "세션 & 쿠키"): an opaque id in an HttpOnly cookie, the data server-side. */
-export function sessionAuthRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginAsyncTypebox {
+export function sessionAuthRoutes(ctx: SessionAuthRouteDeps, hooks: AuthHooks): FastifyPluginAsyncTypebox {
   return async (app) => {
     const name = ctx.cookies.names.session;
     const tags = ['session mode'];
