@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { GatehouseError } from '../../core/index.js';
+import { escapeHtml, GatehouseError } from '../../core/index.js';
 import { readPreferences } from '../../cookies/index.js';
-import { escapeHtml, renderMarkdown, titleOf } from './docs-markdown.js';
+import { renderMarkdown, titleOf } from './docs-markdown.js';
 import { WEB_CSP } from './web.js';
 
 /**

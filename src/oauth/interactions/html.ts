@@ -1,12 +1,4 @@
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { escapeHtml } from '../../core/index.js';
 
 /** The frame of every server-rendered OAuth page; the web app's /gatehouse.css restyles body.gh-page. */
 export function page(title: string, body: string, lang: 'en' | 'ko' = 'en'): string {

@@ -1,4 +1,5 @@
-import { escapeHtml, page } from './html.js';
+import { escapeHtml } from '../../core/index.js';
+import { page } from './html.js';
 import type { PageLang } from './locale.js';
 import { pageText, scopeDescription, type PageText } from './text.js';
 
