@@ -1,8 +1,9 @@
 // Account mail in English and Korean: each message as plain text and as HTML, every link absolute
 // (built from the public URL) and every interpolated value escaped in the HTML part.
 import { escapeHtml } from '../core/index.js';
+import type { Lang } from '../core/index.js';
 
-export type MailLang = 'en' | 'ko';
+export type MailLang = Lang;
 export type MailKind = 'verify-email' | 'change-email' | 'reset-password' | 'password-changed' | 'second-factor-changed' | 'second-factor-reset';
 
 interface Copy {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import { escapeHtml, GatehouseError } from '../../core/index.js';
+import type { Lang } from '../../core/index.js';
 import { readPreferences } from '../../cookies/index.js';
 import { renderMarkdown, titleOf } from './docs-markdown.js';
 import { WEB_CSP } from './web.js';
@@ -27,7 +28,6 @@ export interface DocsRoutesOptions {
   dir?: string;
 }
 
-type Lang = 'en' | 'ko';
 
 /** The file for a page in a language, falling back to English when there is no translation. */
 export function docFile(dir: string, name: DocName, lang: Lang): { path: string; lang: Lang } {
