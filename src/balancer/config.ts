@@ -227,6 +227,9 @@ export type BalancerFlagValues = Partial<Record<BalancerFlag, string | string[] 
  * --admin-token.
  */
 export async function resolveBalancerConfig(configPath: string | undefined, flags: BalancerFlagValues, env: NodeJS.ProcessEnv = process.env): Promise<BalancerConfig> {
+  // The cheap checks first, before the file is read, so the message names the flag.
+  if (typeof flags.listen === 'string') parseHostPort(flags.listen, '--listen');
+  for (const b of [flags.backend ?? []].flat()) parseBackend(b);
   const file = configPath ? await readConfigFile(configPath) : {};
   if (file !== null && (typeof file !== 'object' || Array.isArray(file))) throw invalid(`Config file ${configPath ?? ''} must hold a mapping.`);
   const layered: Record<string, unknown> = { ...(file as Record<string, unknown> | null) };

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { GatehouseError } from '../core/index.js';
-import { parseCookieHeader, readPreferences } from '../http/index.js';
+import { GatehouseError, LANG_COOKIE, parseCookieHeader, preferredLang } from '../core/index.js';
+import type { Lang } from '../core/index.js';
 
 /** Seconds a client should wait before asking again; nodes usually become ready within a few. */
 const RETRY_AFTER_S = 1;
@@ -18,7 +18,7 @@ const TEXT = {
   },
 } as const;
 
-function page(lang: 'en' | 'ko'): string {
+function page(lang: Lang): string {
   const t = TEXT[lang];
   // A meta refresh keeps retrying without any script; the link is for the impatient.
   return `<!doctype html>
@@ -38,7 +38,7 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
   const headers = { 'retry-after': String(RETRY_AFTER_S), 'cache-control': 'no-store', connection: 'close' };
   const wantsHtml = (req.method === 'GET' || req.method === 'HEAD') && /\btext\/html\b/.test(req.headers.accept ?? '');
   if (wantsHtml) {
-    const lang = readPreferences(parseCookieHeader(req.headers.cookie), req.headers['accept-language']).lang;
+    const lang = preferredLang(req.headers['accept-language'], parseCookieHeader(req.headers.cookie)[LANG_COOKIE]);
     res.writeHead(503, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-language': lang });
     res.end(req.method === 'HEAD' ? undefined : page(lang));
     return;

@@ -1,3 +1,5 @@
+import { LANG_COOKIE } from '../core/index.js';
+
 /**
  * The cookie names of the interface contract. `__Host-` binds a cookie to this exact origin (Secure,
  * Path=/, no Domain: a sibling subdomain cannot set or shadow it); `__Secure-` only demands Secure,
@@ -8,7 +10,7 @@ export const COOKIE_NAMES = {
   auth: '__Host-gh.auth',
   refresh: '__Secure-gh.rt',
   theme: 'gh.theme',
-  lang: 'gh.lang',
+  lang: LANG_COOKIE,
 } as const;
 
 /** What browsers accept on origins where the prefixed names would be refused (plain HTTP, not local). */
@@ -17,5 +19,5 @@ export const PLAIN_COOKIE_NAMES = {
   auth: 'gh.auth',
   refresh: 'gh.rt',
   theme: 'gh.theme',
-  lang: 'gh.lang',
+  lang: LANG_COOKIE,
 } as const;

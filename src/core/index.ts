@@ -1,5 +1,7 @@
 // core/: what every other folder stands on and nothing else — the registry of coded errors, the
-// configuration schema, the injected clock and id source, the instance secret and the logger type.
+// configuration schema, the injected clock and id source, the instance secret and the logger type,
+// and what every area that reads requests or renders pages shares (the cookie header, the page
+// language, HTML escaping).
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
 export type { ErrorCode, ErrorDetails, ErrorSpec, GatehouseErrorOptions } from './errors.js';
 export { ConfigSchema, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
@@ -10,6 +12,10 @@ export { createManualClock, systemClock } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';
 export { cryptoIds, safeEqual, sha256 } from './ids.js';
 export { sameOriginPath } from './redirect-target.js';
+export { parseCookieHeader } from './cookie-header.js';
+export { escapeHtml } from './html.js';
+export { isLang, LANG_COOKIE, LANGS, preferredLang } from './locale.js';
+export type { Lang } from './locale.js';
 export type { IdSource } from './ids.js';
 export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';

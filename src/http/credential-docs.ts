@@ -1,3 +1,4 @@
+import type { Lang } from '../core/index.js';
 import { LANE_KINDS, type CredentialLane, type DeclaredRoute } from './guard.js';
 
 /**
@@ -6,8 +7,6 @@ import { LANE_KINDS, type CredentialLane, type DeclaredRoute } from './guard.js'
  * (hooks.routes), so the page cannot drift from what is enforced; `npm run docs:credentials` rewrites
  * it and a test fails when the files differ from what the code declares.
  */
-type Lang = 'en' | 'ko';
-
 interface KindRow {
   kind: string;
   lives: Record<Lang, string>;

@@ -5,9 +5,6 @@ export type { BuildAppOptions, GatehouseApp } from './app.js';
 export { createContext, prepareStore } from './context.js';
 // The primary of `gatehouse up` relays Socket.IO between nodes; cluster/ reaches realtime through here.
 export { createClusterRelay } from '../realtime/index.js';
-// …and the starting page it shows before any node is ready speaks the visitor's language.
-export { parseCookieHeader } from '../realtime/index.js';
-export { readPreferences } from '../cookies/index.js';
 export type { AppContext, ContextOptions } from './context.js';
 export { createGuard, bearerChallenge, requestCredentials } from './guard.js';
 export type { AuthHooks } from './guard.js';

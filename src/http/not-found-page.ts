@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readPreferences } from '../cookies/index.js';
+import { docPage } from './doc-page.js';
 
 /**
  * The 404 a person sees (a browser navigating to /docs/nope or a mistyped server path): a page with a
@@ -19,24 +20,17 @@ export function wantsPage(request: FastifyRequest): boolean {
 export function sendNotFoundPage(request: FastifyRequest, reply: FastifyReply, csp: string): FastifyReply {
   const { lang, theme } = readPreferences(request.cookies ?? {}, request.headers['accept-language']);
   const t = TEXT[lang];
-  const html = `<!doctype html>
-<html lang="${lang}"${theme === 'light' || theme === 'dark' ? ` data-theme="${theme}"` : ''}>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t.title} — gatehouse</title>
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/gatehouse.css">
-</head>
-<body class="gh-doc">
-<main>
+  const html = docPage({
+    lang,
+    theme,
+    title: t.title,
+    body: `<main>
 <h1>${t.title}</h1>
 <p>${t.body}</p>
 <p><a href="/" data-testid="not-found-home">${t.home}</a> · <a href="/learn">${t.docs}</a></p>
 </main>
-</body>
-</html>
-`;
+`,
+  });
   return reply
     .status(404)
     .type('text/html; charset=utf-8')

@@ -1,7 +1,9 @@
 // Account mail in English and Korean: each message as plain text and as HTML, every link absolute
 // (built from the public URL) and every interpolated value escaped in the HTML part.
+import { escapeHtml } from '../core/index.js';
+import type { Lang } from '../core/index.js';
 
-export type MailLang = 'en' | 'ko';
+export type MailLang = Lang;
 export type MailKind = 'verify-email' | 'change-email' | 'reset-password' | 'password-changed' | 'second-factor-changed' | 'second-factor-reset';
 
 interface Copy {
@@ -83,9 +85,6 @@ const COPY: Record<MailLang, Record<MailKind, Copy>> = {
     },
   },
 };
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const fill = (template: string, vars: Record<string, string>): string => template.replace(/\{(\w+)\}/g, (_, key: string) => vars[key] ?? '');
 

@@ -1,28 +1,6 @@
 import type { Socket } from 'socket.io';
+import { parseCookieHeader } from '../core/index.js';
 import type { RequestCredentials } from '../core/index.js';
-
-/**
- * RFC 6265 cookie header → name/value map. The first occurrence of a name wins (browsers send the
- * most specific path first); values that are not valid percent-encoding are kept as sent.
- */
-export function parseCookieHeader(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!name || Object.hasOwn(out, name)) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    try {
-      out[name] = decodeURIComponent(value);
-    } catch {
-      out[name] = value;
-    }
-  }
-  return out;
-}
 
 /**
  * What the guard reads, built from a Socket.IO handshake so sockets pass the same checks as HTTP:

@@ -4,7 +4,6 @@
 export { createRealtime, DEFAULT_LIMITS, RECOVERY_WINDOW_MS } from './realtime.js';
 export { CLUSTER_ENV, createClusterRelay, resolveAdapterKind, setupClusterPrimary } from './adapter.js';
 export { CHAT_NAMESPACE, SOCKET_PATH } from './namespace.js';
-export { parseCookieHeader } from './handshake.js';
 export { sweepMessages } from './message-store.js';
 export type {
   AckError,

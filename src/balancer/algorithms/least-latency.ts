@@ -1,4 +1,5 @@
 import type { Algorithm, Backend } from '../types.js';
+import { lowestScore } from './lowest-score.js';
 
 /**
  * Lowest latency EWMA times requests in flight (the "peak EWMA" idea from Finagle/Linkerd): a fast
@@ -6,25 +7,7 @@ import type { Algorithm, Backend } from '../types.js';
  * so each gets a sample.
  */
 export function leastLatency(): Algorithm {
-  let rotation = 0;
-  return {
-    name: 'least-latency',
-    pick(eligible) {
-      const n = eligible.length;
-      const start = rotation++ % n;
-      let best = eligible[start] as Backend;
-      let bestScore = score(best);
-      for (let i = 1; i < n; i++) {
-        const backend = eligible[(start + i) % n] as Backend;
-        const s = score(backend);
-        if (s < bestScore) {
-          best = backend;
-          bestScore = s;
-        }
-      }
-      return best;
-    },
-  };
+  return lowestScore('least-latency', score);
 }
 
 function score(backend: Backend): number {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { exportConfig, isExportFormat, parseBackend, parseHostPort, resolveBalancerConfig, type ExportOptions } from '../../balancer/index.js';
+import { exportConfig, isExportFormat, resolveBalancerConfig, type ExportOptions } from '../../balancer/index.js';
 import { parseFlags, UsageError } from '../args.js';
+import { SHARED_BALANCER_FLAGS } from '../balancer-flags.js';
 import type { Command } from '../command.js';
 import { UP_DEFAULTS } from '../up-defaults.js';
 
@@ -19,18 +20,11 @@ express is written as a "# note:" comment. The output is a standalone file: \`ha
 load_module lines (tcp/udp on Debian's nginx need the stream module, added when it is installed).`;
 
 const flags = {
+  ...SHARED_BALANCER_FLAGS,
   format: { type: 'string' },
-  config: { type: 'string' },
   out: { type: 'string' },
-  listen: { type: 'string' },
-  backend: { type: 'string', multiple: true },
-  algorithm: { type: 'string' },
-  mode: { type: 'string' },
-  'health-check': { type: 'string' },
-  'hash-key': { type: 'string' },
   'runtime-dir': { type: 'string' },
   'nginx-module': { type: 'string', multiple: true },
-  workers: { type: 'string' },
 } as const;
 
 /** Debian ships nginx's stream module as a dynamic module. */
@@ -57,8 +51,6 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, flags, usage);
     if (!values.format || !isExportFormat(values.format)) throw new UsageError(`--format must be haproxy or nginx.\n\n${usage}`);
-    if (values.listen !== undefined) parseHostPort(values.listen, '--listen');
-    for (const b of values.backend ?? []) parseBackend(b);
     // The same layering as `gatehouse balance`: what is exported is what would run. (--workers here
     // sets the exported HAProxy threads / nginx workers, read below.)
     const { workers: _threads, ...shared } = values;

@@ -3,8 +3,6 @@ import { watch, type FSWatcher } from 'node:fs';
 import {
   applyChange,
   generateAdminToken,
-  parseBackend,
-  parseHostPort,
   resolveBalancerConfig,
   startBalancer,
   type AdminChange,
@@ -13,6 +11,7 @@ import {
 } from '../../balancer/index.js';
 import { createLogger, GatehouseError } from '../../core/index.js';
 import { parseFlags } from '../args.js';
+import { SHARED_BALANCER_FLAGS } from '../balancer-flags.js';
 import type { Command } from '../command.js';
 
 const usage = `Usage: gatehouse balance [--config lb.yaml] [--listen HOST:PORT] [--backend HOST:PORT[,weight=N]]...
@@ -27,27 +26,12 @@ is never open: without --admin-token (or GATEHOUSE_ADMIN_TOKEN, or adminToken in
 made at start and printed once, and every admin request needs it. --workers N runs N processes on one port.`;
 
 const flags = {
-  config: { type: 'string' },
-  listen: { type: 'string' },
-  backend: { type: 'string', multiple: true },
-  algorithm: { type: 'string' },
-  mode: { type: 'string' },
-  'health-check': { type: 'string' },
+  ...SHARED_BALANCER_FLAGS,
   admin: { type: 'string' },
   'admin-token': { type: 'string' },
-  'hash-key': { type: 'string' },
-  workers: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseFlags<typeof flags>>['values'];
-
-/** The config file (if any) with the flags on top; validated once, the same way `balance export` does. */
-function resolveConfig(values: Values): Promise<BalancerConfig> {
-  // Fail early on the cheap checks so the message names the flag.
-  if (values.listen !== undefined) parseHostPort(values.listen, '--listen');
-  for (const b of values.backend ?? []) parseBackend(b);
-  return resolveBalancerConfig(values.config, values);
-}
 
 interface WorkerMessage {
   type: 'gh-balance';
@@ -63,13 +47,13 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, flags, usage);
     const logger = createLogger({ name: 'gatehouse-balancer' });
-    let config = await resolveConfig(values);
+    let config = await resolveBalancerConfig(values.config, values);
     if (config.admin && config.admin.token === undefined && !cluster.isWorker) {
       // The admin API is never open: without a token of its own it gets one now, shown once; the env
       // carries it to --workers processes and to reloads.
       const token = generateAdminToken();
       process.env.GATEHOUSE_ADMIN_TOKEN = token;
-      config = await resolveConfig(values);
+      config = await resolveBalancerConfig(values.config, values);
       console.error(`gatehouse balance: admin token (shown once): ${token}`);
     }
     if (config.backends.length === 0) {
@@ -97,7 +81,7 @@ export const command: Command = {
     const reload = (why: string): void => {
       reloading = reloading.then(async () => {
         try {
-          const next = await resolveConfig(values);
+          const next = await resolveBalancerConfig(values.config, values);
           const notes = lb.reload(next);
           logger.info({ why, backends: next.backends.length, algorithm: next.algorithm, notes }, 'balancer: config reloaded');
         } catch (error) {

@@ -1,4 +1,5 @@
 import { Marked, type Tokens } from 'marked';
+import { escapeHtml } from '../../core/index.js';
 
 /**
  * Markdown → HTML for the docs pages. The docs are ours, but nothing is passed through raw: inline or
@@ -6,8 +7,6 @@ import { Marked, type Tokens } from 'marked';
  * to sibling pages become the served URLs: `jwt.md` → `/docs/jwt?lang=en`, `jwt.ko.md` → `?lang=ko`.
  */
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** GitHub-style heading ids (lower case, spaces to dashes, punctuation dropped; Hangul kept). */
 export function slugify(text: string): string {

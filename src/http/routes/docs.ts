@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
-import { GatehouseError } from '../../core/index.js';
+import { escapeHtml, GatehouseError } from '../../core/index.js';
+import type { Lang } from '../../core/index.js';
 import { readPreferences } from '../../cookies/index.js';
-import { escapeHtml, renderMarkdown, titleOf } from './docs-markdown.js';
+import { renderMarkdown, titleOf } from './docs-markdown.js';
 import { WEB_CSP } from './web.js';
+import { docPage } from '../doc-page.js';
 
 /**
  * GET /docs/:name — docs/<name>.md (English) or docs/<name>.ko.md (Korean) rendered to a small HTML page
@@ -27,7 +29,6 @@ export interface DocsRoutesOptions {
   dir?: string;
 }
 
-type Lang = 'en' | 'ko';
 
 /** The file for a page in a language, falling back to English when there is no translation. */
 export function docFile(dir: string, name: DocName, lang: Lang): { path: string; lang: Lang } {
@@ -47,17 +48,11 @@ function page(input: { name: DocName; title: string; body: string; lang: Lang; a
   const ui = UI[input.asked];
   const other: Lang = input.asked === 'en' ? 'ko' : 'en';
   const notice = input.asked !== input.lang ? `<p class="notice">${escapeHtml(ui.untranslated)}</p>\n` : '';
-  return `<!doctype html>
-<html lang="${input.lang}"${input.theme === 'light' || input.theme === 'dark' ? ` data-theme="${input.theme}"` : ''}>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)} — gatehouse</title>
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/gatehouse.css">
-</head>
-<body class="gh-doc">
-<header>
+  return docPage({
+    lang: input.lang,
+    theme: input.theme,
+    title: input.title,
+    body: `<header>
 <nav aria-label="docs">
 <a href="/">${ui.app}</a> · <a href="/learn">${escapeHtml(ui.index)}</a> · <a href="/docs/api">${ui.api}</a> ·
 <a href="/docs/${input.name}?lang=${other}" hreflang="${other}" lang="${other}" data-testid="lang-switch">${ui.switchTo}</a>
@@ -67,9 +62,8 @@ function page(input: { name: DocName; title: string; body: string; lang: Lang; a
 ${notice}<article>
 ${input.body}</article>
 </main>
-</body>
-</html>
-`;
+`,
+  });
 }
 
 export function docsRoutes(options: DocsRoutesOptions = {}): FastifyPluginAsync {

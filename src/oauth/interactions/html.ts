@@ -1,15 +1,8 @@
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { escapeHtml } from '../../core/index.js';
+import type { Lang } from '../../core/index.js';
 
 /** The frame of every server-rendered OAuth page; the web app's /gatehouse.css restyles body.gh-page. */
-export function page(title: string, body: string, lang: 'en' | 'ko' = 'en'): string {
+export function page(title: string, body: string, lang: Lang = 'en'): string {
   return `<!DOCTYPE html>
 <html lang="${lang}">
 <head>

@@ -1,6 +1,7 @@
-import { escapeHtml, page } from './html.js';
+import { escapeHtml } from '../../core/index.js';
+import { page } from './html.js';
 import type { PageLang } from './locale.js';
-import { pageText, scopeDescription } from './text.js';
+import { pageText, scopeDescription, type PageText } from './text.js';
 
 export interface LoginPageInput {
   uid: string;
@@ -19,72 +20,94 @@ const cancelForm = (base: string, csrf: string, label: string): string => `<form
 <button class="secondary" type="submit">${label}</button>
 </form>`;
 
-/** The login interaction: gatehouse's own login, inputs named `email` and `password`. */
-export function renderLoginPage(input: LoginPageInput): string {
+/** What every step of a login interaction is drawn for. */
+interface StepInput {
+  uid: string;
+  csrf: string;
+  error?: string | undefined;
+  lang?: PageLang | undefined;
+}
+
+/** One step's own parts: its title, the heading above the form, the form's fields and its submit button. */
+interface StepParts {
+  title: string;
+  heading: string;
+  action: 'login' | 'second-factor' | 'create';
+  autocomplete: 'on' | 'off';
+  fields: string;
+  submit: string;
+}
+
+/**
+ * The frame every login step shares: the heading, the error if any, one form that posts to the
+ * interaction with its CSRF token, and the form that leaves the interaction.
+ */
+function stepPage(input: StepInput, parts: (t: PageText) => StepParts): string {
   const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
   const t = pageText(input.lang ?? 'en');
+  const step = parts(t);
   return page(
-    t.signIn,
-    `<h1>${escapeHtml(t.signInTo(input.clientName))}</h1>
+    step.title,
+    `${step.heading}
 ${errorLine(input.error)}
-<form method="post" action="${base}/login" autocomplete="on">
+<form method="post" action="${base}/${step.action}" autocomplete="${step.autocomplete}">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<label for="email">${t.email}</label>
-<input id="email" type="email" name="email" required${input.email ? '' : ' autofocus'} value="${escapeHtml(input.email ?? '')}">
-<label for="password">${t.password}</label>
-<input id="password" type="password" name="password" required${input.email ? ' autofocus' : ''} autocomplete="current-password">
-<button class="primary" type="submit">${t.signIn}</button>
+${step.fields}
+<button class="primary" type="submit">${step.submit}</button>
 </form>
 ${cancelForm(base, input.csrf, t.cancel)}`,
     input.lang,
   );
+}
+
+/** The login interaction: gatehouse's own login, inputs named `email` and `password`. */
+export function renderLoginPage(input: LoginPageInput): string {
+  return stepPage(input, (t) => ({
+    title: t.signIn,
+    heading: `<h1>${escapeHtml(t.signInTo(input.clientName))}</h1>`,
+    action: 'login',
+    autocomplete: 'on',
+    fields: `<label for="email">${t.email}</label>
+<input id="email" type="email" name="email" required${input.email ? '' : ' autofocus'} value="${escapeHtml(input.email ?? '')}">
+<label for="password">${t.password}</label>
+<input id="password" type="password" name="password" required${input.email ? ' autofocus' : ''} autocomplete="current-password">`,
+    submit: t.signIn,
+  }));
 }
 
 /**
  * The login's second step: a code from the authenticator app or a recovery code. The ticket names the
  * pending login (tied to this interaction); it is not a credential.
  */
-export function renderSecondFactorPage(input: { uid: string; csrf: string; ticket: string; error?: string; lang?: PageLang }): string {
-  const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
-  const t = pageText(input.lang ?? 'en');
-  return page(
-    t.secondFactor,
-    `<h1>${t.secondFactor}</h1>
-<p class="muted">${t.secondFactorExplain}</p>
-${errorLine(input.error)}
-<form method="post" action="${base}/second-factor" autocomplete="off">
-<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<input type="hidden" name="ticket" value="${escapeHtml(input.ticket)}">
+export function renderSecondFactorPage(input: StepInput & { ticket: string }): string {
+  return stepPage(input, (t) => ({
+    title: t.secondFactor,
+    heading: `<h1>${t.secondFactor}</h1>
+<p class="muted">${t.secondFactorExplain}</p>`,
+    action: 'second-factor',
+    autocomplete: 'off',
+    fields: `<input type="hidden" name="ticket" value="${escapeHtml(input.ticket)}">
 <label for="code">${t.code}</label>
-<input id="code" type="text" name="code" required autofocus inputmode="text" autocomplete="one-time-code" maxlength="64">
-<button class="primary" type="submit">${t.verify}</button>
-</form>
-${cancelForm(base, input.csrf, t.cancel)}`,
-    input.lang,
-  );
+<input id="code" type="text" name="code" required autofocus inputmode="text" autocomplete="one-time-code" maxlength="64">`,
+    submit: t.verify,
+  }));
 }
 
 /** prompt=create (OpenID Connect Prompt Create 1.0): a new account, then straight on to the client. */
 export function renderSignupPage(input: LoginPageInput & { name?: string }): string {
-  const base = `/oidc/interaction/${encodeURIComponent(input.uid)}`;
-  const t = pageText(input.lang ?? 'en');
-  return page(
-    t.createAccount,
-    `<h1>${escapeHtml(t.createFor(input.clientName))}</h1>
-${errorLine(input.error)}
-<form method="post" action="${base}/create" autocomplete="on">
-<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<label for="name">${t.name}</label>
+  return stepPage(input, (t) => ({
+    title: t.createAccount,
+    heading: `<h1>${escapeHtml(t.createFor(input.clientName))}</h1>`,
+    action: 'create',
+    autocomplete: 'on',
+    fields: `<label for="name">${t.name}</label>
 <input id="name" type="text" name="name" autocomplete="name" value="${escapeHtml(input.name ?? '')}">
 <label for="email">${t.email}</label>
 <input id="email" type="email" name="email" required autofocus value="${escapeHtml(input.email ?? '')}">
 <label for="password">${t.password}</label>
-<input id="password" type="password" name="password" required autocomplete="new-password">
-<button class="primary" type="submit">${t.createAccount}</button>
-</form>
-${cancelForm(base, input.csrf, t.cancel)}`,
-    input.lang,
-  );
+<input id="password" type="password" name="password" required autocomplete="new-password">`,
+    submit: t.createAccount,
+  }));
 }
 
 export interface ConsentPageInput {
