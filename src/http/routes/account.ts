@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { GatehouseError, isGatehouseError, type Principal } from '../../core/index.js';
+import { AuditEventView, GatehouseError, isGatehouseError, type Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -117,15 +117,6 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       },
     );
 
-    const AuditEventView = Type.Object({
-      id: Type.String(),
-      at: Type.Number(),
-      type: Type.String(),
-      userId: Type.Union([Type.String(), Type.Null()]),
-      ip: Type.Union([Type.String(), Type.Null()]),
-      userAgent: Type.Union([Type.String(), Type.Null()]),
-      data: Type.Record(Type.String(), Type.Unknown()),
-    });
     app.get(
       '/api/audit',
       {

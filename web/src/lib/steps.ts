@@ -1,5 +1,5 @@
 import type { MsgKey } from '../i18n/messages.js';
-import type { Me, SessionRecord } from '../api/types.js';
+import type { PrincipalView, SessionView } from '../api/types.js';
 import type { DecodedJwt, SignatureVerdict } from './jwt.js';
 import type { VisibleCookie } from './cookies.js';
 
@@ -24,12 +24,12 @@ export interface Step {
 }
 
 export interface Observed {
-  me: Me | null;
+  me: PrincipalView | null;
   lastLogin: { mode: string; at: number; status: number; node: string | null; expiresAt: number | null } | null;
   /** The last GET /api/me this tab made. */
   /** The page's last who-am-I request (GET /api/whoami on page load, /api/me from elsewhere). */
   lastMe: { at: number; status: number; node: string | null; path?: string } | null;
-  session: SessionRecord | null;
+  session: SessionView | null;
   token: DecodedJwt | null;
   tokenExpiresAt: number | null;
   verdict: SignatureVerdict | 'checking' | null;
@@ -65,7 +65,7 @@ function requestFacts(method: string, path: string, record: { at: number; status
   return facts;
 }
 
-function who(me: Me): string {
+function who(me: PrincipalView): string {
   return `${me.user.name ?? me.user.email} (${me.user.id})`;
 }
 

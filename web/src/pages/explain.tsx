@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { JSONWebKeySet } from 'jose';
 import { api, requestLog } from '../api/client.js';
-import type { SessionRecord } from '../api/types.js';
+import type { SessionView } from '../api/types.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { parseCookieHeader } from '../lib/cookies.js';
 import { formatClock, formatTime } from '../lib/format.js';
@@ -20,7 +20,7 @@ export function ExplainPage() {
   const log = useStore(requestLog);
   const current = state.me?.credential.kind ?? null;
   const [tab, setTab] = useState<Tab>(current ?? 'cookie');
-  const [session, setSession] = useState<SessionRecord | null>(null);
+  const [session, setSession] = useState<SessionView | null>(null);
   const [grant, setGrant] = useState<OAuthGrantView | null>(null);
   const [verdict, setVerdict] = useState<SignatureVerdict | 'checking' | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -37,7 +37,7 @@ export function ExplainPage() {
 
   useEffect(() => {
     if (current !== 'session') return setSession(null);
-    void api<{ sessions: SessionRecord[] }>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
+    void api<{ sessions: SessionView[] }>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
   }, [current, state.me?.credential.id]);
 
   useEffect(() => {
