@@ -1,5 +1,6 @@
 // core/: what every other folder stands on and nothing else — the registry of coded errors, the
-// configuration schema, the injected clock and id source, the instance secret and the logger type.
+// configuration schema, the injected clock and id source, the instance secret, the logger type, and the
+// shapes the browser shares with the server (response schemas, the chat contract), which web/ imports.
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
 export type { ErrorCode, ErrorDetails, ErrorSpec, GatehouseErrorOptions } from './errors.js';
 export { ConfigSchema, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
