@@ -7,7 +7,22 @@ import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppView, AuditEventView, ChatMessage, Presence, PrincipalView, SecondFactorRequired, SessionView, TokenResponse, UserView } from '../src/core/index.js';
+import {
+  AccountStatus,
+  AppView,
+  AuditEventView,
+  ChatMessage,
+  FactorStatus,
+  GrantView,
+  PasskeyView,
+  Preferences,
+  Presence,
+  PrincipalView,
+  SecondFactorRequired,
+  SessionView,
+  TokenResponse,
+  UserView,
+} from '../src/core/index.js';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
 import { nextEvent, request } from './support/realtime.js';
@@ -62,6 +77,11 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/auth/jwt/login', 'post').anyOf).toEqual([json(TokenResponse), json(SecondFactorRequired)]);
     expect(answer('/api/audit', 'get').properties.events.items).toEqual(json(AuditEventView));
     expect(answer('/api/oauth/apps', 'get').properties.apps.items).toEqual(json(AppView));
+    expect(answer('/api/oauth/grants', 'get').properties.grants.items).toEqual(json(GrantView));
+    expect(answer('/api/account/factors', 'get')).toEqual(json(FactorStatus));
+    expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
+    expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
+    expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
   });
 
   it("a real node's answers match the shared schemas, sessions and JWT sign-ins alike", async () => {
@@ -88,6 +108,9 @@ describe('shapes the browser shares with the server', () => {
     const events = (await browser.get('/api/audit')).body.events as unknown[];
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) expectShape(AuditEventView, event);
+    expectShape(FactorStatus, (await browser.get('/api/account/factors')).body);
+    expectShape(AccountStatus, (await browser.get('/api/account/status')).body);
+    expectShape(Preferences, (await browser.get('/api/preferences')).body);
   });
 
   it('chat events from a real node match the shared contract', async () => {

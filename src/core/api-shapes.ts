@@ -78,3 +78,35 @@ export const SecondFactorRequired = Type.Object({
   methods: Type.Array(Type.String(), { description: '`totp`, `recovery`' }),
 });
 export type SecondFactorRequired = Static<typeof SecondFactorRequired>;
+
+/** One provider grant of an OAuth client (GET /api/oauth/grants). */
+export const GrantView = Type.Object({
+  id: Type.String(),
+  clientId: Type.String(),
+  clientName: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.Number({ description: 'epoch ms' }),
+  expiresAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type GrantView = Static<typeof GrantView>;
+
+export const FactorStatus = Type.Object({ totp: Type.Boolean(), totpPending: Type.Boolean(), recoveryCodesLeft: Type.Integer(), passkeys: Type.Integer() });
+export type FactorStatus = Static<typeof FactorStatus>;
+
+export const PasskeyView = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.Number(), lastUsedAt: Type.Union([Type.Number(), Type.Null()]), backedUp: Type.Boolean() });
+export type PasskeyView = Static<typeof PasskeyView>;
+
+export const AccountStatus = Type.Object({
+  email: Type.String(),
+  emailVerifiedAt: Type.Union([Type.Number(), Type.Null()]),
+  emailVerifiedVia: Type.Union([Type.String(), Type.Null()]),
+  mailDelivery: Type.Union([Type.Literal('smtp'), Type.Literal('outbox')]),
+});
+export type AccountStatus = Static<typeof AccountStatus>;
+
+/** Theme and language, from their plain (script-readable) cookies. */
+export const Preferences = Type.Object({
+  theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]),
+  lang: Type.Union([Type.Literal('en'), Type.Literal('ko')]),
+});
+export type Preferences = Static<typeof Preferences>;

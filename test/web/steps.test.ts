@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { PrincipalView, SessionView } from '../../web/src/api/types.js';
+import type { GrantView, PrincipalView, SessionView } from '../../web/src/api/types.js';
 import { en } from '../../web/src/i18n/en.js';
 import { ko } from '../../web/src/i18n/ko.js';
 import { format } from '../../web/src/i18n/messages.js';
 import { decodeToken } from '../../web/src/lib/jwt.js';
-import { COOKIE_POLICY, cookieSteps, jwtSteps, oauthSteps, sessionSteps, toGrantView, type Observed, type Step } from '../../web/src/lib/steps.js';
+import { COOKIE_POLICY, cookieSteps, jwtSteps, oauthSteps, sessionSteps, type Observed, type Step } from '../../web/src/lib/steps.js';
 
 const me = (kind: PrincipalView['credential']['kind']): PrincipalView => ({
   user: { id: 'u1', email: 'a@example.com', name: 'Ada', roles: ['user'], createdAt: 0 },
@@ -62,11 +62,8 @@ describe('the note’s step lists', () => {
     expect(facts(steps[4])['fact.expiresIn']).toBe('60 s');
   });
 
-  it('OAuth: the last grant, read from the shapes the grants endpoint may use', () => {
-    const grant = toGrantView({ id: 'g1', client: { id: 'demo', name: 'Demo app' }, scope: 'openid profile', createdAt: 1700000000 });
-    expect(grant).toEqual({ id: 'g1', clientId: 'demo', clientName: 'Demo app', scopes: ['openid', 'profile'], createdAt: 1700000000000 });
-    expect(toGrantView({ id: 'g1' })).toBeNull();
-    expect(toGrantView('nope')).toBeNull();
+  it('OAuth: the last grant, as GET /api/oauth/grants sends it', () => {
+    const grant: GrantView = { id: 'g1', clientId: 'demo', clientName: 'Demo app', scopes: ['openid', 'profile'], createdAt: 1700000000000, expiresAt: null };
     const steps = oauthSteps({ ...nothing, grant });
     expect(steps.every((s) => s.seen)).toBe(true);
     expect(facts(steps[0])['fact.client']).toBe('Demo app (demo)');

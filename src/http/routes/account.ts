@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { AuditEventView, GatehouseError, isGatehouseError, type Principal } from '../../core/index.js';
+import { AuditEventView, GatehouseError, isGatehouseError, Preferences, type Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -145,7 +145,6 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
     );
 
     // Plain preference cookies, readable by scripts: what cookies are for when they hold no secret.
-    const Preferences = Type.Object({ theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]), lang: Type.Union([Type.Literal('en'), Type.Literal('ko')]) });
     app.get('/api/preferences', { schema: { tags, summary: 'Theme and language, from their cookies', response: { 200: Preferences } } }, async (request) =>
       readPreferences(request.cookies, request.headers['accept-language']),
     );

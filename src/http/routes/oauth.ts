@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted } from '../../oauth/index.js';
-import { AppView } from '../../core/index.js';
+import { AppView, GrantView } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
@@ -11,15 +11,6 @@ import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
-
-const GrantView = Type.Object({
-  id: Type.String(),
-  clientId: Type.String(),
-  clientName: Type.Union([Type.String(), Type.Null()]),
-  scopes: Type.Array(Type.String()),
-  createdAt: Type.Number({ description: 'epoch ms' }),
-  expiresAt: Type.Union([Type.Number(), Type.Null()]),
-});
 
 const ClientView = Type.Object({
   client_id: Type.String(),

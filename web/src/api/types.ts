@@ -1,7 +1,20 @@
 // The shapes of the API responses the pages read are the server's own response schemas (their static
 // types, imported type-only: nothing of the server reaches the bundle), so a page cannot read a field
 // the server does not send. Only what is the browser's own is declared here.
-export type { AppView, AuditEventView, PrincipalView, SecondFactorRequired, SessionView, TokenResponse, UserView } from '../../../src/core/api-shapes.js';
+export type {
+  AccountStatus,
+  AppView,
+  AuditEventView,
+  FactorStatus,
+  GrantView,
+  PasskeyView,
+  Preferences,
+  PrincipalView,
+  SecondFactorRequired,
+  SessionView,
+  TokenResponse,
+  UserView,
+} from '../../../src/core/api-shapes.js';
 
 export type LoginMode = 'cookie' | 'session' | 'jwt';
 export interface ApiError {
