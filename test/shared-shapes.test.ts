@@ -14,10 +14,12 @@ import {
   ChatMessage,
   FactorStatus,
   GrantView,
+  LinkView,
   PasskeyView,
   Preferences,
   Presence,
   PrincipalView,
+  ProviderView,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
@@ -82,6 +84,8 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
     expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
     expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
+    expect(answer('/api/auth/federation/providers', 'get').properties.providers.items).toEqual(json(ProviderView));
+    expect(answer('/api/auth/federation/links', 'get').properties.links.items).toEqual(json(LinkView));
   });
 
   it("a real node's answers match the shared schemas, sessions and JWT sign-ins alike", async () => {

@@ -110,3 +110,24 @@ export const Preferences = Type.Object({
   lang: Type.Union([Type.Literal('en'), Type.Literal('ko')]),
 });
 export type Preferences = Static<typeof Preferences>;
+
+/** A sign-in provider as anyone may see it (GET /api/auth/federation/providers). */
+export const ProviderView = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  kind: Type.String(),
+  issuer: Type.Union([Type.String(), Type.Null()]),
+});
+export type ProviderView = Static<typeof ProviderView>;
+
+/** A provider identity linked to the caller's account (GET /api/auth/federation/links). */
+export const LinkView = Type.Object({
+  id: Type.String(),
+  provider: Type.String(),
+  displayName: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  emailVerified: Type.Boolean(),
+  createdAt: Type.Number(),
+  lastLoginAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type LinkView = Static<typeof LinkView>;

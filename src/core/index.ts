@@ -16,6 +16,6 @@ export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';
-export { AccountStatus, AppView, AuditEventView, FactorStatus, GrantView, PasskeyView, Preferences, PrincipalView, SecondFactorRequired, SessionView, TokenResponse, UserView } from './api-shapes.js';
+export { AccountStatus, AppView, AuditEventView, FactorStatus, GrantView, LinkView, PasskeyView, Preferences, PrincipalView, ProviderView, SecondFactorRequired, SessionView, TokenResponse, UserView } from './api-shapes.js';
 export { ChatMessage, ChatUser, DirectMessage, Presence } from './chat-events.js';
 export type { Ack, AckError, ClientToServerEvents, ServerToClientEvents } from './chat-events.js';
