@@ -1,7 +1,8 @@
 // core/: what every other folder stands on and nothing else — the registry of coded errors, the
 // configuration schema, the injected clock and id source, the instance secret and the logger type,
-// and what every area that reads requests or renders pages shares (the cookie header, the page
-// language, HTML escaping).
+// what every area that reads requests or renders pages shares (the cookie header, the page language,
+// HTML escaping), and the shapes the browser shares with the server (response schemas, the chat
+// contract), which web/ imports.
 export { ERRORS, GatehouseError, isErrorCode, isGatehouseError } from './errors.js';
 export type { ErrorCode, ErrorDetails, ErrorSpec, GatehouseErrorOptions } from './errors.js';
 export { ConfigSchema, DeclaredProvider, loadConfig, publicOrigin } from './config.js';
@@ -21,3 +22,6 @@ export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';
+export { AccountStatus, AppView, AuditEventView, FactorStatus, GrantView, LinkView, PasskeyView, Preferences, PrincipalView, ProviderView, SecondFactorRequired, SessionView, TokenResponse, UserView } from './api-shapes.js';
+export { ChatMessage, ChatUser, DirectMessage, Presence } from './chat-events.js';
+export type { Ack, AckError, ClientToServerEvents, ServerToClientEvents } from './chat-events.js';

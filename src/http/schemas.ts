@@ -14,37 +14,8 @@ export const Password = Type.String({ minLength: 1, maxLength: 1024 });
 export const Credentials = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
 export type Credentials = Static<typeof Credentials>;
 
-export const UserView = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
-  createdAt: Type.Number({ description: 'epoch ms' }),
-});
-
-export const PrincipalView = Type.Object({
-  user: UserView,
-  credential: Type.Object({
-    kind: Type.Union([Type.Literal('cookie'), Type.Literal('session'), Type.Literal('jwt'), Type.Literal('oauth')]),
-    id: Type.Union([Type.String(), Type.Null()]),
-    expiresAt: Type.Union([Type.Number(), Type.Null()]),
-    scopes: Type.Array(Type.String()),
-    clientId: Type.Optional(Type.String()),
-  }),
-});
-
-export const SessionView = Type.Object({
-  id: Type.String(),
-  /** A device is a server session, or a JWT sign-in (its refresh family). */
-  kind: Type.Union([Type.Literal('session'), Type.Literal('jwt')]),
-  createdAt: Type.Number(),
-  lastSeenAt: Type.Number(),
-  idleExpiresAt: Type.Number(),
-  absoluteExpiresAt: Type.Number(),
-  ip: Type.Union([Type.String(), Type.Null()]),
-  userAgent: Type.Union([Type.String(), Type.Null()]),
-  current: Type.Boolean(),
-});
+// The response shapes the browser reads live in core (api-shapes.ts), which web/ imports.
+export { PrincipalView, SecondFactorRequired, SessionView, UserView } from '../core/index.js';
 
 export const errorResponses = {
   400: ErrorBody,
@@ -67,14 +38,6 @@ export const SecondFactorBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** The password step's answer when a second factor is owed: no credential, only the pending ticket. */
-export const SecondFactorRequired = Type.Object({
-  secondFactorRequired: Type.Literal(true),
-  ticket: Type.String({ description: 'Single use, 5 minutes; not a credential (no route accepts it)' }),
-  expiresAt: Type.Number({ description: 'epoch ms' }),
-  methods: Type.Array(Type.String(), { description: '`totp`, `recovery`' }),
-});
 
 export function secondFactorRequired(step: { ticket: string; expiresAt: number }, methods: readonly string[]) {
   return { secondFactorRequired: true as const, ticket: step.ticket, expiresAt: step.expiresAt, methods: [...methods] };

@@ -1,79 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Server } from 'socket.io';
-import type { Authenticate, Clock, Config, CredentialKind, IdSource, Logger, Principal } from '../core/index.js';
+import type { Authenticate, ChatUser, ClientToServerEvents, Clock, Config, CredentialKind, IdSource, Logger, Principal, ServerToClientEvents } from '../core/index.js';
 import type { Database, RedisClient } from '../storage/index.js';
 import type { CrossNodeStats } from './cross-node.js';
 
 export type AdapterKind = 'memory' | 'cluster' | 'redis';
 
-/** Who is speaking, as other clients see them: never the email, never a credential. */
-export interface ChatUser {
-  id: string;
-  name: string | null;
-}
-
-export interface ChatMessage {
-  id: string;
-  room: string;
-  user: ChatUser;
-  text: string;
-  ts: number;
-}
-
-export interface DirectMessage {
-  id: string;
-  from: ChatUser;
-  to: string;
-  text: string;
-  ts: number;
-}
-
-/** What an ack carries when the event was refused: the same `{error, message}` as HTTP bodies. */
-export interface AckError {
-  error: string;
-  message: string;
-  [extra: string]: unknown;
-}
-
-type Ack<T> = (result: T | AckError) => void;
-
-/** client → server (docs/architecture.md, "Socket.IO", plus presence, typing and history). */
-export interface ClientToServerEvents {
-  'room:join': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
-  'room:leave': (room: string, ack?: Ack<{ room: string }>) => void;
-  'message:send': (payload: { room: string; text: string }, ack?: Ack<{ id: string; ts: number }>) => void;
-  'message:direct': (payload: { to: string; text: string }, ack?: Ack<{ id: string; ts: number; delivered: number }>) => void;
-  'auth:refresh': (payload: { token?: string }, ack?: Ack<{ expiresAt: number | null }>) => void;
-  history: (
-    payload: { room: string; before?: string; after?: string; limit?: number },
-    ack?: Ack<{ room: string; messages: ChatMessage[]; more: boolean }>,
-  ) => void;
-  /** The conversation between the caller and one other user (direct messages are stored like rooms). */
-  'history:direct': (
-    payload: { with: string; before?: string; after?: string; limit?: number },
-    ack?: Ack<{ with: string; messages: ChatMessage[]; more: boolean }>,
-  ) => void;
-  'presence:get': (room: string, ack?: Ack<{ room: string; users: ChatUser[] }>) => void;
-  typing: (payload: { room: string }) => void;
-  broadcast: (payload: { text: string }, ack?: Ack<{ id: string; ts: number }>) => void;
-}
-
-/** server → client. */
-export interface ServerToClientEvents {
-  'message:new': (message: ChatMessage) => void;
-  'message:direct': (message: DirectMessage, ack: (received: boolean) => void) => void;
-  presence: (payload: { room: string; users: ChatUser[] }) => void;
-  typing: (payload: { room: string; user: ChatUser }) => void;
-  broadcast: (payload: { id: string; user: ChatUser; text: string; ts: number }) => void;
-  'auth:expiring': (payload: { expiresAt: number }) => void;
-  /** Which node the socket reached (config.server.nodeId), sent once on connect. */
-  node: (payload: { id: string }) => void;
-  /** Sent just before the server closes the socket for an expired or revoked credential. */
-  'auth:ended': (payload: { error: string; message: string; reason?: string }) => void;
-  /** An event the client sent without an ack callback was refused. */
-  'chat:error': (payload: { event: string } & AckError) => void;
-}
+// The events the browser shares live in core (chat-events.ts), which web/ imports.
+export type { AckError, ChatMessage, ChatUser, ClientToServerEvents, DirectMessage, ServerToClientEvents } from '../core/index.js';
 
 export interface InterServerEvents {
   /** Ends the sockets one credential authenticated, on the receiving node. */

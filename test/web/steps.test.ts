@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Me, SessionRecord } from '../../web/src/api/types.js';
+import type { GrantView, PrincipalView, SessionView } from '../../web/src/api/types.js';
 import { en } from '../../web/src/i18n/en.js';
 import { ko } from '../../web/src/i18n/ko.js';
 import { format } from '../../web/src/i18n/messages.js';
 import { decodeToken } from '../../web/src/lib/jwt.js';
-import { COOKIE_POLICY, cookieSteps, jwtSteps, oauthSteps, sessionSteps, toGrantView, type Observed, type Step } from '../../web/src/lib/steps.js';
+import { COOKIE_POLICY, cookieSteps, jwtSteps, oauthSteps, sessionSteps, type Observed, type Step } from '../../web/src/lib/steps.js';
 
-const me = (kind: Me['credential']['kind']): Me => ({
+const me = (kind: PrincipalView['credential']['kind']): PrincipalView => ({
   user: { id: 'u1', email: 'a@example.com', name: 'Ada', roles: ['user'], createdAt: 0 },
   credential: { kind, id: kind === 'session' ? 's1' : null, expiresAt: 2_000_000, scopes: [] },
 });
@@ -42,7 +42,7 @@ describe('the note’s step lists', () => {
   });
 
   it('session mode: the record the store holds, with its expiries', () => {
-    const session: SessionRecord = { id: 's1', kind: 'session', createdAt: 1, lastSeenAt: 2, idleExpiresAt: 3, absoluteExpiresAt: 4, ip: '127.0.0.1', userAgent: 'Chromium', current: true };
+    const session: SessionView = { id: 's1', kind: 'session', createdAt: 1, lastSeenAt: 2, idleExpiresAt: 3, absoluteExpiresAt: 4, ip: '127.0.0.1', userAgent: 'Chromium', current: true };
     const steps = sessionSteps({ ...nothing, me: me('session'), session, lastMe: { at: 5, status: 200, node: null } }, (ms) => `t${ms}`);
     expect(facts(steps[3])['fact.sessionId']).toBe('s1');
     expect(facts(steps[3])['fact.ip']).toBe('127.0.0.1');
@@ -62,11 +62,8 @@ describe('the note’s step lists', () => {
     expect(facts(steps[4])['fact.expiresIn']).toBe('60 s');
   });
 
-  it('OAuth: the last grant, read from the shapes the grants endpoint may use', () => {
-    const grant = toGrantView({ id: 'g1', client: { id: 'demo', name: 'Demo app' }, scope: 'openid profile', createdAt: 1700000000 });
-    expect(grant).toEqual({ id: 'g1', clientId: 'demo', clientName: 'Demo app', scopes: ['openid', 'profile'], createdAt: 1700000000000 });
-    expect(toGrantView({ id: 'g1' })).toBeNull();
-    expect(toGrantView('nope')).toBeNull();
+  it('OAuth: the last grant, as GET /api/oauth/grants sends it', () => {
+    const grant: GrantView = { id: 'g1', clientId: 'demo', clientName: 'Demo app', scopes: ['openid', 'profile'], createdAt: 1700000000000, expiresAt: null };
     const steps = oauthSteps({ ...nothing, grant });
     expect(steps.every((s) => s.seen)).toBe(true);
     expect(facts(steps[0])['fact.client']).toBe('Demo app (demo)');

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Asker } from '../accounts/service.js';
 import { readPreferences } from '../../cookies/index.js';
-import { GatehouseError } from '../../core/index.js';
+import { AccountStatus, GatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { stepUp } from '../step-up.js';
@@ -33,12 +33,6 @@ export function accountLifecycleRoutes(ctx: AccountLifecycleRouteDeps, hooks: Au
       void reply.clearCookie(ctx.cookies.names.refresh, ctx.cookies.options('refresh'));
     };
 
-    const AccountStatus = Type.Object({
-      email: Type.String(),
-      emailVerifiedAt: Type.Union([Type.Number(), Type.Null()]),
-      emailVerifiedVia: Type.Union([Type.String(), Type.Null()]),
-      mailDelivery: Type.Union([Type.Literal('smtp'), Type.Literal('outbox')]),
-    });
     app.get(
       '/api/account/status',
       { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Whether the email address is verified', response: { 200: AccountStatus, ...errorResponses } } },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { GatehouseError, isGatehouseError, type Principal } from '../../core/index.js';
+import { AuditEventView, GatehouseError, isGatehouseError, Preferences, type Principal } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -120,15 +120,6 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
       },
     );
 
-    const AuditEventView = Type.Object({
-      id: Type.String(),
-      at: Type.Number(),
-      type: Type.String(),
-      userId: Type.Union([Type.String(), Type.Null()]),
-      ip: Type.Union([Type.String(), Type.Null()]),
-      userAgent: Type.Union([Type.String(), Type.Null()]),
-      data: Type.Record(Type.String(), Type.Unknown()),
-    });
     app.get(
       '/api/audit',
       {
@@ -157,7 +148,6 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
     );
 
     // Plain preference cookies, readable by scripts: what cookies are for when they hold no secret.
-    const Preferences = Type.Object({ theme: Type.Union([Type.Literal('light'), Type.Literal('dark'), Type.Literal('system')]), lang: Type.Union([Type.Literal('en'), Type.Literal('ko')]) });
     app.get('/api/preferences', { schema: { tags, summary: 'Theme and language, from their cookies', response: { 200: Preferences } } }, async (request) =>
       readPreferences(request.cookies, request.headers['accept-language']),
     );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, isGatehouseError, sameOriginPath } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, LinkView, ProviderView, sameOriginPath } from '../../core/index.js';
 import {
   callbackUrlFor,
   describeFailure,
@@ -19,12 +19,6 @@ const STATE_COOKIE = 'gh.fedstate';
 const STATE_PATH = '/api/auth/federation';
 const SLUG = '^[a-z0-9][a-z0-9-]{0,62}$';
 
-const ProviderView = Type.Object({
-  id: Type.String(),
-  displayName: Type.String(),
-  kind: Type.String(),
-  issuer: Type.Union([Type.String(), Type.Null()]),
-});
 const ProviderAdminView = Type.Composite([
   ProviderView,
   Type.Object({
@@ -38,15 +32,6 @@ const ProviderAdminView = Type.Composite([
     callbackUrl: Type.String(),
   }),
 ]);
-const LinkView = Type.Object({
-  id: Type.String(),
-  provider: Type.String(),
-  displayName: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  emailVerified: Type.Boolean(),
-  createdAt: Type.Number(),
-  lastLoginAt: Type.Union([Type.Number(), Type.Null()]),
-});
 const ProviderParams = Type.Object({ provider: Type.String({ pattern: SLUG }) });
 const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
 

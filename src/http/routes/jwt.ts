@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, isGatehouseError } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, TokenResponse } from '../../core/index.js';
 import type { TokenPair } from '../../tokens/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
@@ -10,13 +10,6 @@ import { passkeyLogin, passwordStep, secondFactorStep, type Amr } from '../login
 import { requestMeta } from '../request-meta.js';
 import { Email, ErrorBody, Password, PasskeyLoginBody, SecondFactorBody, SecondFactorRequired, errorResponses, secondFactorRequired } from '../schemas.js';
 import { recordAuthentication, signInKey } from '../step-up.js';
-
-const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'seconds' }),
-  refresh_token: Type.Optional(Type.String({ description: 'Only for clients that asked for it (refresh_token_in_body, or sent their token in the body)' })),
-});
 
 const RefreshBody = Type.Object(
   { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Native clients: the refresh token, instead of the cookie' })) },

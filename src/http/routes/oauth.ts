@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted, type OauthModule } from '../../oauth/index.js';
+import { AppView, GrantView } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
@@ -10,15 +11,6 @@ import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
-
-const GrantView = Type.Object({
-  id: Type.String(),
-  clientId: Type.String(),
-  clientName: Type.Union([Type.String(), Type.Null()]),
-  scopes: Type.Array(Type.String()),
-  createdAt: Type.Number({ description: 'epoch ms' }),
-  expiresAt: Type.Union([Type.Number(), Type.Null()]),
-});
 
 const ClientView = Type.Object({
   client_id: Type.String(),
@@ -43,15 +35,6 @@ const ClientCreate = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const AppView = Type.Object({
-  clientId: Type.String(),
-  clientName: Type.Union([Type.String(), Type.Null()]),
-  scopes: Type.Array(Type.String()),
-  firstGrantedAt: Type.Number({ description: 'epoch ms' }),
-  lastGrantedAt: Type.Number({ description: 'epoch ms' }),
-  grants: Type.Integer({ description: 'how many provider grants the client holds for the user' }),
-});
 
 /** True when oidc-provider's response cleared its session cookie: the user chose to sign out of gatehouse. */
 /** The provider's public documents (discovery, keys), which caches may keep. */

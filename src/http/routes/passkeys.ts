@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import { GatehouseError, PasskeyView } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -10,7 +10,6 @@ import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 import { recordAuthentication, signInKey, stepUp } from '../step-up.js';
 
-const PasskeyView = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.Number(), lastUsedAt: Type.Union([Type.Number(), Type.Null()]), backedUp: Type.Boolean() });
 const Options = Type.Object({ ceremony: Type.String(), options: Type.Object({}, { additionalProperties: true, description: 'PublicKeyCredential options (JSON) for @simplewebauthn/browser' }) });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });

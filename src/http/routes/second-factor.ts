@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { GatehouseError, isGatehouseError } from '../../core/index.js';
+import { FactorStatus, GatehouseError, isGatehouseError } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -12,7 +12,6 @@ import { Password, errorResponses } from '../schemas.js';
 import { REAUTH_ENDPOINT, recordAuthentication, signInKey, stepUp } from '../step-up.js';
 import { askerOf } from './account-lifecycle.js';
 
-const FactorStatus = Type.Object({ totp: Type.Boolean(), totpPending: Type.Boolean(), recoveryCodesLeft: Type.Integer(), passkeys: Type.Integer() });
 const Code = Type.String({ minLength: 1, maxLength: 64 });
 const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
 

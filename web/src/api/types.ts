@@ -1,44 +1,24 @@
-// The shapes of the API responses the pages read (see the server's /openapi.json).
+// The shapes of the API responses the pages read are the server's own response schemas (their static
+// types, imported type-only: nothing of the server reaches the bundle), so a page cannot read a field
+// the server does not send. Only what is the browser's own is declared here.
+export type {
+  AccountStatus,
+  AppView,
+  AuditEventView,
+  FactorStatus,
+  GrantView,
+  LinkView,
+  PasskeyView,
+  Preferences,
+  PrincipalView,
+  ProviderView,
+  SecondFactorRequired,
+  SessionView,
+  TokenResponse,
+  UserView,
+} from '../../../src/core/api-shapes.js';
 
 export type LoginMode = 'cookie' | 'session' | 'jwt';
-export type CredentialKind = LoginMode | 'oauth';
-
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: string[];
-  createdAt: number;
-}
-
-export interface Me {
-  user: User;
-  credential: { kind: CredentialKind; id: string | null; expiresAt: number | null; scopes: string[]; clientId?: string };
-}
-
-export interface SessionRecord {
-  id: string;
-  /** A server session, or a JWT sign-in (its refresh family): both are devices. */
-  kind: 'session' | 'jwt';
-  createdAt: number;
-  lastSeenAt: number;
-  idleExpiresAt: number;
-  absoluteExpiresAt: number;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: number;
-  type: string;
-  userId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  data: Record<string, unknown>;
-}
-
 export interface ApiError {
   error: string;
   /** In the reader's language (the client replaces the server's English with the catalogue's text). */
@@ -51,20 +31,4 @@ export interface ApiError {
   suggestionCodes?: unknown;
   minLength?: unknown;
   maxLength?: unknown;
-}
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-}
-
-/** One app the user allowed (every provider grant of one OAuth client, folded together). */
-export interface AppRecord {
-  clientId: string;
-  clientName: string | null;
-  scopes: string[];
-  firstGrantedAt: number;
-  lastGrantedAt: number;
-  grants: number;
 }

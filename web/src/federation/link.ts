@@ -1,20 +1,5 @@
 import { api, type ApiResult } from '../api/client.js';
 
-export interface ProviderSummary {
-  id: string;
-  displayName: string;
-}
-
-export interface LinkedIdentity {
-  id: string;
-  provider: string;
-  displayName: string;
-  email: string | null;
-  emailVerified: boolean;
-  createdAt: number;
-  lastLoginAt: number | null;
-}
-
 /**
  * Links a provider to the signed-in account: a JSON POST (so no other site can start it), then the
  * browser goes to the provider and comes back to `returnTo`. Resolves only when the node refused.

@@ -5,7 +5,8 @@ import { useI18n, type Translate } from '../i18n/i18n.js';
 import type { MsgKey } from '../i18n/messages.js';
 import { auth, login } from '../state/auth.js';
 import { useStore } from '../state/store.js';
-import { startLink, type ProviderSummary } from './link.js';
+import type { ProviderView } from '../api/types.js';
+import { startLink } from './link.js';
 import { EmailInput } from '../components/email-input.js';
 
 const EXPLAINED = new Set([
@@ -29,7 +30,7 @@ export function FederationProblemPage() {
   const params = new URLSearchParams(location.search);
   const code = params.get('code') ?? '';
   const providerId = params.get('provider') ?? '';
-  const [providers] = useEndpoint<{ providers: ProviderSummary[] }>('/api/auth/federation/providers');
+  const [providers] = useEndpoint<{ providers: ProviderView[] }>('/api/auth/federation/providers');
   const known = providers.status === 'ok' ? providers.data.providers.find((p) => p.id === providerId) : undefined;
   const name = known?.displayName ?? providerId;
 
@@ -52,7 +53,7 @@ function explain(t: Translate, code: string, name: string): string {
   return EXPLAINED.has(code) ? t(`fed.problem.${code}` as MsgKey, { name }) : t('fed.problem.other');
 }
 
-function AccountExists({ provider }: { provider: ProviderSummary }) {
+function AccountExists({ provider }: { provider: ProviderView }) {
   const { t } = useI18n();
   const { me } = useStore(auth);
   const [busy, setBusy] = useState(false);

@@ -1,5 +1,5 @@
 import type { MsgKey } from '../i18n/messages.js';
-import type { Me, SessionRecord } from '../api/types.js';
+import type { GrantView, PrincipalView, SessionView } from '../api/types.js';
 import type { DecodedJwt, SignatureVerdict } from './jwt.js';
 import type { VisibleCookie } from './cookies.js';
 
@@ -24,26 +24,18 @@ export interface Step {
 }
 
 export interface Observed {
-  me: Me | null;
+  me: PrincipalView | null;
   lastLogin: { mode: string; at: number; status: number; node: string | null; expiresAt: number | null } | null;
   /** The last GET /api/me this tab made. */
   /** The page's last who-am-I request (GET /api/whoami on page load, /api/me from elsewhere). */
   lastMe: { at: number; status: number; node: string | null; path?: string } | null;
-  session: SessionRecord | null;
+  session: SessionView | null;
   token: DecodedJwt | null;
   tokenExpiresAt: number | null;
   verdict: SignatureVerdict | 'checking' | null;
   visibleCookies: VisibleCookie[];
-  grant: OAuthGrantView | null;
+  grant: GrantView | null;
   now: number;
-}
-
-export interface OAuthGrantView {
-  id: string;
-  clientId: string;
-  clientName: string | null;
-  scopes: string[];
-  createdAt: number | null;
 }
 
 /** The server's cookie policy (docs/architecture.md, "HTTP"); scripts cannot read Set-Cookie to learn it. */
@@ -65,7 +57,7 @@ function requestFacts(method: string, path: string, record: { at: number; status
   return facts;
 }
 
-function who(me: Me): string {
+function who(me: PrincipalView): string {
   return `${me.user.name ?? me.user.email} (${me.user.id})`;
 }
 
@@ -232,31 +224,4 @@ export function oauthSteps(o: Observed, fmt: Fmt = iso): Step[] {
     { n: 4, title: 'explain.oauth.4', seen: Boolean(grant), facts: facts([{ label: 'fact.endpoint', value: 'POST /oidc/token (grant_type=authorization_code, code_verifier=…)' }]) },
     { n: 5, title: 'explain.oauth.5', seen: Boolean(grant), facts: facts([{ label: 'fact.endpoint', value: 'GET /oidc/me · GET /api/me (Authorization: Bearer)' }]) },
   ];
-}
-
-/** Grants come from another engineer's endpoint; accept the shapes it may take. */
-export function toGrantView(raw: unknown): OAuthGrantView | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  const clientObj = typeof r.client === 'object' && r.client !== null ? (r.client as Record<string, unknown>) : {};
-  const id = str(r.id) ?? str(r.grantId);
-  const clientId = str(r.clientId) ?? str(r.client_id) ?? str(clientObj.id) ?? str(clientObj.clientId) ?? str(clientObj.client_id);
-  if (!id || !clientId) return null;
-  const scopeValue = r.scopes ?? r.scope;
-  const scopes = Array.isArray(scopeValue) ? scopeValue.filter((s): s is string => typeof s === 'string') : typeof scopeValue === 'string' ? scopeValue.split(' ').filter(Boolean) : [];
-  const created = num(r.createdAt) ?? num(r.grantedAt) ?? num(r.iat);
-  return {
-    id,
-    clientId,
-    clientName: str(r.clientName) ?? str(r.client_name) ?? str(clientObj.name) ?? str(clientObj.client_name) ?? null,
-    scopes,
-    createdAt: created === null ? null : created < 1e12 ? created * 1000 : created,
-  };
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value ? value : null;
-}
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

@@ -1,16 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { FactorStatus } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { passkeyAssertion } from '../state/auth.js';
-
-interface FactorStatus {
-  totp: boolean;
-  totpPending: boolean;
-  recoveryCodesLeft: number;
-  passkeys: number;
-}
 
 type Message = { ok: boolean; text: string } | null;
 

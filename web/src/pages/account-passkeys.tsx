@@ -1,23 +1,16 @@
 import { startRegistration } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { PasskeyView } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
 
-interface Passkey {
-  id: string;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  backedUp: boolean;
-}
-
 /** The account's passkeys: add one (named), see when each was last used, remove one. */
 export function PasskeysSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ passkeys: Passkey[] }>('/api/account/passkeys');
+  const [state, reload] = useEndpoint<{ passkeys: PasskeyView[] }>('/api/account/passkeys');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   if (state.status !== 'ok') return null;
 
@@ -39,7 +32,7 @@ export function PasskeysSection() {
     setMessage({ ok: true, text: t('passkeys.added', { name }) });
     reload();
   }
-  async function remove(passkey: Passkey) {
+  async function remove(passkey: PasskeyView) {
     const result = await api('DELETE', `/api/account/passkeys/${encodeURIComponent(passkey.id)}`);
     setMessage(result.ok ? { ok: true, text: t('passkeys.removed', { name: passkey.name }) } : { ok: false, text: result.error?.message ?? 'failed' });
     reload();

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { AccountStatus } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -9,13 +10,6 @@ import { afterCredentialsEnded } from '../state/auth.js';
 import { EmailInput } from '../components/email-input.js';
 
 // The account page's self-service sections: email verification state, email change, export, deletion.
-
-interface AccountStatus {
-  email: string;
-  emailVerifiedAt: number | null;
-  emailVerifiedVia: string | null;
-  mailDelivery: 'smtp' | 'outbox';
-}
 
 export function SelfServiceSections() {
   return (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { AppRecord, AuditEvent, SessionRecord } from '../api/types.js';
+import type { AppView, AuditEventView, SessionView } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { LinkedProviders } from '../federation/linked-providers.js';
 import { useEndpoint } from '../components/use-endpoint.js';
@@ -64,10 +64,10 @@ export function AccountPage() {
 /** Every device signed in to the account: server sessions and JWT sign-ins, each revocable. */
 function SessionsSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ sessions: SessionRecord[] }>('/api/auth/sessions');
+  const [state, reload] = useEndpoint<{ sessions: SessionView[] }>('/api/auth/sessions');
   const [message, setMessage] = useState<string | null>(null);
   if (state.status === 'missing') return null;
-  async function revoke(session: SessionRecord) {
+  async function revoke(session: SessionView) {
     const result = await api('DELETE', `/api/auth/sessions/${encodeURIComponent(session.id)}`);
     setMessage(result.ok ? null : (result.error?.message ?? 'failed'));
     if (session.current) await afterCredentialsEnded();
@@ -168,10 +168,10 @@ function PasswordSection() {
 /** One entry per app the user allowed; revoking it ends every grant, token and socket of that app. */
 function AppsSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ apps: AppRecord[] }>('/api/oauth/apps');
+  const [state, reload] = useEndpoint<{ apps: AppView[] }>('/api/oauth/apps');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   if (state.status !== 'ok') return null;
-  async function revoke(app: AppRecord) {
+  async function revoke(app: AppView) {
     const name = app.clientName ?? app.clientId;
     const result = await api('DELETE', `/api/oauth/apps/${encodeURIComponent(app.clientId)}`);
     setMessage(result.ok ? { ok: true, text: t('account.apps.revoked', { name }) } : { ok: false, text: result.error?.message ?? 'failed' });
@@ -208,7 +208,7 @@ function AppsSection() {
 
 function AuditSection() {
   const { t, lang } = useI18n();
-  const [state] = useEndpoint<{ events: AuditEvent[] }>('/api/audit?limit=20');
+  const [state] = useEndpoint<{ events: AuditEventView[] }>('/api/audit?limit=20');
   if (state.status !== 'ok') return null;
   return (
     <section class="panel" aria-labelledby="audit-h">

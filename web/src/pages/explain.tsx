@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { JSONWebKeySet } from 'jose';
 import { api, requestLog } from '../api/client.js';
-import type { SessionRecord } from '../api/types.js';
+import type { GrantView, SessionView } from '../api/types.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { parseCookieHeader } from '../lib/cookies.js';
 import { formatClock, formatTime } from '../lib/format.js';
 import { decodeToken, type SignatureVerdict } from '../lib/jwt.js';
 import { verifyInBrowser } from '../lib/jwt-verify.js';
-import { cookieSteps, jwtSteps, oauthSteps, sessionSteps, toGrantView, type FactValue, type Observed, type OAuthGrantView, type Step } from '../lib/steps.js';
+import { cookieSteps, jwtSteps, oauthSteps, sessionSteps, type FactValue, type Observed, type Step } from '../lib/steps.js';
 import { WHOAMI_PATH, auth, loadMe } from '../state/auth.js';
 import { useStore } from '../state/store.js';
 
@@ -20,8 +20,8 @@ export function ExplainPage() {
   const log = useStore(requestLog);
   const current = state.me?.credential.kind ?? null;
   const [tab, setTab] = useState<Tab>(current ?? 'cookie');
-  const [session, setSession] = useState<SessionRecord | null>(null);
-  const [grant, setGrant] = useState<OAuthGrantView | null>(null);
+  const [session, setSession] = useState<SessionView | null>(null);
+  const [grant, setGrant] = useState<GrantView | null>(null);
   const [verdict, setVerdict] = useState<SignatureVerdict | 'checking' | null>(null);
   const [now, setNow] = useState(Date.now());
 
@@ -37,17 +37,14 @@ export function ExplainPage() {
 
   useEffect(() => {
     if (current !== 'session') return setSession(null);
-    void api<{ sessions: SessionRecord[] }>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
+    void api<{ sessions: SessionView[] }>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
   }, [current, state.me?.credential.id]);
 
   useEffect(() => {
     if (!state.me) return setGrant(null);
-    void api<unknown>('GET', '/api/oauth/grants').then((r) => {
-      if (!r.ok) return setGrant(null);
-      const raw = r.data as { grants?: unknown[] } | unknown[];
-      const grants = (Array.isArray(raw) ? raw : (raw?.grants ?? [])).map(toGrantView).filter((g) => g !== null);
-      grants.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-      setGrant(grants[0] ?? null);
+    void api<{ grants: GrantView[] }>('GET', '/api/oauth/grants').then((r) => {
+      const newest = r.ok ? [...(r.data?.grants ?? [])].sort((a, b) => b.createdAt - a.createdAt)[0] : undefined;
+      setGrant(newest ?? null);
     });
   }, [state.me?.user.id]);
 

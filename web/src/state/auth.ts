@@ -1,6 +1,6 @@
 import { startAuthentication } from '@simplewebauthn/browser';
 import { api, setTokenHooks, type ApiResult } from '../api/client.js';
-import type { LoginMode, Me, TokenResponse, User } from '../api/types.js';
+import type { LoginMode, PrincipalView, SecondFactorRequired, TokenResponse, UserView } from '../api/types.js';
 import { createStore } from './store.js';
 
 // Who is signed in and how. The JWT access token lives only in this module's memory (never in
@@ -17,7 +17,7 @@ export interface LoginRecord {
 
 export interface AuthState {
   ready: boolean;
-  me: Me | null;
+  me: PrincipalView | null;
   accessToken: string | null;
   tokenExpiresAt: number | null;
   lastLogin: LoginRecord | null;
@@ -87,13 +87,13 @@ export function refreshAccessToken(): Promise<boolean> {
 /** Answers 200 signed in or not, so asking never logs an error (GET /api/me answers 401 when signed out). */
 export const WHOAMI_PATH = '/api/whoami';
 
-async function whoami(): Promise<Me | null> {
-  const result = await api<{ me: Me | null }>('GET', WHOAMI_PATH);
+async function whoami(): Promise<PrincipalView | null> {
+  const result = await api<{ me: PrincipalView | null }>('GET', WHOAMI_PATH);
   return result.ok ? (result.data?.me ?? null) : null;
 }
 
 /** Asks the node who we are, once; on a fresh page load a JWT sign-in is recovered from the refresh cookie. */
-export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Me | null> {
+export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<PrincipalView | null> {
   if (options.tryRefresh && !auth.get().accessToken && hinted()) await refreshAccessToken();
   let me = await whoami();
   // An access token that expired or was ended meanwhile reads as anonymous: renew it once and ask again.
@@ -103,17 +103,10 @@ export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Me
 }
 
 export async function signup(input: { email: string; password: string; name?: string }) {
-  return api<{ user: User }>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
+  return api<{ user: UserView }>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
 }
 
 /** The password step's answer when the account has a second factor: a ticket, no credential yet. */
-export interface SecondFactorRequired {
-  secondFactorRequired: true;
-  ticket: string;
-  expiresAt: number;
-  methods: string[];
-}
-
 type LoginAnswer = Partial<TokenResponse> & { expiresAt?: number } & Partial<SecondFactorRequired>;
 
 async function signedIn(mode: LoginMode, result: ApiResult<LoginAnswer>): Promise<void> {

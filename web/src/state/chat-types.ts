@@ -1,42 +1,14 @@
-// The Socket.IO contract as the browser sees it (docs/architecture.md, "Socket.IO"; src/realtime/types.ts).
+// The Socket.IO contract is the server's own (src/core/chat-events.ts, imported type-only); what
+// follows is the browser's: how it tells a refusal apart and how it shows messages as they travel.
+import type { AckError, ChatMessage } from '../../../src/core/chat-events.js';
 
-export interface ChatUser {
-  id: string;
-  name: string | null;
-}
+export type { AckError, ChatMessage, ChatUser, ClientToServerEvents, ServerToClientEvents } from '../../../src/core/chat-events.js';
 
-export interface ChatMessage {
-  id: string;
-  room: string;
-  user: ChatUser;
-  text: string;
-  ts: number;
-}
-
-export interface AckError {
-  error: string;
-  message: string;
-}
-
-type Ack<T> = (result: T | AckError) => void;
-
-export interface ClientEvents {
-  'room:join': (room: string, ack: Ack<{ room: string; users: ChatUser[] }>) => void;
-  'room:leave': (room: string, ack?: Ack<{ room: string }>) => void;
-  'message:send': (payload: { room: string; text: string }, ack: Ack<{ id: string; ts: number }>) => void;
-  'auth:refresh': (payload: { token?: string }, ack: Ack<{ expiresAt: number | null }>) => void;
-  history: (payload: { room: string; after?: string; limit?: number }, ack: Ack<{ room: string; messages: ChatMessage[]; more: boolean }>) => void;
-}
-
-export interface ServerEvents {
-  'message:new': (message: ChatMessage) => void;
-  presence: (payload: { room: string; users: ChatUser[] }) => void;
-  'auth:expiring': (payload: { expiresAt: number }) => void;
-  'auth:ended': (payload: { error: string; message: string; reason?: string }) => void;
-  'chat:error': (payload: { event: string } & AckError) => void;
-  /** Optional: a node that tells which node it is. */
-  node: (payload: { id: string }) => void;
-}
+/** The server takes an ack as optional (a client may not ask); for the events named, this client always
+ *  asks for one, which socket.io-client's `timeout()` typing needs to see as a required last argument. */
+export type AskingForAcks<Events, Asked extends keyof Events> = {
+  [E in keyof Events]: E extends Asked ? (Events[E] extends (...args: infer A) => void ? (...args: Required<A>) => void : never) : Events[E];
+};
 
 export function isAckError(value: unknown): value is AckError {
   return typeof value === 'object' && value !== null && typeof (value as AckError).error === 'string';

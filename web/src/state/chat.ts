@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { io, type Socket } from 'socket.io-client';
 import { localizeError } from '../api/client.js';
 import { auth, loadMe, refreshAccessToken } from './auth.js';
-import { isAckError, mergeMessages, type ChatUser, type ClientEvents, type ServerEvents, type ShownMessage } from './chat-types.js';
+import { isAckError, mergeMessages, type ChatUser, type AskingForAcks, type ClientToServerEvents, type ServerToClientEvents, type ShownMessage } from './chat-types.js';
 
 // One Socket.IO connection to the /chat namespace and everything the chat page shows about it.
 // Cookies ride along by themselves; in JWT mode the access token goes in `auth` and is renewed live.
@@ -28,7 +28,7 @@ export interface ChatView {
   historyLoaded: Record<string, number>;
 }
 
-type ChatSocket = Socket<ServerEvents, ClientEvents>;
+type ChatSocket = Socket<ServerToClientEvents, AskingForAcks<ClientToServerEvents, 'room:join' | 'message:send' | 'history'>>;
 const ACK_TIMEOUT_MS = 15_000;
 const EXPIRING_RENEW_MS = 15_000;
 

@@ -1,16 +1,14 @@
 import { api } from '../api/client.js';
-import type { Lang } from '../i18n/messages.js';
+import type { Preferences } from '../api/types.js';
 import { readCookie } from '../lib/cookies.js';
 import { createStore } from './store.js';
 
 // Language and theme: plain, script-readable preference cookies (the note's "general information"),
 // written by the server through PUT /api/preferences so both sides agree on their flags.
 
-export type Theme = 'light' | 'dark' | 'system';
-export interface Prefs {
-  lang: Lang;
-  theme: Theme;
-}
+export type Theme = Preferences['theme'];
+/** The server's preference answer, which the page also reads from the cookies before asking. */
+export type Prefs = Preferences;
 
 function initial(): Prefs {
   const lang = readCookie(document.cookie, 'gh.lang');

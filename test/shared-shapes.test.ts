@@ -1,0 +1,144 @@
+// The browser reads the server's own response schemas and chat contract (src/core/api-shapes.ts,
+// src/core/chat-events.ts). Two ways they could still part: a route describes its answer with a
+// schema of its own instead of the shared one, or the server sends something its schema does not
+// say. The first shows in /openapi.json, the second in what a real node answers; both are checked here,
+// and Socket.IO events (which no serializer shapes) are checked as they arrive.
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccountStatus,
+  AppView,
+  AuditEventView,
+  ChatMessage,
+  FactorStatus,
+  GrantView,
+  LinkView,
+  PasskeyView,
+  Preferences,
+  Presence,
+  PrincipalView,
+  ProviderView,
+  SecondFactorRequired,
+  SessionView,
+  TokenResponse,
+  UserView,
+} from '../src/core/index.js';
+import { createTestStack, type TestNode, type TestStack } from './support/app.js';
+import { TestClient, freshUser } from './support/client.js';
+import { nextEvent, request } from './support/realtime.js';
+
+/** A schema as /openapi.json carries it: TypeBox's symbols dropped, a `const` written as a one-value
+ *  `enum`, a record's any-key pattern as `additionalProperties` (what @fastify/swagger does to them). */
+const json = (schema: TSchema): unknown =>
+  JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if ('const' in value) {
+      const { const: only, ...rest } = value as { const: unknown };
+      return { ...rest, enum: [only] };
+    }
+    const anyKey = (value as { patternProperties?: Record<string, unknown> }).patternProperties?.['^(.*)$'];
+    if (anyKey !== undefined) {
+      const { patternProperties: _pattern, ...rest } = value as { patternProperties: unknown };
+      return { ...rest, additionalProperties: anyKey };
+    }
+    return value;
+  });
+
+function expectShape(schema: TSchema, value: unknown): void {
+  const errors = [...Value.Errors(schema, value)].map((e) => `${e.path}: ${e.message}`);
+  expect(errors).toEqual([]);
+}
+
+describe('shapes the browser shares with the server', () => {
+  let stack: TestStack;
+  let node: TestNode;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 }, cookies: { secure: false } } });
+    node = await stack.startNode();
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await stack?.dispose();
+  });
+
+  it('every route the web app reads describes its answer with the shared schema', async () => {
+    const spec = (await new TestClient(node.url).get('/openapi.json')).body;
+    const answer = (path: string, method: string, status = '200') => spec.paths[path][method].responses[status].content['application/json'].schema;
+    expect(answer('/api/me', 'get')).toEqual(json(PrincipalView));
+    expect(answer('/api/whoami', 'get').properties.me.anyOf).toEqual([json(PrincipalView), { type: 'null' }]);
+    expect(answer('/api/auth/signup', 'post', '201').properties.user).toEqual(json(UserView));
+    expect(answer('/api/auth/sessions', 'get').properties.sessions.items).toEqual(json(SessionView));
+    expect(answer('/api/auth/session/login', 'post').anyOf).toEqual([
+      expect.objectContaining({ properties: { user: json(UserView), session: json(SessionView) } }),
+      json(SecondFactorRequired),
+    ]);
+    expect(answer('/api/auth/jwt/login', 'post').anyOf).toEqual([json(TokenResponse), json(SecondFactorRequired)]);
+    expect(answer('/api/audit', 'get').properties.events.items).toEqual(json(AuditEventView));
+    expect(answer('/api/oauth/apps', 'get').properties.apps.items).toEqual(json(AppView));
+    expect(answer('/api/oauth/grants', 'get').properties.grants.items).toEqual(json(GrantView));
+    expect(answer('/api/account/factors', 'get')).toEqual(json(FactorStatus));
+    expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
+    expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
+    expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
+    expect(answer('/api/auth/federation/providers', 'get').properties.providers.items).toEqual(json(ProviderView));
+    expect(answer('/api/auth/federation/links', 'get').properties.links.items).toEqual(json(LinkView));
+  });
+
+  it("a real node's answers match the shared schemas, sessions and JWT sign-ins alike", async () => {
+    const browser = new TestClient(node.url);
+    const user = freshUser('shapes');
+    const signup = await browser.post('/api/auth/signup', user);
+    expect(signup.status).toBe(201);
+    expectShape(UserView, signup.body.user);
+    const login = await browser.post('/api/auth/session/login', { email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    expectShape(UserView, login.body.user);
+    expectShape(SessionView, login.body.session);
+    const jwt = await new TestClient(node.url).post('/api/auth/jwt/login', { email: user.email, password: user.password });
+    expect(jwt.status).toBe(200);
+    expectShape(TokenResponse, jwt.body);
+
+    const me = await browser.get('/api/me');
+    expectShape(PrincipalView, me.body);
+    expect(me.body.credential.kind).toBe('session');
+    expectShape(PrincipalView, (await browser.get('/api/whoami')).body.me);
+    const devices = (await browser.get('/api/auth/sessions')).body.sessions as unknown[];
+    expect(devices.map((d) => (d as { kind: string }).kind).sort()).toEqual(['jwt', 'session']);
+    for (const device of devices) expectShape(SessionView, device);
+    const events = (await browser.get('/api/audit')).body.events as unknown[];
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) expectShape(AuditEventView, event);
+    expectShape(FactorStatus, (await browser.get('/api/account/factors')).body);
+    expectShape(AccountStatus, (await browser.get('/api/account/status')).body);
+    expectShape(Preferences, (await browser.get('/api/preferences')).body);
+  });
+
+  it('chat events from a real node match the shared contract', async () => {
+    const speaker = new TestClient(node.url);
+    const user = freshUser('speaker');
+    expect((await speaker.post('/api/auth/signup', user)).status).toBe(201);
+    expect((await speaker.post('/api/auth/session/login', { email: user.email, password: user.password })).status).toBe(200);
+    const socket = io(`${node.url}/chat`, { autoConnect: false, reconnection: false, forceNew: true, transports: ['websocket'], extraHeaders: { cookie: speaker.cookieHeader() } });
+    sockets.push(socket);
+    const connected = nextEvent(socket, 'connect');
+    socket.connect();
+    await connected;
+
+    const presence = nextEvent<unknown>(socket, 'presence');
+    const joined = await request(socket, 'room:join', 'shapes');
+    expectShape(Presence, joined);
+    expectShape(Presence, await presence);
+    const arrived = nextEvent<unknown>(socket, 'message:new');
+    const sent = await request<{ id: string }>(socket, 'message:send', { room: 'shapes', text: 'hello' });
+    const message = await arrived;
+    expectShape(ChatMessage, message);
+    expect((message as ChatMessage).id).toBe(sent.id);
+    const history = await request<{ messages: unknown[] }>(socket, 'history', { room: 'shapes' });
+    expect(history.messages).toHaveLength(1);
+    for (const m of history.messages) expectShape(ChatMessage, m);
+  });
+});
