@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from './balancer.js';
 import { parseBalancerConfig } from './config.js';
-import { request, startTestBackend, type TestBackend } from './testing/backends.js';
+import { request, startTestBackend, type TestBackend } from '../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

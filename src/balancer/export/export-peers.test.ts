@@ -11,7 +11,7 @@ import { createTempDir } from '../../../test/support/services.js';
 import { parseBalancerConfig } from '../config.js';
 import { createTcpProxy } from '../l4/index.js';
 import { encodeProxyV1 } from '../proxy-protocol/index.js';
-import { request, startTestBackend, type TestBackend } from '../testing/backends.js';
+import { request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
 import { exportConfig, type ExportFormat } from './index.js';
 import { freePort } from '../../../test/support/app.js';
 

@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { request } from '../testing/backends.js';
+import { request } from '../../../test/support/balancer/backends.js';
 import { ALGORITHM_NAMES } from '../types.js';
 
 const cleanups: (() => Promise<void>)[] = [];

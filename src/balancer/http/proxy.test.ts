@@ -2,7 +2,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { rawExchange, request, startTestBackend, type TestBackend } from '../testing/backends.js';
+import { rawExchange, request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

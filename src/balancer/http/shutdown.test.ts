@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from '../balancer.js';
-import { request } from '../testing/backends.js';
+import { request } from '../../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, startTestBackend, type TestBackend } from '../../balancer/testing/backends.js';
+import { request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
 import { createTempDir } from '../../../test/support/services.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
