@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
-import { PROCESS_TEST_TIMEOUT_MS, startCli, type CliProcess } from '../../../test/support/cli.js';
-import { createTempDir } from '../../../test/support/services.js';
-import { until } from '../../../test/support/wait.js';
+import { request, startTestBackend, type TestBackend } from '../support/balancer/backends.js';
+import { PROCESS_TEST_TIMEOUT_MS, startCli, type CliProcess } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
+import { until } from '../support/wait.js';
 
 // Each test starts real processes (tsx compiling the CLI, cluster workers): slow on a loaded machine.
 // Every wait is on printed output or a condition; these bounds only guard against a hang.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/support/cli.js';
+import { runCli } from '../support/cli.js';
 
 describe('gatehouse bench', () => {
   it('hands its arguments to the benchmark runner, which refuses an unknown area and names the known ones', async () => {

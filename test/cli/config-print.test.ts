@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../storage/index.js';
-import { runCliOrThrow, standaloneEnv } from '../../../test/support/cli.js';
-import { createTempDir, createTestPostgres } from '../../../test/support/services.js';
+import { createDatabase } from '../../src/storage/index.js';
+import { runCliOrThrow, standaloneEnv } from '../support/cli.js';
+import { createTempDir, createTestPostgres } from '../support/services.js';
 
 const PASSWORD = 'pg-password-never-printed';
 const TOKEN = 'metrics-token-never-printed-0123';

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROCESS_TEST_TIMEOUT_MS, runCliOrThrow } from '../../../test/support/cli.js';
-import { createTempDir } from '../../../test/support/services.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCliOrThrow } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,11 +1,11 @@
 // The CLI as a newcomer meets it, as real processes: the command list, an unknown command, creating a
 // user without and with a password, the scopes a client may ask for, and an export with no backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_TEST_TIMEOUT_MS, runCli, standaloneEnv } from '../../test/support/cli.js';
-import { createTempDir } from '../../test/support/services.js';
-import { DEFAULT_ROLES } from '../identity/index.js';
-import { ALL_SCOPES } from '../oauth/index.js';
-import { COMMANDS } from './registry.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCli, standaloneEnv } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
+import { DEFAULT_ROLES } from '../../src/identity/index.js';
+import { ALL_SCOPES } from '../../src/oauth/index.js';
+import { COMMANDS } from '../../src/cli/registry.js';
 
 /** The CLI without the shared services, so each run keeps its store in the given data directory. */
 const cli = (args: string[], stdin = '') => runCli(args, { env: standaloneEnv(), stdin });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../storage/index.js';
-import { PROCESS_TEST_TIMEOUT_MS, runCli, runCliOrThrow } from '../../../test/support/cli.js';
-import { createTempDir } from '../../../test/support/services.js';
+import { createDatabase } from '../../src/storage/index.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCli, runCliOrThrow } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
 
 describe('gatehouse keys rotate', () => {

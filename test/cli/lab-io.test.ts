@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/support/cli.js';
-import { createTempDir } from '../../../test/support/services.js';
+import { runCli } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
 describe('gatehouse lab io', () => {
   it('runs the chosen models, shows progress, prints the table and writes the report files', async () => {
