@@ -82,11 +82,11 @@ describe('gatehouse balance', () => {
     // Without the token printed at start, nobody on the host may drain a backend.
     expect((await request(adminPort, '/backends/b1/drain', { method: 'POST' })).status).toBe(401);
     expect((await request(adminPort, '/backends/b1/drain', { method: 'POST', headers: { authorization: `Bearer ${tokenOf(run.output())}` } })).status).toBe(202);
-    // Relayed over IPC: once it lands, 20 connections in a row (spread over both workers) avoid b1.
-    await until(async () => {
-      for (let i = 0; i < 20; i++) if ((await request(port, '/')).headers['x-backend'] !== 'b2') return false;
-      return true;
-    }, 'the drain in both workers');
+    // Relayed over IPC: each worker logs the state change when the drain lands in it, so wait for that
+    // line from two different processes (the second pid may not repeat the first)…
+    await run.printed(/"pid":(\d+),[^\n]*"backend":"b1","from":"up","to":"draining"[\s\S]*"pid":(?!\1,)\d+,[^\n]*"backend":"b1","from":"up","to":"draining"/, { timeoutMs: START_GUARD_MS });
+    // …after which no connection, whichever worker takes it, reaches b1.
+    for (let i = 0; i < 20; i++) expect((await request(port, '/')).headers['x-backend']).toBe('b2');
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
   }, PROCESS_TEST_TIMEOUT_MS);
