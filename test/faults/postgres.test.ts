@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, FAULT_WAIT, type FaultCluster, type PrivateStore } from './support.js';
+import { FAULT_TEST_TIMEOUT_MS, FAULT_WAIT, dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
 import { until } from '../support/wait.js';
 
 describe('PostgreSQL outage', () => {
@@ -65,5 +65,5 @@ describe('PostgreSQL outage', () => {
     // Users and refresh families acknowledged before the crash survived it.
     expect((await session.get('/api/me')).status).toBe(200);
     expect((await jwt.post('/api/auth/jwt/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });

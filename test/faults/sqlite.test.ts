@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/storage/database.js';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { dependentRoutes, expectDegradedNotDark, startFaultCluster, startLoad, FAULT_WAIT, type FaultCluster, type LoadRoute } from './support.js';
+import { FAULT_TEST_TIMEOUT_MS, FAULT_WAIT, dependentRoutes, expectDegradedNotDark, startFaultCluster, startLoad, type FaultCluster, type LoadRoute } from './support.js';
 import { until } from '../support/wait.js';
 
 /** Another process holding the database's write lock until told to let go (stdin closes). */
@@ -98,5 +98,5 @@ describe('SQLite locked by another process', () => {
     // Nothing acknowledged before the lock was lost: the session, the refresh family.
     expect((await session.get('/api/me')).status).toBe(200);
     expect((await jwt.post('/api/auth/jwt/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });

@@ -240,6 +240,9 @@ export function startLoad(routes: LoadRoute[], concurrency = 3) {
 /** How long a fault test waits for a store to fail or recover: a hang guard, generous for a loaded machine. */
 export const FAULT_WAIT = { timeoutMs: 45_000 } as const;
 
+/** The timeout of a fault test (a store killed, frozen and restarted under load): a hang guard above its several waits. */
+export const FAULT_TEST_TIMEOUT_MS = 180_000;
+
 /** Bounds small enough for a quick suite, the same for every node of a fault test. */
 export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, sqliteLockWaitMs: 250, retryAfterSec: 2 } as const;
 
