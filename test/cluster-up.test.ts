@@ -1,28 +1,18 @@
 // `gatehouse up` as a person runs it — a real process tree (balancer + nodes),
 // traffic spread over the nodes, chat across nodes over the IPC adapter, a crashed node restarted,
 // and a clean stop on Ctrl-C (SIGINT).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { freePort, freePortRange } from './support/app.js';
+import { PROCESS_TEST_TIMEOUT_MS, standaloneEnv, startCli, type CliProcess } from './support/cli.js';
 import { createTempDir } from './support/services.js';
+import { until } from './support/wait.js';
 import { TestClient, freshUser } from './support/client.js';
 
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('gatehouse up', () => {
-  let child: ChildProcess;
-  let output = '';
+  let cluster: CliProcess;
   let port: number;
   let nodePorts: number[];
   let dir: Awaited<ReturnType<typeof createTempDir>>;
@@ -35,46 +25,41 @@ describe('gatehouse up', () => {
     const adminPort = await freePort();
     const base = await freePortRange(2);
     nodePorts = [base, base + 1];
-    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij' };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    delete env.PORT;
+    const env = standaloneEnv({ GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij', PORT: undefined });
     // Every node reads the settings file in the data directory, as `gatehouse serve` does.
     writeFileSync(join(dir.path, 'gatehouse.yaml'), 'server:\n  authBodyLimitBytes: 512\n');
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '--nodes', '2', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cluster = startCli(['up', '--nodes', '2', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], { env });
+    const up = cluster.printed('gatehouse is up', { timeoutMs: 120_000 });
+    let starting = true;
+    void up.finally(() => (starting = false)).catch(() => undefined);
     const probe = async (headers: Record<string, string>): Promise<void> => {
       const response = await fetch(`http://127.0.0.1:${port}/`, { headers }).catch(() => null);
       if (response) duringStart.push({ status: response.status, type: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), body: await response.text() });
     };
     const probing = (async () => {
-      while (!output.includes('gatehouse is up') && child.exitCode === null) {
+      while (starting) {
         await probe({ accept: 'text/html', 'accept-language': 'ko-KR,ko;q=0.9,en;q=0.5' });
         await probe({ accept: 'application/json' });
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await waitFor(async () => output.includes('gatehouse is up'), 120_000, `"gatehouse is up" in:\n${output}`);
+    await up;
     await probing;
   }, 150_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    cluster.kill();
     await dir.remove();
   });
 
   it('prints the URLs and spreads requests over every node', async () => {
-    expect(output).toContain(`http://localhost:${port}`);
+    expect(cluster.output()).toContain(`http://localhost:${port}`);
     // The URL to open comes as soon as the balancer serves, before the full table.
-    const serving = output.indexOf(`open http://localhost:${port}  (the other nodes are joining)`);
+    const serving = cluster.output().indexOf(`open http://localhost:${port}  (the other nodes are joining)`);
     expect(serving).toBeGreaterThan(-1);
-    expect(serving).toBeLessThan(output.indexOf('gatehouse is up'));
-    expect(output).toContain('node-1');
-    expect(output).toContain('node-2');
+    expect(serving).toBeLessThan(cluster.output().indexOf('gatehouse is up'));
+    expect(cluster.output()).toContain('node-1');
+    expect(cluster.output()).toContain('node-2');
     const seen = new Set<string>();
     for (let i = 0; i < 10; i += 1) {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -119,7 +104,7 @@ describe('gatehouse up', () => {
     const release = process.release as { lts?: string };
     // oidc-provider's own test: an LTS release from "Jod" (Node.js 22) on is supported.
     const unsupported = !release.lts || release.lts.charCodeAt(0) < 'Jod'.charCodeAt(0);
-    expect(output.match(/oidc-provider WARNING: Unsupported runtime/g)?.length ?? 0).toBe(unsupported ? nodePorts.length : 0);
+    expect(cluster.output().match(/oidc-provider WARNING: Unsupported runtime/g)?.length ?? 0).toBe(unsupported ? nodePorts.length : 0);
   });
 
   it('lets two users on different nodes chat through the IPC adapter', async () => {
@@ -164,10 +149,10 @@ describe('gatehouse up', () => {
     // Asking starts the sampling; the samples then grow without any page asking again.
     expect((await client.get<History>('/api/cluster/history')).status).toBe(200);
     for (let i = 0; i < 5; i += 1) await fetch(`http://127.0.0.1:${port}/healthz`);
-    const history = await waitFor(async () => {
+    const history = await until(async () => {
       const body = (await client.get<History>('/api/cluster/history')).body;
       return body.samples.length >= 3 ? body : null;
-    }, 30_000, 'three samples of history');
+    }, 'three samples of history');
     const ats = history.samples.map((s) => s.at);
     expect([...ats].sort((a, b) => a - b)).toEqual(ats);
     expect(Object.keys(history.samples.at(-1)!.counters).sort()).toEqual(['node-1', 'node-2']);
@@ -184,19 +169,18 @@ describe('gatehouse up', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(failures).toBe(0);
-    const restarted = await waitFor(async () => {
+    const restarted = await until(async () => {
       const r = await fetch(`http://127.0.0.1:${nodePorts[0]}/api/node/stats`);
       const body = (await r.json()) as { pid: number };
       return body.pid !== stats.pid ? body : null;
-    }, 90_000, 'node-1 to come back');
+    }, 'node-1 to come back', { timeoutMs: 90_000 });
     expect(restarted.pid).not.toBe(stats.pid);
-    expect(output).toMatch(/node-1 exited/);
-  });
+    expect(cluster.output()).toMatch(/node-1 exited/);
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('stops everything on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    cluster.child.kill('SIGINT');
+    expect((await cluster.exited).code).toBe(0);
     for (const p of [port, ...nodePorts]) {
       await expect(fetch(`http://127.0.0.1:${p}/healthz`)).rejects.toThrow();
     }
@@ -207,27 +191,22 @@ describe('gatehouse up', () => {
     const restartDir = await createTempDir();
     const p = await freePort();
     const base = await freePortRange(2);
-    const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij' };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    const up = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '--nodes', '2', '--port', String(p), '--node-port', String(base), '--admin-port', String(await freePort()), '--data-dir', restartDir.path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    up.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    up.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    const up = startCli(['up', '--nodes', '2', '--port', String(p), '--node-port', String(base), '--admin-port', String(await freePort()), '--data-dir', restartDir.path], {
+      env: standaloneEnv({ GATEHOUSE_SECRET: 'cluster-test-secret-0123456789abcdefghij' }),
+    });
     try {
-      await waitFor(async () => log.includes('gatehouse is up'), 120_000, 'the second cluster');
+      await up.printed('gatehouse is up', { timeoutMs: 120_000 });
       const stats = (await (await fetch(`http://127.0.0.1:${base}/api/node/stats`)).json()) as { pid: number };
       process.kill(stats.pid, 'SIGKILL');
-      await waitFor(async () => log.includes('exited'), 10_000, 'the supervisor to notice');
-      const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+      await up.printed('exited');
       const started = Date.now();
-      up.kill('SIGINT');
-      expect(await exited).toBe(0);
+      up.child.kill('SIGINT');
+      expect((await up.exited).code).toBe(0);
       // A hang detector, not a speed target: shutdown is bounded by the nodes' 10 s grace, while the bug
       // this guards against kept the process alive for the restarting node's 60 s readiness wait.
       expect(Date.now() - started).toBeLessThan(45_000);
     } finally {
-      if (up.exitCode === null) up.kill('SIGKILL');
+      up.kill();
       await restartDir.remove();
     }
   }, 180_000);

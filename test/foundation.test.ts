@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
-import { eventually } from './support/realtime.js';
+import { until } from './support/wait.js';
 
 const creds = (who: { email: string; password: string }) => ({ email: who.email, password: who.password });
 
@@ -234,7 +234,7 @@ describe('readiness and dependency health are different things', () => {
       const node = await stack.startNode();
       const client = new TestClient(node.url);
       // The probe runs in the background: wait for it to have seen Redis down.
-      await eventually(async () => (await client.get('/healthz/deps')).body.dependencies?.redis?.state === 'down', 'the probe to see Redis down');
+      await until(async () => (await client.get('/healthz/deps')).body.dependencies?.redis?.state === 'down', 'the probe to see Redis down');
       const deps = await client.get('/healthz/deps');
       expect(deps.status).toBe(503);
       const ready = await client.get('/readyz');

@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
-import { chatClient, createNetworkHop, eventMatching, eventually, nextEvent, open, request, type ChatClient } from './support/realtime.js';
+import { chatClient, createNetworkHop, eventMatching, nextEvent, open, request, type ChatClient } from './support/realtime.js';
+import { until } from './support/wait.js';
 
 const SID = '__Host-gh.sid';
 let stack: TestStack;
@@ -83,7 +84,7 @@ describe('realtime on real gatehouse nodes (PostgreSQL + Redis Streams adapter)'
       expect(hello).toEqual({ id: expect.any(String), ts: expect.any(Number) });
       expect(await atBob).toMatchObject({ id: hello.id, text: 'hi bob', user: { name: alice.name } });
       sentToRoom.push((await request<{ id: string }>(bobSocket, 'message:send', { room: 'done-when', text: 'hi alice' })).id);
-      await eventually(() => seenByAlice.length === 2, 'reply over websocket');
+      await until(() => seenByAlice.length === 2, 'reply over websocket');
 
       // Bob switches to long-polling only and keeps chatting.
       bobSocket.disconnect();
@@ -95,7 +96,7 @@ describe('realtime on real gatehouse nodes (PostgreSQL + Redis Streams adapter)'
       const toPoller = eventMatching<{ text: string }>(bobPolling, 'message:new', (m) => m.text === 'got it');
       sentToRoom.push((await request<{ id: string }>(aliceSocket, 'message:send', { room: 'done-when', text: 'got it' })).id);
       expect((await toPoller).text).toBe('got it');
-      await eventually(() => seenByAlice.length === 4, 'alice sees the polling conversation');
+      await until(() => seenByAlice.length === 4, 'alice sees the polling conversation');
 
       // Alice drops off the network for ten seconds; Bob keeps talking.
       hop.block();
@@ -107,9 +108,9 @@ describe('realtime on real gatehouse nodes (PostgreSQL + Redis Streams adapter)'
       hop.target = B.url; // she comes back through another node
       hop.unblock();
       await nextEvent(aliceSocket, 'connect', 30_000);
-      await eventually(() => seenByAlice.length >= sentToRoom.length, 'missed messages');
+      await until(() => seenByAlice.length >= sentToRoom.length, 'missed messages');
       sentToRoom.push((await request<{ id: string }>(bobPolling, 'message:send', { room: 'done-when', text: 'welcome back' })).id);
-      await eventually(() => seenByAlice.length >= sentToRoom.length, 'live message after coming back');
+      await until(() => seenByAlice.length >= sentToRoom.length, 'live message after coming back');
       expect(aliceSocket.recovered).toBe(true);
       expect(seenByAlice).toEqual(sentToRoom); // nothing missed, nothing twice, in order
       const history = await request<{ messages: { id: string }[] }>(aliceSocket, 'history', { room: 'done-when', limit: 50 });

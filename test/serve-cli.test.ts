@@ -1,12 +1,13 @@
 // `gatehouse serve` as a real process — it starts on the given port and data
 // directory, and on SIGTERM lets the request in flight finish before it exits 0.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/app.js';
+import { standaloneEnv, startCli } from './support/cli.js';
 import { createTempDir } from './support/services.js';
+import { until } from './support/wait.js';
 
 describe('gatehouse serve', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -18,27 +19,13 @@ describe('gatehouse serve', () => {
     const dir = await createTempDir();
     cleanups.push(dir.remove);
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    delete env.GATEHOUSE_SECRET;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--data-dir', dir.path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    cleanups.push(async () => void (child.exitCode === null && child.kill('SIGKILL')));
+    const serve = startCli(['serve', '--port', String(port), '--data-dir', dir.path], { env: standaloneEnv({ LOG_LEVEL: 'warn', GATEHOUSE_SECRET: undefined }) });
+    cleanups.push(async () => serve.kill());
 
     const base = `http://127.0.0.1:${port}`;
     // One kept-alive connection, so the in-flight request below is on a connection the server accepted.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ok = await send(agent, port, 'GET', '/healthz').then((r) => r.status === 200, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await until(async () => (await send(agent, port, 'GET', '/healthz')).status === 200, () => `serve to start:\n${serve.output()}`, { timeoutMs: 60_000 });
     // The store and the generated instance secret live in the data directory.
     expect(existsSync(join(dir.path, 'gatehouse.db'))).toBe(true);
     expect(existsSync(join(dir.path, 'secret'))).toBe(true);
@@ -46,10 +33,10 @@ describe('gatehouse serve', () => {
     // A login hashes a password (tens of ms): SIGTERM lands while it is in flight on an open connection.
     const inFlight = send(agent, port, 'POST', '/api/auth/session/login', JSON.stringify({ email: 'nobody@example.test', password: 'a password that is wrong' }));
     await new Promise((r) => setTimeout(r, 15));
-    child.kill('SIGTERM');
+    serve.child.kill('SIGTERM');
     const response = await inFlight;
     expect([401, 503]).toContain(response.status);
-    expect(await exited).toBe(0);
+    expect((await serve.exited).code).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     agent.destroy();
   }, 90_000);

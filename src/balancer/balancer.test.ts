@@ -2,7 +2,8 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from './balancer.js';
 import { parseBalancerConfig } from './config.js';
-import { request, startTestBackend, type TestBackend } from './testing/backends.js';
+import { request, startTestBackend, type TestBackend } from '../../test/support/balancer/backends.js';
+import { until } from '../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe('startBalancer reload', () => {
       }
     };
     const load = Promise.all(Array.from({ length: 6 }, worker));
-    while (statuses.length < 60) await new Promise((r) => setTimeout(r, 5));
+    await until(() => statuses.length >= 60, 'sixty answers before the reload', { intervalMs: 5 });
     const notes = lb.reload(parseBalancerConfig({ ...base, listen: '127.0.0.1:1', algorithm: 'weighted-round-robin', backends: [spec(backends[1]!, 2), spec(backends[2]!)] }));
     reloaded = true;
     await load;

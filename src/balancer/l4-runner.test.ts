@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from './balancer.js';
-import { request, startTestBackend } from './testing/backends.js';
+import { request, startTestBackend } from '../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

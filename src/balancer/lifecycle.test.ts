@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isGatehouseError } from '../core/index.js';
 import { startBalancer } from './balancer.js';
 import { parseBalancerConfig } from './config.js';
-import { request, startTestBackend } from './testing/backends.js';
+import { request, startTestBackend } from '../../test/support/balancer/backends.js';
 
 // The lifecycle (pool, admin API, reload, close) is one piece of code for every mode; these run it
 // for an L7 and an L4 balancer alike, over real sockets.

@@ -7,13 +7,12 @@ import { ERRORS, GatehouseError, isErrorCode, type ErrorDetails } from './errors
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runtime TypeScript under `dir` (tests and test support left out). */
+/** Runtime TypeScript under `dir` (tests left out; test support lives under test/support). */
 function runtimeSources(dir: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !/\.tsx?$/.test(entry.name) || /\.test\.tsx?$/.test(entry.name)) continue;
     const path = relative(root, join(entry.parentPath, entry.name));
-    if (path.includes('/testing/')) continue;
     out.push({ path, text: readFileSync(join(root, path), 'utf8') });
   }
   return out;

@@ -7,7 +7,6 @@ import {
   createCredentialTable,
   createNetworkHop,
   eventMatching,
-  eventually,
   nextEvent,
   open,
   principal,
@@ -16,6 +15,7 @@ import {
   type ChatClient,
   type ChatNode,
 } from '../../test/support/realtime.js';
+import { until } from '../../test/support/wait.js';
 
 // Three nodes in one process, each with its own Redis connections, sharing PostgreSQL and one Redis
 // key prefix: everything that crosses nodes goes through the Redis Streams adapter.
@@ -137,7 +137,7 @@ describe('across nodes on the Redis Streams adapter', () => {
       const seen: string[] = [];
       alice.on('message:new', (m: { id: string }) => seen.push(m.id));
       const sent = [(await request<{ id: string }>(bob, 'message:send', { room: 'roaming', text: 'one' })).id];
-      await eventually(() => seen.length === 1, 'first message');
+      await until(() => seen.length === 1, 'first message');
 
       hop.block();
       const down = nextEvent(alice, 'disconnect');
@@ -148,9 +148,9 @@ describe('across nodes on the Redis Streams adapter', () => {
       hop.unblock();
       await nextEvent(alice, 'connect');
       expect(alice.recovered).toBe(true);
-      await eventually(() => seen.length >= 4, 'missed messages');
+      await until(() => seen.length >= 4, 'missed messages');
       sent.push((await request<{ id: string }>(bob, 'message:send', { room: 'roaming', text: 'back' })).id);
-      await eventually(() => seen.length >= 5, 'live message');
+      await until(() => seen.length >= 5, 'live message');
       expect(seen).toEqual(sent);
       expect(B().realtime.stats().sockets).toBeGreaterThanOrEqual(1);
     } finally {

@@ -4,7 +4,6 @@ import { createTestDatabase } from '../../test/support/services.js';
 import {
   chatClient,
   createCredentialTable,
-  eventually,
   nextEvent,
   open,
   principal,
@@ -14,6 +13,7 @@ import {
   type ChatClient,
   type ChatNode,
 } from '../../test/support/realtime.js';
+import { until } from '../../test/support/wait.js';
 
 const clock = createManualClock();
 const table = createCredentialTable();
@@ -327,7 +327,7 @@ describe('connection-state recovery', () => {
     const seen: string[] = [];
     grace.on('message:new', (m: { id: string }) => seen.push(m.id));
     const first = await request<{ id: string }>(bob, 'message:send', { room: 'recover', text: 'before' });
-    await eventually(() => seen.length === 1, 'first message');
+    await until(() => seen.length === 1, 'first message');
 
     const down = nextEvent(grace, 'disconnect');
     grace.io.engine.close(); // the network drops under the client
@@ -339,10 +339,10 @@ describe('connection-state recovery', () => {
     }
     await nextEvent(grace, 'connect');
     expect(grace.recovered).toBe(true);
-    await eventually(() => seen.length >= 4, 'missed messages');
+    await until(() => seen.length >= 4, 'missed messages');
     clock.advance(200);
     sent.push((await request<{ id: string }>(bob, 'message:send', { room: 'recover', text: 'after' })).id);
-    await eventually(() => seen.length >= 5, 'live message after recovery');
+    await until(() => seen.length >= 5, 'live message after recovery');
     expect(seen).toEqual(sent);
   });
 
@@ -387,17 +387,17 @@ describe('slow consumers', () => {
       const sid = (JSON.parse(opened.slice(1)) as { sid: string }).sid;
       const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
       await post('40/chat,{"token":"tok-alice"}');
-      await eventually(() => slowNode.realtime.stats().sockets === 1, 'raw socket connected');
+      await until(() => slowNode.realtime.stats().sockets === 1, 'raw socket connected');
       await post('42/chat,["room:join","flood"]');
       const speaker = chatClient(slowNode.url, { token: 'tok-bob' });
       clients.push(speaker);
       await open(speaker);
       await request(speaker, 'room:join', 'flood');
-      await eventually(() => slowNode.realtime.stats().sockets === 2 && slowNode.realtime.stats().rooms === 1, 'both in room');
+      await until(() => slowNode.realtime.stats().sockets === 2 && slowNode.realtime.stats().rooms === 1, 'both in room');
       for (let i = 0; i < 40 && slowNode.realtime.stats().sockets === 2; i++) {
         await request(speaker, 'message:send', { room: 'flood', text: `flood ${i}` });
       }
-      await eventually(() => slowNode.realtime.stats().sockets === 1, 'slow consumer dropped');
+      await until(() => slowNode.realtime.stats().sockets === 1, 'slow consumer dropped');
       expect(speaker.connected).toBe(true);
     } finally {
       await slowNode.close();

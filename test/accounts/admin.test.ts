@@ -2,17 +2,14 @@
 // login is refused with GH_AUTH_ACCOUNT_DISABLED, the action is audited with the acting admin), and the
 // same actions from the CLI. Written as the attack where it defends something: a disabled user trying
 // every credential they still hold.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfiguration } from '../../src/oauth/provider/configuration.js';
 import { createProviderSessionVersions } from '../../src/oauth/provider/session-credentials.js';
 import { createDefaultApiResource } from '../../src/oauth/provider/default-resource.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { runCliOrThrow, standaloneEnv } from '../support/cli.js';
 import { TestClient, freshUser } from '../support/client.js';
 import { chatClient, nextEvent, open } from '../support/realtime.js';
-
-const run = promisify(execFile);
 
 describe('admin console API and CLI', () => {
   let stack: TestStack;
@@ -189,9 +186,8 @@ describe('admin console API and CLI', () => {
   }, 300_000);
 
   async function cli(args: string[]): Promise<string> {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', stack.dataDir], {
-      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_SECRET: 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz' },
-      timeout: 120_000,
+    const { stdout } = await runCliOrThrow([...args, '--data-dir', stack.dataDir], {
+      env: standaloneEnv({ GATEHOUSE_SECRET: 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz' }),
     });
     return stdout;
   }

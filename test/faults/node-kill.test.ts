@@ -6,13 +6,15 @@
 // Join latencies before and after are printed, not bounded: on a loaded machine they are noise. What
 // is asserted is the cause of slow joins, counted by each node (/api/node/stats, crossNode): requests
 // that waited out the cross-node timeout for a node that was gone.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { freePort, freePortRange } from '../support/app.js';
+import { standaloneEnv, startCli } from '../support/cli.js';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { until } from './support.js';
+import { FAULT_WAIT } from './support.js';
+import { until } from '../support/wait.js';
 
 const USERS = 10;
 const SOCKETS_PER_USER = 5;
@@ -39,7 +41,6 @@ const seen = (client: Client) => new Set([...client.live, ...client.recovered]);
 
 describe('a node dies under chat load', () => {
   let child: ChildProcess;
-  let output = '';
   let port: number;
   let nodeBase: number;
   let dir: Awaited<ReturnType<typeof createTempDir>>;
@@ -49,22 +50,11 @@ describe('a node dies under chat load', () => {
     port = await freePort();
     const adminPort = await freePort();
     const base = (nodeBase = await freePortRange(3));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      GATEHOUSE_SECRET: 'faults-cluster-secret-0123456789abcdefghij',
-      GATEHOUSE_CLUSTER_REQUEST_TIMEOUT_MS: String(CLUSTER_REQUEST_TIMEOUT_MS),
-    };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    delete env.PORT;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'up', '--nodes', '3', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    // Three tsx processes starting at once: slow on a loaded machine, hence the generous start budget.
-    await until(() => output.includes('gatehouse is up'), () => `"gatehouse is up" in:\n${output}`, 200_000);
+    const env = standaloneEnv({ GATEHOUSE_SECRET: 'faults-cluster-secret-0123456789abcdefghij', GATEHOUSE_CLUSTER_REQUEST_TIMEOUT_MS: String(CLUSTER_REQUEST_TIMEOUT_MS), PORT: undefined });
+    const cluster = startCli(['up', '--nodes', '3', '--port', String(port), '--node-port', String(base), '--admin-port', String(adminPort), '--data-dir', dir.path], { env });
+    child = cluster.child;
+    // Three tsx processes starting at once: slow on a loaded machine, hence the generous hang guard.
+    await cluster.printed('gatehouse is up', { timeoutMs: 200_000 });
   }, 220_000);
 
   afterAll(async () => {
@@ -128,7 +118,7 @@ describe('a node dies under chat load', () => {
           clients.push(client);
         }
       }
-      await until(() => clients.every((c) => c.socket.connected), '50 sockets to connect');
+      await until(() => clients.every((c) => c.socket.connected), '50 sockets to connect', FAULT_WAIT);
 
       const join = async (client: Client, room: string) => {
         const began = performance.now();
@@ -154,7 +144,7 @@ describe('a node dies under chat load', () => {
           await new Promise((resolve) => setTimeout(resolve, 40));
         }
       })();
-      await until(() => acked.size >= 40, 'messages acknowledged before the kill');
+      await until(() => acked.size >= 40, 'messages acknowledged before the kill', FAULT_WAIT);
 
       // Each node's own port: its vital signs answer loopback callers only, not through the balancer.
       const statsOf = async (i: number) => (await (await fetch(`http://127.0.0.1:${nodeBase + i}/api/node/stats`)).json()) as NodeStats;
@@ -163,10 +153,10 @@ describe('a node dies under chat load', () => {
       expect(deadUid).toMatch(/^[0-9a-f]+$/);
       process.kill(node2!.pid, 'SIGKILL');
       // Sockets held by the dead node notice, reconnect through the balancer and catch up.
-      await until(() => clients.some((c) => c.reconnects > 0), 'clients of the dead node to reconnect');
+      await until(() => clients.some((c) => c.reconnects > 0), 'clients of the dead node to reconnect', FAULT_WAIT);
       const after = await Promise.all(clients.filter((c) => c.socket.connected).map(async (c) => ({ c, ...(await join(c, 'after-kill')) })));
       const ackedAtKill = acked.size;
-      await until(() => acked.size >= ackedAtKill + 40 && clients.every((c) => c.socket.connected), 'messages acknowledged after the kill, every client back');
+      await until(() => acked.size >= ackedAtKill + 40 && clients.every((c) => c.socket.connected), 'messages acknowledged after the kill, every client back', FAULT_WAIT);
       sending = false;
       await sender;
       // Once the reconnect storm has passed (every client back and caught up), the same join again.
@@ -174,7 +164,7 @@ describe('a node dies under chat load', () => {
 
       // Every acknowledged message reached every client, live or from history.
       const missing = () => clients.map((c, i) => ({ i, reconnects: c.reconnects, connected: c.socket.connected, missing: [...acked].filter((id) => !seen(c).has(id)).length })).filter((m) => m.missing > 0);
-      await until(() => missing().length === 0, () => `every client to hold every acknowledged message: ${JSON.stringify(missing())}`);
+      await until(() => missing().length === 0, () => `every client to hold every acknowledged message: ${JSON.stringify(missing())}`, FAULT_WAIT);
       const live = clients.reduce((n, c) => n + c.live.size, 0);
       const recovered = clients.reduce((n, c) => n + c.recovered.size, 0);
       const moved = clients.filter((c) => c.reconnects > 0).length;

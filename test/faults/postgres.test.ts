@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, until, type FaultCluster, type PrivateStore } from './support.js';
+import { FAULT_TEST_TIMEOUT_MS, FAULT_WAIT, dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivatePostgres, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
+import { until } from '../support/wait.js';
 
 describe('PostgreSQL outage', () => {
   let postgres: PrivateStore;
@@ -60,9 +61,9 @@ describe('PostgreSQL outage', () => {
     await until(async () => {
       const audit = await session.get('/api/audit');
       return audit.status === 200 && (audit.body.events as { type: string }[]).some((e) => e.type === 'logout');
-    }, 'the queued logout audit event to be written');
+    }, 'the queued logout audit event to be written', FAULT_WAIT);
     // Users and refresh families acknowledged before the crash survived it.
     expect((await session.get('/api/me')).status).toBe(200);
     expect((await jwt.post('/api/auth/jwt/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
+import { FAULT_TEST_TIMEOUT_MS, dependentRoutes, expectDegradedNotDark, runFaultScript, startFaultCluster, startPrivateRedis, type FaultCluster, type PrivateStore } from './support.js';
 
 describe('Redis outage', () => {
   let redis: PrivateStore;
@@ -59,5 +59,5 @@ describe('Redis outage', () => {
     for (const client of [session, ...others]) expect((await client.get('/api/me')).status).toBe(200);
     expect((await revoked.get('/api/me', { authorization: `Bearer ${revokedTokens.access_token}` })).status).toBe(401);
     expect((await jwt.post('/api/auth/jwt/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });

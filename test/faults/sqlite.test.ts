@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/storage/database.js';
 import { TestClient, freshUser } from '../support/client.js';
 import { createTempDir } from '../support/services.js';
-import { dependentRoutes, expectDegradedNotDark, startFaultCluster, startLoad, until, type FaultCluster, type LoadRoute } from './support.js';
+import { FAULT_TEST_TIMEOUT_MS, FAULT_WAIT, dependentRoutes, expectDegradedNotDark, startFaultCluster, startLoad, type FaultCluster, type LoadRoute } from './support.js';
+import { until } from '../support/wait.js';
 
 /** Another process holding the database's write lock until told to let go (stdin closes). */
 async function holdWriteLock(file: string): Promise<{ release(): Promise<void> }> {
@@ -77,14 +78,14 @@ describe('SQLite locked by another process', () => {
     let lock: Awaited<ReturnType<typeof holdWriteLock>> | undefined;
     try {
       load.phase('baseline');
-      await until(() => count('baseline', 'login', 200) >= 3 && count('baseline', 'session', 200) >= 3, 'a baseline');
+      await until(() => count('baseline', 'login', 200) >= 3 && count('baseline', 'session', 200) >= 3, 'a baseline', FAULT_WAIT);
       load.phase('locked');
       lock = await holdWriteLock(join(dir.path, SQLITE_FILE));
-      await until(() => count('locked', 'login', 503) >= 3 && count('locked', 'public', 200) >= 10 && count('locked', 'history', 200) >= 2, 'logins refused with a 503 while reads go on');
+      await until(() => count('locked', 'login', 503) >= 3 && count('locked', 'public', 200) >= 10 && count('locked', 'history', 200) >= 2, 'logins refused with a 503 while reads go on', FAULT_WAIT);
       load.phase('released');
       await lock.release();
       lock = undefined;
-      await until(() => count('released', 'login', 200) >= 3 && count('released', 'session', 200) >= 3, 'writes to work again after the lock is let go');
+      await until(() => count('released', 'login', 200) >= 3 && count('released', 'session', 200) >= 3, 'writes to work again after the lock is let go', FAULT_WAIT);
     } finally {
       clearInterval(watchBalancer);
       await lock?.release();
@@ -97,5 +98,5 @@ describe('SQLite locked by another process', () => {
     // Nothing acknowledged before the lock was lost: the session, the refresh family.
     expect((await session.get('/api/me')).status).toBe(200);
     expect((await jwt.post('/api/auth/jwt/refresh', { refresh_token: tokens.refresh_token })).status).toBe(200);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });

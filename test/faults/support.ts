@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { DEFAULT_CONFIG, startBalancer, type RunningBalancer } from '../../src/balancer/index.js';
 import { buildApp, type GatehouseApp } from '../../src/http/index.js';
 import { createClientManager } from '../../src/oauth/index.js';
+import { until } from '../support/wait.js';
 import { freePort, TEST_SECRET } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
 
@@ -236,15 +237,11 @@ export function startLoad(routes: LoadRoute[], concurrency = 3) {
   };
 }
 
-/** Polls until `check` holds; the only bound is generous, so a loaded machine is not a failure. */
-export async function until(check: () => Promise<boolean> | boolean, what: string | (() => string), timeoutMs = 45_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-}
+/** How long a fault test waits for a store to fail or recover: a hang guard, generous for a loaded machine. */
+export const FAULT_WAIT = { timeoutMs: 45_000 } as const;
+
+/** The timeout of a fault test (a store killed, frozen and restarted under load): a hang guard above its several waits. */
+export const FAULT_TEST_TIMEOUT_MS = 180_000;
 
 /** Bounds small enough for a quick suite, the same for every node of a fault test. */
 export const FAULT_BOUNDS = { redisCommandTimeoutMs: 1_000, databaseStatementTimeoutMs: 1_000, databaseConnectTimeoutMs: 1_000, sqliteLockWaitMs: 250, retryAfterSec: 2 } as const;
@@ -290,7 +287,7 @@ export async function startFaultCluster(options: { count: number; databaseUrl?: 
     healthCheck: { path: '/readyz', intervalMs: 500, timeoutMs: 800, rise: 1, fall: 2 },
     slowStartMs: 0,
   });
-  await until(() => balancer.pool.list().every((b) => b.state === 'up'), 'the balancer to see every node up');
+  await until(() => balancer.pool.list().every((b) => b.state === 'up'), 'the balancer to see every node up', FAULT_WAIT);
   return {
     url: origin,
     nodes,
@@ -337,20 +334,20 @@ export async function runFaultScript(options: {
   }, 100);
   try {
     load.phase('baseline');
-    await until(() => credentials('baseline', 200, 5), 'a baseline');
+    await until(() => credentials('baseline', 200, 5), 'a baseline', FAULT_WAIT);
     load.phase('killed');
     await store.kill();
-    await until(() => credentials('killed', 503, 5) && count('killed', 'public', 200) >= 20, 'coded 503s while the store is down');
+    await until(() => credentials('killed', 503, 5) && count('killed', 'public', 200) >= 20, 'coded 503s while the store is down', FAULT_WAIT);
     await options.duringOutage?.();
     load.phase('restarted');
     await store.restart();
-    await until(() => credentials('restarted', 200, 3), 'credential checks to answer again after the restart');
+    await until(() => credentials('restarted', 200, 3), 'credential checks to answer again after the restart', FAULT_WAIT);
     load.phase('frozen');
     store.freeze();
-    await until(() => credentials('frozen', 503, 3) && count('frozen', 'public', 200) >= 10, 'coded 503s while the store is frozen');
+    await until(() => credentials('frozen', 503, 3) && count('frozen', 'public', 200) >= 10, 'coded 503s while the store is frozen', FAULT_WAIT);
     load.phase('thawed');
     store.thaw();
-    await until(() => credentials('thawed', 200, 3), 'credential checks to answer again after the thaw');
+    await until(() => credentials('thawed', 200, 3), 'credential checks to answer again after the thaw', FAULT_WAIT);
   } finally {
     clearInterval(watchBalancer);
     await load.stop();

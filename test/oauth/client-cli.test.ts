@@ -1,15 +1,12 @@
 // "Done when": a third-party app registered with `gatehouse client create` signs a user in through the
 // consent page. The CLI runs as a real process on the same data directory a node then serves.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliOrThrow, standaloneEnv } from '../support/cli.js';
 import { createTempDir } from '../support/services.js';
 import { authorizeInBrowser, startGatehouse, type RunningGatehouse } from './support.js';
 
-const run = promisify(execFile);
-const cli = (args: string[], dataDir: string) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', REDIS_URL: '' }, timeout: 60_000 });
+const cli = (args: string[], dataDir: string) => runCliOrThrow([...args, '--data-dir', dataDir], { env: standaloneEnv() });
 
 describe('gatehouse client create', () => {
   let dir: { path: string; remove(): Promise<void> };

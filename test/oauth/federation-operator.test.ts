@@ -2,28 +2,20 @@
 // processes on the data directory a node then serves), the providers file and the env form, the
 // callback URL printed for the upstream side, and failures logged with their cause — never the secret —
 // while the user gets a page. Gatehouse B is the upstream OpenID provider in every case.
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { configFromEnv, isGatehouseError, loadConfig } from '../../src/core/index.js';
+import { runCliOrThrow, standaloneEnv } from '../support/cli.js';
 import { createTempDir } from '../support/services.js';
 import { authorizeInBrowser, Browser, freePort, startGatehouse, type RunningGatehouse } from './support.js';
 
-const run = promisify(execFile);
-
 /** The real CLI as its own process: what an operator types, stdin and all. */
 function cliProcess(args: string[], dataDir: string, options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const child = run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data-dir', dataDir], {
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', GATEHOUSE_SECRET: '', ...options.env },
-    timeout: 60_000,
-  });
-  child.child.stdin?.end(options.stdin ?? '');
-  return child;
+  return runCliOrThrow([...args, '--data-dir', dataDir], { env: standaloneEnv({ GATEHOUSE_SECRET: '', ...options.env }), stdin: options.stdin ?? '' });
 }
 
 /**

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/index.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
-import { eventually, nextEvent } from '../support/realtime.js';
+import { nextEvent } from '../support/realtime.js';
+import { until } from '../support/wait.js';
 
 const CAP = 3;
 const IDLE_MS = 600_000;
@@ -67,7 +68,7 @@ describe('socket limits', () => {
 
     // Closing one gives its place back.
     opened.find((s) => s.connected && s.io.opts.extraHeaders?.cookie === client.cookieHeader())!.disconnect();
-    await eventually(() => serverSockets().filter((s) => s.data.userId === userId).length === CAP - 1, 'the server to see the socket go');
+    await until(() => serverSockets().filter((s) => s.data.userId === userId).length === CAP - 1, 'the server to see the socket go');
     expect(await attempt(socketOf(client))).toBe('connected');
     expect(await attempt(socketOf(client))).toBe('GH_REALTIME_TOO_MANY_SOCKETS');
   });
@@ -82,7 +83,7 @@ describe('socket limits', () => {
     expect(serverSocketOf(userId)?.connected).toBe(true);
     clock.advance(6_000);
     expect((await ended).error).toBe('GH_REALTIME_CREDENTIAL_EXPIRED');
-    await eventually(() => !serverSocketOf(userId), 'the socket to be closed');
+    await until(() => !serverSocketOf(userId), 'the socket to be closed');
     expect((await client.get('/api/me')).status).toBe(401);
   });
 
@@ -96,7 +97,7 @@ describe('socket limits', () => {
     const ended = nextEvent<{ error: string }>(socket, 'auth:ended');
     clock.advance(IDLE_MS / 2 + 2_000);
     // At the first idle end the socket looked the session up again and took its slid expiry.
-    await eventually(() => (serverSocketOf(userId)?.data.credential.idleExpiresAt ?? 0) > first, 'the socket to take the slid idle end');
+    await until(() => (serverSocketOf(userId)?.data.credential.idleExpiresAt ?? 0) > first, 'the socket to take the slid idle end');
     expect(serverSocketOf(userId)!.connected).toBe(true);
     clock.advance(IDLE_MS / 2);
     expect((await ended).error).toBe('GH_REALTIME_CREDENTIAL_EXPIRED');
@@ -109,7 +110,7 @@ describe('socket limits', () => {
     const first = serverSocketOf(userId)!.data.credential.idleExpiresAt!;
     clock.advance(IDLE_MS / 2);
     await socket.timeout(15_000).emitWithAck('room:join', 'lobby');
-    await eventually(() => (serverSocketOf(userId)?.data.credential.idleExpiresAt ?? 0) > first, 'the session to be slid by the event');
+    await until(() => (serverSocketOf(userId)?.data.credential.idleExpiresAt ?? 0) > first, 'the session to be slid by the event');
     clock.advance(IDLE_MS / 2 + 2_000);
     // Past the first idle end, only the socket's activity kept the session alive.
     expect((await client.get('/api/me')).status).toBe(200);
@@ -123,6 +124,6 @@ describe('socket limits', () => {
     const ended = nextEvent<{ error: string }>(socket, 'auth:ended');
     expect((await client.post('/api/auth/session/logout')).status).toBeLessThan(300);
     expect((await ended).error).toBe('GH_REALTIME_REVOKED');
-    await eventually(() => !serverSocketOf(userId), 'the socket to be closed');
+    await until(() => !serverSocketOf(userId), 'the socket to be closed');
   });
 });

@@ -175,16 +175,6 @@ export function request<T = Record<string, unknown>>(socket: ClientSocket, event
   return socket.timeout(WAIT_MS).emitWithAck(event, ...args) as Promise<T>;
 }
 
-/** Polls `check` on real time until true (for cross-node effects), failing after a generous timeout. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /**
  * A TCP hop between a client and the node it reaches, standing in for the network and the balancer:
  * `cut()` drops every connection (the client's network goes away), `block()` refuses new ones until

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { request, startTestBackend, type TestBackend } from '../testing/backends.js';
+import { request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

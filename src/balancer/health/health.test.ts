@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/index.js';
 import { createPool } from '../pool.js';
-import { startTestBackend } from '../testing/backends.js';
+import { startTestBackend } from '../../../test/support/balancer/backends.js';
 import { startHealthChecks } from './active.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBalancer } from '../balancer.js';
-import { corpusCases, generatedCases } from '../testing/desync-cases.js';
-import { differential, runReference, type DesyncCase } from '../testing/desync.js';
-import { startRecorder, type Recorder } from '../testing/recorder.js';
+import { corpusCases, generatedCases } from '../../../test/support/balancer/desync-cases.js';
+import { differential, runReference, type DesyncCase } from '../../../test/support/balancer/desync.js';
+import { startRecorder, type Recorder } from '../../../test/support/balancer/recorder.js';
 
 // The differential desync suite: every case's bytes are framed by Node's own parser (llhttp) once
-// straight from the client and once after the balancer, and the two must agree (see testing/desync.ts).
+// straight from the client and once after the balancer, and the two must agree (see test/support/balancer/desync.ts).
 // Generated cases: one request each, pipelined PER_CONNECTION to a connection, through each path.
 const CONNECTIONS = 625;
 const PER_CONNECTION = 16;

@@ -2,7 +2,7 @@ import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { request, startTestBackend } from '../testing/backends.js';
+import { request, startTestBackend } from '../../../test/support/balancer/backends.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

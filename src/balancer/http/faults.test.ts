@@ -4,8 +4,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { request } from '../testing/backends.js';
+import { request } from '../../../test/support/balancer/backends.js';
 import { ALGORITHM_NAMES } from '../types.js';
+import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -55,14 +56,6 @@ async function balancer(fastPath: boolean, backends: { id: string; port: number 
   cleanups.push(() => lb.close());
   return lb;
 }
-
-const until = async (what: string, check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 describe.each([{ fastPath: true }, { fastPath: false }])('balancer faults (fastPath: $fastPath)', ({ fastPath }) => {
   describe('retries go elsewhere', () => {
@@ -142,7 +135,7 @@ describe.each([{ fastPath: true }, { fastPath: false }])('balancer faults (fastP
           });
           req.on('error', (e) => (req.destroyed ? undefined : reject(e)));
         });
-        await until('the request to end', () => lb.pool.get('s')!.activeConnections === 0);
+        await until(() => lb.pool.get('s')!.activeConnections === 0, 'the request to end');
       }
       expect(lb.pool.get('s')).toMatchObject({ failures: 0, state: 'up' });
     });
@@ -160,9 +153,9 @@ describe.each([{ fastPath: true }, { fastPath: false }])('balancer faults (fastP
         socket.on('error', () => undefined);
         socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
         socket.write(Buffer.alloc(32 * 1024, 'u'));
-        await until('part of the body to arrive', () => received > before);
+        await until(() => received > before, 'part of the body to arrive');
         socket.destroy();
-        await until('the request to end', () => lb.pool.get('u')!.activeConnections === 0);
+        await until(() => lb.pool.get('u')!.activeConnections === 0, 'the request to end');
       }
       expect(lb.pool.get('u')).toMatchObject({ failures: 0, state: 'up' });
     });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { startRecorder, type Recorder } from '../testing/recorder.js';
-import { converse, readResponses } from '../testing/responses.js';
+import { startRecorder, type Recorder } from '../../../test/support/balancer/recorder.js';
+import { converse, readResponses } from '../../../test/support/balancer/responses.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { rawExchange, request, startTestBackend, type TestBackend } from '../testing/backends.js';
+import { rawExchange, request, startTestBackend, type TestBackend } from '../../../test/support/balancer/backends.js';
+import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -171,11 +172,12 @@ describe('L7 faults', () => {
     expect(lb.pool.get('b2')!.failures).toBeGreaterThan(0);
     await backends[1]!.revive();
     const hitsBefore = backends[1]!.hits.length;
-    for (let attempt = 0; attempt < 200 && backends[1]!.hits.length === hitsBefore; attempt++) {
-      expect((await request(lb.port, '/')).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(backends[1]!.hits.length).toBeGreaterThan(hitsBefore);
+    const afterRevive: number[] = [];
+    await until(async () => {
+      afterRevive.push((await request(lb.port, '/')).status);
+      return backends[1]!.hits.length > hitsBefore;
+    }, 'the revived backend to get requests again');
+    expect(afterRevive.every((s) => s === 200)).toBe(true);
   });
 
   it('returns 503 with a coded body when no backend is up', async () => {

@@ -4,7 +4,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from '../balancer.js';
-import { request } from '../testing/backends.js';
+import { request } from '../../../test/support/balancer/backends.js';
+import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -52,14 +53,6 @@ const refusesConnections = (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(true));
   });
 
-const until = async (what: string, check: () => boolean | Promise<boolean>): Promise<void> => {
-  for (let i = 0; i < 1000; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
 describe.each([{ fastPath: true }, { fastPath: false }])('shutdown drains (fastPath: $fastPath)', ({ fastPath }) => {
   it('finishes requests in flight, long-polls and an upload still arriving, then closes', async () => {
     const backend = await holdingBackend();
@@ -82,12 +75,12 @@ describe.each([{ fastPath: true }, { fastPath: false }])('shutdown drains (fastP
       req.write(Buffer.alloc(100_000, 'a'));
       uploadRest = () => req.end(Buffer.alloc(100_000, 'b'));
     });
-    await until('both GETs to reach the backend', () => backend.held() === 2);
+    await until(() => backend.held() === 2, 'both GETs to reach the backend');
 
     const closing = lb.close().then(() => (closed = true));
-    await until('the listener to stop accepting', () => refusesConnections(lb.port));
+    await until(() => refusesConnections(lb.port), 'the listener to stop accepting');
     uploadRest();
-    await until('the upload to arrive whole', () => backend.held() === 3);
+    await until(() => backend.held() === 3, 'the upload to arrive whole');
     expect(closed).toBe(false);
     backend.release();
 

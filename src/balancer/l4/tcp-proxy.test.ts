@@ -7,6 +7,7 @@ import { closed, dial, greet, readUntil, startTcpBackend, type TestBackend } fro
 import { encodeProxyV2 } from '../proxy-protocol/index.js';
 import { createTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy.js';
 import type { L4Target } from './types.js';
+import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -93,7 +94,7 @@ describe('TCP proxy', () => {
     const p = await proxy({ pickBackend: () => ({ id: 'big', host: '127.0.0.1', port: (server.address() as { port: number }).port }), highWaterMark: 64 * 1024 });
     const socket = await dial(p.port);
     socket.pause();
-    await waitFor(() => sender !== undefined);
+    await until(() => sender !== undefined, 'the sender to connect');
     // Give the pipeline time to fill every buffer it has; then the backend must still be waiting.
     await new Promise((r) => setTimeout(r, 500));
     expect(sender!.writableLength).toBeGreaterThan(0);
@@ -174,7 +175,7 @@ describe('TCP proxy', () => {
     socket.write('again\n');
     await closed(socket);
     expect((await greet(p.port)).backend).toBe('a');
-    await waitFor(() => closes.length === 2);
+    await until(() => closes.length === 2, 'both connections to close');
     expect(closes.sort()).toEqual([false, true]); // the reset counts against its backend, a client hang-up does not
   });
 
@@ -189,9 +190,9 @@ describe('TCP proxy', () => {
     expect(active).toBe(2);
     expect(p.connections).toBe(2);
     s1.destroy();
-    await waitFor(() => active === 1);
+    await until(() => active === 1, 'one active connection');
     s2.destroy();
-    await waitFor(() => active === 0 && p.connections === 0);
+    await until(() => active === 0 && p.connections === 0, 'every connection to close');
   });
 
   it('closes a connection idle for longer than idleTimeoutMs', async () => {
@@ -200,7 +201,7 @@ describe('TCP proxy', () => {
     const socket = await dial(p.port);
     await readUntil(socket, (t) => t.includes('\n'));
     await closed(socket);
-    await waitFor(() => p.connections === 0);
+    await until(() => p.connections === 0, 'the proxy to hold no connection');
   });
 
   it.each(['v1', 'v2'] as const)('sends a PROXY %s header carrying the real client address', async (version) => {
@@ -255,8 +256,3 @@ describe('TCP proxy', () => {
     await expect(createTcpProxy({ listen: { port: 0 }, pickBackend: () => null, connectTimeoutMs: -1 })).rejects.toMatchObject({ code: 'GH_BALANCER_L4_OPTIONS_INVALID' });
   });
 });
-
-async function waitFor(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(predicate()).toBe(true);
-}

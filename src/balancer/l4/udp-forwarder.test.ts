@@ -5,6 +5,7 @@ import { createManualClock } from '../../core/index.js';
 import { parseProxyHeader } from '../proxy-protocol/index.js';
 import type { L4Target } from './types.js';
 import { createUdpForwarder, type FlowCloseReason, type UdpForwarder, type UdpForwarderOptions } from './udp-forwarder.js';
+import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -126,10 +127,10 @@ describe('UDP forwarder', () => {
     const f = await forwarder({ pickBackend: () => choice, onFlowClose: (_b, _c, info) => reasons.push(info.reason) });
     const c2 = await udpClient('127.0.0.2');
     c2.send('nobody', f.port, '127.0.0.1');
-    await waitFor(() => f.stats().dropped === 1);
+    await until(() => f.stats().dropped === 1, 'the datagram to be dropped');
     choice = deadTarget;
     c2.send('into the void', f.port, '127.0.0.1');
-    await waitFor(() => reasons.includes('error')); // ICMP port unreachable closes the flow
+    await until(() => reasons.includes('error'), 'the flow to close on the error'); // ICMP port unreachable closes the flow
     choice = a;
     expect(await ask(c2, f.port, 'back')).toMatch(/^a /);
   });
@@ -146,8 +147,3 @@ describe('UDP forwarder', () => {
     await expect(createUdpForwarder({ listen: { port: 0 }, pickBackend: () => null, maxFlows: 0 })).rejects.toMatchObject({ code: 'GH_BALANCER_L4_OPTIONS_INVALID' });
   });
 });
-
-async function waitFor(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(predicate()).toBe(true);
-}

@@ -1,14 +1,11 @@
 // `gatehouse config print` as an operator runs it: a real process reading a real file and environment.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../storage/index.js';
-import { createTempDir, createTestPostgres } from '../../../test/support/services.js';
+import { createDatabase } from '../../src/storage/index.js';
+import { runCliOrThrow, standaloneEnv } from '../support/cli.js';
+import { createTempDir, createTestPostgres } from '../support/services.js';
 
-const run = promisify(execFile);
-const MAIN = new URL('../main.ts', import.meta.url).pathname;
 const PASSWORD = 'pg-password-never-printed';
 const TOKEN = 'metrics-token-never-printed-0123';
 
@@ -24,7 +21,7 @@ describe('gatehouse config print', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     // Only what the test sets: an inherited variable would change the sources it asserts.
     for (const name of Object.keys(env)) if ((name.startsWith('GATEHOUSE_') || ['PORT', 'DATABASE_URL', 'REDIS_URL'].includes(name)) && !(name in extraEnv)) delete env[name];
-    return run(process.execPath, ['--import', 'tsx', MAIN, 'config', 'print', ...args], { env, timeout: 60_000 });
+    return runCliOrThrow(['config', 'print', ...args], { env });
   };
 
   it('shows each effective value with its source, flags over env over file over defaults, secrets redacted', async () => {
@@ -68,9 +65,8 @@ describe('gatehouse config print', () => {
     try {
       writeFileSync(join(other.path, 'node.yaml'), `storage:\n  databaseUrl: ${pg.url}\n`);
       const env = { GATEHOUSE_SECRET: 'cli-test-secret-0123456789-abcdefghijklmnop' };
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--json', '--data-dir', other.path, '--config', join(other.path, 'node.yaml')], {
-        env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
-        timeout: 60_000,
+      const { stdout } = await runCliOrThrow(['keys', 'rotate', '--json', '--data-dir', other.path, '--config', join(other.path, 'node.yaml')], {
+        env: standaloneEnv(env),
       });
       const rotated = JSON.parse(stdout.trim().split('\n').pop()!) as { current: string };
       const db = createDatabase({ databaseUrl: pg.url, dataDir: other.path });

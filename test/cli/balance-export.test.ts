@@ -3,15 +3,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/support/services.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCliOrThrow } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
-const run = promisify(execFile);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const gatehouse = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: process.cwd() });
+const gatehouse = runCliOrThrow;
+/** A checker of the exported config (haproxy -c, nginx -t); rejects unless it accepts. */
+const run = promisify(execFile);
 
 describe('gatehouse balance export', () => {
   it('writes a HAProxy config from flags that haproxy -c accepts', async () => {
@@ -23,7 +25,7 @@ describe('gatehouse balance export', () => {
     expect(text).toContain('  balance leastconn\n');
     expect(text).toContain('weight 2 check');
     await run('haproxy', ['-c', '-q', '-f', out]);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('reads a YAML config and prints an nginx stream config to stdout', async () => {
     const dir = await createTempDir();
@@ -37,10 +39,10 @@ describe('gatehouse balance export', () => {
     const file = join(dir.path, 'nginx.conf');
     await writeFile(file, stdout);
     await run('nginx', ['-t', '-q', '-e', join(dir.path, 'error.log'), '-c', file]);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('refuses a missing or unknown format with usage (exit 2)', async () => {
     await expect(gatehouse(['balance', 'export', '--format', 'caddy', '--backend', '127.0.0.1:1'])).rejects.toMatchObject({ code: 2 });
     await expect(gatehouse(['balance', 'export', '--format', 'haproxy', '--mode', 'udp', '--backend', '127.0.0.1:1'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GH_BALANCER_EXPORT_UNSUPPORTED') });
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

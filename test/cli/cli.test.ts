@@ -1,33 +1,14 @@
 // The CLI as a newcomer meets it, as real processes: the command list, an unknown command, creating a
 // user without and with a password, the scopes a client may ask for, and an export with no backends.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../../test/support/services.js';
-import { DEFAULT_ROLES } from '../identity/index.js';
-import { ALL_SCOPES } from '../oauth/index.js';
-import { COMMANDS } from './registry.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCli, standaloneEnv } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
+import { DEFAULT_ROLES } from '../../src/identity/index.js';
+import { ALL_SCOPES } from '../../src/oauth/index.js';
+import { COMMANDS } from '../../src/cli/registry.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** The CLI without the shared services, so each run keeps its store in the given data directory. */
+const cli = (args: string[], stdin = '') => runCli(args, { env: standaloneEnv(), stdin });
 
 const RUNTIME_WARNING = /oidc-provider WARNING/;
 
@@ -37,7 +18,7 @@ describe('gatehouse --help', () => {
     expect(run.code).toBe(0);
     for (const [name, { summary }] of Object.entries(COMMANDS)) expect(run.stdout).toMatch(new RegExp(`^  ${name} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     expect(run.stderr).not.toMatch(RUNTIME_WARNING);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('shows the same summary a command declares for itself', async () => {
     for (const [name, entry] of Object.entries(COMMANDS)) {
@@ -45,7 +26,7 @@ describe('gatehouse --help', () => {
       expect(command.name).toBe(name);
       expect(command.summary).toBe(entry.summary);
     }
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('says when a command does not exist, and lists a group’s commands for a group name', async () => {
     const unknown = await cli(['frobnicate']);
@@ -55,7 +36,7 @@ describe('gatehouse --help', () => {
     expect(group.code).toBe(2);
     expect(group.stderr).toContain('gatehouse user create');
     expect(group.stderr).toContain('Create a user');
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
 
 describe('gatehouse user create', () => {
@@ -72,7 +53,7 @@ describe('gatehouse user create', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--password-stdin');
     expect(run.stderr).not.toMatch(RUNTIME_WARNING);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('says that no password was given (not that it is too short) when the input is empty', async () => {
     const run = await cli(['user', 'create', '--email', 'empty@example.com', '--password-stdin', '--data-dir', dir.path], '');
@@ -80,7 +61,7 @@ describe('gatehouse user create', () => {
     expect(run.stderr).toContain('No password was given');
     expect(run.stderr).not.toMatch(/too short|GH_AUTH_PASSWORD_TOO_SHORT/);
     expect(run.stderr).not.toMatch(RUNTIME_WARNING);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('gives a CLI-created user the role of a web sign-up, and --admin adds admin', async () => {
     const plain = await cli(['user', 'create', '--email', 'alice@example.com', '--password-stdin', '--json', '--data-dir', dir.path], 'a long enough passphrase 42\n');
@@ -90,7 +71,7 @@ describe('gatehouse user create', () => {
     const admin = await cli(['user', 'create', '--email', 'root@example.com', '--admin', '--json', '--data-dir', dir.path], 'another long passphrase 42\n');
     expect(admin.code, admin.stderr).toBe(0);
     expect(JSON.parse(admin.stdout).roles).toEqual([...DEFAULT_ROLES, 'admin']);
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
 
 describe('gatehouse client create --help', () => {
@@ -99,7 +80,7 @@ describe('gatehouse client create --help', () => {
     expect(run.code).toBe(0);
     for (const scope of ALL_SCOPES) expect(run.stdout).toContain(scope);
     expect(run.stderr).not.toMatch(RUNTIME_WARNING);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
 
 describe('gatehouse balance export without backends', () => {
@@ -108,5 +89,5 @@ describe('gatehouse balance export without backends', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('No backends to export');
     expect(run.stderr).toMatch(/gatehouse balance export --format nginx --listen 0\.0\.0\.0:8080 --backend 127\.0\.0\.1:3001 --backend 127\.0\.0\.1:3002 --backend 127\.0\.0\.1:3003 --health-check \/readyz/);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

@@ -1,15 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir } from '../../test/support/services.js';
-import { createDatabase, migrateToLatest } from '../storage/index.js';
-import { chatClient, eventMatching, nextEvent, open, request, type ChatClient } from '../../test/support/realtime.js';
-import { CLUSTER_ENV, createClusterRelay } from './adapter.js';
-import { MessageType } from './socketio-internals.js';
+import { createTempDir } from './support/services.js';
+import { createDatabase, migrateToLatest } from '../src/storage/index.js';
+import { chatClient, eventMatching, nextEvent, open, request, type ChatClient } from './support/realtime.js';
+import { CLUSTER_ENV, createClusterRelay } from '../src/realtime/adapter.js';
+import { MessageType } from '../src/realtime/socketio-internals.js';
 
 // Two nodes as separate processes with no Redis: the cluster adapter talks over IPC through this
 // process, which plays the primary (`gatehouse up`) and relays with createClusterRelay.
-const script = fileURLToPath(new URL('../../test/support/realtime-cluster-node.ts', import.meta.url));
+const script = fileURLToPath(new URL('./support/realtime-cluster-node.ts', import.meta.url));
 let dir: Awaited<ReturnType<typeof createTempDir>>;
 const children: ChildProcess[] = [];
 const urls: string[] = [];

@@ -6,14 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { greet, startTcpBackend } from '../../../test/support/l4-sockets.js';
-import { createTempDir } from '../../../test/support/services.js';
-import { parseBalancerConfig } from '../config.js';
-import { createTcpProxy } from '../l4/index.js';
-import { encodeProxyV1 } from '../proxy-protocol/index.js';
-import { request, startTestBackend, type TestBackend } from '../testing/backends.js';
-import { exportConfig, type ExportFormat } from './index.js';
-import { freePort } from '../../../test/support/app.js';
+import { greet, startTcpBackend } from '../support/l4-sockets.js';
+import { createTempDir } from '../support/services.js';
+import { parseBalancerConfig } from '../../src/balancer/config.js';
+import { createTcpProxy } from '../../src/balancer/l4/index.js';
+import { encodeProxyV1 } from '../../src/balancer/proxy-protocol/index.js';
+import { request, startTestBackend, type TestBackend } from '../support/balancer/backends.js';
+import { exportConfig, type ExportFormat } from '../../src/balancer/export/index.js';
+import { freePort } from '../support/app.js';
+import { until } from '../support/wait.js';
 
 const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -21,19 +22,6 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch {
-      // not ready yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Writes the exported config and runs the peer in the foreground until the test ends. */
 async function runPeer(format: ExportFormat, raw: Record<string, unknown>): Promise<{ port: number; text: string }> {
@@ -59,13 +47,13 @@ async function runPeer(format: ExportFormat, raw: Record<string, unknown>): Prom
     }
   });
   if (config.mode !== 'udp') {
-    await until(`${format} to listen`, async () => {
+    await until(async () => {
       if (child.exitCode !== null) throw new Error(`${format} exited: ${output}`);
       const socket = connect(port, '127.0.0.1');
       await once(socket, 'connect');
       socket.destroy();
       return true;
-    }).catch((error: Error) => {
+    }, `${format} to listen`).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
   }
@@ -105,7 +93,7 @@ describe.each(['haproxy', 'nginx'] as const)('exported %s config, run for real',
     // Long enough to outlast the quick requests on a loaded machine; cut short when the backends stop.
     void request(port, '/slow?ms=20000').catch(() => undefined);
     // Whichever backend holds the slow request, the quick ones all go to the other.
-    const busy = await until('the slow request to arrive', async () => (a!.hits.some((h) => h.startsWith('/slow')) ? 'a' : b!.hits.some((h) => h.startsWith('/slow')) ? 'b' : undefined));
+    const busy = await until(async () => (a!.hits.some((h) => h.startsWith('/slow')) ? 'a' : b!.hits.some((h) => h.startsWith('/slow')) ? 'b' : undefined), 'the slow request to arrive');
     const quick: string[] = [];
     for (let i = 0; i < 4; i++) quick.push(await who(port, '/quick'));
     expect(quick.every((id) => id !== busy)).toBe(true);
@@ -178,10 +166,10 @@ describe('exported configs, format-specific', () => {
     b!.setSick(true);
     const { port, text } = await runPeer('haproxy', { mode: 'http', backends: [`127.0.0.1:${a!.port}`, `127.0.0.1:${b!.port}`], healthCheck: { path: '/health', interval: '100ms', timeout: '50ms', rise: 1, fall: 1 } });
     expect(text).toContain('http-check send meth GET uri /health');
-    await until('b to be marked down', async () => {
+    await until(async () => {
       const seen = [await who(port), await who(port), await who(port), await who(port)];
       return seen.every((id) => id === 'a') ? true : undefined;
-    });
+    }, 'b to be marked down');
     expect(b!.hits.filter((h) => h === '/health').length).toBeGreaterThan(0);
   });
 
@@ -198,13 +186,13 @@ describe('exported configs, format-specific', () => {
     }
     const { port } = await runPeer('nginx', { mode: 'udp', backends: ports.map((p) => `127.0.0.1:${p}`) });
     const ask = async (client: ReturnType<typeof createSocket>, text: string) =>
-      until('a UDP reply', async () => {
+      until(async () => {
         const reply = once(client, 'message');
         client.send(text, port, '127.0.0.1');
         const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 300));
         const got = await Promise.race([reply, timeout]);
         return got ? (got as [Buffer])[0].toString() : undefined;
-      });
+      }, 'a UDP reply');
     const clients = [createSocket('udp4'), createSocket('udp4')];
     for (const c of clients) {
       c.bind(0, '127.0.0.1');

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../storage/index.js';
-import { createTempDir } from '../../../test/support/services.js';
+import { createDatabase } from '../../src/storage/index.js';
+import { PROCESS_TEST_TIMEOUT_MS, runCli, runCliOrThrow } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
-const run = promisify(execFile);
-const MAIN = new URL('../main.ts', import.meta.url).pathname;
 
 describe('gatehouse keys rotate', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -16,7 +13,7 @@ describe('gatehouse keys rotate', () => {
 
   const rotate = async () => {
     const env = { ...process.env, GATEHOUSE_SECRET: 'cli-test-secret-0123456789-abcdefghijklmnop', DATABASE_URL: '', REDIS_URL: '' };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--json', '--data-dir', dir.path], { env, timeout: 60_000 });
+    const { stdout } = await runCliOrThrow(['keys', 'rotate', '--json', '--data-dir', dir.path], { env });
     return JSON.parse(stdout.trim().split('\n').pop()!) as { current: string; next: string; retired: string[] };
   };
 
@@ -34,11 +31,11 @@ describe('gatehouse keys rotate', () => {
     } finally {
       await db.close();
     }
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('refuses an unknown flag with usage and exit code 2', async () => {
-    const error = (await run(process.execPath, ['--import', 'tsx', MAIN, 'keys', 'rotate', '--nope'], { timeout: 60_000 }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const error = await runCli(['keys', 'rotate', '--nope']);
     expect(error.code).toBe(2);
     expect(error.stderr).toMatch(/Usage: gatehouse keys rotate/);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

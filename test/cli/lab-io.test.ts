@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/support/services.js';
-
-function gatehouse(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../support/cli.js';
+import { createTempDir } from '../support/services.js';
 
 describe('gatehouse lab io', () => {
   it('runs the chosen models, shows progress, prints the table and writes the report files', async () => {
     const dir = await createTempDir('gh-lab-cli-');
     try {
       const out = join(dir.path, 'report');
-      const run = await gatehouse(['lab', 'io', '--clients', '3', '--requests', '2', '--delay-ms', '30', '--models', 'sync-blocking,async-nonblocking', '--out', out]);
+      const run = await runCli(['lab', 'io', '--clients', '3', '--requests', '2', '--delay-ms', '30', '--models', 'sync-blocking,async-nonblocking', '--out', out]);
       expect(run.code).toBe(0);
       // Not a terminal here, so progress comes as plain lines.
       expect(run.stderr).toContain('[1/2] sync blocking: 6/6 answered');
@@ -36,13 +24,13 @@ describe('gatehouse lab io', () => {
   }, 120_000);
 
   it('refuses bad flags with a clear message and no crash', async () => {
-    const notNumber = await gatehouse(['lab', 'io', '--clients', 'many']);
+    const notNumber = await runCli(['lab', 'io', '--clients', 'many']);
     expect(notNumber.code).toBe(2);
     expect(notNumber.stderr).toContain('--clients must be a whole number');
-    const outOfRange = await gatehouse(['lab', 'io', '--clients', '0']);
+    const outOfRange = await runCli(['lab', 'io', '--clients', '0']);
     expect(outOfRange.code).toBe(1);
     expect(outOfRange.stderr).toContain('GH_LAB_INVALID_OPTION');
-    const unknownModel = await gatehouse(['lab', 'io', '--models', 'threads']);
+    const unknownModel = await runCli(['lab', 'io', '--models', 'threads']);
     expect(unknownModel.code).toBe(2);
     expect(unknownModel.stderr).toContain('Unknown model "threads"');
   }, 120_000);
