@@ -66,7 +66,7 @@ describe('gatehouse balance', () => {
     expect((await run.exited).code).toBe(0);
   }, PROCESS_TEST_TIMEOUT_MS);
 
-  it('--workers 2: two processes on one port, an admin drain reaches both', async () => {
+  it('--workers 2: two processes on one port, an admin drain reaches both and a replaced worker', async () => {
     const backends: TestBackend[] = await Promise.all(['b1', 'b2'].map((id) => startTestBackend(id)));
     cleanups.push(async () => void (await Promise.all(backends.map((b) => b.kill()))));
     const run = gatehouse(['balance', '--workers', '2', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...backends.flatMap((b) => ['--backend', `127.0.0.1:${b.port},id=${b.id}`])]);
@@ -84,8 +84,15 @@ describe('gatehouse balance', () => {
     expect((await request(adminPort, '/backends/b1/drain', { method: 'POST', headers: { authorization: `Bearer ${tokenOf(run.output())}` } })).status).toBe(202);
     // Relayed over IPC: each worker logs the state change when the drain lands in it, so wait for that
     // line from two different processes (the second pid may not repeat the first)…
-    await run.printed(/"pid":(\d+),[^\n]*"backend":"b1","from":"up","to":"draining"[\s\S]*"pid":(?!\1,)\d+,[^\n]*"backend":"b1","from":"up","to":"draining"/, { timeoutMs: START_GUARD_MS });
+    const drained = await run.printed(/"pid":(\d+),[^\n]*"backend":"b1","from":"up","to":"draining"[\s\S]*"pid":((?!\1,)\d+),[^\n]*"backend":"b1","from":"up","to":"draining"/, { timeoutMs: START_GUARD_MS });
     // …after which no connection, whichever worker takes it, reaches b1.
+    for (let i = 0; i < 20; i++) expect((await request(port, '/')).headers['x-backend']).toBe('b2');
+    // A worker that dies is replaced, and the replacement starts from every admin change made so far
+    // (the supervisor replays them once it is ready), not from the config file's state. Worker 1 logs
+    // the drain before it relays it, so the second pid is worker 2's.
+    const [first, second] = [drained[1], drained[2]];
+    process.kill(Number(second), 'SIGKILL');
+    await run.printed(new RegExp(`"pid":(?!${first},|${second},)\\d+,[^\\n]*"backend":"b1","from":"up","to":"draining"`), { timeoutMs: START_GUARD_MS });
     for (let i = 0; i < 20; i++) expect((await request(port, '/')).headers['x-backend']).toBe('b2');
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);

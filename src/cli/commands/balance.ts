@@ -159,15 +159,25 @@ function supervise(config: BalancerConfig, values: Values): Promise<number> {
   let stopping = false;
   let fatal: (() => void) | undefined;
   const workers = new Map<number, ReturnType<typeof cluster.fork>>();
+  const readyWorkers = new Set<number>();
+  // Every admin change so far, in order: a worker that is still starting (or replaces one that died)
+  // has no IPC listener yet and would miss a relayed change, so it gets them all once it says ready.
+  const changes: WorkerMessage[] = [];
   const fork = (index: number): void => {
     const worker = cluster.fork({ GH_BALANCE_WORKER: String(index) });
     let ready = false;
     workers.set(index, worker);
+    readyWorkers.delete(index);
     worker.on('message', (message: WorkerMessage) => {
       if (message?.type !== 'gh-balance') return;
-      if (message.ready) ready = true;
+      if (message.ready) {
+        ready = true;
+        readyWorkers.add(index);
+        for (const change of changes) worker.send(change);
+      }
       if (!message.change) return;
-      for (const [i, other] of workers) if (i !== index) other.send(message);
+      changes.push(message);
+      for (const [i, other] of workers) if (i !== index && readyWorkers.has(i)) other.send(message);
     });
     worker.on('exit', () => {
       if (workers.get(index) === worker) workers.delete(index);
