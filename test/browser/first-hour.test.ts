@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/en.js';
 import { ko } from '../../web/src/i18n/ko.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
-import { freshUser } from '../support/client.js';
+import { launchBrowser, screenshot, webLogin } from '../support/browser.js';
+import { TestClient, freshUser } from '../support/client.js';
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const LANGS = { en: 'en-US', ko: 'ko-KR' } as const;
@@ -148,5 +148,36 @@ describe('the first hour in Chromium', () => {
         }
       }, 180_000);
     }
+  }
+
+  for (const lang of ['en', 'ko'] as const) {
+    it(`shows an admin whose each security event is, on a phone in ${lang}, without a name wrapping letter by letter`, async () => {
+      // A long address: the kind that, squeezed into a narrow cell, used to break after every letter.
+      const member = freshUser(`a-newcomer-with-a-rather-long-address-${lang}`);
+      expect((await new TestClient(node.url).post('/api/auth/signup', member)).status).toBe(201);
+      const admin = freshUser(`first-admin-${lang}`);
+      await node.node.ctx.identity.signup({ email: admin.email, password: admin.password, roles: ['user', 'admin'] });
+      const context = await browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+      const page = await context.newPage();
+      try {
+        await webLogin(page, node.url, admin);
+        await page.goto(`${node.url}/account`);
+        const owners = page.locator('[data-testid=audit] [data-testid=audit-owner]');
+        await expect.poll(() => owners.allTextContents(), { timeout: 30_000 }).toContain(member.email);
+        await screenshot(page, `first-hour-${lang}-phone-admin-events`);
+        const cell = owners.filter({ hasText: member.email }).first();
+        const shape = await cell.evaluate((td) => {
+          const style = getComputedStyle(td);
+          return { width: td.getBoundingClientRect().width, wordBreak: style.wordBreak, lineHeight: parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5, height: td.getBoundingClientRect().height };
+        });
+        // As wide as the card, and the address takes at most two lines under its smaller label: a
+        // letter-by-letter wrap of it would be dozens of lines tall.
+        expect(shape.wordBreak).not.toBe('break-all');
+        expect(shape.width).toBeGreaterThan(VIEWPORTS.phone.width * 0.7);
+        expect(shape.height).toBeLessThanOrEqual(shape.lineHeight * 3.5);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
   }
 });

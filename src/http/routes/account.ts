@@ -122,6 +122,7 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       at: Type.Number(),
       type: Type.String(),
       userId: Type.Union([Type.String(), Type.Null()]),
+      userEmail: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "admin only: the address of the event's user, null once the account is gone" })),
       ip: Type.Union([Type.String(), Type.Null()]),
       userAgent: Type.Union([Type.String(), Type.Null()]),
       data: Type.Record(Type.String(), Type.Unknown()),
@@ -149,7 +150,9 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
         const query: { userId?: string; limit?: number; before?: number } = { limit: request.query.limit ?? 50 };
         if (userId) query.userId = userId;
         if (request.query.before !== undefined) query.before = request.query.before;
-        return { events: await ctx.identity.audit.list(query) };
+        const events = await ctx.identity.audit.list(query);
+        // An admin reads everyone's events: each row says whose it is, by the address the admin knows them by.
+        return { events: admin ? await withUserEmails(ctx.identity, events) : events };
       },
     );
 
@@ -172,4 +175,12 @@ export function accountRoutes(ctx: AppContext, hooks: AuthHooks): FastifyPluginA
       },
     );
   };
+}
+
+/** Each event with its user's email, looking every user up once. */
+async function withUserEmails<E extends { userId: string | null }>(users: { getUser(id: string): Promise<{ email: string } | null> }, events: E[]): Promise<(E & { userEmail: string | null })[]> {
+  const ids = [...new Set(events.flatMap((event) => (event.userId ? [event.userId] : [])))];
+  const found = await Promise.all(ids.map((id) => users.getUser(id)));
+  const emails = new Map(ids.map((id, index) => [id, found[index]?.email ?? null]));
+  return events.map((event) => ({ ...event, userEmail: event.userId ? (emails.get(event.userId) ?? null) : null }));
 }
