@@ -68,4 +68,41 @@ describe('first hour on one node', () => {
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toMatch(/svg/);
   });
+
+  it('gives the Swagger UI page the same favicon', async () => {
+    const page = await new TestClient(node.url).get('/docs/api/', { accept: 'text/html' });
+    expect(page.status).toBe(200);
+    const href = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/.exec(String(page.body))?.[1];
+    expect(href).toBeDefined();
+    expect(String(page.body)).not.toContain('favicon-32x32.png');
+    const icon = await fetch(new URL(href!, `${node.url}/docs/api/`));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/svg/);
+    expect(await icon.text()).toBe(await (await fetch(`${node.url}/favicon.svg`)).text());
+  });
+
+  it("names each security event's user for an admin, and for no one else", async () => {
+    const member = freshUser('audit-member');
+    const admin = freshUser('audit-admin');
+    await node.node.ctx.identity.signup({ email: admin.email, password: admin.password, roles: ['user', 'admin'] });
+    const memberClient = new TestClient(node.url);
+    expect((await memberClient.post('/api/auth/signup', member)).status).toBe(201);
+    expect((await memberClient.post('/api/auth/session/login', { email: member.email, password: member.password })).status).toBe(200);
+    const own = await memberClient.get('/api/audit');
+    expect(own.status).toBe(200);
+    expect(own.body.events.length).toBeGreaterThan(0);
+    for (const event of own.body.events) expect(event).not.toHaveProperty('userEmail');
+
+    const adminClient = new TestClient(node.url);
+    expect((await adminClient.post('/api/auth/session/login', { email: admin.email, password: admin.password })).status).toBe(200);
+    const everyone = await adminClient.get('/api/audit?limit=500');
+    expect(everyone.status).toBe(200);
+    const memberId = own.body.events[0].userId;
+    const memberRows = everyone.body.events.filter((event: { userId: string | null }) => event.userId === memberId);
+    expect(memberRows.length).toBeGreaterThan(0);
+    for (const event of memberRows) expect(event.userEmail).toBe(member.email);
+    // The owner's address, never a credential: the row carries no password or hash.
+    expect(JSON.stringify(everyone.body)).not.toContain(member.password);
+    expect(JSON.stringify(everyone.body)).not.toMatch(/argon2|passwordHash/);
+  });
 });

@@ -2,7 +2,6 @@
 import { isGatehouseError } from '../core/index.js';
 import { UsageError } from './args.js';
 import { COMMANDS } from './registry.js';
-import { SERVES_OAUTH, withoutRuntimeWarning } from './runtime-warning.js';
 
 async function main(argv: string[]): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
@@ -19,7 +18,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { load } = COMMANDS[match]!;
-  const command = SERVES_OAUTH.has(match) ? await load() : await withoutRuntimeWarning(load);
+  // Loading a command never loads oidc-provider (the provider loads when a node first serves OAuth),
+  // so its warning about the Node.js release comes only from processes that serve OAuth.
+  const command = await load();
   const rest = [...argv];
   for (const word of match.split(' ')) rest.splice(rest.indexOf(word), 1);
   if (rest.includes('--help') || rest.includes('-h')) {

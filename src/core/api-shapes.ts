@@ -45,6 +45,7 @@ export const AuditEventView = Type.Object({
   at: Type.Number(),
   type: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
+  userEmail: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "admin only: the address of the event's user, null once the account is gone" })),
   ip: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   data: Type.Record(Type.String(), Type.Unknown()),

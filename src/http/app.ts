@@ -37,6 +37,7 @@ import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { passkeyRoutes } from './routes/passkeys.js';
 import { adminRoutes } from './routes/admin.js';
+import { swaggerFavicon } from './favicon.js';
 
 export interface GatehouseApp {
   app: GatehouseServer;
@@ -112,6 +113,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs/api',
+    theme: { favicon: swaggerFavicon() },
     uiHooks: {
       onRequest: async (_request, reply) => {
         void reply.headers(PAGE_HEADERS);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/en.js';
 import { ko } from '../../web/src/i18n/ko.js';
 import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
-import { freshUser } from '../support/client.js';
+import { launchBrowser, screenshot, webLogin } from '../support/browser.js';
+import { TestClient, freshUser } from '../support/client.js';
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const LANGS = { en: 'en-US', ko: 'ko-KR' } as const;
@@ -148,5 +148,49 @@ describe('the first hour in Chromium', () => {
         }
       }, 180_000);
     }
+  }
+
+  for (const lang of ['en', 'ko'] as const) {
+    it(`shows an admin whose each security event is, on a phone in ${lang}, without a name wrapping letter by letter`, async () => {
+      // A long address: the kind that, squeezed into a narrow cell, used to break after every letter.
+      const member = freshUser(`a-newcomer-with-a-rather-long-address-${lang}`);
+      expect((await new TestClient(node.url).post('/api/auth/signup', member)).status).toBe(201);
+      const admin = freshUser(`first-admin-${lang}`);
+      await node.node.ctx.identity.signup({ email: admin.email, password: admin.password, roles: ['user', 'admin'] });
+      const context = await browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+      const page = await context.newPage();
+      try {
+        await webLogin(page, node.url, admin);
+        await page.goto(`${node.url}/account`);
+        const owners = page.locator('[data-testid=audit] [data-testid=audit-owner]');
+        await expect.poll(() => owners.allTextContents(), { timeout: 30_000 }).toContain(member.email);
+        await screenshot(page, `first-hour-${lang}-phone-admin-events`);
+        const cell = owners.filter({ hasText: member.email }).first();
+        const shape = await cell.evaluate((td) => {
+          const style = getComputedStyle(td);
+          // The address on one line, in the cell's font: how wide it is when nothing wraps.
+          const probe = document.createElement('span');
+          probe.textContent = td.textContent;
+          probe.style.whiteSpace = 'nowrap';
+          probe.style.position = 'absolute';
+          td.append(probe);
+          const natural = probe.getBoundingClientRect().width;
+          probe.remove();
+          // The lines the address takes in the cell (its label above is a pseudo-element, not in the range).
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          const lines = new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size;
+          return { width: td.getBoundingClientRect().width, natural, lines, wordBreak: style.wordBreak };
+        });
+        // As wide as the card, and the address wraps into about as many lines as its width needs (one
+        // more for breaking at a dot or dash): a letter-by-letter wrap of it would be dozens of lines.
+        expect(shape.wordBreak).not.toBe('break-all');
+        expect(shape.width).toBeGreaterThan(VIEWPORTS.phone.width * 0.7);
+        expect(shape.lines).toBeGreaterThan(0);
+        expect(shape.lines).toBeLessThanOrEqual(Math.ceil(shape.natural / shape.width) + 1);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
   }
 });

@@ -24,6 +24,10 @@ export const command: Command = {
     const logger = createLogger({ name: 'gatehouse' });
     const node = await buildApp({ config, logger, skipMigrations: values['skip-migrations'] === true, readProxyHeader });
     const port = await node.listen();
+    // The authorization server (and oidc-provider with it) loads on first use; a serving node builds it
+    // as soon as it listens (not before, so readiness does not wait), so the first sign-in does not, and
+    // a bad setting fails at start.
+    await node.ctx.oauth.server.getProvider();
     logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
     console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);
     return new Promise<number>((resolve) => {

@@ -143,7 +143,9 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
         const query: { userId?: string; limit?: number; before?: number } = { limit: request.query.limit ?? 50 };
         if (userId) query.userId = userId;
         if (request.query.before !== undefined) query.before = request.query.before;
-        return { events: await ctx.identity.audit.list(query) };
+        const events = await ctx.identity.audit.list(query);
+        // An admin reads everyone's events: each row says whose it is, by the address the admin knows them by.
+        return { events: admin ? await withUserEmails(ctx.identity, events) : events };
       },
     );
 
@@ -165,4 +167,12 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
       },
     );
   };
+}
+
+/** Each event with its user's email, looking every user up once. */
+async function withUserEmails<E extends { userId: string | null }>(users: { getUser(id: string): Promise<{ email: string } | null> }, events: E[]): Promise<(E & { userEmail: string | null })[]> {
+  const ids = [...new Set(events.flatMap((event) => (event.userId ? [event.userId] : [])))];
+  const found = await Promise.all(ids.map((id) => users.getUser(id)));
+  const emails = new Map(ids.map((id, index) => [id, found[index]?.email ?? null]));
+  return events.map((event) => ({ ...event, userEmail: event.userId ? (emails.get(event.userId) ?? null) : null }));
 }

@@ -1,5 +1,3 @@
-import { interactionPolicy } from 'oidc-provider';
-
 /** Authentication context classes gatehouse asserts in ID tokens (`acr`), weakest first. */
 export const ACR_PASSWORD = 'urn:gatehouse:acr:pwd';
 export const ACR_MFA = 'urn:gatehouse:acr:mfa';
@@ -24,18 +22,4 @@ export function mfaRequested(params: Record<string, unknown>): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Adds to the login prompt: a client that asks for MFA gets a login interaction whenever the browser
- * session was not signed in with a second factor. `acr_values` is voluntary in OIDC Core; gatehouse
- * treats a request for its MFA class as required, so the RP can rely on the `acr` it gets back.
- */
-export function addMfaRequestCheck(policy: interactionPolicy.DefaultPolicy): void {
-  policy.get('login')?.checks.add(
-    new interactionPolicy.Check(MFA_REQUESTED, 'The client asked for a second factor the session did not give', 'login_required', (ctx) => {
-      const { oidc } = ctx;
-      return Boolean(oidc.session?.accountId) && mfaRequested(oidc.params as Record<string, unknown>) && oidc.session?.acr !== ACR_MFA;
-    }),
-  );
 }

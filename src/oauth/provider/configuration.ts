@@ -1,4 +1,4 @@
-import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { pageLang } from '../interactions/locale.js';
@@ -8,8 +8,9 @@ import { clientWebOrigins } from '../clients/web-origins.js';
 import type { DefaultApiResource } from './default-resource.js';
 import { deviceFlowFeature } from './device-verification.js';
 import { API_SCOPES, ALL_SCOPES, SCOPE_CLAIMS } from './scopes.js';
-import { ACR_VALUES, addMfaRequestCheck } from './acr.js';
-import { interactionPolicyWithCredentialCheck, isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
+import { ACR_VALUES } from './acr.js';
+import { withCreatePrompt } from './interaction-policy.js';
+import { isSessionLookup, sessionStillValid, type ProviderSessionVersions } from './session-credentials.js';
 
 export interface ConfigurationDeps {
   config: Config;
@@ -194,19 +195,6 @@ export function buildConfiguration(deps: ConfigurationDeps): Configuration {
       ctx.body = renderErrorPage(out.error, out.error_description, pageLang(ctx));
     },
   };
-}
-
-/**
- * OpenID Connect Prompt Create 1.0: `prompt=create` shows gatehouse's sign-up page first; the new account
- * is signed in, and the usual consent follows.
- */
-/** The login prompt that re-checks the session's credential version, plus `prompt=create` (sign-up). */
-function withCreatePrompt(): interactionPolicy.DefaultPolicy {
-  const policy = interactionPolicyWithCredentialCheck();
-  addMfaRequestCheck(policy);
-  const { Prompt, Check } = interactionPolicy;
-  policy.add(new Prompt({ name: 'create', requestable: true }, new Check('create_requested', 'account creation was requested', () => Check.NO_NEED_TO_PROMPT)), 0);
-  return policy;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

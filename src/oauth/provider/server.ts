@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import Provider, { errors, type AdapterFactory } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { AdapterFactory, errors as ProviderErrors } from 'oidc-provider';
 import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
 import { isStorageFault, isUnstorableText, UNSTORABLE_TEXT_MESSAGE, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
 import { createOidcAdapterFactory, temporarilyUnavailableBody } from '../adapter/factory.js';
-import { buildConfiguration } from './configuration.js';
 import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
 import { createDefaultApiResource } from './default-resource.js';
@@ -14,6 +14,16 @@ import { DEVICE_PAGE_PATH, installDeviceVerificationUri } from './device-verific
 import { installJwtTokenEndpoints } from './jwt-token-endpoints.js';
 import { skipPersistOfUnsavedSessions } from './unsaved-session.js';
 import type { OidcSigningKeys } from './signing-keys.js';
+
+/**
+ * oidc-provider (and the configuration built from its classes) loads when the first provider is built,
+ * not with this module: the CLI's commands that only touch the store (`user create`, `client list`, …)
+ * build the app's context without serving OAuth, and so never load it nor print its warning about the
+ * Node.js release.
+ */
+function loadProviderLibrary() {
+  return Promise.all([import('oidc-provider'), import('./configuration.js')]);
+}
 
 /** Where the authorization server is mounted on the node's HTTP server. */
 export const OIDC_MOUNT = '/oidc';
@@ -85,6 +95,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const running = new AsyncLocalStorage<{ ip: string; res: ServerResponse }>();
 
   async function build(kid: string): Promise<Provider> {
+    const [{ default: OidcProvider, errors }, { buildConfiguration }] = await loadProviderLibrary();
     const jwks = await deps.keys.privateJwks();
     const configuration = buildConfiguration({
       config: deps.config,
@@ -98,7 +109,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       apiDefaults,
       devicePage,
     });
-    const provider = new Provider(issuer, configuration);
+    const provider = new OidcProvider(issuer, configuration);
     // The HTTP layer rewrites X-Forwarded-* to what it already trusts, so koa may read them.
     provider.proxy = true;
     installDeviceVerificationUri(provider, devicePage);
@@ -114,7 +125,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       cutOffTtlMs: accessTokenLifeMs,
     });
     skipPersistOfUnsavedSessions(provider);
-    if (deps.checkClientSecret) guardClientSecrets(provider, deps.checkClientSecret, () => running.getStore());
+    if (deps.checkClientSecret) guardClientSecrets(provider, errors, deps.checkClientSecret, () => running.getStore());
     provider.on('server_error', (ctx, error) => {
       if (isUnstorableText(error)) {
         // A NUL in a client's parameter reached PostgreSQL: the client's mistake, not ours.
@@ -172,6 +183,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
 /** Routes oidc-provider's client-secret comparison through `check`, which may refuse with a 429. */
 function guardClientSecrets(
   provider: Provider,
+  errors: typeof ProviderErrors,
   check: NonNullable<AuthorizationServerDeps['checkClientSecret']>,
   current: () => { ip: string; res: ServerResponse } | undefined,
 ): void {

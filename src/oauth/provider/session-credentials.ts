@@ -1,4 +1,4 @@
-import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { KeyValueStore } from '../../storage/index.js';
 
 /**
@@ -62,20 +62,4 @@ export async function sessionStillValid(ctx: KoaContextWithOIDC | undefined, use
 /** True when findAccount is being asked about the browser session's account (not a token's). */
 export function isSessionLookup(ctx: KoaContextWithOIDC | undefined, sub: string, token: unknown): boolean {
   return token === undefined && (ctx?.oidc?.session as SessionLike | undefined)?.accountId === sub;
-}
-
-/**
- * The interaction policy: the default prompts, with the login prompt also asked for when the session
- * names an account the lookup refused (its credential version moved).
- */
-export function interactionPolicyWithCredentialCheck(): ReturnType<typeof interactionPolicy.base> {
-  const policy = interactionPolicy.base();
-  const login = policy.get('login');
-  login?.checks.add(
-    new interactionPolicy.Check(CREDENTIALS_CHANGED, 'The credentials this session was signed in with have ended', 'login_required', (ctx) => {
-      const { oidc } = ctx;
-      return Boolean(oidc.session?.accountId) && !oidc.account;
-    }),
-  );
-  return policy;
 }

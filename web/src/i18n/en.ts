@@ -101,6 +101,7 @@ export const en = {
   'account.audit.when': 'When',
   'account.audit.what': 'Event',
   'account.audit.from': 'From',
+  'account.audit.who': 'User',
   'account.grants': 'Apps you allowed (OAuth)',
   'account.grants.client': 'App',
   'account.grants.scopes': 'Shared',

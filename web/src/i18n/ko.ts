@@ -102,6 +102,7 @@ export const ko: Messages = {
   'account.audit.when': '시각',
   'account.audit.what': '이벤트',
   'account.audit.from': '출처',
+  'account.audit.who': '사용자',
   'account.grants': '허용한 앱 (OAuth)',
   'account.grants.client': '앱',
   'account.grants.scopes': '공유한 정보',

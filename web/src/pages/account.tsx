@@ -208,8 +208,10 @@ function AppsSection() {
 
 function AuditSection() {
   const { t, lang } = useI18n();
+  // An admin is answered everyone's events, each with its user's email: the table then says whose each row is.
   const [state] = useEndpoint<{ events: AuditEventView[] }>('/api/audit?limit=20');
   if (state.status !== 'ok') return null;
+  const showsOwners = state.data.events.some((e) => e.userEmail !== undefined);
   return (
     <section class="panel" aria-labelledby="audit-h">
       <h2 id="audit-h">{t('account.audit')}</h2>
@@ -218,6 +220,7 @@ function AuditSection() {
           <thead>
             <tr>
               <th scope="col">{t('account.audit.when')}</th>
+              {showsOwners && <th scope="col">{t('account.audit.who')}</th>}
               <th scope="col">{t('account.audit.what')}</th>
               <th scope="col">{t('account.audit.from')}</th>
             </tr>
@@ -226,6 +229,11 @@ function AuditSection() {
             {state.data.events.map((e) => (
               <tr key={e.id}>
                 <td data-label={t('account.audit.when')}>{formatTime(e.at, lang)}</td>
+                {showsOwners && (
+                  <td data-label={t('account.audit.who')} data-testid="audit-owner">
+                    {e.userEmail ?? '—'}
+                  </td>
+                )}
                 <td data-label={t('account.audit.what')}>
                   <code>{e.type}</code>
                 </td>
