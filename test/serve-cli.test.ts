@@ -30,17 +30,37 @@ describe('gatehouse serve', () => {
     expect(existsSync(join(dir.path, 'gatehouse.db'))).toBe(true);
     expect(existsSync(join(dir.path, 'secret'))).toBe(true);
 
-    // A login hashes a password (tens of ms): SIGTERM lands while it is in flight on an open connection.
-    const inFlight = send(agent, port, 'POST', '/api/auth/session/login', JSON.stringify({ email: 'nobody@example.test', password: 'a password that is wrong' }));
-    await new Promise((r) => setTimeout(r, 15));
+    // SIGTERM lands while a login is in flight on an open connection. "In flight" is made certain, not
+    // timed: the request asks `Expect: 100-continue`, so the server's 100 proves it has read the head;
+    // only then does the signal go, and only then the body.
+    const inFlight = startRequest(agent, port, 'POST', '/api/auth/session/login', JSON.stringify({ email: 'nobody@example.test', password: 'a password that is wrong' }));
+    await inFlight.headRead;
     serve.child.kill('SIGTERM');
-    const response = await inFlight;
+    inFlight.sendBody();
+    const response = await inFlight.response;
     expect([401, 503]).toContain(response.status);
     expect((await serve.exited).code).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     agent.destroy();
   }, 90_000);
 });
+
+/** A request whose body waits until the server has answered `100 Continue` to its head. */
+function startRequest(agent: http.Agent, port: number, method: string, path: string, body: string): { headRead: Promise<void>; sendBody(): void; response: Promise<{ status: number }> } {
+  let headRead!: () => void;
+  const headSeen = new Promise<void>((resolve) => (headRead = resolve));
+  const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
+  const response = new Promise<{ status: number }>((resolve, reject) => {
+    req.on('continue', headRead);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+  });
+  req.flushHeaders();
+  return { headRead: headSeen, sendBody: () => req.end(body), response };
+}
 
 function send(agent: http.Agent, port: number, method: string, path: string, body?: string): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {

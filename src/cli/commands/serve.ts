@@ -23,11 +23,12 @@ export const command: Command = {
     const { config } = nodeConfig(values);
     const logger = createLogger({ name: 'gatehouse' });
     const node = await buildApp({ config, logger, skipMigrations: values['skip-migrations'] === true, readProxyHeader });
-    const port = await node.listen();
     // The authorization server (and oidc-provider with it) loads on first use; a serving node builds it
-    // as soon as it listens (not before, so readiness does not wait), so the first sign-in does not, and
-    // a bad setting fails at start.
+    // before it listens, so the first sign-in does not wait, a bad setting fails at start, and nothing
+    // is answered (not even /healthz) before the SIGTERM drain below is in place — a signal in that gap
+    // would end the process with requests in flight.
     await node.ctx.oauth.server.getProvider();
+    const port = await node.listen();
     logger.info({ port, origin: node.ctx.origin, store: node.ctx.database.dialect, redis: Boolean(node.ctx.redis) }, 'gatehouse node listening');
     console.error(`gatehouse node on http://${node.ctx.config.server.host}:${port} (public origin ${node.ctx.origin})`);
     return new Promise<number>((resolve) => {
