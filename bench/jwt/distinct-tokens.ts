@@ -3,7 +3,7 @@
 // @fastify/jwt verifying the very same tokens (the node's public key, the same algorithm), and the
 // node with one token repeated. Servers run at once in their own processes; loads take turns.
 import { fileURLToPath } from 'node:url';
-import { measureCpuInterleaved, type CpuSubject } from '../lib/cpu-load.js';
+import { CPU_TABLE_COLUMNS, measureCpuInterleaved, suspectRowNotes, type CpuSubject } from '../lib/cpu-load.js';
 import { mintAccessTokens, startServeNode } from '../lib/serve-node.js';
 import type { BenchContext, BenchRow, BenchTable } from '../lib/types.js';
 import { startChild, stopChild } from '../sessions/common.js';
@@ -53,19 +53,14 @@ export async function measureDistinctTokens(ctx: BenchContext): Promise<BenchTab
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
-  const notes = rows.filter((r) => (r.figures.non2xx ?? 0) > 0).map((r) => `${r.subject}: ${r.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
+  const notes = suspectRowNotes(rows);
   notes.push(
     `${CACHE_SIZE * 2} tokens for the bench user, signed by the node's own key in one refresh family, presented in turn (more than the node's ${CACHE_SIZE}-entry verification cache, so every request verifies a signature); @fastify/jwt verifies the same tokens with the node's published public key and reads the user from the node's SQLite file, as gatehouse's JWT row needs no user read (the profile is in the token) but checks the deny-list on every request.`,
     'The node is `gatehouse serve` with its defaults (embedded SQLite, default logging to a file), as in the sessions area; CPU µs/request is the server process\'s CPU over the requests it answered.',
   );
   return {
     title: 'GET /api/me on a `gatehouse serve` node with a distinct JWT per request',
-    columns: [
-      { key: 'cpuUs', label: 'CPU µs/req' },
-      { key: 'rps', label: 'req/s' },
-      { key: 'p99', label: 'p99 ms' },
-      { key: 'non2xx', label: 'non-2xx' },
-    ],
+    columns: CPU_TABLE_COLUMNS,
     rows,
     baseline: PEER_DISTINCT,
     targets: [

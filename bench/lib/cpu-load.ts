@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import type { BenchRow, BenchTable } from './types.js';
 
 const TICKS_PER_SEC = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
@@ -80,4 +81,17 @@ export async function measureCpuInterleaved(
       return [name, figures];
     }),
   );
+}
+
+/** The columns of a table measured by `measureCpuInterleaved`: CPU per request first, the headline. */
+export const CPU_TABLE_COLUMNS: BenchTable['columns'] = [
+  { key: 'cpuUs', label: 'CPU µs/req' },
+  { key: 'rps', label: 'req/s' },
+  { key: 'p99', label: 'p99 ms' },
+  { key: 'non2xx', label: 'non-2xx' },
+];
+
+/** A note for each row that saw failed answers: its figures measured something other than success. */
+export function suspectRowNotes(rows: BenchRow[]): string[] {
+  return rows.filter((r) => (r.figures.non2xx ?? 0) > 0).map((r) => `${r.subject}: ${r.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
 }

@@ -3,7 +3,7 @@
 // Fastify route and @fastify/session (its memory store, and connect-redis), all started at once and
 // loaded in turns, CPU µs/request as the headline.
 import { fileURLToPath } from 'node:url';
-import { measureCpuInterleaved, type CpuSubject } from '../lib/cpu-load.js';
+import { CPU_TABLE_COLUMNS, measureCpuInterleaved, suspectRowNotes, type CpuSubject } from '../lib/cpu-load.js';
 import { startServeNode, type ServeNode } from '../lib/serve-node.js';
 import type { BenchContext, BenchRow, BenchTable } from '../lib/types.js';
 import { redisUrl, startChild, stopChild, type ServerLine } from './common.js';
@@ -85,7 +85,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
-  for (const row of rows) if ((row.figures.non2xx ?? 0) > 0) notes.push(`${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
+  notes.push(...suspectRowNotes(rows));
   notes.push(
     'Every server runs at once in its own process; the loads take turns in short slices (A B C … A B C), so the machine\'s load weighs on all rows alike. CPU µs/request is the server process\'s user + system CPU (from /proc) over the requests it answered: the headline, since it moves far less than req/s on a shared machine.',
     '`gatehouse serve` rows are the CLI as a user starts it (tsx on src/cli/main.ts, a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in its data directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
@@ -93,12 +93,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   );
   return {
     title: 'A `gatehouse serve` node as users run it: CPU per request',
-    columns: [
-      { key: 'cpuUs', label: 'CPU µs/req' },
-      { key: 'rps', label: 'req/s' },
-      { key: 'p99', label: 'p99 ms' },
-      { key: 'non2xx', label: 'non-2xx' },
-    ],
+    columns: CPU_TABLE_COLUMNS,
     rows,
     baseline: BARE,
     targets: [

@@ -1,10 +1,10 @@
 // The admin console in real Chromium, in English and in Korean: the users panel (search → the user's
 // detail → disable, audited with the acting admin), the OAuth clients panel (register, rotate the
 // secret, delete — each checked against the provider itself) and the mail outbox (no SMTP configured).
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot, webLogin } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useTestNode } from '../support/app.js';
+import { screenshot, useBrowser, webLogin } from '../support/browser.js';
 import { freshUser, TestClient } from '../support/client.js';
 
 const LANGS = [
@@ -13,34 +13,24 @@ const LANGS = [
 ] as const;
 
 describe('admin console in Chromium (EN and KO)', () => {
-  let stack: TestStack;
-  let node: TestNode;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await createTestStack();
-    node = await stack.startNode();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.dispose();
-  });
+  const env = useTestNode();
+  const chromium = useBrowser();
 
   /** An admin signed in to the web app (session mode) in a browser that speaks `lang`. */
   async function adminPage(lang: string): Promise<{ page: Page; adminId: string; close: () => Promise<void> }> {
     const who = freshUser(`admin-${lang}`);
-    const admin = await node.node.ctx.identity.signup({ email: who.email, password: who.password, roles: ['user', 'admin'] });
-    const context = await browser.newContext();
-    await context.addCookies([{ name: 'gh.lang', value: lang, url: node.url }]);
+    const admin = await env.node.node.ctx.identity.signup({ email: who.email, password: who.password, roles: ['user', 'admin'] });
+    const context = await chromium.browser.newContext();
+    await context.addCookies([{ name: 'gh.lang', value: lang, url: env.node.url }]);
     const page = await context.newPage();
-    await webLogin(page, node.url, who);
-    await page.goto(`${node.url}/admin`);
+    await webLogin(page, env.node.url, who);
+    await page.goto(`${env.node.url}/admin`);
     return { page, adminId: admin.id, close: () => context.close() };
   }
 
   /** Whether the provider accepts this client secret (RFC 7662 introspection authenticates the client). */
   const secretWorks = async (clientId: string, secret: string) => {
-    const response = await fetch(`${node.url}/oidc/token/introspection`, {
+    const response = await fetch(`${env.node.url}/oidc/token/introspection`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'token=not-a-token',
@@ -54,11 +44,11 @@ describe('admin console in Chromium (EN and KO)', () => {
       // A user who signed up through the API (a verification mail waits in the outbox), with a live
       // session and a JWT sign-in.
       const victim = freshUser(`victim-${t.lang}`);
-      const signedUp = await new TestClient(node.url).post('/api/auth/signup', victim);
+      const signedUp = await new TestClient(env.node.url).post('/api/auth/signup', victim);
       expect(signedUp.status).toBe(201);
       const victimId = (signedUp.body as { user: { id: string } }).user.id;
-      expect((await new TestClient(node.url).post('/api/auth/session/login', { email: victim.email, password: victim.password })).status).toBe(200);
-      expect((await new TestClient(node.url).post('/api/auth/jwt/login', { email: victim.email, password: victim.password })).status).toBe(200);
+      expect((await new TestClient(env.node.url).post('/api/auth/session/login', { email: victim.email, password: victim.password })).status).toBe(200);
+      expect((await new TestClient(env.node.url).post('/api/auth/jwt/login', { email: victim.email, password: victim.password })).status).toBe(200);
 
       const { page, adminId, close } = await adminPage(t.lang);
       try {
@@ -88,10 +78,10 @@ describe('admin console in Chromium (EN and KO)', () => {
         await screenshot(page, `admin-user-disabled-${t.lang}`);
 
         // The store agrees: the account is disabled and the audit names the acting admin.
-        expect((await node.node.ctx.identity.getUser(victimId))?.disabledAt).not.toBeNull();
-        const events = await node.node.ctx.identity.audit.list({ userId: victimId });
+        expect((await env.node.node.ctx.identity.getUser(victimId))?.disabledAt).not.toBeNull();
+        const events = await env.node.node.ctx.identity.audit.list({ userId: victimId });
         expect(events.find((e) => e.type === 'admin.user.disable')?.data).toMatchObject({ actorId: adminId, via: 'web' });
-        expect((await new TestClient(node.url).post('/api/auth/session/login', { email: victim.email, password: victim.password })).body.error).toBe('GH_AUTH_ACCOUNT_DISABLED');
+        expect((await new TestClient(env.node.url).post('/api/auth/session/login', { email: victim.email, password: victim.password })).body.error).toBe('GH_AUTH_ACCOUNT_DISABLED');
 
         // Back to the list, which shows the new state too.
         await detail.getByTestId('admin-back').click();
@@ -106,7 +96,7 @@ describe('admin console in Chromium (EN and KO)', () => {
     it(`clients: register, rotate the secret and delete, and the outbox lists mail (${t.lang})`, async () => {
       // Someone signs up first: without SMTP, their verification mail waits in the outbox.
       const newcomer = freshUser(`outbox-${t.lang}`);
-      expect((await new TestClient(node.url).post('/api/auth/signup', newcomer)).status).toBe(201);
+      expect((await new TestClient(env.node.url).post('/api/auth/signup', newcomer)).status).toBe(201);
       const { page, adminId, close } = await adminPage(t.lang);
       try {
         const name = `console-${t.lang}-${Date.now()}`;
@@ -131,13 +121,13 @@ describe('admin console in Chromium (EN and KO)', () => {
 
         await row.getByRole('button', { name: t.del }).click();
         await row.waitFor({ state: 'detached' });
-        expect((await node.node.ctx.oauth.clients.list()).map((c) => c.client_id)).not.toContain(clientId);
+        expect((await env.node.node.ctx.oauth.clients.list()).map((c) => c.client_id)).not.toContain(clientId);
         expect(await secretWorks(clientId, second)).toBe(false);
 
         const outbox = page.getByTestId('admin-outbox');
         await outbox.locator('li').first().waitFor();
         expect(await outbox.textContent()).toContain(newcomer.email);
-        const audit = await node.node.ctx.identity.audit.list({ userId: adminId });
+        const audit = await env.node.node.ctx.identity.audit.list({ userId: adminId });
         expect(audit.filter((e) => e.data.clientId === clientId).map((e) => e.type).sort()).toEqual(['admin.client.create', 'admin.client.delete', 'admin.client.rotate-secret']);
       } finally {
         await close();

@@ -1,31 +1,20 @@
 // Sign up and log in with each mode in real Chromium, through the web app.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { useTestNode } from '../support/app.js';
+import { screenshot, useBrowser } from '../support/browser.js';
 import { freshUser } from '../support/client.js';
 
 describe('the web app in Chromium: sign-up and each login mode', () => {
-  let stack: TestStack;
-  let node: TestNode;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await createTestStack();
-    node = await stack.startNode();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.dispose();
-  });
+  const env = useTestNode();
+  const chromium = useBrowser();
 
   for (const mode of ['cookie', 'session', 'jwt'] as const) {
     it(`signs up and logs in with ${mode} mode`, async () => {
-      const context = await browser.newContext();
+      const context = await chromium.browser.newContext();
       const page = await context.newPage();
       const who = freshUser(`web-${mode}`);
       try {
-        await page.goto(`${node.url}/signup`);
+        await page.goto(`${env.node.url}/signup`);
         await page.getByTestId('email').fill(who.email);
         await page.getByTestId('password').fill(who.password);
         await page.getByTestId(`mode-${mode}`).check();
@@ -48,7 +37,7 @@ describe('the web app in Chromium: sign-up and each login mode', () => {
         // …and scripts cannot read it (HttpOnly).
         expect(await page.evaluate<string>('document.cookie')).not.toMatch(/gh\.(auth|sid|rt)=/);
 
-        await page.goto(`${node.url}/account`);
+        await page.goto(`${env.node.url}/account`);
         await expect.poll(() => page.getByTestId('credential-kind').textContent(), { timeout: 15_000 }).toBe(mode);
         await screenshot(page, `account-${mode}`);
 
@@ -57,7 +46,7 @@ describe('the web app in Chromium: sign-up and each login mode', () => {
         await expect.poll(() => page.getByTestId('credential-kind').textContent(), { timeout: 15_000 }).toBe(mode);
 
         await page.getByTestId('logout').click();
-        await expect.poll(async () => (await page.request.get(`${node.url}/api/me`)).status(), { timeout: 15_000 }).toBe(401);
+        await expect.poll(async () => (await page.request.get(`${env.node.url}/api/me`)).status(), { timeout: 15_000 }).toBe(401);
       } finally {
         await context.close();
       }
@@ -65,10 +54,10 @@ describe('the web app in Chromium: sign-up and each login mode', () => {
   }
 
   it('shows the app in Korean when the language cookie says so', async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const page = await context.newPage();
     try {
-      await page.goto(`${node.url}/`);
+      await page.goto(`${env.node.url}/`);
       await page.getByTestId('lang').selectOption('ko');
       await expect.poll(() => page.evaluate<string>('document.documentElement.lang'), { timeout: 10_000 }).toBe('ko');
       const cookies = await context.cookies();

@@ -2,12 +2,12 @@
 // 390×844 phone: signed-out pages, a mistyped email, a wrong password, sign-up, the explainer, the
 // account page, chat, an unknown docs page. No console errors, no raw JSON, and in the Korean run no
 // sentence of the English catalogue on screen. Screenshots land in test-output/screenshots/.
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { en } from '../../web/src/i18n/en.js';
 import { ko } from '../../web/src/i18n/ko.js';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot, webLogin } from '../support/browser.js';
+import { useTestNode } from '../support/app.js';
+import { screenshot, useBrowser, webLogin } from '../support/browser.js';
 import { TestClient, freshUser } from '../support/client.js';
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -19,23 +19,13 @@ const ENGLISH = Object.entries(en)
   .map(([, value]) => value);
 
 describe('the first hour in Chromium', () => {
-  let stack: TestStack;
-  let node: TestNode;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await createTestStack();
-    node = await stack.startNode();
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.dispose();
-  });
+  const env = useTestNode();
+  const chromium = useBrowser();
 
   for (const lang of ['en', 'ko'] as const) {
     for (const device of ['desktop', 'phone'] as const) {
       it(`walks it in ${lang} on a ${device}`, async () => {
-        const context: BrowserContext = await browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS[device], isMobile: device === 'phone', hasTouch: device === 'phone' });
+        const context: BrowserContext = await chromium.browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS[device], isMobile: device === 'phone', hasTouch: device === 'phone' });
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('console', (message) => {
@@ -61,18 +51,18 @@ describe('the first hour in Chromium', () => {
 
         try {
           // Signed out: the home page and the dashboard ask nothing that answers 401.
-          await page.goto(`${node.url}/`);
+          await page.goto(`${env.node.url}/`);
           await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 30_000 }).toBe(lang === 'ko' ? ko['user.anonymous'] : en['user.anonymous']);
           await shot('home');
           await looksRight('home');
-          await page.goto(`${node.url}/dashboard`);
+          await page.goto(`${env.node.url}/dashboard`);
           await page.getByRole('link', { name: lang === 'ko' ? ko['nav.login'] : en['nav.login'] }).last().waitFor();
           await shot('dashboard-signed-out');
           expect(requests.filter((path) => path.startsWith('/api/cluster'))).toEqual([]);
           await looksRight('dashboard signed out');
           // Every other page, signed out, asks only what answers without an error.
           for (const path of ['/chat', '/explain', '/account', '/learn', '/login']) {
-            await page.goto(`${node.url}${path}`);
+            await page.goto(`${env.node.url}${path}`);
             await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 30_000 }).toBe(lang === 'ko' ? ko['user.anonymous'] : en['user.anonymous']);
             await page.waitForLoadState('networkidle');
             await looksRight(`${path} signed out`);
@@ -81,7 +71,7 @@ describe('the first hour in Chromium', () => {
 
           // The browser refuses what the server refuses, in the page's language.
           const who = freshUser(`first-${lang}-${device}`);
-          await page.goto(`${node.url}/signup`);
+          await page.goto(`${env.node.url}/signup`);
           await page.getByTestId('email').fill('alice@localhost');
           await page.getByTestId('password').fill(who.password);
           await page.getByTestId('submit').click();
@@ -97,7 +87,7 @@ describe('the first hour in Chromium', () => {
           await shot('explain');
           await looksRight('explain');
 
-          await page.goto(`${node.url}/account`);
+          await page.goto(`${env.node.url}/account`);
           await page.getByTestId('sessions').waitFor();
           await shot('account');
           await looksRight('account');
@@ -109,7 +99,7 @@ describe('the first hour in Chromium', () => {
           }
 
           // Chat: the message's time is the 24-hour clock.
-          await page.goto(`${node.url}/chat`);
+          await page.goto(`${env.node.url}/chat`);
           await page.getByTestId('message-input').waitFor();
           await expect.poll(() => page.getByTestId('message-input').isEnabled(), { timeout: 30_000 }).toBe(true);
           await page.getByTestId('message-input').fill(`hello from ${lang} ${device}`);
@@ -123,7 +113,7 @@ describe('the first hour in Chromium', () => {
           // Log out; a wrong password then reads in the page's language (its 401 is the one expected error).
           await page.getByTestId('logout').click();
           await expect.poll(() => page.getByTestId('who').textContent(), { timeout: 30_000 }).toBe(lang === 'ko' ? ko['user.anonymous'] : en['user.anonymous']);
-          await page.goto(`${node.url}/login`);
+          await page.goto(`${env.node.url}/login`);
           await page.getByTestId('email').fill(who.email);
           await page.getByTestId('password').fill('not the password at all');
           await page.getByTestId('submit').click();
@@ -137,11 +127,11 @@ describe('the first hour in Chromium', () => {
           await looksRight('login failed');
 
           // An address that does not exist: a page with a way back, not JSON.
-          const response = await page.goto(`${node.url}/docs/no-such-page`);
+          const response = await page.goto(`${env.node.url}/docs/no-such-page`);
           expect(response?.status()).toBe(404);
           errors.length = 0; // the navigation's own 404 is the answer under test, not a page fault
           await page.getByTestId('not-found-home').click();
-          await page.waitForURL(`${node.url}/`);
+          await page.waitForURL(`${env.node.url}/`);
           await looksRight('back from not found');
         } finally {
           await context.close();
@@ -154,14 +144,14 @@ describe('the first hour in Chromium', () => {
     it(`shows an admin whose each security event is, on a phone in ${lang}, without a name wrapping letter by letter`, async () => {
       // A long address: the kind that, squeezed into a narrow cell, used to break after every letter.
       const member = freshUser(`a-newcomer-with-a-rather-long-address-${lang}`);
-      expect((await new TestClient(node.url).post('/api/auth/signup', member)).status).toBe(201);
+      expect((await new TestClient(env.node.url).post('/api/auth/signup', member)).status).toBe(201);
       const admin = freshUser(`first-admin-${lang}`);
-      await node.node.ctx.identity.signup({ email: admin.email, password: admin.password, roles: ['user', 'admin'] });
-      const context = await browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+      await env.node.node.ctx.identity.signup({ email: admin.email, password: admin.password, roles: ['user', 'admin'] });
+      const context = await chromium.browser.newContext({ locale: LANGS[lang], viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
       const page = await context.newPage();
       try {
-        await webLogin(page, node.url, admin);
-        await page.goto(`${node.url}/account`);
+        await webLogin(page, env.node.url, admin);
+        await page.goto(`${env.node.url}/account`);
         const owners = page.locator('[data-testid=audit] [data-testid=audit-owner]');
         await expect.poll(() => owners.allTextContents(), { timeout: 30_000 }).toContain(member.email);
         await screenshot(page, `first-hour-${lang}-phone-admin-events`);

@@ -1,33 +1,22 @@
 // The sign-up form in real Chromium, in English and Korean: a password the server refuses shows why,
 // with the strength estimator's warning and suggestions translated from the codes the server sends.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { passwordEn } from '../../web/src/i18n/password.en.js';
 import { passwordKo } from '../../web/src/i18n/password.ko.js';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { useTestNode } from '../support/app.js';
+import { screenshot, useBrowser } from '../support/browser.js';
 import { TestClient, freshUser } from '../support/client.js';
 
 type Key = keyof typeof passwordEn;
 const CATALOGUES = { en: passwordEn, ko: passwordKo } as const;
 
 describe('the sign-up form explains a refused password, in English and Korean', () => {
-  let stack: TestStack;
-  let node: TestNode;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 } } });
-    node = await stack.startNode();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.dispose();
-  });
+  const env = useTestNode({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 } } });
+  const chromium = useBrowser();
 
   /** What the server says about this password, as the catalogue keys the page should show. */
   async function expectedKeys(password: string): Promise<{ refusal: Key; warning: Key | null; suggestions: Key[] }> {
-    const response = await new TestClient(node.url).post('/api/auth/signup', { email: freshUser('pw-api').email, password });
+    const response = await new TestClient(env.node.url).post('/api/auth/signup', { email: freshUser('pw-api').email, password });
     expect(response.status).toBe(400);
     const body = response.body as { error: string; reason?: string; warningCode?: string | null; suggestionCodes?: string[] };
     const refusal = [`pw.refused.${body.error}.${body.reason}`, `pw.refused.${body.error}`].find((k): k is Key => k in passwordEn);
@@ -41,10 +30,10 @@ describe('the sign-up form explains a refused password, in English and Korean', 
     for (const password of ['Summer2024!', 'gatehouse1', 'welcome123']) {
       it(`${lang}: ${password}`, async () => {
         const expected = await expectedKeys(password);
-        const context = await browser.newContext({ locale: lang === 'ko' ? 'ko-KR' : 'en-US' });
+        const context = await chromium.browser.newContext({ locale: lang === 'ko' ? 'ko-KR' : 'en-US' });
         const page = await context.newPage();
         try {
-          await page.goto(`${node.url}/signup`);
+          await page.goto(`${env.node.url}/signup`);
           await page.getByTestId('email').fill(freshUser(`pw-${lang}`).email);
           await page.getByTestId('password').fill(password);
           await page.getByTestId('submit').click();

@@ -1,8 +1,8 @@
 // Clickjacking, MIME sniffing and cached personal data: every HTML page (the OpenID Provider's own
 // pages and Swagger UI included) carries the security headers, JSON carries nosniff, and API answers
 // holding credentials or personal data are not stored by any cache.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { ATTACK_STACK, useTestNode } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
 
 function expectPageHeaders(headers: Headers, what: string): void {
@@ -20,16 +20,9 @@ function expectPageHeaders(headers: Headers, what: string): void {
 }
 
 describe('security headers on every page', () => {
-  let stack: TestStack;
-  let node: TestNode;
+  const env = useTestNode(ATTACK_STACK);
 
-  beforeAll(async () => {
-    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 }, cookies: { secure: false } } });
-    node = await stack.startNode();
-  }, 60_000);
-  afterAll(() => stack?.dispose());
-
-  const get = (path: string) => fetch(`${node.url}${path}`, { redirect: 'manual' });
+  const get = (path: string) => fetch(`${env.node.url}${path}`, { redirect: 'manual' });
 
   it("the OpenID Provider's logout page (its self-submitting form keeps working under the policy)", async () => {
     const response = await get('/oidc/session/end');
@@ -54,21 +47,21 @@ describe('security headers on every page', () => {
     // A person opening the provider's device endpoint is sent to the web app's device page.
     const redirect = await get('/oidc/device');
     expect(redirect.status).toBe(303);
-    expect(new URL(redirect.headers.get('location')!, node.url).pathname).toBe('/device');
+    expect(new URL(redirect.headers.get('location')!, env.node.url).pathname).toBe('/device');
     const device = await get('/device');
     expect(device.status).toBe(200);
     expectPageHeaders(device.headers, 'device code page');
     // The page's JSON step from the provider carries the session's xsrf secret: never cached.
-    const step = await fetch(`${node.url}/oidc/device`, { headers: { accept: 'application/json' }, redirect: 'manual' });
+    const step = await fetch(`${env.node.url}/oidc/device`, { headers: { accept: 'application/json' }, redirect: 'manual' });
     expect(step.status).toBe(200);
     expect(((await step.json()) as { step: string }).step).toBe('input');
     expect(step.headers.get('cache-control'), 'device step').toMatch(/no-store/);
     expect(step.headers.get('x-content-type-options'), 'device step').toBe('nosniff');
     expect((await get('/oidc/session/end')).headers.get('cache-control'), 'logout page').toMatch(/no-store/);
 
-    const admin = new TestClient(node.url);
+    const admin = new TestClient(env.node.url);
     const user = freshUser('headers-admin');
-    await node.node.ctx.identity.signup({ email: user.email, password: user.password, roles: ['user', 'admin'] });
+    await env.node.node.ctx.identity.signup({ email: user.email, password: user.password, roles: ['user', 'admin'] });
     expect((await admin.post('/api/auth/session/login', { email: user.email, password: user.password })).status).toBe(200);
     const client = await admin.post('/api/oauth/clients', { name: 'Headers RP', redirect_uris: ['https://rp.example/cb'], type: 'confidential' });
     expect(client.status).toBe(201);
@@ -76,7 +69,7 @@ describe('security headers on every page', () => {
     const authorize = await get(`/oidc/auth?${query}`);
     expect(authorize.status).toBe(303);
     const cookie = authorize.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const login = await fetch(new URL(authorize.headers.get('location')!, node.url), { headers: { cookie }, redirect: 'manual' });
+    const login = await fetch(new URL(authorize.headers.get('location')!, env.node.url), { headers: { cookie }, redirect: 'manual' });
     expect(login.status).toBe(200);
     expectPageHeaders(login.headers, 'login prompt');
     expect(login.headers.get('cache-control'), 'login prompt').toMatch(/no-store/);
@@ -97,14 +90,14 @@ describe('security headers on every page', () => {
 
   it('Swagger UI', async () => {
     let response = await get('/docs/api');
-    for (let hops = 0; hops < 3 && response.status >= 300 && response.status < 400; hops += 1) response = await get(new URL(response.headers.get('location')!, node.url).pathname);
+    for (let hops = 0; hops < 3 && response.status >= 300 && response.status < 400; hops += 1) response = await get(new URL(response.headers.get('location')!, env.node.url).pathname);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('swagger');
     expectPageHeaders(response.headers, 'swagger ui');
   });
 
   it('JSON answers carry nosniff; answers with credentials or personal data are no-store', async () => {
-    const client = new TestClient(node.url);
+    const client = new TestClient(env.node.url);
     const user = freshUser('headers');
     const signup = await client.post('/api/auth/signup', user);
     expect(signup.status).toBe(201);
@@ -113,7 +106,7 @@ describe('security headers on every page', () => {
     const audit = await client.get('/api/audit');
     const exported = await client.get('/api/account/export');
     const sessions = await client.get('/api/auth/sessions');
-    const jwtClient = new TestClient(node.url);
+    const jwtClient = new TestClient(env.node.url);
     const jwt = await jwtClient.post('/api/auth/jwt/login', { email: user.email, password: user.password });
     const refreshed = await jwtClient.post('/api/auth/jwt/refresh', {});
     for (const [what, response] of Object.entries({ signup, login, me, audit, exported, sessions, jwt, refreshed })) {
@@ -121,7 +114,7 @@ describe('security headers on every page', () => {
       expect(response.headers.get('x-content-type-options'), what).toBe('nosniff');
       expect(response.headers.get('cache-control'), what).toMatch(/no-store/);
     }
-    const unauthenticated = await new TestClient(node.url).get('/api/me');
+    const unauthenticated = await new TestClient(env.node.url).get('/api/me');
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers.get('x-content-type-options')).toBe('nosniff');
     expect((await get('/healthz')).headers.get('x-content-type-options')).toBe('nosniff');

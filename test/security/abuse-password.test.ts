@@ -1,20 +1,13 @@
 // Passwords an attacker guesses first: seasonal patterns, the service's own name, the user's email,
 // blank or invisible ones. Each is refused at sign-up and at password change, with a coded reason.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { ATTACK_STACK, useTestNode } from '../support/app.js';
 import { TestClient, freshUser } from '../support/client.js';
 
 describe('password rules refuse what is guessed first', () => {
-  let stack: TestStack;
-  let node: TestNode;
+  const env = useTestNode(ATTACK_STACK);
 
-  beforeAll(async () => {
-    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 }, cookies: { secure: false } } });
-    node = await stack.startNode();
-  }, 60_000);
-  afterAll(() => stack?.dispose());
-
-  const signup = (email: string, password: string) => new TestClient(node.url).post('/api/auth/signup', { email, password });
+  const signup = (email: string, password: string) => new TestClient(env.node.url).post('/api/auth/signup', { email, password });
 
   it.each([
     ['Summer2024!', 'GH_AUTH_PASSWORD_WEAK'],
@@ -54,7 +47,7 @@ describe('password rules refuse what is guessed first', () => {
 
   it('the same rules hold at password change', async () => {
     const user = freshUser('change');
-    const client = new TestClient(node.url);
+    const client = new TestClient(env.node.url);
     expect((await client.post('/api/auth/signup', user)).status).toBe(201);
     expect((await client.post('/api/auth/session/login', { email: user.email, password: user.password })).status).toBe(200);
     const response = await client.post('/api/auth/password', { currentPassword: user.password, newPassword: 'gatehouse1' });

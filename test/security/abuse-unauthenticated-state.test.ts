@@ -1,18 +1,11 @@
 // Growing the store without signing in: every route that stores a record before login is limited per
 // client address (its records already expire within minutes: pending federation flows 10 min,
 // OpenID interactions 15 min).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { ATTACK_STACK, useTestNode } from '../support/app.js';
 
 describe('unauthenticated state-creating routes are rate-limited per client', () => {
-  let stack: TestStack;
-  let node: TestNode;
-
-  beforeAll(async () => {
-    stack = await createTestStack({ config: { passwords: { memoryCostKiB: 1024, timeCost: 1 }, cookies: { secure: false } } });
-    node = await stack.startNode();
-  }, 60_000);
-  afterAll(() => stack?.dispose());
+  const env = useTestNode(ATTACK_STACK);
 
   it.each([
     ['federation start', '/api/auth/federation/somewhere/start?return_to=/', 40],
@@ -20,7 +13,7 @@ describe('unauthenticated state-creating routes are rate-limited per client', ()
     ['authorization (interaction start)', '/oidc/auth?client_id=nobody&response_type=code&scope=openid', 70],
   ])('%s answers 429 once one client passes the limit', async (_label, path, count) => {
     const statuses: number[] = [];
-    for (let i = 0; i < count; i += 1) statuses.push((await fetch(`${node.url}${path}`, { redirect: 'manual' })).status);
+    for (let i = 0; i < count; i += 1) statuses.push((await fetch(`${env.node.url}${path}`, { redirect: 'manual' })).status);
     expect(statuses).toContain(429);
     expect(statuses.every((s) => s < 500)).toBe(true);
   });

@@ -2,29 +2,23 @@
 // declared to the guard; when a route changes its lane (or a new route appears) and the page is not
 // regenerated (`npm run docs:credentials`), this fails.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { renderCredentialsPage } from '../../src/http/credential-docs.js';
-import { createTestStack, type TestNode, type TestStack } from '../support/app.js';
+import { useTestNode } from '../support/app.js';
 
 // Each case walks a whole attack across real nodes; a loaded machine may need more than the default.
 vi.setConfig({ testTimeout: 180_000 });
 
 describe('the credentials page matches the guard', () => {
-  let stack: TestStack;
-  let node: TestNode;
-  beforeAll(async () => {
-    stack = await createTestStack();
-    node = await stack.startNode();
-  }, 60_000);
-  afterAll(() => stack?.dispose());
+  const env = useTestNode();
 
   it.each(['en', 'ko'] as const)('the %s page is what the routes declare', async (lang) => {
     const file = new URL(`../../docs/credentials${lang === 'ko' ? '.ko' : ''}.md`, import.meta.url);
-    expect(await readFile(file, 'utf8')).toBe(renderCredentialsPage(node.node.hooks.routes, lang));
+    expect(await readFile(file, 'utf8')).toBe(renderCredentialsPage(env.node.node.hooks.routes, lang));
   });
 
   it('lists the account routes as first-party only and the resource routes with their scopes', () => {
-    const routes = node.node.hooks.routes;
+    const routes = env.node.node.hooks.routes;
     const lane = (method: string, url: string) => routes.find((r) => r.method === method && r.url === url)?.lane;
     for (const [method, url] of [
       ['GET', '/api/me'],

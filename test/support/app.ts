@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 // Starts real gatehouse nodes on ephemeral ports for integration tests.
 import type { Clock, Config, DeepPartial } from '../../src/core/index.js';
 import { readProxyHeader } from '../../src/balancer/index.js';
@@ -106,4 +107,23 @@ function merge<T>(a: T, b: DeepPartial<T>): T {
     out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v as never) : v;
   }
   return out as T;
+}
+
+/** Fast hashing and plain-HTTP cookies: the stack the security suite's single-node tests attack. */
+export const ATTACK_STACK = { config: { passwords: { memoryCostKiB: 1024, timeCost: 1 }, cookies: { secure: false } } } as const;
+
+/**
+ * One stack with one node for the enclosing describe block: started before its tests, disposed after.
+ * Read `stack` and `node` from the handle inside tests (they are set once `beforeAll` has run).
+ */
+export function useTestNode(options: Parameters<typeof createTestStack>[0] = {}): { readonly stack: TestStack; readonly node: TestNode } {
+  const handle = {} as { stack: TestStack; node: TestNode };
+  beforeAll(async () => {
+    handle.stack = await createTestStack(options);
+    handle.node = await handle.stack.startNode();
+  }, 60_000);
+  afterAll(async () => {
+    await handle.stack?.dispose();
+  });
+  return handle;
 }

@@ -1,4 +1,5 @@
 // Real Chromium (Debian's package) driven by playwright-core, for browser tests and screenshots.
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -29,4 +30,16 @@ export async function webLogin(page: Page, origin: string, who: { email: string;
   await page.getByTestId('mode-session').check();
   await page.getByTestId('submit').click();
   await page.waitForURL('**/explain');
+}
+
+/** One Chromium for the enclosing describe block: launched before its tests, closed after. */
+export function useBrowser(): { readonly browser: Browser } {
+  const handle = {} as { browser: Browser };
+  beforeAll(async () => {
+    handle.browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await handle.browser?.close();
+  });
+  return handle;
 }
