@@ -185,7 +185,7 @@ async function measureNode(kind: ServerKind, ctx: BenchContext, plan: { sockets:
         const count = Math.min(plan.perWorker, plan.sockets - i * plan.perWorker);
         return command<Extract<WorkerReport, { connected: number }>>(
           w,
-          { command: 'connect', url: server.url, count, firstUser: i * plan.perWorker, ...(kind === 'gatehouse' ? { privateJwk: keys.privateJwk as Record<string, unknown> } : {}) },
+          { command: 'connect', url: server.url, count, firstUser: i * plan.perWorker, ...(kind === 'gatehouse' ? { privateJwk: keys.privateJwk } : {}) },
           (m) => 'connected' in m,
         );
       }),
@@ -279,7 +279,7 @@ async function measureCrossNode(ctx: BenchContext, receivers: number, keys: Keys
   const receiving = await startServer('gatehouse', env);
   const worker = startWorker();
   try {
-    await command(worker, { command: 'connect', url: receiving.url, count: receivers, privateJwk: keys.privateJwk as Record<string, unknown> }, (m) => 'connected' in m);
+    await command(worker, { command: 'connect', url: receiving.url, count: receivers, privateJwk: keys.privateJwk }, (m) => 'connected' in m);
     await command(worker, { command: 'join', joiners: receivers }, (m) => 'joined' in m);
     const sender = await openSender(sending.url, await keys.sign('bench-sender'));
     ctx.progress(`realtime: cross-node (Redis Streams): fan-out to ${receivers} on the other node for ${ctx.durationSec}s`);

@@ -109,7 +109,7 @@ async function runArea(spec: AreaSpec, dir: string, ctx: BenchContext, timeoutSe
 /** One whole benchmark run; resolves with the report and where it was written. */
 export async function runBench(options: RunOptions): Promise<{ report: BenchReport; files: { markdown: string; json: string; latest: string } }> {
   const stream = options.stream ?? process.stderr;
-  const progress = createProgressLine(stream as NodeJS.WritableStream);
+  const progress = createProgressLine(stream);
   const list = options.areaList ?? AREAS;
   const specs = options.areas.map((a) => list.find((s) => s.area === a)).filter((s): s is AreaSpec => s !== undefined);
   const machine = describeMachine();

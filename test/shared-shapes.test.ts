@@ -35,7 +35,7 @@ const json = (schema: TSchema): unknown =>
   JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
     if (typeof value !== 'object' || value === null) return value;
     if ('const' in value) {
-      const { const: only, ...rest } = value as { const: unknown };
+      const { const: only, ...rest } = value;
       return { ...rest, enum: [only] };
     }
     const anyKey = (value as { patternProperties?: Record<string, unknown> }).patternProperties?.['^(.*)$'];

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 
 export async function startChildServer<T>(script: string, args: string[], label: string, options: { stderr?: 'inherit' | 'ignore' } = {}): Promise<{ info: T; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const info = await new Promise<T>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
     lines.on('line', (line) => {

@@ -24,7 +24,7 @@ const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** Runs a TypeScript script in its own Node process; resolves with its first JSON stdout line. */
 export async function startChild<T>(script: string, args: string[], nodeArgs: string[] = []): Promise<{ info: T; child: ChildProcess; lines: AsyncIterable<string> }> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', tsx, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const iterator = lines[Symbol.asyncIterator]();
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited with ${code}`))));
   exited.catch(() => {});

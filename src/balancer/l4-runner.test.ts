@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from './balancer.js';
 import { request, startTestBackend } from '../../test/support/balancer/backends.js';
@@ -40,7 +39,7 @@ describe('gatehouse balance --mode tcp|udp', () => {
     echo.on('message', (msg, rinfo) => echo.send(Buffer.concat([Buffer.from('echo:'), msg]), rinfo.port, rinfo.address));
     await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => echo.close(() => r())));
-    const lb = await startBalancer({ mode: 'udp', listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${(echo.address() as AddressInfo).port}`] });
+    const lb = await startBalancer({ mode: 'udp', listen: '127.0.0.1:0', admin: false, backends: [`127.0.0.1:${(echo.address()).port}`] });
     cleanups.push(() => lb.close());
     const client = dgram.createSocket('udp4');
     cleanups.push(() => new Promise<void>((r) => client.close(() => r())));

@@ -150,7 +150,7 @@ export function envLayer(env: NodeJS.ProcessEnv): ConfigLayer {
     setPath(layer, path, fromText(keys.get(path)!.schema, text, name));
     sources.set(path, `env ${name}`);
   }
-  return { layer: layer as DeepPartial<Config>, sources };
+  return { layer: layer, sources };
 }
 
 /** Environment variables of the interface contract and the derived ones, as one configuration layer. */

@@ -213,7 +213,7 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
 /** Validates and completes a configuration, later layers winning. Throws GH_CORE_CONFIG_*. */
 export function loadConfig(...layers: DeepPartial<Config>[]): LoadedConfig {
   const raw: Record<string, unknown> = {};
-  for (const layer of layers) merge(raw, structuredClone(layer) as Record<string, unknown>);
+  for (const layer of layers) merge(raw, structuredClone(layer));
   const withDefaults = Value.Default(ConfigSchema, raw);
   const errors = [...Value.Errors(ConfigSchema as TSchema, withDefaults)];
   if (errors.length > 0) {

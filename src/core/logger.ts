@@ -40,7 +40,7 @@ interface LoggedRequest {
   url?: string;
   host?: string;
   ip?: string;
-  socket?: { remotePort?: number } | null;
+  socket?: { remotePort?: number | undefined } | null;
 }
 
 /** Fastify's request serializer, with the URL's secrets blanked (it is logged on every request). */

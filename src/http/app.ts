@@ -67,6 +67,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'server.proxyProtocol is on but this process has no PROXY protocol reader.' });
   }
   const app: GatehouseServer = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: without it the instance is typed with pino's Logger and is no GatehouseServer
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // With the PROXY protocol the address comes from its header and no forwarding header is believed.
     trustProxy: config.server.proxyProtocol ? false : config.server.trustProxy,
@@ -115,8 +116,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<Gatehouse
     routePrefix: '/docs/api',
     theme: { favicon: swaggerFavicon() },
     uiHooks: {
-      onRequest: async (_request, reply) => {
+      onRequest: (_request, reply, done) => {
         void reply.headers(PAGE_HEADERS);
+        done();
       },
     },
   });

@@ -41,6 +41,6 @@ export function installBodyLimits(app: GatehouseServer, options: { authBytes: nu
       done(new GatehouseError('GH_CORE_BODY_TOO_DEEP', { details: { maxDepth: MAX_JSON_DEPTH } }), undefined);
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }

@@ -25,10 +25,14 @@ declare module 'fastify' {
  * as is any route that says `config: { csrf: false }`.
  */
 export function installCsrfCheck(app: GatehouseServer, options: { selfOrigins: string[]; credentialCookies: string[] }): void {
-  const check: onRequestHookHandler = async (request) => {
+  // A callback hook, not an async one: it runs on every unsafe request and never waits on anything.
+  const check: onRequestHookHandler = (request, _reply, done) => {
     const carriesCookie = options.credentialCookies.some((name) => request.cookies[name] !== undefined);
     const fromBrowser = request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
-    if (!carriesCookie && !fromBrowser) return;
+    if (!carriesCookie && !fromBrowser) {
+      done();
+      return;
+    }
     const verdict = checkCsrf({
       method: request.method,
       origin: request.headers.origin,
@@ -40,6 +44,7 @@ export function installCsrfCheck(app: GatehouseServer, options: { selfOrigins: s
       selfOrigins: options.selfOrigins,
     });
     if (!verdict.ok) throw new GatehouseError('GH_AUTH_CSRF', { details: { reason: verdict.reason } });
+    done();
   };
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = [route.method].flat().map((m) => m.toUpperCase());

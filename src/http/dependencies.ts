@@ -55,7 +55,7 @@ export function monitorDependencies(ctx: Pick<AppContext, 'database' | 'redis' |
   timer.unref();
 
   return {
-    snapshot: () => Object.fromEntries(status) as Partial<Record<DependencyName, DependencyStatus>>,
+    snapshot: () => Object.fromEntries(status),
     allUp: () => [...status.values()].every((s) => s.state === 'ok'),
     stop() {
       stopped = true;

@@ -38,7 +38,7 @@ export function toGatehouseError(error: unknown): GatehouseError {
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
-    const field = first ? fieldOf(first.instancePath, first.params as Record<string, unknown>) : undefined;
+    const field = first ? fieldOf(first.instancePath, first.params) : undefined;
     const where = fastifyError.validationContext ?? 'body';
     return new GatehouseError('GH_CORE_VALIDATION', {
       message: field ? `${where}.${field}: ${first?.message ?? 'is not valid'}` : `${where}: ${first?.message ?? 'is not valid'}`,

@@ -125,7 +125,7 @@ export async function passkeyLogin(ctx: LoginDeps, request: FastifyRequest, inpu
     if (isGatehouseError(error) && error.statusCode === 401) {
       await ctx.identity.audit.record({ type: 'login.failure', userId: owner, ...meta, data: { mode, via: 'passkey', reason: error.code } });
       // The owner's id was for the audit trail only.
-      throw new GatehouseError(error.code as 'GH_MFA_PASSKEY_INVALID');
+      throw new GatehouseError(error.code);
     }
     throw error;
   }

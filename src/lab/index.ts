@@ -4,7 +4,7 @@
 export { runIoLab } from './run-lab.js';
 export type { IoLabHooks, IoLabProgress, IoLabResult, ModelResult } from './run-lab.js';
 export { IO_LAB_DEFAULTS, IO_LAB_LIMITS, resolveIoLabOptions } from './options.js';
-export type { IoLabOptions } from './options.js';
+export type { IoLabInput, IoLabOptions } from './options.js';
 export { MODEL_NAMES, MODELS } from './models/index.js';
 export type { ModelInfo, ModelName } from './models/index.js';
 export { ioLabChart, ioLabFindings, renderIoLabMarkdown, renderIoLabText, writeIoLabReport } from './report.js';

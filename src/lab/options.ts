@@ -13,6 +13,9 @@ export interface IoLabOptions {
   timeoutMs?: number;
 }
 
+/** What a caller may leave out (or pass as undefined, as a CLI flag not given): the defaults fill it in. */
+export type IoLabInput = { [K in keyof IoLabOptions]?: IoLabOptions[K] | undefined };
+
 export const IO_LAB_DEFAULTS = { clients: 50, delayMs: 20, requests: 10 } as const;
 
 /** Each client holds two FIFOs open on each side, so descriptors, not CPU, set the ceiling. */
@@ -34,7 +37,7 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
 }
 
 /** Completes and checks lab options; anything out of range is a GH_LAB_INVALID_OPTION naming the option. */
-export function resolveIoLabOptions(input: Partial<IoLabOptions> = {}): IoLabOptions {
+export function resolveIoLabOptions(input: IoLabInput = {}): IoLabOptions {
   const clients = integerIn('clients', input.clients ?? IO_LAB_DEFAULTS.clients, IO_LAB_LIMITS.clients.min, IO_LAB_LIMITS.clients.max);
   const delayMs = integerIn('delayMs', input.delayMs ?? IO_LAB_DEFAULTS.delayMs, IO_LAB_LIMITS.delayMs.min, IO_LAB_LIMITS.delayMs.max);
   const requests = integerIn('requests', input.requests ?? IO_LAB_DEFAULTS.requests, IO_LAB_LIMITS.requests.min, IO_LAB_LIMITS.requests.max);

@@ -2,7 +2,7 @@ import { ChildLink, forkEntry } from './child.js';
 import { createFifoSet } from './fifos.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import { MODELS, type ModelCounters, type ModelName, type ModelRunConfig } from './models/index.js';
-import { modelTimeoutMs, resolveIoLabOptions, type IoLabOptions } from './options.js';
+import { modelTimeoutMs, resolveIoLabOptions, type IoLabInput } from './options.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export interface ModelResult {
@@ -55,7 +55,7 @@ const START_TIMEOUT_MS = 30_000;
  * process per model (so its CPU time is its own and a stuck model can be killed), all talking over
  * named pipes in a private temporary directory that is removed afterwards.
  */
-export async function runIoLab(input: Partial<IoLabOptions> = {}, hooks: IoLabHooks = {}): Promise<IoLabResult> {
+export async function runIoLab(input: IoLabInput = {}, hooks: IoLabHooks = {}): Promise<IoLabResult> {
   const options = resolveIoLabOptions(input);
   const machine = describeMachine();
   const startedAt = new Date().toISOString();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GatehouseError } from '../core/index.js';
 import { renderLineChartSvg, type LineChart } from './line-chart.js';
 import { formatMachine } from './machine.js';
-import type { IoLabOptions } from './options.js';
+import type { IoLabInput } from './options.js';
 import { runIoLab, type IoLabHooks, type IoLabResult } from './run-lab.js';
 import { formatNumber } from './svg-chart.js';
 
@@ -18,7 +18,7 @@ export interface IoLabSweep {
  */
 export async function runIoLabSweep(
   clients: number[],
-  options: Omit<Partial<IoLabOptions>, 'clients'> = {},
+  options: Omit<IoLabInput, 'clients'> = {},
   hooks: IoLabHooks & { onStep?(clients: number, step: number, steps: number): void } = {},
 ): Promise<IoLabSweep> {
   const list = [...new Set(clients)].sort((a, b) => a - b);

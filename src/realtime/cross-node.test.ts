@@ -65,7 +65,7 @@ const servers: Server[] = [];
 const clients: ClientSocket[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.disconnect();
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => void s.close(() => resolve()))));
 });
 
 async function startNode(bus: ReturnType<typeof createBus>) {

@@ -64,15 +64,15 @@ const HANDLERS: Record<keyof ClientToServerEvents, Handler> = {
     if (!socket.rooms.has(key) && chatRoomsOf(socket).length >= ctx.limits.maxRoomsPerSocket) {
       throw new GatehouseError('GH_REALTIME_TOO_MANY_ROOMS', { details: { max: ctx.limits.maxRoomsPerSocket } });
     }
-    socket.join(key);
+    await socket.join(key);
     const users = await ctx.presence.refresh(room);
     return { room, users };
   },
 
-  'room:leave'(socket, payload, ctx, limit) {
+  async 'room:leave'(socket, payload, ctx, limit) {
     limit();
     const room = parse.room(payload);
-    socket.leave(rooms.chat(room));
+    await socket.leave(rooms.chat(room));
     void ctx.presence.refresh(room);
     return { room };
   },

@@ -149,8 +149,10 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
    */
   const syncIdentityRooms = (socket: ChatSocket) => {
     const wanted = rooms.user(socket.data.userId);
-    for (const room of [...socket.rooms]) if (room.startsWith('user:') && room !== wanted) socket.leave(room);
-    socket.join(wanted);
+    const changes = [...socket.rooms].filter((room) => room.startsWith('user:') && room !== wanted).map((room) => socket.leave(room));
+    changes.push(socket.join(wanted));
+    // The adapters gatehouse ships change rooms synchronously; one that answers with a promise must not fail unseen.
+    void Promise.all(changes).catch((error: unknown) => logger.error({ err: error }, 'realtime: identity room change failed'));
   };
 
   const setPrincipal = (socket: ChatSocket, principal: Principal) => {
@@ -178,35 +180,40 @@ export async function createRealtime(deps: RealtimeDeps): Promise<Realtime> {
     return principal;
   };
 
-  chat.use(async (socket, next) => {
-    try {
-      if (!originAllowed(socket.handshake.headers.origin, origins)) throw new GatehouseError('GH_REALTIME_ORIGIN_REFUSED');
-      const principal = await authenticateSocket(socket);
-      if (!principal) throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
-      if (principal.credential.expiresAt !== null && principal.credential.expiresAt <= clock.now()) {
-        throw new GatehouseError('GH_REALTIME_CREDENTIAL_EXPIRED');
-      }
-      // A recovered socket comes back with its rooms: only its own user may take them over.
-      if (socket.recovered && socket.data?.userId !== undefined && socket.data.userId !== principal.userId) {
-        throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
-      }
-      const place = cap.reserve(principal.userId);
-      if (!place) throw new GatehouseError('GH_REALTIME_TOO_MANY_SOCKETS');
-      places.set(socket, place);
-      // Socket.IO connects on the next tick; a handshake whose client left meanwhile gives its place back.
-      setImmediate(() => {
-        if (!socket.connected) place.release();
-      });
-      setPrincipal(socket, principal);
-      // The bearer has done its job; the socket does not keep it (auth:refresh brings a new one).
-      if (socket.handshake.auth && 'token' in socket.handshake.auth) delete socket.handshake.auth.token;
-      missed.release(socket);
-      next();
-    } catch (error) {
-      missed.discard(socket);
-      if (!isGatehouseError(error) && !isStorageFault(error)) logger.error({ err: error }, 'realtime: handshake authentication failed');
-      next(connectError(error));
+  /** Admits a handshake or throws the coded reason it is refused. */
+  const admit = async (socket: ChatSocket): Promise<void> => {
+    if (!originAllowed(socket.handshake.headers.origin, origins)) throw new GatehouseError('GH_REALTIME_ORIGIN_REFUSED');
+    const principal = await authenticateSocket(socket);
+    if (!principal) throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+    if (principal.credential.expiresAt !== null && principal.credential.expiresAt <= clock.now()) {
+      throw new GatehouseError('GH_REALTIME_CREDENTIAL_EXPIRED');
     }
+    // A recovered socket comes back with its rooms: only its own user may take them over.
+    if (socket.recovered && socket.data?.userId !== undefined && socket.data.userId !== principal.userId) {
+      throw new GatehouseError('GH_REALTIME_UNAUTHENTICATED');
+    }
+    const place = cap.reserve(principal.userId);
+    if (!place) throw new GatehouseError('GH_REALTIME_TOO_MANY_SOCKETS');
+    places.set(socket, place);
+    // Socket.IO connects on the next tick; a handshake whose client left meanwhile gives its place back.
+    setImmediate(() => {
+      if (!socket.connected) place.release();
+    });
+    setPrincipal(socket, principal);
+    // The bearer has done its job; the socket does not keep it (auth:refresh brings a new one).
+    if (socket.handshake.auth && 'token' in socket.handshake.auth) delete socket.handshake.auth.token;
+    missed.release(socket);
+  };
+
+  chat.use((socket, next) => {
+    admit(socket).then(
+      () => next(),
+      (error: unknown) => {
+        missed.discard(socket);
+        if (!isGatehouseError(error) && !isStorageFault(error)) logger.error({ err: error }, 'realtime: handshake authentication failed');
+        next(connectError(error));
+      },
+    );
   });
 
   const ctx: ChatContext = {

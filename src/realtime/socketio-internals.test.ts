@@ -24,7 +24,7 @@ const servers: Server[] = [];
 const clients: ClientSocket[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.disconnect();
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => void s.close(() => resolve()))));
 });
 
 async function start(options: Partial<ServerOptions> = {}) {
@@ -178,7 +178,7 @@ describe('Socket.IO internals', () => {
         stored[0]!.resolve([]);
         expect(await pending).toEqual([]);
       }
-      io.of('/chat').adapter.close();
+      await io.of('/chat').adapter.close();
     }
     expect(published.some((m) => (m as { type?: number }).type === MessageType.FETCH_SOCKETS)).toBe(true);
   });

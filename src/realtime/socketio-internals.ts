@@ -15,7 +15,6 @@ const EVENT_PACKET = 2;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any socket, whatever its event maps
 type AnySocket = Socket<any, any, any, any>;
-type PacketArg = Parameters<AnySocket['client']['_packet']>[0];
 
 /**
  * Writes one EVENT packet straight to the socket's connection (Client#_packet, private): what
@@ -24,7 +23,7 @@ type PacketArg = Parameters<AnySocket['client']['_packet']>[0];
  * and delivers it right after connecting.
  */
 export function writeEventNow(socket: AnySocket, data: unknown[]): void {
-  socket.client._packet({ type: EVENT_PACKET, nsp: socket.nsp.name, data } as unknown as PacketArg, {});
+  socket.client._packet({ type: EVENT_PACKET, nsp: socket.nsp.name, data }, {});
 }
 
 /**

@@ -38,7 +38,7 @@ type Checker<T extends TSchema> = (value: unknown) => Static<T>;
 function compile<T extends TSchema>(schema: T): Checker<T> {
   const checker = TypeCompiler.Compile(schema);
   return (value) => {
-    if (checker.Check(value)) return value as Static<T>;
+    if (checker.Check(value)) return value;
     const first = checker.Errors(value).First();
     throw new GatehouseError('GH_REALTIME_INVALID_PAYLOAD', {
       details: first ? { path: first.path || '/', problem: first.message } : {},

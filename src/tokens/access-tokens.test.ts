@@ -1,4 +1,4 @@
-import { KeyObject, sign, type webcrypto } from 'node:crypto';
+import { KeyObject, sign } from 'node:crypto';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { createKeystore, type Keystore } from './keystore.js';
 const ISS = 'https://gh.example';
 const AUD = 'https://gh.example/api';
 const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
-const nodeKey = (key: CryptoKey) => KeyObject.from(key as unknown as webcrypto.CryptoKey);
+const nodeKey = (key: CryptoKey) => KeyObject.from(key);
 
 async function rejects(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error = await promise.then(

@@ -1,4 +1,4 @@
-import { KeyObject, verify, type webcrypto } from 'node:crypto';
+import { KeyObject, verify } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 
 // How node:crypto checks each signing algorithm the keystore issues (RFC 7518 §3, RFC 8037):
@@ -26,7 +26,7 @@ export function jwsSignatureValid(token: string, alg: string, publicKey: CryptoK
   const lastDot = token.lastIndexOf('.');
   let key = keyObjects.get(publicKey);
   if (!key) {
-    key = KeyObject.from(publicKey as unknown as webcrypto.CryptoKey);
+    key = KeyObject.from(publicKey);
     keyObjects.set(publicKey, key);
   }
   try {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock, cryptoIds, loadConfig, type Config } from '../core/index.js';
+import { createManualClock, cryptoIds, loadConfig } from '../core/index.js';
 import { createMemoryKeyValueStore, type Database } from '../storage/index.js';
 import type { Kysely } from 'kysely';
 import { createTestDatabase } from '../../test/support/services.js';
@@ -134,7 +134,7 @@ describe.each(['sqlite', 'postgres'] as const)('keystore on %s', (dialect) => {
     const published = (await keystore.jwks()).keys;
     expect(published.filter((k) => k.alg === alg)).toHaveLength(2);
     expect(published.find((k) => k.kid === oldKid)?.alg).toBe('EdDSA');
-    const tokens = createAccessTokens({ keystore, denyList: createDenyList(createMemoryKeyValueStore(clock), clock), clock, ids: cryptoIds, config: config as Config, issuer: 'i', audience: 'a' });
+    const tokens = createAccessTokens({ keystore, denyList: createDenyList(createMemoryKeyValueStore(clock), clock), clock, ids: cryptoIds, config: config, issuer: 'i', audience: 'a' });
     const { token } = await tokens.issue({ sub: 'u', sid: 's' });
     await expect(tokens.verify(token)).resolves.toMatchObject({ sub: 'u' });
     keystore.close();

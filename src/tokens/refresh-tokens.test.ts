@@ -44,7 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('refresh tokens on %s', (dialect)
     const results = await Promise.all([refresh.rotate(token), refresh.rotate(token), refresh.rotate(token)]);
     expect(new Set(results.map((r) => r.token)).size).toBe(1);
     // And the successor is a working token of its own.
-    await expect(refresh.rotate(results[0]!.token)).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(refresh.rotate(results[0].token)).resolves.toMatchObject({ userId: 'user-1' });
   });
 
   it('a retry inside the grace window gets the same successor; reuse after it kills the family only', async () => {

@@ -73,7 +73,7 @@ describe('conformance: openid-client with its defaults', () => {
   it('signs ID tokens with the algorithm the client registered', async () => {
     for (const alg of ['ES256', 'EdDSA'] as const) {
       const created = await gh.createClient({ name: `RP ${alg}`, redirectUris: [REDIRECT], type: 'confidential', idTokenAlg: alg });
-      const config = await client.discovery(new URL(gh.issuer), created.client_id, { client_secret: created.client_secret, id_token_signed_response_alg: alg }, undefined, insecure);
+      const config = await client.discovery(new URL(gh.issuer), created.client_id, { client_secret: created.client_secret!, id_token_signed_response_alg: alg }, undefined, insecure);
       const { callback, checks } = await authorize(config, { scope: 'openid' });
       const tokens = await client.authorizationCodeGrant(config, callback, checks);
       expect(jwsHeader(tokens.id_token!).alg).toBe(alg);
@@ -198,7 +198,7 @@ describe('conformance: openid-client with its defaults', () => {
 
   it('client_secret_jwt client authenticates', async () => {
     const created = await gh.createClient({ name: 'HMAC client', redirectUris: [REDIRECT], type: 'confidential', authMethod: 'client_secret_jwt' });
-    const config = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.ClientSecretJwt(created.client_secret!), insecure);
+    const config = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.ClientSecretJwt(created.client_secret), insecure);
     const tokens = await client.clientCredentialsGrant(config, { scope: 'profile:read' });
     expect(tokens.access_token).toBeDefined();
     const wrong = await client.discovery(new URL(gh.issuer), created.client_id, undefined, client.ClientSecretJwt('x'.repeat(43)), insecure);

@@ -15,7 +15,7 @@ describe('absolute URLs come from configuration, never from the request', () => 
     ['X-Forwarded-Host', { 'x-forwarded-host': EVIL, 'x-forwarded-proto': 'https' }],
     ['both', { host: EVIL, 'x-forwarded-host': EVIL, forwarded: `host=${EVIL};proto=https` }],
   ])('OpenID discovery with a spoofed %s names only the configured origin', async (_label, headers) => {
-    const response = await rawRequest(env.node.port, 'GET', '/oidc/.well-known/openid-configuration', headers as Record<string, string>);
+    const response = await rawRequest(env.node.port, 'GET', '/oidc/.well-known/openid-configuration', headers);
     expect(response.status).toBe(200);
     const urls = JSON.stringify(JSON.parse(response.body)).match(/https?:\/\/[^"]+/g) ?? [];
     expect(urls.length).toBeGreaterThan(3);

@@ -10,7 +10,7 @@ import { TestClient, freshUser } from '../support/client.js';
 import { rawExchange } from './abuse-support.js';
 import {
   METHODS, forgedJwtArb, leakIn, fuzzValue, headerNameArb, headerValueArb, mutate, onTheLine, operationsOf, pathSpellingArb, spellPath, stringArb, validValue,
-  type Answer, type JsonSchema, type Operation,
+  type Answer, type Operation,
 } from './fuzz-support.js';
 
 const SEED = 20_261_202;
@@ -20,9 +20,9 @@ const OAUTH_FIELDS = ['grant_type', 'code', 'redirect_uri', 'client_id', 'client
 /** The OpenID Provider's endpoints and the bare node routes, which the document does not list. */
 const EXTRA: Operation[] = [
   ...['/oidc/auth', '/oidc/token', '/oidc/token/introspection', '/oidc/token/revocation', '/oidc/session/end', '/oidc/session/end/confirm', '/oidc/me', '/oidc/device/auth', '/oidc/reg', '/oidc/interaction/{uid}', '/oidc/interaction/{uid}/login', '/oidc/interaction/{uid}/confirm', '/oidc/interaction/{uid}/abort'].flatMap((path) =>
-    ['GET', 'POST'].map((method) => ({ method, path, pathParams: (path.includes('{uid}') ? { uid: { type: 'string' } } : {}) as Record<string, JsonSchema>, query: {}, body: null, form: OAUTH_FIELDS })),
+    ['GET', 'POST'].map((method) => ({ method, path, pathParams: (path.includes('{uid}') ? { uid: { type: 'string' } } : {}), query: {}, body: null, form: OAUTH_FIELDS })),
   ),
-  ...['/healthz', '/readyz', '/metrics', '/openapi.json', '/oidc/jwks', '/oidc/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/socket.io/', '/docs/api'].map((path) => ({ method: 'GET', path, pathParams: {}, query: { EIO: { enum: ['3', '4', '5'] }, transport: { enum: ['polling', 'websocket', 'x'] } } as Record<string, JsonSchema>, body: null })),
+  ...['/healthz', '/readyz', '/metrics', '/openapi.json', '/oidc/jwks', '/oidc/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/socket.io/', '/docs/api'].map((path) => ({ method: 'GET', path, pathParams: {}, query: { EIO: { enum: ['3', '4', '5'] }, transport: { enum: ['polling', 'websocket', 'x'] } }, body: null })),
 ];
 
 /** The credentials the fuzzer holds (and may send, damage or forge); each must never come back in an answer. */
@@ -68,11 +68,11 @@ function requestArb(op: Operation, known: readonly string[]): fc.Arbitrary<FuzzR
   const jsonBody = op.body ? fuzzValue(op.body, known) : fc.jsonValue({ maxDepth: 2 });
   const formBody = fc.array(fc.tuple(fc.constantFrom(...(op.form ?? OAUTH_FIELDS)), stringArb(known)), { maxLength: 8 }).map((pairs) => new URLSearchParams(pairs).toString());
   const body = fc.oneof(
-    { weight: op.body ? 8 : 1, arbitrary: jsonBody.map((v) => ({ type: 'application/json' as string | null, text: JSON.stringify(v) ?? 'null' })) },
-    { weight: op.form ? 6 : 1, arbitrary: formBody.map((text) => ({ type: 'application/x-www-form-urlencoded' as string | null, text })) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', '*/*', ';;;'), fc.string({ maxLength: 60 })).map(([type, text]) => ({ type: type as string | null, text })) },
+    { weight: op.body ? 8 : 1, arbitrary: jsonBody.map((v) => ({ type: 'application/json', text: JSON.stringify(v) ?? 'null' })) },
+    { weight: op.form ? 6 : 1, arbitrary: formBody.map((text) => ({ type: 'application/x-www-form-urlencoded', text })) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', '*/*', ';;;'), fc.string({ maxLength: 60 })).map(([type, text]) => ({ type: type, text })) },
     { weight: 1, arbitrary: jsonBody.map((v) => ({ type: null as string | null, text: JSON.stringify(v) ?? '' })) },
-    { weight: 1, arbitrary: fc.constant({ type: 'application/json' as string | null, text: `${'['.repeat(40)}${']'.repeat(40)}` }) },
+    { weight: 1, arbitrary: fc.constant({ type: 'application/json', text: `${'['.repeat(40)}${']'.repeat(40)}` }) },
   );
   return fc
     .record({
@@ -109,9 +109,9 @@ function requestArb(op: Operation, known: readonly string[]): fc.Arbitrary<FuzzR
         method: r.method,
         path,
         headers: { ...r.headers, ...r.known },
-        cookie: r.cookie as FuzzRequest['cookie'],
-        authorization: r.authorization as FuzzRequest['authorization'],
-        origin: r.origin as FuzzRequest['origin'],
+        cookie: r.cookie,
+        authorization: r.authorization,
+        origin: r.origin,
         body: r.body,
         n: r.n,
       };

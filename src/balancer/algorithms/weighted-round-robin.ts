@@ -23,6 +23,7 @@ export function weightedRoundRobin(): Algorithm {
           best = backend;
         }
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: the rule reads `??`'s contextual type, tsc does not
       const chosen = best ?? (eligible[0] as Backend);
       current.set(chosen.id, bestScore - total);
       // Scores of backends that left would linger forever; drop them once the set shrinks.

@@ -1,5 +1,5 @@
 import { configFromEnv, cryptoIds, loadConfig, systemClock } from '../../core/index.js';
-import { ALL_SCOPES, CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, createClientManager, type ClientAuthMethod, type ClientIdTokenAlg, type ClientType } from '../../oauth/index.js';
+import { ALL_SCOPES, CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, createClientManager, type ClientAuthMethod, type ClientIdTokenAlg } from '../../oauth/index.js';
 import { createDatabase, migrateToLatest } from '../../storage/index.js';
 import { UsageError, parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -44,7 +44,7 @@ export const command: Command = {
       usage,
     );
     if (typeof values.name !== 'string') throw new UsageError(`--name is required.\n\n${usage}`);
-    const redirectUris = (values['redirect-uri'] as string[] | undefined) ?? [];
+    const redirectUris = (values['redirect-uri']) ?? [];
     if (redirectUris.length === 0 && !values.device) throw new UsageError(`--redirect-uri is required.\n\n${usage}`);
     const authMethod = values['auth-method'];
     if (authMethod !== undefined && !CLIENT_AUTH_METHODS.includes(authMethod as ClientAuthMethod)) throw new UsageError(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}.\n\n${usage}`);
@@ -61,9 +61,9 @@ export const command: Command = {
       const created = await clients.create({
         name: values.name,
         redirectUris,
-        type: values.type as ClientType,
+        type: values.type,
         ...(scopes ? { scopes } : {}),
-        ...(values['post-logout-redirect-uri'] ? { postLogoutRedirectUris: values['post-logout-redirect-uri'] as string[] } : {}),
+        ...(values['post-logout-redirect-uri'] ? { postLogoutRedirectUris: values['post-logout-redirect-uri'] } : {}),
         ...(authMethod ? { authMethod: authMethod as ClientAuthMethod } : {}),
         ...(typeof values['jwks-uri'] === 'string' ? { jwksUri: values['jwks-uri'] } : {}),
         ...(idTokenAlg ? { idTokenAlg: idTokenAlg as ClientIdTokenAlg } : {}),

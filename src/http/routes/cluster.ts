@@ -85,6 +85,6 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
 }
 
 function describe(body: unknown): string {
-  if (body && typeof body === 'object' && 'message' in body && typeof (body as { message: unknown }).message === 'string') return (body as { message: string }).message;
+  if (body && typeof body === 'object' && 'message' in body && typeof (body).message === 'string') return (body as { message: string }).message;
   return 'The balancer refused the change.';
 }

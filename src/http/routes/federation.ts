@@ -8,7 +8,6 @@ import {
   problemPagePath,
   resolveAccount,
   type FederationModule,
-  type ProviderKind,
 } from '../../federation/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
@@ -118,7 +117,7 @@ export function federationRoutes(ctx: FederationRouteDeps, federation: Federatio
         const b = request.body;
         const view = await registry.add({
           id: b.id,
-          kind: b.kind as ProviderKind,
+          kind: b.kind,
           clientId: b.clientId,
           ...(b.issuer ? { issuer: b.issuer } : {}),
           ...(b.clientSecret ? { clientSecret: b.clientSecret } : {}),

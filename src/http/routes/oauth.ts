@@ -261,7 +261,7 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
     );
 
     // The example resource server: OAuth access tokens through the one guard, scope by scope.
-    registerResourceCors(app as never, ctx.oauth.webOrigins);
+    registerResourceCors(app, ctx.oauth.webOrigins);
     const rtags = ['resources'];
     app.get(
       '/api/resources/profile',

@@ -8,7 +8,7 @@ import { WEB_CSP, isServerPath, webRoutes } from './web.js';
 async function serve(root: string, warnings: string[] = []): Promise<{ app: FastifyInstance; base: string }> {
   const app = Fastify({ logger: false });
   // Capture the plugin's warning without a logger: the child logger is what app.log resolves to.
-  app.log.warn = ((...args: unknown[]) => void warnings.push(String(args.at(-1)))) as typeof app.log.warn;
+  app.log.warn = ((...args: unknown[]) => void warnings.push(String(args.at(-1))));
   app.setNotFoundHandler((request, reply) => void reply.status(404).send({ error: 'GH_CORE_NOT_FOUND', message: `No route ${request.method} ${request.url}` }));
   app.get('/api/ping', async () => ({ pong: true }));
   await app.register(webRoutes({ root }));

@@ -77,7 +77,7 @@ export class Workload {
 
   /** Whether client `c` has a request it wants sent (its previous one answered, some left). */
   wantsToSend(c: number): boolean {
-    return this.sent[c]! === this.answered[c]! && this.sent[c]! < this.requests;
+    return this.sent[c]! === this.answered[c]! && this.sent[c] < this.requests;
   }
 
   /** Whether client `c` has a request sent and not yet answered. */

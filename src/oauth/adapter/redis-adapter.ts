@@ -53,7 +53,7 @@ redis.call('DEL', KEYS[1])
 return #ids`;
 
 /** One oidc-provider model in Redis, for the short-lived artefacts (see models.ts). */
-export function createRedisOidcAdapter(redis: RedisClient, clock: Clock, model: string, options: { prefix?: string } = {}): Adapter {
+export function createRedisOidcAdapter(redis: RedisClient, clock: Clock, model: string, options: { prefix?: string | undefined } = {}): Adapter {
   const base = `${options.prefix ?? 'gh:'}oidc:`;
   const dataPrefix = `${base}${model}:`;
   const grantKey = (grantId: string) => `${base}grant:${model}:${grantId}`;

@@ -128,7 +128,7 @@ export function createClientManager(deps: ClientManagerDeps): ClientManager {
       payload.client_secret = secret;
       await deps.db.updateTable('oauth_models').set({ payload: JSON.stringify(payload) }).where('model', '=', 'Client').where('id', '=', clientId).execute();
       // Drops this node's read memo at once (other nodes' memos lapse within the adapter's client cache time).
-      await deps.adapter?.('Client').upsert(clientId, payload as never);
+      await deps.adapter?.('Client').upsert(clientId, payload);
       return { client_id: clientId, client_secret: secret };
     },
     async delete(clientId) {

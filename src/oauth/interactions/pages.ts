@@ -7,7 +7,7 @@ export interface LoginPageInput {
   uid: string;
   csrf: string;
   clientName: string;
-  email?: string;
+  email?: string | undefined;
   error?: string;
   lang?: PageLang;
 }

@@ -100,7 +100,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     const configuration = buildConfiguration({
       config: deps.config,
       apiResource,
-      jwks: jwks as never,
+      jwks: jwks,
       alg: deps.config.tokens.algorithm,
       cookieKeys,
       adapter,

@@ -29,7 +29,7 @@ export function RpsChart({ series, label }: { series: RateSeries; label: string 
       height: 240,
       series: [
         { value: (_u, v) => (v == null ? '—' : formatClock(v * 1000, lang)) },
-        ...keys.map((key, i) => ({ label: key, stroke: COLOURS[i % COLOURS.length], dash: DASHES[i % DASHES.length]!, width: 2, points: { show: true, size: 4 }, spanGaps: false })),
+        ...keys.map((key, i) => ({ label: key, stroke: COLOURS[i % COLOURS.length]!, dash: DASHES[i % DASHES.length]!, width: 2, points: { show: true, size: 4 }, spanGaps: false })),
       ],
       axes: [
         // The 24-hour clock with seconds, in the page's language, like every other time on the site.

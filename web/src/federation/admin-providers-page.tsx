@@ -100,7 +100,7 @@ function ProvidersAdmin() {
         <form class="stack" onSubmit={(e) => void add(e)} data-testid="provider-add">
           <label>
             {t('admin.providers.kind')}
-            <select name="kind" value={kind} onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value as (typeof KINDS)[number])} data-testid="kind">
+            <select name="kind" value={kind} onChange={(e) => setKind((e.currentTarget).value as (typeof KINDS)[number])} data-testid="kind">
               {KINDS.map((k) => (
                 <option key={k} value={k}>
                   {k === 'oidc' ? 'OpenID Connect' : k}

@@ -18,8 +18,8 @@ export function decodeToken(token: string): DecodedJwt | null {
   const [header, payload, signature] = parts as [string, string, string];
   try {
     return {
-      header: decodeProtectedHeader(token) as Record<string, unknown>,
-      payload: decodeJwt(token) as Record<string, unknown>,
+      header: decodeProtectedHeader(token),
+      payload: decodeJwt(token),
       parts: { header, payload, signature },
       signatureBytes: signature ? base64url.decode(signature).length : 0,
     };

@@ -132,7 +132,7 @@ function UsersPanel() {
         class="row"
         onSubmit={(e) => {
           e.preventDefault();
-          setQuery(String(new FormData(e.currentTarget as HTMLFormElement).get('q') ?? ''));
+          setQuery(String(new FormData(e.currentTarget).get('q') ?? ''));
         }}
       >
         <label>
