@@ -11,10 +11,12 @@ import { writeReport, type AreaOutcome, type BenchReport } from './lib/report.js
 import type { BenchContext, BenchSection, PeerStatus } from './lib/types.js';
 import { setupPeers } from './setup.js';
 
-const usage = `Usage: npm run bench [-- AREA...] [--quick] [--duration SEC] [--connections N] [--skip-setup] [--no-install] [--results DIR]
+const usage = `Usage: npm run bench [-- AREA...] [--quick] [--full] [--duration SEC] [--connections N] [--skip-setup] [--no-install] [--results DIR]
 
 Areas (default: all, in this order): ${AREA_NAMES.join(', ')}
   --quick          short loads (3 s unless --duration) and smaller workloads
+  --full           also the slower tables kept for comparison with earlier runs (sessions: every
+                   store behind a plain route and the store sizes up to 1M; jwt: ES256 and RS256)
   --duration SEC   seconds each measured load lasts (default 10, quick 3)
   --connections N  concurrent connections of HTTP loads (default 64)
   --skip-setup     do not look for or install peers
@@ -25,6 +27,7 @@ Areas (default: all, in this order): ${AREA_NAMES.join(', ')}
 export interface RunOptions {
   areas: string[];
   quick: boolean;
+  full?: boolean;
   durationSec: number;
   connections: number;
   setup: 'install' | 'check' | 'skip';
@@ -45,6 +48,7 @@ export function parseRunArgs(argv: string[]): RunOptions | { help: true } | { er
       allowPositionals: true,
       options: {
         quick: { type: 'boolean' },
+        full: { type: 'boolean' },
         duration: { type: 'string' },
         connections: { type: 'string' },
         'skip-setup': { type: 'boolean' },
@@ -73,6 +77,7 @@ export function parseRunArgs(argv: string[]): RunOptions | { help: true } | { er
   return {
     areas: positionals.length > 0 ? AREA_NAMES.filter((a) => positionals.includes(a)) : [...AREA_NAMES],
     quick,
+    full: values.full === true,
     durationSec: durationSec as number,
     connections: connections as number,
     setup: values['skip-setup'] ? 'skip' : values['no-install'] ? 'check' : 'install',
@@ -135,6 +140,7 @@ export async function runBench(options: RunOptions): Promise<{ report: BenchRepo
       progress: (message) => progress.update(`${prefix}: ${message}`),
       outDir: runDir,
       quick: options.quick,
+      full: options.full === true,
       peers,
     };
     const started = Date.now();
@@ -151,7 +157,7 @@ export async function runBench(options: RunOptions): Promise<{ report: BenchRepo
       startedAt,
       finishedAt: new Date().toISOString(),
       machine,
-      settings: { quick: options.quick, durationSec: options.durationSec, connections: options.connections, areas: specs.map((s) => s.area) },
+      settings: { quick: options.quick, full: options.full === true, durationSec: options.durationSec, connections: options.connections, areas: specs.map((s) => s.area) },
       peers: Object.values(peers),
       areas: [
         ...done,

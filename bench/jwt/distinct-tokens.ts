@@ -27,7 +27,7 @@ export async function measureDistinctTokens(ctx: BenchContext): Promise<BenchTab
   };
   try {
     ctx.progress('jwt: starting gatehouse serve');
-    const node = await startServeNode();
+    const node = await startServeNode({ progress: ctx.progress });
     stops.push(() => node.stop());
     ctx.progress('jwt: minting distinct tokens');
     const tokens = await mintAccessTokens(node, CACHE_SIZE * 2);

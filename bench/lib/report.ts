@@ -19,7 +19,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   machine: MachineInfo;
-  settings: { quick: boolean; durationSec: number; connections: number; areas: string[] };
+  settings: { quick: boolean; full?: boolean; durationSec: number; connections: number; areas: string[] };
   peers: PeerStatus[];
   areas: AreaOutcome[];
 }
@@ -85,7 +85,7 @@ export function renderReportMarkdown(report: BenchReport, computed: ComputedTabl
   const lines = [
     '# gatehouse benchmark report',
     '',
-    `Run ${report.startedAt} → ${report.finishedAt}${report.settings.quick ? ' (quick)' : ''}; ${report.settings.durationSec} s per load, ${report.settings.connections} connections.`,
+    `Run ${report.startedAt} → ${report.finishedAt}${report.settings.quick ? ' (quick)' : ''}${report.settings.full ? ' (full)' : ''}; ${report.settings.durationSec} s per load, ${report.settings.connections} connections.`,
     '',
     `**Machine**: ${formatMachine(report.machine)}.`,
     '',

@@ -1,19 +1,19 @@
-// A real `gatehouse serve` node, started the way a user starts it (the CLI with its defaults: embedded
-// SQLite in a fresh data directory, default logging — here appended to a file), for the benchmark rows
+// A real `gatehouse serve` node, started the way a user starts it (the built CLI, `node dist/cli/main.js`
+// as `npm start` runs it, with its defaults: embedded SQLite in a fresh data directory, default logging —
+// here appended to a file), for the benchmark rows
 // that measure what users run rather than a friendlier set-up. With `redisUrl` it is the same node
 // with REDIS_URL set (sessions, rate limits and the deny-list then live in Redis).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createContext } from '../../src/http/index.js';
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 export const SERVE_SECRET = 'bench-serve-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 // Tokens carry the public origin as issuer and audience; the node and the token minter must agree.
 export const SERVE_PUBLIC_URL = 'http://127.0.0.1:1';
@@ -28,14 +28,40 @@ export interface ServeNode {
   stop(): Promise<void>;
 }
 
-export async function startServeNode(options: { redisUrl?: string } = {}): Promise<ServeNode> {
+/** The newest modification time of any file under `dir` (0 when it has none). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The bench measures the built CLI users run; a dist/ older than src/ (or none) would measure other
+ * code, so it is built first (`npm run build`, once per bench process).
+ */
+let built = false;
+export function ensureBuilt(progress?: (message: string) => void): void {
+  if (built) return;
+  const fresh = existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  if (!fresh) {
+    progress?.('building dist/ (npm run build): it is missing or older than src/');
+    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`npm run build failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  }
+  built = true;
+}
+
+export async function startServeNode(options: { redisUrl?: string; progress?: (message: string) => void } = {}): Promise<ServeNode> {
+  ensureBuilt(options.progress);
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-serve-'));
   const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: SERVE_SECRET, GATEHOUSE_PUBLIC_URL: SERVE_PUBLIC_URL };
   // Defaults, whatever the shell running the bench has set.
   for (const name of ['LOG_LEVEL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'NODE_ENV']) delete env[name];
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
   const log = openSync(join(dataDir, 'serve.log'), 'a');
-  const child = spawn(process.execPath, ['--import', tsx, MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
   try {
     const base = await listeningAt(child);

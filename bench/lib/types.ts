@@ -12,6 +12,12 @@ export interface BenchContext {
   outDir: string;
   quick: boolean;
   /**
+   * `--full`: also the slower tables an area keeps for comparison with earlier runs (the sessions area's
+   * per-store route and store-size tables, the jwt area's ES256/RS256 rows). Off by default, so that
+   * `npm run bench -- sessions jwt` stays near ten minutes and measures the `gatehouse serve` node first.
+   */
+  full?: boolean;
+  /**
    * What the runner's set-up step (bench/setup.ts) found, by peer name (e.g. 'haproxy', 'http-proxy-3').
    * Absent when an area is run outside the runner. A peer with `available: false` is reported as a
    * row with `missing` set, never left out.

@@ -45,7 +45,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
     const node = async (names: Record<'healthz' | 'session' | 'cookie' | 'jwt', string | undefined>, redis?: string): Promise<ServeNode | null> => {
       ctx.progress(`starting gatehouse serve${redis ? ' + Redis' : ''}`);
       try {
-        const started = await startServeNode(redis ? { redisUrl: redis } : {});
+        const started = await startServeNode({ progress: ctx.progress, ...(redis ? { redisUrl: redis } : {}) });
         stops.push(() => started.stop());
         const { base, pid, credentials } = started;
         if (names.healthz) subjects[names.healthz] = { pid, url: `${base}/healthz` };
@@ -88,7 +88,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   notes.push(...suspectRowNotes(rows));
   notes.push(
     'Every server runs at once in its own process; the loads take turns in short slices (A B C … A B C), so the machine\'s load weighs on all rows alike. CPU µs/request is the server process\'s user + system CPU (from /proc) over the requests it answered: the headline, since it moves far less than req/s on a shared machine.',
-    '`gatehouse serve` rows are the CLI as a user starts it (tsx on src/cli/main.ts, a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in its data directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
+    '`gatehouse serve` rows are the CLI as a user starts it (`node dist/cli/main.js serve`, the built CLI `npm start` runs — built first when dist/ is missing or older than src/; a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in its data directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
     'The @fastify/session peers answer the same /api/me (the user read from SQLite) with rolling: false (no store write per request); the bare route answers {"status":"ok"} with no plugin registered.',
   );
   return {

@@ -111,6 +111,9 @@ describe('the benchmark runner', () => {
 
   it('parses its command line: known areas only, positive numbers', () => {
     expect(parseRunArgs(['lab', 'jwt', '--quick'])).toMatchObject({ areas: ['jwt', 'lab'], quick: true, durationSec: 3, setup: 'install' });
+    // The slower comparison tables run only when asked for.
+    expect(parseRunArgs(['sessions', 'jwt'])).toMatchObject({ full: false });
+    expect(parseRunArgs(['sessions', '--full'])).toMatchObject({ full: true });
     expect(parseRunArgs(['--no-install', '--duration', '20'])).toMatchObject({ durationSec: 20, setup: 'check' });
     expect(parseRunArgs(['nope'])).toMatchObject({ error: expect.stringContaining('Unknown area: nope') });
     expect(parseRunArgs(['--duration', '0'])).toMatchObject({ error: expect.stringContaining('--duration') });
