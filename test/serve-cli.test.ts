@@ -43,6 +43,29 @@ describe('gatehouse serve', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     agent.destroy();
   }, 90_000);
+
+  it('loses no request log line when stopped with SIGTERM (the log is written asynchronously)', async () => {
+    const dir = await createTempDir();
+    cleanups.push(dir.remove);
+    const port = await freePort();
+    const serve = startCli(['serve', '--port', String(port), '--data-dir', dir.path], { env: standaloneEnv({ LOG_LEVEL: 'info', GATEHOUSE_SECRET: undefined }) });
+    cleanups.push(async () => serve.kill());
+    const base = `http://127.0.0.1:${port}`;
+    await until(async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, () => `serve to start:\n${serve.output()}`, { timeoutMs: 60_000 });
+
+    // pino's default destination writes asynchronously (lines queue while a write is under way) and is
+    // flushed when the process exits; a stop that skipped that flush would lose the last lines.
+    const probes = Array.from({ length: 8 }, (_, i) => `probe-${i}`);
+    for (const probe of probes) expect((await fetch(`${base}/healthz?${probe}`)).status).toBe(200);
+    serve.child.kill('SIGTERM');
+    const run = await serve.exited;
+    expect(run.code).toBe(0);
+
+    const lines = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string } });
+    const logged = lines.filter((line) => line.msg === 'request completed').map((line) => line.req?.url);
+    for (const probe of probes) expect(logged).toContain(`/healthz?${probe}`);
+    expect(lines.some((line) => line.msg === 'shutting down')).toBe(true);
+  }, 90_000);
 });
 
 /** A request whose body waits until the server has answered `100 Continue` to its head. */

@@ -53,15 +53,24 @@ export function ensureBuilt(progress?: (message: string) => void): void {
   built = true;
 }
 
-export async function startServeNode(options: { redisUrl?: string; progress?: (message: string) => void } = {}): Promise<ServeNode> {
-  ensureBuilt(options.progress);
+export interface ServeNodeOptions {
+  redisUrl?: string;
+  progress?: (message: string) => void;
+  /** Another build's CLI (an A/B comparison of two builds); default this tree's dist/, built if stale. */
+  main?: string;
+  /** Node options for the server process (`--cpu-prof`, say). */
+  nodeArgs?: string[];
+}
+
+export async function startServeNode(options: ServeNodeOptions = {}): Promise<ServeNode> {
+  if (!options.main) ensureBuilt(options.progress);
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-serve-'));
   const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_SECRET: SERVE_SECRET, GATEHOUSE_PUBLIC_URL: SERVE_PUBLIC_URL };
   // Defaults, whatever the shell running the bench has set.
   for (const name of ['LOG_LEVEL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'NODE_ENV']) delete env[name];
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
   const log = openSync(join(dataDir, 'serve.log'), 'a');
-  const child = spawn(process.execPath, [MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
   try {
     const base = await listeningAt(child);
