@@ -185,10 +185,13 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     });
     // The one place the guard's order is declared. Cookies first (a browser's own credentials); then the
     // two bearer readers, OAuth before the first-party JWT: both read bearer tokens and the guard reports
-    // the first error, so the resolver that owns the token (this issuer's at+jwt) must speak first.
+    // the first error, so the resolver that owns the token (this issuer's at+jwt) must speak first. Ahead
+    // of both, a first-party JWT this node has already verified is taken as such (with every per-use
+    // check) without the OAuth resolver's peek into it; any other token goes on to the two readers.
     const resolvers: readonly CredentialResolver[] = [
       createSessionResolver({ sessions, identity: activeIdentity, cookieName: cookies.names.session }),
       createSealedCookieResolver({ sealer, identity: activeIdentity, cookieName: cookies.names.auth }),
+      tokens.bearerResolver(activeUser, { knownOnly: true }),
       oauth.resolver,
       tokens.bearerResolver(activeUser),
     ];

@@ -157,6 +157,23 @@ describe('access tokens: RFC 8725 attack suite', () => {
     await rejects(tokens.verify(token), 'GH_TOKEN_EXPIRED');
   });
 
+  it('answers verifyKnown only for a token it has verified, with the deny-list and the clock checked on every use', async () => {
+    const { token } = await tokens.issue({ sub: 'user-8', sid: 'fam-8' });
+    // Not verified yet, or not a token at all: null, nothing decoded, nothing thrown.
+    expect(await tokens.verifyKnown(token)).toBeNull();
+    expect(await tokens.verifyKnown('not.a.token')).toBeNull();
+    const claims = await tokens.verify(token);
+    expect(await tokens.verifyKnown(token)).toEqual(claims);
+    await denyList.deny('fam-8', clock.now() + 60_000);
+    await rejects(tokens.verifyKnown(token), 'GH_TOKEN_REVOKED');
+    clock.advance(60_000);
+    expect(await tokens.verifyKnown(token)).toEqual(claims);
+    // Expired: forgotten, so the full check names the reason.
+    clock.advance(600_000);
+    expect(await tokens.verifyKnown(token)).toBeNull();
+    await rejects(tokens.verify(token), 'GH_TOKEN_EXPIRED');
+  });
+
   it('fails closed with a coded 503 when the deny-list cannot be read', async () => {
     const broken = createAccessTokens({
       keystore,

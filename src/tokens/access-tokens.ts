@@ -36,6 +36,12 @@ export interface AccessTokens {
   }>;
   /** RFC 8725 checks; throws GH_TOKEN_* (EXPIRED, NOT_YET_VALID, INVALID, MALFORMED, REVOKED, KEY_UNKNOWN). */
   verify(token: string, options?: { audience?: string }): Promise<AccessClaims>;
+  /**
+   * A token this node has already verified for the first-party audience, checked as `verify` checks a
+   * remembered one (time, its key still live, the deny-list); null for any other token, which is not
+   * decoded at all. The guard asks this before the OAuth resolver peeks into every bearer token.
+   */
+  verifyKnown(token: string): Promise<AccessClaims | null>;
 }
 
 export interface AccessTokenDeps {
@@ -94,6 +100,20 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
     return (await keystore.verificationKey(entry.kid)) !== null;
   };
 
+  // A remembered token: still in time, its key still live, its family not denied (checked on every use);
+  // null when not remembered, or when it has expired or its key retired (then it is forgotten, and the
+  // full check names the reason).
+  const known = async (cacheKey: string): Promise<AccessClaims | null> => {
+    const hit = verified.get(cacheKey);
+    if (!hit) return null;
+    if (!(await stillValid(hit))) {
+      verified.delete(cacheKey);
+      return null;
+    }
+    if (await denied(hit.claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
+    return { ...hit.claims };
+  };
+
   return {
     async issue(input) {
       const { kid, alg, privateKey } = await keystore.signingKey();
@@ -116,19 +136,14 @@ export function createAccessTokens(deps: AccessTokenDeps): AccessTokens {
       return { token, expiresIn: Math.max(0, exp - iat), claims };
     },
 
+    verifyKnown: (token) => known(token),
+
     async verify(token, options = {}) {
       if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !JWS_SHAPE.test(token)) throw tokenError('GH_TOKEN_MALFORMED');
       const audience = options.audience ?? deps.audience;
       const cacheKey = audience === deps.audience ? token : `${audience} ${token}`;
-      const hit = verified.get(cacheKey);
-      if (hit) {
-        if (await stillValid(hit)) {
-          if (await denied(hit.claims.sid)) throw tokenError('GH_TOKEN_REVOKED');
-          return { ...hit.claims };
-        }
-        // Expired or its key retired: forget it, and let the full check below name the reason.
-        verified.delete(cacheKey);
-      }
+      const remembered = await known(cacheKey);
+      if (remembered) return remembered;
       let header: ReturnType<typeof decodeProtectedHeader>;
       try {
         header = decodeProtectedHeader(token);

@@ -40,7 +40,8 @@ export interface TokenService {
    * (the caller's own, on a password change); returns the family ids ended.
    */
   revokeUser(userId: string, reason?: string, exceptFamilyId?: string | null): Promise<string[]>;
-  bearerResolver(getUser: (id: string) => Promise<BearerUser | null>): CredentialResolver;
+  /** `knownOnly`: only tokens this node has already verified (bearer-resolver.ts). */
+  bearerResolver(getUser: (id: string) => Promise<BearerUser | null>, options?: { knownOnly?: boolean }): CredentialResolver;
   close(): void;
 }
 
@@ -145,8 +146,8 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
       for (const id of familyIds) await denyList.deny(id, denyUntil());
       return familyIds;
     },
-    bearerResolver(getUser) {
-      return createBearerResolver({ accessTokens, getUser });
+    bearerResolver(getUser, options = {}) {
+      return createBearerResolver({ accessTokens, getUser, ...(options.knownOnly ? { knownOnly: true } : {}) });
     },
     close() {
       keystore.close();
