@@ -9,16 +9,22 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountStatus,
+  AdminUserDetail,
+  AdminUserView,
   AppView,
+  CounterSample,
   AuditEventView,
   ChatMessage,
   FactorStatus,
   GrantView,
   LinkView,
+  OauthClientView,
+  OutboxMessageView,
   PasskeyView,
   Preferences,
   Presence,
   PrincipalView,
+  ProviderAdminView,
   ProviderView,
   SecondFactorRequired,
   SessionView,
@@ -86,6 +92,40 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
     expect(answer('/api/auth/federation/providers', 'get').properties.providers.items).toEqual(json(ProviderView));
     expect(answer('/api/auth/federation/links', 'get').properties.links.items).toEqual(json(LinkView));
+    // The admin console and the dashboard read these.
+    expect(answer('/api/admin/users', 'get').properties.users.items).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/users/{id}', 'get')).toEqual(json(AdminUserDetail));
+    for (const action of ['disable', 'enable', 'factors/reset']) expect(answer(`/api/admin/users/{id}/${action}`, 'post').properties.user).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/users/{id}/admin', 'put').properties.user).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/outbox', 'get').properties.messages.items).toEqual(json(OutboxMessageView));
+    expect(answer('/api/oauth/clients', 'get').properties.clients.items).toEqual(json(OauthClientView));
+    expect(answer('/api/oauth/clients', 'post', '201')).toEqual(json(OauthClientView));
+    expect(answer('/api/auth/federation/admin/providers', 'get').properties.providers.items).toEqual(json(ProviderAdminView));
+    expect(answer('/api/auth/federation/providers', 'post', '201')).toEqual(json(ProviderAdminView));
+    expect(answer('/api/cluster/history', 'get').properties.samples.items).toEqual(json(CounterSample));
+  });
+
+  it("a real node's admin answers match the shared schemas", async () => {
+    const who = freshUser('shapes-admin');
+    const created = await node.node.ctx.identity.signup({ email: who.email, password: who.password, roles: ['user', 'admin'] });
+    const admin = new TestClient(node.url);
+    expect((await admin.post('/api/auth/session/login', { email: who.email, password: who.password })).status).toBe(200);
+    const other = freshUser('shapes-user');
+    expect((await new TestClient(node.url).post('/api/auth/signup', other)).status).toBe(201);
+
+    const users = (await admin.get('/api/admin/users')).body.users as unknown[];
+    expect(users.length).toBeGreaterThanOrEqual(2);
+    for (const user of users) expectShape(AdminUserView, user);
+    expectShape(AdminUserDetail, (await admin.get(`/api/admin/users/${created.id}`)).body);
+    const outbox = (await admin.get('/api/admin/outbox')).body.messages as unknown[];
+    expect(outbox.length).toBeGreaterThan(0);
+    for (const message of outbox) expectShape(OutboxMessageView, message);
+    const client = await admin.post('/api/oauth/clients', { name: 'Shapes', redirect_uris: ['https://app.example/cb'], type: 'confidential' });
+    expect(client.status).toBe(201);
+    expectShape(OauthClientView, client.body);
+    const clients = (await admin.get('/api/oauth/clients')).body.clients as unknown[];
+    expect(clients.length).toBeGreaterThan(0);
+    for (const c of clients) expectShape(OauthClientView, c);
   });
 
   it("a real node's answers match the shared schemas, sessions and JWT sign-ins alike", async () => {

@@ -132,3 +132,73 @@ export const LinkView = Type.Object({
   lastLoginAt: Type.Union([Type.Number(), Type.Null()]),
 });
 export type LinkView = Static<typeof LinkView>;
+
+/** A user as the admin console sees them (GET /api/admin/users and every admin action's answer). */
+export const AdminUserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.Number(),
+  emailVerifiedAt: Type.Union([Type.Number(), Type.Null()]),
+  disabledAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type AdminUserView = Static<typeof AdminUserView>;
+
+/** One user's page in the admin console (GET /api/admin/users/:id). */
+export const AdminUserDetail = Type.Object({
+  user: AdminUserView,
+  sessions: Type.Number({ description: 'live server sessions' }),
+  devices: Type.Number({ description: 'live JWT sign-ins (refresh-token families)' }),
+  events: Type.Array(
+    Type.Object({
+      at: Type.Number(),
+      type: Type.String(),
+      ip: Type.Union([Type.String(), Type.Null()]),
+      actorId: Type.Union([Type.String(), Type.Null()], { description: 'the admin who acted, for operator actions' }),
+    }),
+  ),
+});
+export type AdminUserDetail = Static<typeof AdminUserDetail>;
+
+/** A mail kept in the store when no SMTP server is configured (GET /api/admin/outbox). */
+export const OutboxMessageView = Type.Object({ id: Type.String(), createdAt: Type.Number(), to: Type.String(), kind: Type.String(), subject: Type.String(), text: Type.String(), html: Type.String() });
+export type OutboxMessageView = Static<typeof OutboxMessageView>;
+
+/** A registered OAuth client (GET /api/oauth/clients, and the registration's answer). */
+export const OauthClientView = Type.Object({
+  client_id: Type.String(),
+  client_secret: Type.Optional(Type.String({ description: 'Only in the creation response' })),
+  client_name: Type.String(),
+  client_type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  scope: Type.String(),
+  token_endpoint_auth_method: Type.String(),
+  created_at: Type.Number(),
+});
+export type OauthClientView = Static<typeof OauthClientView>;
+
+/** A sign-in provider as an admin sees it, with the callback URL to register upstream. */
+export const ProviderAdminView = Type.Composite([
+  ProviderView,
+  Type.Object({
+    clientId: Type.String(),
+    hasClientSecret: Type.Boolean(),
+    scope: Type.String(),
+    trustEmail: Type.Boolean(),
+    source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
+    createdAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Register exactly this redirect URI at the provider. */
+    callbackUrl: Type.String(),
+  }),
+]);
+export type ProviderAdminView = Static<typeof ProviderAdminView>;
+
+/** One sample of the balancer's request counters (GET /api/cluster/history). */
+export const CounterSample = Type.Object({
+  at: Type.Number({ description: 'epoch ms' }),
+  counters: Type.Record(Type.String(), Type.Number(), { description: 'requests served so far, by backend id' }),
+});
+export type CounterSample = Static<typeof CounterSample>;

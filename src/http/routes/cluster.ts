@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import { CounterSample, GatehouseError } from '../../core/index.js';
 import type { AuthHooks } from '../guard.js';
 import { createClusterHistory } from './cluster-history.js';
 
@@ -51,7 +51,7 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
 
     app.get(
       '/api/cluster/history',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second" } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second", response: { 200: Type.Object({ samples: Type.Array(CounterSample) }) } } },
       async () => {
         if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
         return { samples: history.watch() };
