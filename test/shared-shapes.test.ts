@@ -12,12 +12,16 @@ import {
   AdminUserDetail,
   AdminUserView,
   AppView,
+  BackendView,
+  ClusterBackends,
+  ClusterNode,
   CounterSample,
   AuditEventView,
   ChatMessage,
   FactorStatus,
   GrantView,
   LinkView,
+  NodeStats,
   OauthClientView,
   OutboxMessageView,
   PasskeyView,
@@ -31,6 +35,7 @@ import {
   TokenResponse,
   UserView,
 } from '../src/core/index.js';
+import { startBalancer } from '../src/balancer/index.js';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
 import { nextEvent, request } from './support/realtime.js';
@@ -103,6 +108,28 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/auth/federation/admin/providers', 'get').properties.providers.items).toEqual(json(ProviderAdminView));
     expect(answer('/api/auth/federation/providers', 'post', '201')).toEqual(json(ProviderAdminView));
     expect(answer('/api/cluster/history', 'get').properties.samples.items).toEqual(json(CounterSample));
+    expect(answer('/api/cluster/backends', 'get')).toEqual(json(ClusterBackends));
+    expect(answer('/api/cluster/nodes', 'get').properties.nodes.items).toEqual(json(ClusterNode));
+    expect(answer('/api/node/stats', 'get')).toEqual(json(NodeStats));
+  });
+
+  it("what the dashboard relays matches the shared schemas: the balancer admin API's own answer and a node's stats", async () => {
+    // The balancer is its own process with its own JSON (no TypeBox serializer shapes it), so its answer is checked as sent.
+    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', backends: [`127.0.0.1:${node.port},id=node-a`] });
+    try {
+      const admin = `http://127.0.0.1:${lb.adminPort!}`;
+      const pool = (await (await fetch(`${admin}/backends`)).json()) as { algorithm: unknown; backends: unknown[] };
+      const { available } = (await (await fetch(`${admin}/algorithm`)).json()) as { available: unknown };
+      expect(pool.backends).toHaveLength(1);
+      expectShape(ClusterBackends, { algorithm: pool.algorithm, available, backends: pool.backends });
+      for (const backend of pool.backends) expectShape(BackendView, backend);
+    } finally {
+      await lb.close();
+    }
+    const stats = await new TestClient(node.url).get('/api/node/stats');
+    expect(stats.status).toBe(200);
+    expectShape(NodeStats, stats.body);
+    expectShape(ClusterNode, { ...stats.body, url: node.url, reachable: true });
   });
 
   it("a real node's admin answers match the shared schemas", async () => {

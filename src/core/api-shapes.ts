@@ -202,3 +202,54 @@ export const CounterSample = Type.Object({
   counters: Type.Record(Type.String(), Type.Number(), { description: 'requests served so far, by backend id' }),
 });
 export type CounterSample = Static<typeof CounterSample>;
+
+/** One backend as the balancer's admin API describes it, relayed by GET /api/cluster/backends. */
+export const BackendView = Type.Object({
+  id: Type.String(),
+  host: Type.String(),
+  port: Type.Integer(),
+  state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('draining'), Type.Literal('slow-start')]),
+  weight: Type.Number(),
+  effectiveWeight: Type.Number({ description: 'the weight the algorithms use, ramped up during slow start' }),
+  activeConnections: Type.Integer(),
+  requests: Type.Integer(),
+  failures: Type.Integer(),
+  latencyMs: Type.Number(),
+});
+export type BackendView = Static<typeof BackendView>;
+
+/** The balancer's pool and the algorithms it offers (GET /api/cluster/backends). */
+export const ClusterBackends = Type.Object({
+  algorithm: Type.String(),
+  available: Type.Array(Type.String()),
+  backends: Type.Array(BackendView),
+});
+export type ClusterBackends = Static<typeof ClusterBackends>;
+
+/** One node's vital signs (GET /api/node/stats, loopback only; relayed by GET /api/cluster/nodes). */
+export const NodeStats = Type.Object({
+  node: Type.String(),
+  pid: Type.Integer(),
+  uptimeMs: Type.Number(),
+  eventLoopDelayMs: Type.Object({ mean: Type.Number(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }, { description: 'since the previous read' }),
+  memory: Type.Object({ rssBytes: Type.Number(), heapUsedBytes: Type.Number() }),
+  sockets: Type.Integer({ description: 'live chat sockets' }),
+  rooms: Type.Integer(),
+  crossNode: Type.Object({
+    uid: Type.Union([Type.String(), Type.Null()], { description: "this node's id in the cluster adapter; null on the in-memory adapter" }),
+    requests: Type.Integer({ description: 'requests sent to the other nodes' }),
+    partial: Type.Integer({ description: "answered after the timeout, without some node's answer" }),
+    waitedFor: Type.Record(Type.String(), Type.Integer(), { description: 'per node uid: requests that waited out the timeout for it' }),
+    skipped: Type.Integer({ description: 'times a node known to be unresponsive was not waited for' }),
+  }),
+  store: Type.String(),
+  redis: Type.Boolean(),
+});
+export type NodeStats = Static<typeof NodeStats>;
+
+/** Every node of the cluster: its stats where it answered, only its name where it did not (GET /api/cluster/nodes). */
+export const ClusterNode = Type.Union([
+  Type.Composite([NodeStats, Type.Object({ url: Type.String(), reachable: Type.Literal(true) })]),
+  Type.Object({ node: Type.String(), url: Type.String(), reachable: Type.Literal(false) }),
+]);
+export type ClusterNode = Static<typeof ClusterNode>;
