@@ -38,4 +38,14 @@ describe('types the browser shares with the server', () => {
     expect(reaching.length).toBeGreaterThan(0);
     for (const { file, line } of reaching) expect(line, file).toMatch(/^(import|export) type /);
   });
+
+  it('takes values from the server only out of the error registry, which is data and imports nothing else', () => {
+    const values = webFiles('web/src').flatMap((file) => [...read(file).matchAll(/^import (?!type )(.*) from '([./]+\/src\/[^']+)';$/gm)].map((m) => `${file}: ${m[2]}`));
+    expect(values).toEqual(['web/src/i18n/errors.en.ts: ../../../src/core/codes/index.js']);
+    const codes = readdirSync(join(root, 'src/core/codes')).filter((name) => name.endsWith('.ts'));
+    for (const name of codes) {
+      const imports = [...read(`src/core/codes/${name}`).matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
+      for (const target of imports) expect(target, name).toMatch(/^\.\/[\w-]+\.js$/);
+    }
+  });
 });
