@@ -30,9 +30,11 @@ import {
   PrincipalView,
   ProviderAdminView,
   ProviderView,
+  RecoveryCodes,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
+  TotpEnrolment,
   UserView,
 } from '../src/core/index.js';
 import { startBalancer } from '../src/balancer/index.js';
@@ -92,6 +94,9 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/oauth/apps', 'get').properties.apps.items).toEqual(json(AppView));
     expect(answer('/api/oauth/grants', 'get').properties.grants.items).toEqual(json(GrantView));
     expect(answer('/api/account/factors', 'get')).toEqual(json(FactorStatus));
+    expect(answer('/api/account/factors/totp', 'post')).toEqual(json(TotpEnrolment));
+    expect(answer('/api/account/factors/totp/confirm', 'post')).toEqual(json(RecoveryCodes));
+    expect(answer('/api/account/factors/recovery-codes', 'post')).toEqual(json(RecoveryCodes));
     expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
     expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
     expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));

@@ -253,3 +253,15 @@ export const ClusterNode = Type.Union([
   Type.Object({ node: Type.String(), url: Type.String(), reachable: Type.Literal(false) }),
 ]);
 export type ClusterNode = Static<typeof ClusterNode>;
+
+/** A new authenticator app's secret, before its first code confirms it (POST /api/account/factors/totp). */
+export const TotpEnrolment = Type.Object({
+  secret: Type.String(),
+  uri: Type.String(),
+  qr: Type.String({ description: 'data: URL of an SVG QR code of the URI, made on this server' }),
+});
+export type TotpEnrolment = Static<typeof TotpEnrolment>;
+
+/** Fresh recovery codes (confirming an authenticator app, or asking for new ones). */
+export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
+export type RecoveryCodes = Static<typeof RecoveryCodes>;

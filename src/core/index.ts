@@ -43,9 +43,11 @@ export {
   PrincipalView,
   ProviderAdminView,
   ProviderView,
+  RecoveryCodes,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
+  TotpEnrolment,
   UserView,
 } from './api-shapes.js';
 export { ChatMessage, ChatUser, DirectMessage, Presence } from './chat-events.js';

@@ -22,9 +22,11 @@ export type {
   PrincipalView,
   ProviderAdminView,
   ProviderView,
+  RecoveryCodes,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
+  TotpEnrolment,
   UserView,
 } from '../../../src/core/api-shapes.js';
 
