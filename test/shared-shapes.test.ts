@@ -9,22 +9,35 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountStatus,
+  AdminUserDetail,
+  AdminUserView,
   AppView,
+  BackendView,
+  ClusterBackends,
+  ClusterNode,
+  CounterSample,
   AuditEventView,
   ChatMessage,
   FactorStatus,
   GrantView,
   LinkView,
+  NodeStats,
+  OauthClientView,
+  OutboxMessageView,
   PasskeyView,
   Preferences,
   Presence,
   PrincipalView,
+  ProviderAdminView,
   ProviderView,
+  RecoveryCodes,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
+  TotpEnrolment,
   UserView,
 } from '../src/core/index.js';
+import { startBalancer } from '../src/balancer/index.js';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
 import { TestClient, freshUser } from './support/client.js';
 import { nextEvent, request } from './support/realtime.js';
@@ -81,11 +94,70 @@ describe('shapes the browser shares with the server', () => {
     expect(answer('/api/oauth/apps', 'get').properties.apps.items).toEqual(json(AppView));
     expect(answer('/api/oauth/grants', 'get').properties.grants.items).toEqual(json(GrantView));
     expect(answer('/api/account/factors', 'get')).toEqual(json(FactorStatus));
+    expect(answer('/api/account/factors/totp', 'post')).toEqual(json(TotpEnrolment));
+    expect(answer('/api/account/factors/totp/confirm', 'post')).toEqual(json(RecoveryCodes));
+    expect(answer('/api/account/factors/recovery-codes', 'post')).toEqual(json(RecoveryCodes));
     expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
     expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
     expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
     expect(answer('/api/auth/federation/providers', 'get').properties.providers.items).toEqual(json(ProviderView));
     expect(answer('/api/auth/federation/links', 'get').properties.links.items).toEqual(json(LinkView));
+    // The admin console and the dashboard read these.
+    expect(answer('/api/admin/users', 'get').properties.users.items).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/users/{id}', 'get')).toEqual(json(AdminUserDetail));
+    for (const action of ['disable', 'enable', 'factors/reset']) expect(answer(`/api/admin/users/{id}/${action}`, 'post').properties.user).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/users/{id}/admin', 'put').properties.user).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/outbox', 'get').properties.messages.items).toEqual(json(OutboxMessageView));
+    expect(answer('/api/oauth/clients', 'get').properties.clients.items).toEqual(json(OauthClientView));
+    expect(answer('/api/oauth/clients', 'post', '201')).toEqual(json(OauthClientView));
+    expect(answer('/api/auth/federation/admin/providers', 'get').properties.providers.items).toEqual(json(ProviderAdminView));
+    expect(answer('/api/auth/federation/providers', 'post', '201')).toEqual(json(ProviderAdminView));
+    expect(answer('/api/cluster/history', 'get').properties.samples.items).toEqual(json(CounterSample));
+    expect(answer('/api/cluster/backends', 'get')).toEqual(json(ClusterBackends));
+    expect(answer('/api/cluster/nodes', 'get').properties.nodes.items).toEqual(json(ClusterNode));
+    expect(answer('/api/node/stats', 'get')).toEqual(json(NodeStats));
+  });
+
+  it("what the dashboard relays matches the shared schemas: the balancer admin API's own answer and a node's stats", async () => {
+    // The balancer is its own process with its own JSON (no TypeBox serializer shapes it), so its answer is checked as sent.
+    const lb = await startBalancer({ listen: '127.0.0.1:0', admin: '127.0.0.1:0', backends: [`127.0.0.1:${node.port},id=node-a`] });
+    try {
+      const admin = `http://127.0.0.1:${lb.adminPort!}`;
+      const pool = (await (await fetch(`${admin}/backends`)).json()) as { algorithm: unknown; backends: unknown[] };
+      const { available } = (await (await fetch(`${admin}/algorithm`)).json()) as { available: unknown };
+      expect(pool.backends).toHaveLength(1);
+      expectShape(ClusterBackends, { algorithm: pool.algorithm, available, backends: pool.backends });
+      for (const backend of pool.backends) expectShape(BackendView, backend);
+    } finally {
+      await lb.close();
+    }
+    const stats = await new TestClient(node.url).get('/api/node/stats');
+    expect(stats.status).toBe(200);
+    expectShape(NodeStats, stats.body);
+    expectShape(ClusterNode, { ...stats.body, url: node.url, reachable: true });
+  });
+
+  it("a real node's admin answers match the shared schemas", async () => {
+    const who = freshUser('shapes-admin');
+    const created = await node.node.ctx.identity.signup({ email: who.email, password: who.password, roles: ['user', 'admin'] });
+    const admin = new TestClient(node.url);
+    expect((await admin.post('/api/auth/session/login', { email: who.email, password: who.password })).status).toBe(200);
+    const other = freshUser('shapes-user');
+    expect((await new TestClient(node.url).post('/api/auth/signup', other)).status).toBe(201);
+
+    const users = (await admin.get('/api/admin/users')).body.users as unknown[];
+    expect(users.length).toBeGreaterThanOrEqual(2);
+    for (const user of users) expectShape(AdminUserView, user);
+    expectShape(AdminUserDetail, (await admin.get(`/api/admin/users/${created.id}`)).body);
+    const outbox = (await admin.get('/api/admin/outbox')).body.messages as unknown[];
+    expect(outbox.length).toBeGreaterThan(0);
+    for (const message of outbox) expectShape(OutboxMessageView, message);
+    const client = await admin.post('/api/oauth/clients', { name: 'Shapes', redirect_uris: ['https://app.example/cb'], type: 'confidential' });
+    expect(client.status).toBe(201);
+    expectShape(OauthClientView, client.body);
+    const clients = (await admin.get('/api/oauth/clients')).body.clients as unknown[];
+    expect(clients.length).toBeGreaterThan(0);
+    for (const c of clients) expectShape(OauthClientView, c);
   });
 
   it("a real node's answers match the shared schemas, sessions and JWT sign-ins alike", async () => {

@@ -132,3 +132,136 @@ export const LinkView = Type.Object({
   lastLoginAt: Type.Union([Type.Number(), Type.Null()]),
 });
 export type LinkView = Static<typeof LinkView>;
+
+/** A user as the admin console sees them (GET /api/admin/users and every admin action's answer). */
+export const AdminUserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  createdAt: Type.Number(),
+  emailVerifiedAt: Type.Union([Type.Number(), Type.Null()]),
+  disabledAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export type AdminUserView = Static<typeof AdminUserView>;
+
+/** One user's page in the admin console (GET /api/admin/users/:id). */
+export const AdminUserDetail = Type.Object({
+  user: AdminUserView,
+  sessions: Type.Number({ description: 'live server sessions' }),
+  devices: Type.Number({ description: 'live JWT sign-ins (refresh-token families)' }),
+  events: Type.Array(
+    Type.Object({
+      at: Type.Number(),
+      type: Type.String(),
+      ip: Type.Union([Type.String(), Type.Null()]),
+      actorId: Type.Union([Type.String(), Type.Null()], { description: 'the admin who acted, for operator actions' }),
+    }),
+  ),
+});
+export type AdminUserDetail = Static<typeof AdminUserDetail>;
+
+/** A mail kept in the store when no SMTP server is configured (GET /api/admin/outbox). */
+export const OutboxMessageView = Type.Object({ id: Type.String(), createdAt: Type.Number(), to: Type.String(), kind: Type.String(), subject: Type.String(), text: Type.String(), html: Type.String() });
+export type OutboxMessageView = Static<typeof OutboxMessageView>;
+
+/** A registered OAuth client (GET /api/oauth/clients, and the registration's answer). */
+export const OauthClientView = Type.Object({
+  client_id: Type.String(),
+  client_secret: Type.Optional(Type.String({ description: 'Only in the creation response' })),
+  client_name: Type.String(),
+  client_type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
+  redirect_uris: Type.Array(Type.String()),
+  post_logout_redirect_uris: Type.Array(Type.String()),
+  grant_types: Type.Array(Type.String()),
+  scope: Type.String(),
+  token_endpoint_auth_method: Type.String(),
+  created_at: Type.Number(),
+});
+export type OauthClientView = Static<typeof OauthClientView>;
+
+/** A sign-in provider as an admin sees it, with the callback URL to register upstream. */
+export const ProviderAdminView = Type.Composite([
+  ProviderView,
+  Type.Object({
+    clientId: Type.String(),
+    hasClientSecret: Type.Boolean(),
+    scope: Type.String(),
+    trustEmail: Type.Boolean(),
+    source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
+    createdAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Register exactly this redirect URI at the provider. */
+    callbackUrl: Type.String(),
+  }),
+]);
+export type ProviderAdminView = Static<typeof ProviderAdminView>;
+
+/** One sample of the balancer's request counters (GET /api/cluster/history). */
+export const CounterSample = Type.Object({
+  at: Type.Number({ description: 'epoch ms' }),
+  counters: Type.Record(Type.String(), Type.Number(), { description: 'requests served so far, by backend id' }),
+});
+export type CounterSample = Static<typeof CounterSample>;
+
+/** One backend as the balancer's admin API describes it, relayed by GET /api/cluster/backends. */
+export const BackendView = Type.Object({
+  id: Type.String(),
+  host: Type.String(),
+  port: Type.Integer(),
+  state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('draining'), Type.Literal('slow-start')]),
+  weight: Type.Number(),
+  effectiveWeight: Type.Number({ description: 'the weight the algorithms use, ramped up during slow start' }),
+  activeConnections: Type.Integer(),
+  requests: Type.Integer(),
+  failures: Type.Integer(),
+  latencyMs: Type.Number(),
+});
+export type BackendView = Static<typeof BackendView>;
+
+/** The balancer's pool and the algorithms it offers (GET /api/cluster/backends). */
+export const ClusterBackends = Type.Object({
+  algorithm: Type.String(),
+  available: Type.Array(Type.String()),
+  backends: Type.Array(BackendView),
+});
+export type ClusterBackends = Static<typeof ClusterBackends>;
+
+/** One node's vital signs (GET /api/node/stats, loopback only; relayed by GET /api/cluster/nodes). */
+export const NodeStats = Type.Object({
+  node: Type.String(),
+  pid: Type.Integer(),
+  uptimeMs: Type.Number(),
+  eventLoopDelayMs: Type.Object({ mean: Type.Number(), p50: Type.Number(), p99: Type.Number(), max: Type.Number() }, { description: 'since the previous read' }),
+  memory: Type.Object({ rssBytes: Type.Number(), heapUsedBytes: Type.Number() }),
+  sockets: Type.Integer({ description: 'live chat sockets' }),
+  rooms: Type.Integer(),
+  crossNode: Type.Object({
+    uid: Type.Union([Type.String(), Type.Null()], { description: "this node's id in the cluster adapter; null on the in-memory adapter" }),
+    requests: Type.Integer({ description: 'requests sent to the other nodes' }),
+    partial: Type.Integer({ description: "answered after the timeout, without some node's answer" }),
+    waitedFor: Type.Record(Type.String(), Type.Integer(), { description: 'per node uid: requests that waited out the timeout for it' }),
+    skipped: Type.Integer({ description: 'times a node known to be unresponsive was not waited for' }),
+  }),
+  store: Type.String(),
+  redis: Type.Boolean(),
+});
+export type NodeStats = Static<typeof NodeStats>;
+
+/** Every node of the cluster: its stats where it answered, only its name where it did not (GET /api/cluster/nodes). */
+export const ClusterNode = Type.Union([
+  Type.Composite([NodeStats, Type.Object({ url: Type.String(), reachable: Type.Literal(true) })]),
+  Type.Object({ node: Type.String(), url: Type.String(), reachable: Type.Literal(false) }),
+]);
+export type ClusterNode = Static<typeof ClusterNode>;
+
+/** A new authenticator app's secret, before its first code confirms it (POST /api/account/factors/totp). */
+export const TotpEnrolment = Type.Object({
+  secret: Type.String(),
+  uri: Type.String(),
+  qr: Type.String({ description: 'data: URL of an SVG QR code of the URI, made on this server' }),
+});
+export type TotpEnrolment = Static<typeof TotpEnrolment>;
+
+/** Fresh recovery codes (confirming an authenticator app, or asking for new ones). */
+export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
+export type RecoveryCodes = Static<typeof RecoveryCodes>;

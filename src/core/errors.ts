@@ -1,43 +1,7 @@
-import { coreErrors } from './codes/core.js';
-import { storageErrors } from './codes/storage.js';
-import { authErrors } from './codes/auth.js';
-import { sessionErrors } from './codes/session.js';
-import { tokenErrors } from './codes/token.js';
-import { oauthErrors } from './codes/oauth.js';
-import { realtimeErrors } from './codes/realtime.js';
-import { balancerErrors } from './codes/balancer.js';
-import { labErrors } from './codes/lab.js';
-import { balancerL4Errors } from './codes/balancer-l4.js';
-import { federationErrors } from './codes/federation.js';
-import { clusterErrors } from './codes/cluster.js';
-import { mfaErrors } from './codes/mfa.js';
+import { ERRORS, type ErrorSpec } from './codes/index.js';
 
-/** What every coded error is: an HTTP status and a message that never carries a secret. */
-export interface ErrorSpec {
-  readonly status: number;
-  readonly message: string;
-}
-
-/**
- * The one registry of coded errors. Codes are stable (`GH_<AREA>_<REASON>`) and documented in
- * docs/errors.md (a test fails when one is missing there). Each area keeps its codes in codes/<area>.ts
- * so the areas can grow without editing each other's lines.
- */
-export const ERRORS = {
-  ...coreErrors,
-  ...storageErrors,
-  ...authErrors,
-  ...sessionErrors,
-  ...tokenErrors,
-  ...oauthErrors,
-  ...realtimeErrors,
-  ...balancerErrors,
-  ...labErrors,
-  ...balancerL4Errors,
-  ...federationErrors,
-  ...clusterErrors,
-  ...mfaErrors,
-} as const satisfies Record<string, ErrorSpec>;
+export { ERRORS };
+export type { ErrorSpec };
 
 export type ErrorCode = keyof typeof ERRORS;
 

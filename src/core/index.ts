@@ -22,6 +22,33 @@ export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
 export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';
-export { AccountStatus, AppView, AuditEventView, FactorStatus, GrantView, LinkView, PasskeyView, Preferences, PrincipalView, ProviderView, SecondFactorRequired, SessionView, TokenResponse, UserView } from './api-shapes.js';
+export {
+  AccountStatus,
+  AdminUserDetail,
+  AdminUserView,
+  AppView,
+  AuditEventView,
+  BackendView,
+  ClusterBackends,
+  ClusterNode,
+  CounterSample,
+  FactorStatus,
+  GrantView,
+  LinkView,
+  NodeStats,
+  OauthClientView,
+  OutboxMessageView,
+  PasskeyView,
+  Preferences,
+  PrincipalView,
+  ProviderAdminView,
+  ProviderView,
+  RecoveryCodes,
+  SecondFactorRequired,
+  SessionView,
+  TokenResponse,
+  TotpEnrolment,
+  UserView,
+} from './api-shapes.js';
 export { ChatMessage, ChatUser, DirectMessage, Presence } from './chat-events.js';
 export type { Ack, AckError, ClientToServerEvents, ServerToClientEvents } from './chat-events.js';

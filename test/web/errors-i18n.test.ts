@@ -21,6 +21,14 @@ describe('API errors in the reader’s language', () => {
     for (const code of registry) expect(ko[`error.${code}` as keyof typeof ko], code).toMatch(/[가-힣]/);
   });
 
+  it("reads the English from the registry, except where a reader's sentence is written on purpose", () => {
+    const rewritten = Object.entries(ERRORS)
+      .filter(([code, spec]) => en[`error.${code}` as keyof typeof en] !== spec.message)
+      .map(([code]) => code);
+    expect(rewritten).toEqual(['GH_CORE_VALIDATION', 'GH_REALTIME_TOO_MANY_SOCKETS']);
+    expect(en['error.GH_AUTH_INVALID_CREDENTIALS']).toBe(ERRORS.GH_AUTH_INVALID_CREDENTIALS.message);
+  });
+
   it('shows the Korean sentence instead of the server’s English, and a sentence instead of a validator’s phrase', () => {
     const t = translator('ko');
     expect(describeError({ error: 'GH_AUTH_INVALID_CREDENTIALS', message: 'The email or password is incorrect.' }, t, hasMessage)).toBe('이메일 또는 비밀번호가 올바르지 않습니다.');

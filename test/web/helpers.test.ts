@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBackends, readNodes } from '../../web/src/lib/cluster.js';
+import { nodeRow } from '../../web/src/lib/cluster.js';
 import { parseCookieHeader, readCookie } from '../../web/src/lib/cookies.js';
 import { emptySeries, pushRates, seriesFrom } from '../../web/src/lib/series.js';
 import { mergeMessages, type ShownMessage } from '../../web/src/state/chat-types.js';
@@ -31,28 +31,22 @@ describe('per-second rates over a 60 s window', () => {
   });
 });
 
-describe('cluster readers', () => {
-  it('reads the balancer admin shape and tolerates junk', () => {
-    const read = readBackends({ algorithm: 'round-robin', backends: [{ id: 'n1', state: 'up', weight: 1, activeConnections: 2, requests: 40, failures: 1, latencyMs: 3.5 }, { host: '127.0.0.1', port: 3002 }, 7, null] });
-    expect(read.algorithm).toBe('round-robin');
-    expect(read.available).toContain('least-connections');
-    expect(read.backends).toEqual([
-      { id: 'n1', state: 'up', weight: 1, active: 2, requests: 40, failures: 1, latencyMs: 3.5 },
-      { id: '127.0.0.1:3002', state: 'unknown', weight: null, active: 0, requests: 0, failures: 0, latencyMs: null },
-    ]);
-    expect(readBackends('nope').backends).toEqual([]);
-    expect(readBackends({ algorithm: 'ip-hash', available: ['ip-hash', 'round-robin'], backends: [] }).available).toEqual(['ip-hash', 'round-robin']);
-    // The shape /api/cluster/nodes relays from each node's /api/node/stats.
-    const nodes = readNodes({
-      nodes: [
-        { node: 'node-1', pid: 1, uptimeMs: 5000, eventLoopDelayMs: { mean: 1, p50: 1, p99: 2.5, max: 9 }, memory: { rssBytes: 1024, heapUsedBytes: 1 }, sockets: 3, rooms: 1, url: 'http://127.0.0.1:3001', reachable: true },
-        { node: 'node-2', url: 'http://127.0.0.1:3002', reachable: false },
-      ],
-    });
-    expect(nodes).toEqual([
-      { id: 'node-1', reachable: true, loopDelayMs: 2.5, sockets: 3, rssBytes: 1024, uptimeSec: 5 },
-      { id: 'node-2', reachable: false, loopDelayMs: null, sockets: null, rssBytes: null, uptimeSec: null },
-    ]);
+describe('cluster nodes table', () => {
+  it('shows a node that answered by its p99 loop delay, sockets, memory and uptime, and one that did not by its name', () => {
+    const stats = {
+      node: 'node-1',
+      pid: 1,
+      uptimeMs: 5000,
+      eventLoopDelayMs: { mean: 1, p50: 1, p99: 2.5, max: 9 },
+      memory: { rssBytes: 1024, heapUsedBytes: 1 },
+      sockets: 3,
+      rooms: 1,
+      crossNode: { uid: null, requests: 0, partial: 0, waitedFor: {}, skipped: 0 },
+      store: 'sqlite',
+      redis: false,
+    };
+    expect(nodeRow({ ...stats, url: 'http://127.0.0.1:3001', reachable: true })).toEqual({ id: 'node-1', reachable: true, loopDelayMs: 2.5, sockets: 3, rssBytes: 1024, uptimeSec: 5 });
+    expect(nodeRow({ node: 'node-2', url: 'http://127.0.0.1:3002', reachable: false })).toEqual({ id: 'node-2', reachable: false, loopDelayMs: null, sockets: null, rssBytes: null, uptimeSec: null });
   });
 });
 

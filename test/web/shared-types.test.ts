@@ -20,7 +20,9 @@ describe('types the browser shares with the server', () => {
   const shared = new Set(SHARED.flatMap((path) => exportedNames(read(path))));
 
   it('come from the shared modules, never a copy in web/src', () => {
-    expect([...shared]).toEqual(expect.arrayContaining(['SessionView', 'PrincipalView', 'ChatMessage', 'ClientToServerEvents', 'ServerToClientEvents']));
+    expect([...shared]).toEqual(
+      expect.arrayContaining(['SessionView', 'PrincipalView', 'ChatMessage', 'ClientToServerEvents', 'ServerToClientEvents', 'AdminUserView', 'AdminUserDetail', 'OutboxMessageView', 'OauthClientView', 'ProviderAdminView', 'ClusterBackends', 'ClusterNode', 'CounterSample']),
+    );
     const copies = webFiles('web/src').flatMap((file) =>
       [...read(file).matchAll(/^\s*(?:export )?(?:interface|type|const) (\w+)\b/gm)].filter((m) => shared.has(m[1]!)).map((m) => `${file}: ${m[1]}`),
     );
@@ -35,5 +37,15 @@ describe('types the browser shares with the server', () => {
     const reaching = webFiles('web/src').flatMap((file) => [...read(file).matchAll(/^(import|export) (.*) from '[./]+\/src\/core\/[\w-]+\.js';$/gm)].map((m) => ({ file, line: m[0] })));
     expect(reaching.length).toBeGreaterThan(0);
     for (const { file, line } of reaching) expect(line, file).toMatch(/^(import|export) type /);
+  });
+
+  it('takes values from the server only out of the error registry, which is data and imports nothing else', () => {
+    const values = webFiles('web/src').flatMap((file) => [...read(file).matchAll(/^import (?!type )(.*) from '([./]+\/src\/[^']+)';$/gm)].map((m) => `${file}: ${m[2]}`));
+    expect(values).toEqual(['web/src/i18n/errors.en.ts: ../../../src/core/codes/index.js']);
+    const codes = readdirSync(join(root, 'src/core/codes')).filter((name) => name.endsWith('.ts'));
+    for (const name of codes) {
+      const imports = [...read(`src/core/codes/${name}`).matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]!);
+      for (const target of imports) expect(target, name).toMatch(/^\.\/[\w-]+\.js$/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatehouseError, isGatehouseError, safeEqual, type ErrorCode } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, safeEqual, type BackendView, type ErrorCode } from '../../core/index.js';
 import { isLoopback } from '../config.js';
 import type { Pool } from '../pool.js';
 import { ALGORITHM_NAMES, type Backend, type BackendSpec } from '../types.js';
@@ -55,7 +55,8 @@ export function applyChange(pool: Pool, change: AdminChange): void {
   }
 }
 
-export function describeBackend(b: Backend): Record<string, unknown> {
+/** The shape is the one the nodes relay to the dashboard (GET /api/cluster/backends), so it is declared there. */
+export function describeBackend(b: Backend): BackendView {
   return {
     id: b.id,
     host: b.host,

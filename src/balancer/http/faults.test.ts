@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer, type RunningBalancer } from '../balancer.js';
-import { request } from '../../../test/support/balancer/backends.js';
+import { listenLoopback, request } from '../../../test/support/balancer/backends.js';
 import { ALGORITHM_NAMES } from '../types.js';
 import { until } from '../../../test/support/wait.js';
 
@@ -26,15 +26,8 @@ async function backend(id: string, handler: (req: IncomingMessage, res: ServerRe
     hits.push(req.url ?? '/');
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { id, port: (server.address() as AddressInfo).port, hits };
+  const port = await listenLoopback(server, cleanups);
+  return { id, port, hits };
 }
 
 const answer = (id: string) => (req: IncomingMessage, res: ServerResponse) => {

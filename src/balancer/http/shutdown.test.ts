@@ -1,10 +1,10 @@
 // Shutdown under load: what is in flight when the balancer is asked to stop finishes (within the
 // grace period) instead of turning into a 502, and only then do the connections close.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBalancer } from '../balancer.js';
-import { request } from '../../../test/support/balancer/backends.js';
+import { listenLoopback, request } from '../../../test/support/balancer/backends.js';
 import { until } from '../../../test/support/wait.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -25,16 +25,9 @@ async function holdingBackend(): Promise<{ port: number; held: () => number; rel
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const port = await listenLoopback(server, cleanups);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     held: () => waiting.length,
     release: () => {
       open = false;

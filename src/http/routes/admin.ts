@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../accounts/admin.js';
+import { AdminUserDetail, AdminUserView, OutboxMessageView } from '../../core/index.js';
 import { listOutbox } from '../../mail/index.js';
 import type { User } from '../../identity/index.js';
 import type { AppContext } from '../context.js';
@@ -9,16 +10,6 @@ import type { AuthHooks } from '../guard.js';
 import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 import { stepUp } from '../step-up.js';
-
-const AdminUserView = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
-  createdAt: Type.Number(),
-  emailVerifiedAt: Type.Union([Type.Number(), Type.Null()]),
-  disabledAt: Type.Union([Type.Number(), Type.Null()]),
-});
 
 const adminView = (u: Pick<User, 'id' | 'email' | 'name' | 'roles' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt'>) => ({
   id: u.id,
@@ -66,19 +57,7 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
           summary: 'One user, with their live sessions, JWT sign-ins and latest security events (admin)',
           params: UserParams,
           response: {
-            200: Type.Object({
-              user: AdminUserView,
-              sessions: Type.Number({ description: 'live server sessions' }),
-              devices: Type.Number({ description: 'live JWT sign-ins (refresh-token families)' }),
-              events: Type.Array(
-                Type.Object({
-                  at: Type.Number(),
-                  type: Type.String(),
-                  ip: Type.Union([Type.String(), Type.Null()]),
-                  actorId: Type.Union([Type.String(), Type.Null()], { description: 'the admin who acted, for operator actions' }),
-                }),
-              ),
-            }),
+            200: AdminUserDetail,
             404: ErrorBody,
             ...errorResponses,
           },
@@ -121,7 +100,6 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
       async (request) => ({ user: adminView(await ctx.userAdmin.setAdmin(request.params.id, request.body.admin, actor(request))) }),
     );
 
-    const OutboxView = Type.Object({ id: Type.String(), createdAt: Type.Number(), to: Type.String(), kind: Type.String(), subject: Type.String(), text: Type.String(), html: Type.String() });
     app.get(
       '/api/admin/outbox',
       {
@@ -130,7 +108,7 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
           tags,
           summary: 'Mail kept in the store when no SMTP server is configured (admin)',
           querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 320 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) }),
-          response: { 200: Type.Object({ delivery: Type.String(), messages: Type.Array(OutboxView) }), ...errorResponses },
+          response: { 200: Type.Object({ delivery: Type.String(), messages: Type.Array(OutboxMessageView) }), ...errorResponses },
         },
       },
       async (request) => ({

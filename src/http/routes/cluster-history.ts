@@ -1,12 +1,10 @@
+import type { CounterSample } from '../../core/index.js';
+
 /**
  * The last minute of the balancer's request counters, sampled by this node once a second while someone
  * watches the dashboard (and for five minutes after), so a page opened now draws the recent past and not
  * only what it saw itself. The counters are the balancer's, so every node's samples agree.
  */
-export interface CounterSample {
-  at: number;
-  counters: Record<string, number>;
-}
 
 export interface ClusterHistory {
   /** Keeps sampling going for a while; returns the samples of the last minute, oldest first. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import { ClusterBackends, ClusterNode, CounterSample, GatehouseError, type NodeStats } from '../../core/index.js';
 import type { AuthHooks } from '../guard.js';
 import { createClusterHistory } from './cluster-history.js';
 
@@ -51,16 +51,16 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
 
     app.get(
       '/api/cluster/history',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second" } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second", response: { 200: Type.Object({ samples: Type.Array(CounterSample) }) } } },
       async () => {
         if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
         return { samples: history.watch() };
       },
     );
 
-    app.get('/api/cluster/backends', { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Backends as the balancer sees them' } }, async () => {
+    app.get('/api/cluster/backends', { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Backends as the balancer sees them', response: { 200: ClusterBackends } } }, async () => {
       if (links) history.watch();
-      const [pool, algorithm] = (await Promise.all([admin('/backends'), admin('/algorithm')])) as [{ algorithm: string; backends: unknown[] }, { available: string[] }];
+      const [pool, algorithm] = (await Promise.all([admin('/backends'), admin('/algorithm')])) as [Omit<ClusterBackends, 'available'>, Pick<ClusterBackends, 'available'>];
       return { algorithm: pool.algorithm, available: algorithm.available, backends: pool.backends };
     });
 
@@ -70,13 +70,13 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
       async (request) => admin('/algorithm', { method: 'PUT', body: JSON.stringify({ name: request.body.name }) }),
     );
 
-    app.get('/api/cluster/nodes', { preHandler: hooks.requireAuth(), schema: { tags, summary: "Every node's event-loop delay, memory and sockets" } }, async () => {
+    app.get('/api/cluster/nodes', { preHandler: hooks.requireAuth(), schema: { tags, summary: "Every node's event-loop delay, memory and sockets", response: { 200: Type.Object({ nodes: Type.Array(ClusterNode) }) } } }, async () => {
       if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
       const nodes = await Promise.all(
-        links.nodes.map(async (node) => {
+        links.nodes.map(async (node): Promise<ClusterNode> => {
           const response = await fetch(new URL('/api/node/stats', node.url), { signal: AbortSignal.timeout(1500) }).catch(() => null);
           if (!response?.ok) return { node: node.id, url: node.url, reachable: false };
-          return { ...((await response.json()) as object), url: node.url, reachable: true };
+          return { ...((await response.json()) as NodeStats), url: node.url, reachable: true };
         }),
       );
       return { nodes };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, isGatehouseError, LinkView, ProviderView, sameOriginPath } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, LinkView, ProviderAdminView, ProviderView, sameOriginPath } from '../../core/index.js';
 import {
   callbackUrlFor,
   describeFailure,
@@ -18,19 +18,6 @@ const STATE_COOKIE = 'gh.fedstate';
 const STATE_PATH = '/api/auth/federation';
 const SLUG = '^[a-z0-9][a-z0-9-]{0,62}$';
 
-const ProviderAdminView = Type.Composite([
-  ProviderView,
-  Type.Object({
-    clientId: Type.String(),
-    hasClientSecret: Type.Boolean(),
-    scope: Type.String(),
-    trustEmail: Type.Boolean(),
-    source: Type.Union([Type.Literal('store'), Type.Literal('config')]),
-    createdAt: Type.Union([Type.Number(), Type.Null()]),
-    /** Register exactly this redirect URI at the provider. */
-    callbackUrl: Type.String(),
-  }),
-]);
 const ProviderParams = Type.Object({ provider: Type.String({ pattern: SLUG }) });
 const ReturnTo = Type.Optional(Type.String({ maxLength: 2000 }));
 

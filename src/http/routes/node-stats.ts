@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { GatehouseError } from '../../core/index.js';
+import { GatehouseError, NodeStats } from '../../core/index.js';
 import type { Realtime } from '../../realtime/index.js';
 import type { AppContext } from '../context.js';
 
@@ -18,10 +18,10 @@ export function nodeStatsRoutes(ctx: NodeStatsRouteDeps, sockets: () => ReturnTy
     delay.enable();
     app.addHook('onClose', async () => delay.disable());
     const startedAt = ctx.clock.now();
-    app.get('/api/node/stats', { schema: { tags: ['cluster'], summary: "This node's event-loop delay, memory and sockets (loopback callers only)" } }, async (request) => {
+    app.get('/api/node/stats', { schema: { tags: ['cluster'], summary: "This node's event-loop delay, memory and sockets (loopback callers only)", response: { 200: NodeStats } } }, async (request) => {
       if (!isLoopback(request.ip)) throw new GatehouseError('GH_CORE_NOT_FOUND');
       const memory = process.memoryUsage();
-      const stats = {
+      const stats: NodeStats = {
         node: ctx.config.server.nodeId ?? 'node',
         pid: process.pid,
         uptimeMs: ctx.clock.now() - startedAt,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted, type OauthModule } from '../../oauth/index.js';
-import { AppView, GrantView } from '../../core/index.js';
+import { AppView, GrantView, OauthClientView } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
@@ -11,19 +11,6 @@ import { registerResourceCors } from '../resource-cors.js';
 import { requestMeta } from '../request-meta.js';
 import { setPageHeaders } from '../security-headers.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
-
-const ClientView = Type.Object({
-  client_id: Type.String(),
-  client_secret: Type.Optional(Type.String({ description: 'Only in the creation response' })),
-  client_name: Type.String(),
-  client_type: Type.Union([Type.Literal('public'), Type.Literal('confidential')]),
-  redirect_uris: Type.Array(Type.String()),
-  post_logout_redirect_uris: Type.Array(Type.String()),
-  grant_types: Type.Array(Type.String()),
-  scope: Type.String(),
-  token_endpoint_auth_method: Type.String(),
-  created_at: Type.Number(),
-});
 
 const ClientCreate = Type.Object(
   {
@@ -219,12 +206,12 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
     );
 
     const admin = { preHandler: hooks.requireAuth({ roles: ['admin'] }) };
-    app.get('/api/oauth/clients', { ...admin, schema: { tags, summary: 'OAuth clients (admin)', response: { 200: Type.Object({ clients: Type.Array(ClientView) }), ...errorResponses } } }, async () => ({
+    app.get('/api/oauth/clients', { ...admin, schema: { tags, summary: 'OAuth clients (admin)', response: { 200: Type.Object({ clients: Type.Array(OauthClientView) }), ...errorResponses } } }, async () => ({
       clients: await clients.list(),
     }));
     app.post(
       '/api/oauth/clients',
-      { ...admin, schema: { tags, summary: 'Register an OAuth client (admin); the secret is shown once', body: ClientCreate, response: { 201: ClientView, ...errorResponses } } },
+      { ...admin, schema: { tags, summary: 'Register an OAuth client (admin); the secret is shown once', body: ClientCreate, response: { 201: OauthClientView, ...errorResponses } } },
       async (request, reply) => {
         const body = request.body;
         const created = await clients.create({

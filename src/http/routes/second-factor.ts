@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { FactorStatus, GatehouseError, isGatehouseError } from '../../core/index.js';
+import { FactorStatus, GatehouseError, isGatehouseError, RecoveryCodes, TotpEnrolment } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -13,7 +13,6 @@ import { REAUTH_ENDPOINT, recordAuthentication, signInKey, stepUp } from '../ste
 import { askerOf } from './account-lifecycle.js';
 
 const Code = Type.String({ minLength: 1, maxLength: 64 });
-const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
 
 /** What this plugin reads of the node: factors and passkeys (identity, origin), their mail (accounts), step-up (kv, clock), ending credentials (sessions, events) and renewing the caller's own cookie (sealer, cookies, config). */
 export type SecondFactorRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'sealer' | 'identity' | 'origin' | 'sessions' | 'events' | 'accounts'>;
@@ -81,7 +80,7 @@ export function secondFactorRoutes(ctx: SecondFactorRouteDeps, hooks: AuthHooks)
         schema: {
           tags,
           summary: 'Start setting up an authenticator app: a new secret, off until confirmed with a code',
-          response: { 200: Type.Object({ secret: Type.String(), uri: Type.String(), qr: Type.String({ description: 'data: URL of an SVG QR code of the URI, made on this server' }) }), ...errorResponses },
+          response: { 200: TotpEnrolment, ...errorResponses },
         },
       },
       async (request, reply) => {

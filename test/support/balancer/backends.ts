@@ -156,3 +156,16 @@ export async function rawExchange(port: number, data: string, options: { keepOpe
     socket.setTimeout(30_000, () => socket.destroy());
   });
 }
+
+/** Listens on a loopback ephemeral port and returns it; `cleanups` gets the close (open connections cut). */
+export async function listenLoopback(server: http.Server, cleanups: (() => Promise<void>)[]): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}

@@ -1,22 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { ProviderAdminView } from '../api/types.js';
 import { AdminOnly } from '../components/admin-only.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
-
-interface AdminProvider {
-  id: string;
-  displayName: string;
-  kind: string;
-  issuer: string | null;
-  clientId: string;
-  hasClientSecret: boolean;
-  scope: string;
-  trustEmail: boolean;
-  source: 'store' | 'config';
-  callbackUrl: string;
-}
 
 const KINDS = ['google', 'kakao', 'naver', 'github', 'oidc'] as const;
 
@@ -31,7 +19,7 @@ export function AdminProvidersPage() {
 
 function ProvidersAdmin() {
   const { t } = useI18n();
-  const [state, reload] = useEndpoint<{ providers: AdminProvider[] }>('/api/auth/federation/admin/providers');
+  const [state, reload] = useEndpoint<{ providers: ProviderAdminView[] }>('/api/auth/federation/admin/providers');
   const [kind, setKind] = useState<(typeof KINDS)[number]>('google');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
 
@@ -42,7 +30,7 @@ function ProvidersAdmin() {
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const body: Record<string, unknown> = { id: text('id'), kind, clientId: text('clientId'), trustEmail: form.get('trustEmail') === 'on' };
     for (const field of ['issuer', 'clientSecret', 'scope', 'displayName']) if (text(field)) body[field] = text(field);
-    const result = await api<AdminProvider>('POST', '/api/auth/federation/providers', body);
+    const result = await api<ProviderAdminView>('POST', '/api/auth/federation/providers', body);
     if (result.ok && result.data) {
       setMessage({ kind: 'ok', text: t('admin.providers.added', { name: result.data.displayName }) });
       formElement.reset();

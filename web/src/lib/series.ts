@@ -1,11 +1,8 @@
 // The dashboard's rolling window: counters sampled once a second become per-second rates, 60 s kept.
 
-export interface CounterSample {
-  /** epoch ms of the sample */
-  at: number;
-  /** monotonically increasing counters by key (requests served per backend) */
-  counters: Record<string, number>;
-}
+import type { CounterSample } from '../api/types.js';
+
+export type { CounterSample };
 
 export interface RateSeries {
   /** seconds since epoch, one per sample after the first */

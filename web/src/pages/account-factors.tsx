@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { FactorStatus } from '../api/types.js';
+import type { FactorStatus, RecoveryCodes, TotpEnrolment } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -42,7 +42,7 @@ export function FactorsSection() {
     setMessage({ ok: true, text: t('factors.reauth.done') });
   }
   async function start() {
-    const result = await api<{ secret: string; qr: string }>('POST', '/api/account/factors/totp', {});
+    const result = await api<TotpEnrolment>('POST', '/api/account/factors/totp', {});
     if (!result.ok || !result.data) return fail(result.error?.message);
     setMessage(null);
     setEnrolment(result.data);
@@ -50,7 +50,7 @@ export function FactorsSection() {
   async function confirm(event: Event) {
     event.preventDefault();
     const data = new FormData(event.currentTarget as HTMLFormElement);
-    const result = await api<{ recoveryCodes: string[] }>('POST', '/api/account/factors/totp/confirm', { code: String(data.get('code') ?? '').trim() });
+    const result = await api<RecoveryCodes>('POST', '/api/account/factors/totp/confirm', { code: String(data.get('code') ?? '').trim() });
     if (!result.ok || !result.data) return fail(result.error?.message);
     setEnrolment(null);
     setCodes(result.data.recoveryCodes);
@@ -58,7 +58,7 @@ export function FactorsSection() {
     reload();
   }
   async function newCodes() {
-    const result = await api<{ recoveryCodes: string[] }>('POST', '/api/account/factors/recovery-codes', {});
+    const result = await api<RecoveryCodes>('POST', '/api/account/factors/recovery-codes', {});
     if (!result.ok || !result.data) return fail(result.error?.message);
     setCodes(result.data.recoveryCodes);
     reload();

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { AdminUserDetail, AdminUserView, OauthClientView, OutboxMessageView } from '../api/types.js';
 import { AdminOnly } from '../components/admin-only.js';
 import { Notice } from '../components/notice.js';
 import { Table } from '../components/table.js';
@@ -12,32 +13,6 @@ import { useStore } from '../state/store.js';
 
 // The admin console: users, OAuth clients and the mail outbox. The server checks the admin role on
 // every call; this page only hides itself from others.
-
-interface AdminUser {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: string[];
-  createdAt: number;
-  emailVerifiedAt: number | null;
-  disabledAt: number | null;
-}
-
-interface Client {
-  client_id: string;
-  client_name: string;
-  client_type: 'public' | 'confidential';
-  redirect_uris: string[];
-}
-
-interface OutboxMessage {
-  id: string;
-  createdAt: number;
-  to: string;
-  kind: string;
-  subject: string;
-  text: string;
-}
 
 type Result = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -66,10 +41,10 @@ const ACTION_LABEL: Record<UserAction, MsgKey> = {
 };
 
 /** Runs an operator action on a user (the server audits it with the acting admin) and says how it went. */
-function useUserAction(after: () => void): [Result, (user: AdminUser, action: UserAction) => Promise<void>] {
+function useUserAction(after: () => void): [Result, (user: AdminUserView, action: UserAction) => Promise<void>] {
   const { t } = useI18n();
   const [result, setResult] = useState<Result>(null);
-  async function act(user: AdminUser, action: UserAction) {
+  async function act(user: AdminUserView, action: UserAction) {
     const path = `/api/admin/users/${encodeURIComponent(user.id)}`;
     const response =
       action === 'grant' || action === 'revoke' ? await api('PUT', `${path}/admin`, { admin: action === 'grant' }) : await api('POST', `${path}/${action}`, {});
@@ -80,7 +55,7 @@ function useUserAction(after: () => void): [Result, (user: AdminUser, action: Us
 }
 
 /** The buttons for what an admin may do to a user, in the list and in the detail view alike. */
-function UserActions({ user, act }: { user: AdminUser; act: (user: AdminUser, action: UserAction) => Promise<void> }) {
+function UserActions({ user, act }: { user: AdminUserView; act: (user: AdminUserView, action: UserAction) => Promise<void> }) {
   const { t } = useI18n();
   const button = (action: UserAction, testId?: string, danger = false) => (
     <button type="button" class={danger ? 'danger' : undefined} onClick={() => void act(user, action)} data-testid={testId}>
@@ -105,13 +80,13 @@ function ResultLine({ result }: { result: Result }) {
   );
 }
 
-const stateText = (t: ReturnType<typeof useI18n>['t'], u: AdminUser) => `${t(u.disabledAt ? 'admin.disabled' : 'admin.active')}, ${t(u.emailVerifiedAt ? 'admin.verified' : 'admin.unverified')}`;
+const stateText = (t: ReturnType<typeof useI18n>['t'], u: AdminUserView) => `${t(u.disabledAt ? 'admin.disabled' : 'admin.active')}, ${t(u.emailVerifiedAt ? 'admin.verified' : 'admin.unverified')}`;
 
 function UsersPanel() {
   const { t } = useI18n();
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const [state, reload] = useEndpoint<{ users: AdminUser[] }>(`/api/admin/users?q=${encodeURIComponent(query)}`, [query]);
+  const [state, reload] = useEndpoint<{ users: AdminUserView[] }>(`/api/admin/users?q=${encodeURIComponent(query)}`, [query]);
   const [result, act] = useUserAction(reload);
 
   if (selected) {
@@ -169,18 +144,11 @@ function UsersPanel() {
   );
 }
 
-interface UserDetailView {
-  user: AdminUser;
-  sessions: number;
-  devices: number;
-  events: { at: number; type: string; ip: string | null; actorId: string | null }[];
-}
-
 /** One user: profile, verified state, roles, live sign-ins, latest security events, and the actions. */
 function UserDetail({ id, onBack }: { id: string; onBack: () => void }) {
   const { t, lang } = useI18n();
   const { me } = useStore(auth);
-  const [state, reload] = useEndpoint<UserDetailView>(`/api/admin/users/${encodeURIComponent(id)}`);
+  const [state, reload] = useEndpoint<AdminUserDetail>(`/api/admin/users/${encodeURIComponent(id)}`);
   const [result, act] = useUserAction(reload);
   return (
     <section class="panel" aria-labelledby="user-h" data-testid="admin-user-detail">
@@ -236,13 +204,13 @@ function UserDetail({ id, onBack }: { id: string; onBack: () => void }) {
 
 function ClientsPanel() {
   const { t } = useI18n();
-  const [state, reload] = useEndpoint<{ clients: Client[] }>('/api/oauth/clients');
+  const [state, reload] = useEndpoint<{ clients: OauthClientView[] }>('/api/oauth/clients');
   const [result, setResult] = useState<Result>(null);
 
   async function create(event: Event) {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    const response = await api<{ client_id: string; client_secret?: string }>('POST', '/api/oauth/clients', {
+    const response = await api<OauthClientView>('POST', '/api/oauth/clients', {
       name: String(form.get('name') ?? ''),
       redirect_uris: [String(form.get('redirect') ?? '')],
       type: String(form.get('type') ?? 'confidential'),
@@ -251,11 +219,11 @@ function ClientsPanel() {
     else setResult({ kind: 'ok', text: response.data.client_secret ? t('admin.client.secret', { id: response.data.client_id, secret: response.data.client_secret }) : response.data.client_id });
     reload();
   }
-  async function rotate(client: Client) {
+  async function rotate(client: OauthClientView) {
     const response = await api<{ client_id: string; client_secret: string }>('POST', `/api/oauth/clients/${encodeURIComponent(client.client_id)}/rotate-secret`, {});
     setResult(response.ok && response.data ? { kind: 'ok', text: t('admin.client.secret', { id: response.data.client_id, secret: response.data.client_secret }) } : { kind: 'error', text: response.error?.message ?? '' });
   }
-  async function remove(client: Client) {
+  async function remove(client: OauthClientView) {
     const response = await api('DELETE', `/api/oauth/clients/${encodeURIComponent(client.client_id)}`, {});
     if (!response.ok) setResult({ kind: 'error', text: response.error?.message ?? '' });
     reload();
@@ -319,7 +287,7 @@ function ClientsPanel() {
 
 function OutboxPanel() {
   const { t, lang } = useI18n();
-  const [state] = useEndpoint<{ delivery: string; messages: OutboxMessage[] }>('/api/admin/outbox');
+  const [state] = useEndpoint<{ delivery: string; messages: OutboxMessageView[] }>('/api/admin/outbox');
   if (state.status !== 'ok') return null;
   return (
     <section class="panel" aria-labelledby="outbox-h">

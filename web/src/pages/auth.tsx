@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ApiError, LoginMode } from '../api/types.js';
+import type { ApiError, LoginMode, ProviderView } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { PasswordFeedback, isPasswordRefusal } from '../components/password-feedback.js';
 import { useEndpoint } from '../components/use-endpoint.js';
@@ -10,28 +10,8 @@ import { EmailInput } from '../components/email-input.js';
 
 const MODES: LoginMode[] = ['cookie', 'session', 'jwt'];
 
-interface Provider {
-  id: string;
-  name: string;
-  /** Where the browser goes to start the redirect to the provider. */
-  href: string;
-}
-
-/** The federation engineer's list; accepts {providers:[...]} or a bare array, hides on 404. */
-function toProviders(raw: unknown): Provider[] {
-  const list = Array.isArray(raw) ? raw : Array.isArray((raw as { providers?: unknown })?.providers) ? (raw as { providers: unknown[] }).providers : [];
-  return list.flatMap((item) => {
-    if (typeof item !== 'object' || item === null) return [];
-    const p = item as Record<string, unknown>;
-    const id = typeof p.id === 'string' ? p.id : null;
-    if (!id) return [];
-    const name = typeof p.name === 'string' ? p.name : typeof p.displayName === 'string' ? p.displayName : id;
-    const given = typeof p.loginUrl === 'string' ? p.loginUrl : typeof p.href === 'string' ? p.href : typeof p.url === 'string' ? p.url : null;
-    // Only same-origin starts: the node redirects onwards, this page never links to a foreign host.
-    const href = given && given.startsWith('/') && !given.startsWith('//') ? given : `/api/auth/federation/${encodeURIComponent(id)}/start?return_to=%2Fexplain`;
-    return [{ id, name, href }];
-  });
-}
+/** Where the browser goes to start the redirect to a provider (same origin: the node redirects onwards). */
+const startHref = (id: string): string => `/api/auth/federation/${encodeURIComponent(id)}/start?return_to=%2Fexplain`;
 
 /**
  * A sign-in through another provider that still owes the second factor lands here with its ticket in
@@ -51,7 +31,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<ApiError | null>(null);
-  const [providers] = useEndpoint<unknown>('/api/auth/federation/providers');
+  const [providers] = useEndpoint<{ providers: ProviderView[] }>('/api/auth/federation/providers');
   // Set once the password was right and the account has a second factor: the code step replaces the form.
   const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(() => federatedPending());
 
@@ -108,7 +88,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
     }
   }
 
-  const list = providers.status === 'ok' ? toProviders(providers.data) : [];
+  const list = providers.status === 'ok' ? providers.data.providers : [];
   if (pending) {
     return (
       <section class="narrow">
@@ -198,8 +178,8 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
           <ul class="stack">
             {list.map((p) => (
               <li key={p.id}>
-                <a class="button" href={p.href} data-external data-testid={`provider-${p.id}`}>
-                  {t('auth.provider', { name: p.name })}
+                <a class="button" href={startHref(p.id)} data-external data-testid={`provider-${p.id}`}>
+                  {t('auth.provider', { name: p.displayName })}
                 </a>
               </li>
             ))}

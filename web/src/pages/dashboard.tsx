@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { Notice } from '../components/notice.js';
 import { RpsChart } from '../components/rps-chart.js';
 import { useI18n } from '../i18n/i18n.js';
-import { readBackends, readNodes, type ClusterBackends, type NodeView } from '../lib/cluster.js';
+import { nodeRow, type ClusterBackends, type ClusterNode, type NodeRow } from '../lib/cluster.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
@@ -21,7 +21,7 @@ export function DashboardPage() {
   const [available, setAvailable] = useState<true | 'absent' | 'signin' | 'error' | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [backends, setBackends] = useState<ClusterBackends | null>(null);
-  const [nodes, setNodes] = useState<NodeView[] | null>(null);
+  const [nodes, setNodes] = useState<NodeRow[] | null>(null);
   const [series, setSeries] = useState<RateSeries>(kept.series);
   const [choice, setChoice] = useState<string>('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -36,21 +36,21 @@ export function DashboardPage() {
     let timer: ReturnType<typeof setTimeout> | null = null;
     // Sequential polling: the next request starts a second after the last one ended, never piling up.
     const poll = async () => {
-      const [b, n] = await Promise.all([api<unknown>('GET', '/api/cluster/backends'), api<unknown>('GET', '/api/cluster/nodes')]);
+      const [b, n] = await Promise.all([api<ClusterBackends>('GET', '/api/cluster/backends'), api<{ nodes: ClusterNode[] }>('GET', '/api/cluster/nodes')]);
       if (!live) return;
-      if (!b.ok) {
+      if (!b.ok || !b.data) {
         setAvailable(b.status === 401 ? 'signin' : b.status === 404 ? 'absent' : 'error');
         setFailure(b.error?.message ?? null);
       } else {
         setAvailable(true);
-        const read = readBackends(b.data);
+        const read = b.data;
         setBackends(read);
         const sample: CounterSample = { at: Date.now(), counters: Object.fromEntries(read.backends.map((x) => [x.id, x.requests])) };
         const before = previous.current;
         setSeries((s) => (kept.series = pushRates(s, before, sample)));
         previous.current = kept.previous = sample;
       }
-      setNodes(n.ok ? readNodes(n.data) : null);
+      setNodes(n.ok && n.data ? n.data.nodes.map(nodeRow) : null);
       // No cluster (404) or no longer signed in (401): asking again a second later changes nothing.
       if (!b.ok && (b.status === 401 || b.status === 404)) return;
       timer = setTimeout(() => void poll(), POLL_MS);
@@ -157,11 +157,11 @@ export function DashboardPage() {
                   <td>
                     <span class={`pill pill-${b.state === 'up' ? 'connected' : b.state === 'down' ? 'refused' : 'reconnecting'}`}>{b.state}</span>
                   </td>
-                  <td>{b.weight ?? '—'}</td>
-                  <td>{b.active}</td>
+                  <td>{b.weight}</td>
+                  <td>{b.activeConnections}</td>
                   <td>{b.requests}</td>
                   <td>{b.failures}</td>
-                  <td>{b.latencyMs === null ? '—' : b.latencyMs.toFixed(1)}</td>
+                  <td>{b.latencyMs.toFixed(1)}</td>
                 </tr>
               ))}
             </tbody>
