@@ -1,10 +1,10 @@
 // Child process of bench/oauth.ts: one oidc-provider configured exactly as gatehouse serves it, on a
 // plain node:http server, with the storage adapter named on the command line:
 //   memory  oidc-provider's in-memory development adapter (the ceiling)
-//   sql     gatehouse's SQL adapter (SQLite) for every model
-//   redis   gatehouse's split: durable models in SQL, short-lived ones in Redis
-// It pre-mints authorization codes and refresh tokens through the provider's own models, then prints
-// one JSON line with the port, client credentials and the pools.
+//   sql     a serve node's authorization server (SQLite for every model and the key-value store)
+//   redis   the same with Redis: durable models in SQL, short-lived ones and the key-value store in Redis
+// It pre-mints the authorization codes and refresh tokens asked for (argv 3 and 4) through the
+// provider's own models, then prints one JSON line with the port, client credentials and the pools.
 import { createServer } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ import { createDatabase, createMemoryKeyValueStore, migrateToLatest, type Databa
 import { createKeystore } from '../src/tokens/index.js';
 
 const variant = (process.argv[2] ?? 'sql') as 'memory' | 'sql' | 'redis';
-const poolSize = Number(process.argv[3] ?? 2000);
+const codeCount = Number(process.argv[3] ?? 400);
+const refreshCount = Number(process.argv[4] ?? codeCount);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIRECT = 'https://rp.example/cb';
 const VERIFIER = 'bench-verifier-'.padEnd(64, 'x');
@@ -104,10 +105,12 @@ grant.addOIDCScope('openid offline_access');
 const grantId = await grant.save();
 const codes: string[] = [];
 const refreshTokens: string[] = [];
-for (let i = 0; i < poolSize; i++) {
+for (let i = 0; i < codeCount; i++) {
   codes.push(
     await new provider.AuthorizationCode({ client, accountId: user.id, grantId, scope: 'openid offline_access', redirectUri: REDIRECT, codeChallenge: CHALLENGE, codeChallengeMethod: 'S256' } as never).save(),
   );
+}
+for (let i = 0; i < refreshCount; i++) {
   refreshTokens.push(await new provider.RefreshToken({ client, accountId: user.id, grantId, scope: 'openid offline_access', gty: 'authorization_code' }).save());
 }
 const introspected = await new provider.ClientCredentials({ client, scope: '' }).save();
