@@ -2,7 +2,8 @@
 // (code exchange, refresh with rotation, client credentials) and of introspection, for the same
 // oidc-provider configuration with gatehouse's SQL adapter, with its SQL + Redis split, and with
 // oidc-provider's in-memory adapter as the ceiling. Target: SQL ≥ 0.7× the in-memory ceiling.
-// Each provider runs in a child process so the load generator does not share its event loop.
+// Each provider runs in a child process so the load generator does not share its event loop. The SQL and
+// Redis rows are a serve node's authorization server as its composition root builds it (oauth-server.ts).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -26,15 +27,31 @@ interface ServerInfo {
   codes: string[];
   refreshTokens: string[];
   introspected: string;
+  /** Refresh tokens still live, carried from one round to the next (a spent one would revoke the grant). */
+  live?: string[];
 }
 
-async function startServer(variant: string, pool: number): ReturnType<typeof startChildServer<ServerInfo>> {
+/** `codes` authorization codes and `refreshTokens` refresh tokens are minted before the server answers. */
+async function startServer(variant: string, codes: number, refreshTokens: number): ReturnType<typeof startChildServer<ServerInfo>> {
   const script = fileURLToPath(new URL('./oauth-server.ts', import.meta.url));
-  return startChildServer<ServerInfo>(script, [variant, String(pool)], `oauth bench server (${variant})`, { stderr: 'ignore' });
+  return startChildServer<ServerInfo>(script, [variant, String(codes), String(refreshTokens)], `oauth bench server (${variant})`, { stderr: 'ignore' });
 }
 
 
 type Load = Parameters<typeof autocannon>[0];
+
+/** Interleaved rounds per endpoint (see run). */
+const ROUNDS = 3;
+
+/** Each figure's median over the rounds (non-2xx: the sum, so any failure shows). */
+function medians(runs: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of new Set(runs.flatMap((r) => Object.keys(r)))) {
+    const values = runs.map((r) => r[key]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    out[key] = key === 'non2xx' ? values.reduce((a, b) => a + b, 0) : values[Math.floor(values.length / 2)]!;
+  }
+  return out;
+}
 
 /** CPU seconds (user + system) the server process has used, from /proc (Linux; USER_HZ = 100). */
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -73,7 +90,7 @@ async function measureEndpoint(endpoint: Endpoint, info: ServerInfo, connections
     case 'refresh (rotating)': {
       // Each refresh consumes its token and returns a successor: a pool of live tokens, taken by a
       // request and refilled by its response.
-      const live = info.refreshTokens.slice(0, connections * 2);
+      const live = (info.live ??= [...info.refreshTokens]);
       return measure({
         url: url('/token'),
         connections,
@@ -119,30 +136,48 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   // run's client and grant while minting, so every variant gets the same, smaller pool.
   const pool = 400;
 
-  // Endpoint outer, variant inner: the rows compared with each other are measured minutes apart at
-  // most, so load drifting on a shared machine moves them together.
+  // Endpoint outer, variant inner, and for every endpoint but code exchange several short rounds whose
+  // order alternates, each variant's figures the median of its rounds: on a shared machine load drifts
+  // within seconds, and rows measured one after the other (once each) moved apart by 2× for no reason of
+  // their own. The code pool is single-use, so code exchange runs once per variant.
   for (const endpoint of ENDPOINTS) {
-    for (const variant of VARIANTS) {
-      // A fresh provider per measurement: the in-memory adapter's LRU would otherwise evict one run's
-      // pre-minted artefacts while the previous run writes.
-      ctx.progress(`oauth: ${variant.key} ${endpoint}: starting provider`);
-      let started: Awaited<ReturnType<typeof startServer>> | null = null;
-      try {
-        started = await startServer(variant.key, pool);
-        ctx.progress(`oauth: ${variant.key} ${endpoint}`);
-        rows.get(endpoint)!.push({ subject: variant.label, figures: await measureEndpoint(endpoint, started.info, connections, duration, started.child.pid) });
-      } catch (error) {
-        rows.get(endpoint)!.push({ subject: variant.label, missing: (error as Error).message, figures: {} });
-      } finally {
-        if (started) await stopChildServer(started.child);
+    // A fresh set of providers per endpoint: the in-memory adapter's LRU would otherwise evict one run's
+    // pre-minted artefacts while the previous run writes.
+    const started: (Awaited<ReturnType<typeof startServer>> | Error)[] = [];
+    try {
+      for (const variant of VARIANTS) {
+        ctx.progress(`oauth: ${endpoint}: starting ${variant.key} provider`);
+        // Each endpoint's server mints only what its load consumes: minting is most of a start-up.
+        const codes = endpoint === 'code exchange' ? pool : 0;
+        const refreshTokens = endpoint === 'refresh (rotating)' ? connections * 2 : 0;
+        started.push(await startServer(variant.key, codes, refreshTokens).catch((error: unknown) => error as Error));
       }
+      const rounds = endpoint === 'code exchange' ? 1 : ROUNDS;
+      const figures: Record<string, number>[][] = VARIANTS.map(() => []);
+      for (let round = 0; round < rounds; round++) {
+        const order = VARIANTS.map((_, i) => i);
+        if (round % 2 === 1) order.reverse();
+        for (const i of order) {
+          const server = started[i]!;
+          if (server instanceof Error) continue;
+          ctx.progress(`oauth: ${endpoint}: ${VARIANTS[i]!.key}, round ${round + 1}/${rounds}`);
+          figures[i]!.push(await measureEndpoint(endpoint, server.info, connections, duration, server.child.pid));
+        }
+      }
+      VARIANTS.forEach((variant, i) => {
+        const server = started[i]!;
+        rows.get(endpoint)!.push(server instanceof Error ? { subject: variant.label, missing: server.message, figures: {} } : { subject: variant.label, figures: medians(figures[i]!) });
+      });
+    } finally {
+      for (const server of started) if (!(server instanceof Error)) await stopChildServer(server.child);
     }
   }
 
   for (const [endpoint, list] of rows) {
     for (const row of list) if ((row.figures.non2xx ?? 0) > 0) notes.push(`${endpoint}, ${row.subject}: ${row.figures.non2xx} non-2xx responses or errors — its figures are suspect.`);
   }
-  notes.push('Same oidc-provider configuration in every row (gatehouse\'s), served by a plain node:http server; only the adapter differs.');
+  notes.push('Same oidc-provider configuration in every row (gatehouse\'s), served by a plain node:http server. The SQL and Redis rows are built by a serve node\'s own composition root (createContext: its database settings, key-value store and client-secret throttle); the ceiling runs the same throttle over an in-memory store. Only where things are stored differs.');
+  notes.push(`Every endpoint but code exchange: ${ROUNDS} interleaved rounds (order alternating), each figure the median of its rounds.`);
   notes.push(`Code exchange runs until ${pool} pre-minted codes are used (the in-memory adapter is a 1000-entry LRU); ID tokens are signed with the keystore's key (EdDSA).`);
   notes.push('Client credentials and introspection use opaque tokens (stored through the adapter), so the adapter is on the path.');
   notes.push('req/s = completed requests / the load\'s duration. server CPU µs/req = user + system CPU of the provider process (from /proc) during the load, divided by the requests it answered (Redis\'s own CPU is not in it). On this shared machine req/s swings several-fold between runs; CPU per request moves far less, so the CPU target is the one to read.');

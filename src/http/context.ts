@@ -38,7 +38,7 @@ import {
 } from '../sessions/index.js';
 import { createCookiePolicy, createCookieSealer, type CookiePolicy, type CookieSealer } from '../cookies/index.js';
 import { createTokenService, type TokenService } from '../tokens/index.js';
-import { createOauthModule, type OauthModule } from '../oauth/index.js';
+import { createOauthModule, throttledClientSecretCheck, type OauthModule } from '../oauth/index.js';
 import { createSessionResolver } from './credentials/session.js';
 import { createSealedCookieResolver } from './credentials/sealed-cookie.js';
 import { createGuard } from './guard.js';
@@ -158,8 +158,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     });
     closers.push(async () => tokens.close());
     // The OAuth feature, built whole (provider, adapter, grants, clients, interactions, its resolver);
-    // the routes only mount it. Client secrets are guessed like passwords: the same shared throttle,
-    // failures audited.
+    // the routes only mount it. Client secrets are throttled and audited like passwords.
     const oauth = createOauthModule({
       config,
       origin,
@@ -172,16 +171,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       logger,
       keys: tokens.keystore,
       getUser: (id) => identity.getUser(id),
-      checkClientSecret: async ({ clientId, ip }, compare) => {
-        const attempt = await identity.throttle.reserve({ email: clientId, ip, kind: 'client-secret' });
-        if (await compare()) {
-          await attempt.succeed();
-          return true;
-        }
-        await attempt.fail();
-        await identity.audit.record({ type: 'oauth.client-auth.failure', userId: null, ip, data: { clientId } });
-        return false;
-      },
+      checkClientSecret: throttledClientSecretCheck(identity),
     });
     // The one place the guard's order is declared. Cookies first (a browser's own credentials); then the
     // two bearer readers, OAuth before the first-party JWT: both read bearer tokens and the guard reports

@@ -22,5 +22,6 @@ export { clientWebOrigins, createWebOriginPolicy } from './clients/web-origins.j
 export type { WebOriginPolicy } from './clients/web-origins.js';
 export { CLIENT_AUTH_METHODS, CLIENT_ID_TOKEN_ALGS, DEVICE_CODE_GRANT, clientMetadata, createClientManager } from './clients/clients.js';
 export type { ClientAuthMethod, ClientIdTokenAlg, ClientInput, ClientManager, ClientManagerDeps, ClientType, ClientView } from './clients/clients.js';
+export { throttledClientSecretCheck } from './clients/secret-throttle.js';
 export { createOauthModule } from './module.js';
 export type { OauthModule, OauthModuleDeps } from './module.js';

@@ -66,7 +66,6 @@ export function createOauthModule(deps: OauthModuleDeps): OauthModule {
   const grants = createGrantManager({ db: deps.db, adapter, clock: deps.clock });
   const clients = createClientManager({
     db: deps.db,
-    adapter,
     ids: deps.ids,
     clock: deps.clock,
     validate: async (metadata) => (await server.getProvider()).Client.validate(metadata as never),

@@ -64,6 +64,19 @@ describe.each(Object.keys(factories))('oidc-provider adapter contract: %s', (nam
     expect(await clients.find('client-1')).toMatchObject({ client_id: 'client-1' });
   });
 
+  it('sees a client changed or deleted through another node at once (no per-node memo)', async () => {
+    // Two adapters over one store are two nodes (or a node and the CLI): a rotated secret or a deleted
+    // client must not keep working on the node that read it last.
+    const nodeA = make('Client');
+    const nodeB = make('Client');
+    await nodeB.upsert('client-2', { client_id: 'client-2', client_secret: 'old' });
+    expect(await nodeA.find('client-2')).toMatchObject({ client_secret: 'old' });
+    await nodeB.upsert('client-2', { client_id: 'client-2', client_secret: 'new' });
+    expect(await nodeA.find('client-2')).toMatchObject({ client_secret: 'new' });
+    await nodeB.destroy('client-2');
+    expect(await nodeA.find('client-2')).toBeUndefined();
+  });
+
   it('marks consumption with a timestamp and keeps the payload', async () => {
     const codes = make('AuthorizationCode');
     await codes.upsert('c1', { kind: 'AuthorizationCode', jti: 'c1', grantId: 'g0' }, 60);

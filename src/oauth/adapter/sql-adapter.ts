@@ -11,11 +11,10 @@ import { oauthModelQueries, type ModelRow } from './sql-queries.js';
  * consuming a code is one UPDATE instead of a read-modify-write of the payload. Every call runs one
  * prepared query (sql-queries.ts), never a freshly built one.
  */
-export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: string, options: { clientCacheMs?: number } = {}): Adapter {
-  // Clients are read on every token request and change rarely: a short memo saves a query each time.
-  // A change made on another node (or by the CLI) is seen within clientCacheMs.
-  const cacheMs = model === 'Client' ? (options.clientCacheMs ?? 5_000) : 0;
-  const memo = new Map<string, { at: number; payload: AdapterPayload | undefined }>();
+export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: string): Adapter {
+  // No read memo for clients: oidc-provider already keeps each Client it built, keyed by a hash of the
+  // stored metadata, so a memo would save only this one prepared read — and a memo on each node would
+  // keep a deleted client or a rotated secret working there until it lapsed.
   const queries = oauthModelQueries(db);
   const toPayload = (row: ModelRow | undefined): AdapterPayload | undefined => {
     if (!row) return undefined;
@@ -25,7 +24,6 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
   };
   return {
     async upsert(id, payload, expiresIn) {
-      memo.delete(id);
       const { grantId, accountId, uid, userCode } = indexFields(model, payload);
       await queries.upsert.run({
         model,
@@ -40,16 +38,7 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
       });
     },
     async find(id) {
-      if (cacheMs > 0) {
-        const hit = memo.get(id);
-        if (hit && clock.now() - hit.at < cacheMs) return hit.payload && structuredClone(hit.payload);
-      }
-      const payload = toPayload(await queries.findById.first({ model, id, now: clock.now() }));
-      if (cacheMs > 0) {
-        if (memo.size > 1000) memo.clear();
-        memo.set(id, { at: clock.now(), payload });
-      }
-      return payload;
+      return toPayload(await queries.findById.first({ model, id, now: clock.now() }));
     },
     async findByUid(uid) {
       return toPayload(await queries.findByUid.first({ model, uid, now: clock.now() }));
@@ -61,7 +50,6 @@ export function createSqlOidcAdapter(db: Kysely<Database>, clock: Clock, model: 
       await queries.consume.run({ model, id, consumedAt: Math.floor(clock.now() / 1000) });
     },
     async destroy(id) {
-      memo.delete(id);
       await queries.destroy.run({ model, id });
     },
     async revokeByGrantId(grantId) {

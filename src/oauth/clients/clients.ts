@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { AdapterFactory } from 'oidc-provider';
 import { GatehouseError, type Clock, type IdSource } from '../../core/index.js';
 import type { Database } from '../../storage/index.js';
 import { ALL_SCOPES } from '../provider/scopes.js';
@@ -67,8 +66,6 @@ export interface ClientManagerDeps {
   db: Kysely<Database>;
   ids: IdSource;
   clock: Clock;
-  /** The provider's adapter, so a deleted client is forgotten by its read memo at once on this node. */
-  adapter?: AdapterFactory | undefined;
   /** oidc-provider's own metadata validation, when a provider is at hand (the admin API); throws. */
   validate?: (metadata: Record<string, unknown>) => Promise<void>;
 }
@@ -127,14 +124,11 @@ export function createClientManager(deps: ClientManagerDeps): ClientManager {
       const secret = deps.ids.token(32);
       payload.client_secret = secret;
       await deps.db.updateTable('oauth_models').set({ payload: JSON.stringify(payload) }).where('model', '=', 'Client').where('id', '=', clientId).execute();
-      // Drops this node's read memo at once (other nodes' memos lapse within the adapter's client cache time).
-      await deps.adapter?.('Client').upsert(clientId, payload);
       return { client_id: clientId, client_secret: secret };
     },
     async delete(clientId) {
       const deleted = await deps.db.deleteFrom('oauth_models').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) throw new GatehouseError('GH_OAUTH_CLIENT_NOT_FOUND');
-      await deps.adapter?.('Client').destroy(clientId);
       const grants = await deps.db.selectFrom('oauth_models').select(['id', 'payload']).where('model', '=', 'Grant').execute();
       const ids = grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id);
       if (ids.length) {
