@@ -107,6 +107,20 @@ describe('login throttle across two nodes sharing Redis', () => {
     expect(await login(nodeB, PASSWORD, '192.0.2.77', 'owner@example.com')).toBe('ok');
   });
 
+  it('a place the owner keeps signing in from stays known past 30 days: the mark is renewed once half its life is gone', async () => {
+    const DAY = 24 * 3600 * 1000;
+    await nodeA.signup({ email: 'regular@example.com', password: PASSWORD });
+    expect(await login(nodeA, PASSWORD, '192.0.2.88', 'regular@example.com')).toBe('ok');
+    clock.advance(20 * DAY);
+    // Ten days left of thirty: this sign-in renews the mark for another thirty.
+    expect(await login(nodeB, PASSWORD, '192.0.2.88', 'regular@example.com')).toBe('ok');
+    clock.advance(20 * DAY);
+    for (const ip of ['203.0.113.21', '203.0.113.22', '203.0.113.23', '203.0.113.24']) await login(nodeB, 'guess-guess-9', ip, 'regular@example.com');
+    expect(await login(nodeA, PASSWORD, '198.51.100.21', 'regular@example.com')).toMatchObject({ code: 'GH_AUTH_THROTTLED' });
+    // Forty days after the first sign-in, the renewed mark still lets the owner in at home.
+    expect(await login(nodeA, PASSWORD, '192.0.2.88', 'regular@example.com')).toBe('ok');
+  });
+
   it('forgets failures after the window', async () => {
     const ip = '192.0.2.150';
     for (let i = 0; i < 3; i++) await login(nodeA, 'wrong-guess-3', ip, 'victim@example.com');

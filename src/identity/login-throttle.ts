@@ -81,7 +81,8 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
 
   return {
     async reserve(input): Promise<ThrottleReservation> {
-      const known = input.trustKnownIp !== false && (await kv.get(trustedKey(input))) !== null;
+      const trustedUntil = input.trustKnownIp === false ? null : await kv.expiresAt(trustedKey(input));
+      const known = trustedUntil !== null;
       const [account, ip] = scopes(input);
       const held: Held[] = [];
       try {
@@ -115,7 +116,9 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
           await kv.delete(`${account!.key}:gate`);
           const ipHeld = held.find((h) => h.scope.name === 'ip');
           if (ipHeld) await kv.increment(`${ipHeld.scope.key}:count`, windowMs, -1);
-          await kv.set(trustedKey(input), '1', TRUSTED_MS);
+          // Renewed only once half its life is gone: a client authenticating on every token request
+          // would otherwise pay a store write per request to move a 30-day expiry by milliseconds.
+          if (trustedUntil === null || trustedUntil - clock.now() < TRUSTED_MS / 2) await kv.set(trustedKey(input), '1', TRUSTED_MS);
         },
       };
     },

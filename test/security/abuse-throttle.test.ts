@@ -20,7 +20,10 @@ describe('secret guessing is throttled atomically, across nodes', () => {
         passwords: { memoryCostKiB: 1024, timeCost: 1 },
         cookies: { secure: false },
         // The account scope is under test: every request here comes from 127.0.0.1.
-        throttle: { accountFreeAttempts: FREE, ipFreeAttempts: 10_000 },
+        // Delay gates that outlast the test: with the default 1 s first gate, a loaded machine that
+        // spreads a burst over more than a second lets a second gated attempt through, and the bound
+        // below would be about the machine's speed rather than the throttle.
+        throttle: { accountFreeAttempts: FREE, ipFreeAttempts: 10_000, baseDelayMs: 600_000, maxAccountDelayMs: 600_000 },
       },
     });
     a = await stack.startNode();
