@@ -109,9 +109,11 @@ export function createUserRepository(db: Kysely<Database>, guard: UserWriteGuard
       }
     },
     async setPasswordHash(id: string, passwordHash: string, now: number, bumpVersion: boolean): Promise<void> {
-      let q = db.updateTable('users').set({ password_hash: passwordHash, updated_at: now });
-      if (bumpVersion) q = q.set((eb) => ({ credential_version: eb('credential_version', '+', 1) }));
-      await guard(id, () => q.where('id', '=', id).execute());
+      await guard(id, () => {
+        let q = db.updateTable('users').set({ password_hash: passwordHash, updated_at: now });
+        if (bumpVersion) q = q.set((eb) => ({ credential_version: eb('credential_version', '+', 1) }));
+        return q.where('id', '=', id).execute();
+      });
     },
     async bumpVersion(id: string, now: number): Promise<StoredUser | null> {
       await guard(id, () =>
