@@ -133,12 +133,15 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     warnings.push(...(await durabilityWarnings({ database, redis, sessionsInRedis })));
 
     // What tells this node's user cache about writes made elsewhere; opened lazily (PostgreSQL LISTEN).
-    const userChanges = config.userCache.size > 0 ? createUserChangeFeed(database, {
-          databaseUrl: config.storage.databaseUrl,
-          connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
-          applicationName: `gatehouse-user-changes-${config.server.nodeId ?? 'node'}`,
-          clock,
-        }) : null;
+    const userChanges =
+      config.userCache.size > 0
+        ? createUserChangeFeed(database, {
+            databaseUrl: config.storage.databaseUrl,
+            connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
+            applicationName: `gatehouse-user-changes-${config.server.nodeId ?? 'node'}`,
+            clock,
+          })
+        : null;
     if (userChanges) closers.push(() => userChanges.close());
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger, userChanges });
     const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });
