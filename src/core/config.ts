@@ -97,6 +97,13 @@ export const ConfigSchema = Type.Object(
       },
       'Server-side sessions',
     ),
+    userCache: section(
+      {
+        size: Type.Integer({ minimum: 0, default: 10_000, description: 'Users each node keeps in memory for the credential check (least recently used leave first); 0 = off, every request reads the store' }),
+        maxAgeSec: Seconds(30, 'Longest a cached user is served, whatever the change feed says (a bound should an invalidation ever be missed)'),
+      },
+      'Per-node user cache (invalidated by PostgreSQL NOTIFY or SQLite data_version)',
+    ),
     cookies: section(
       {
         sealedLifetimeSec: Seconds(86_400, 'Lifetime of the sealed auth cookie'),

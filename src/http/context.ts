@@ -19,6 +19,7 @@ import {
   createRedis,
   createRedisKeyValueStore,
   createSqlKeyValueStore,
+  createUserChangeFeed,
   durabilityWarnings,
   migrateToLatest,
   type DatabaseHandle,
@@ -131,16 +132,28 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     const sessionsInRedis = redis !== null && (config.sessions.store === 'redis' || config.sessions.store === 'auto');
     warnings.push(...(await durabilityWarnings({ database, redis, sessionsInRedis })));
 
-    const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger });
+    // What tells this node's user cache about writes made elsewhere; opened lazily (PostgreSQL LISTEN).
+    const userChanges =
+      config.userCache.size > 0
+        ? createUserChangeFeed(database, {
+            databaseUrl: config.storage.databaseUrl,
+            connectTimeoutMs: config.storage.databaseConnectTimeoutMs,
+            applicationName: `gatehouse-user-changes-${config.server.nodeId ?? 'node'}`,
+            clock,
+          })
+        : null;
+    if (userChanges) closers.push(() => userChanges.close());
+    const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger, userChanges });
     const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });
     const cookies = createCookiePolicy({ origin, secure: config.cookies.secure });
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
 
     // Every credential resolves its user through here: a disabled account is refused with a clear code
-    // even if some credential escaped endCredentials (minted during the disable, say).
+    // even if some credential escaped endCredentials (minted during the disable, say). The read is the
+    // revocation check, so it comes from the user cache only while that cache's feed vouches for it.
     const activeUser = async (id: string) => {
-      const user = await identity.getUser(id);
+      const user = await identity.currentUser(id);
       if (user?.disabledAt != null) throw new GatehouseError('GH_AUTH_ACCOUNT_DISABLED');
       return user;
     };
@@ -190,7 +203,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     installRevocationListeners({ events, tokens, oauthGrants: oauth.grants });
     const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, db: database.db, clock, ids, logger });
     closers.push(async () => mailer.close());
-    const records = createUserRecords(database.db);
+    const records = createUserRecords(database.db, identity.changingUser);
     const links = createAccountLinks({ db: database.db, clock, ids });
     const accounts = createAccountService({ identity, sessions, events, kv, clock, config, logger, origin, mailer, links, records });
     closers.push(() => accounts.idle());

@@ -8,6 +8,7 @@ import { createPasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import type { Identity, IdentityDeps, User } from './types.js';
 import { checkName, checkRoles, createUserRepository, publicUser } from './users.js';
+import { createUserCache, type UserCache } from './user-cache.js';
 
 /** What every sign-up gets, from the web or from `gatehouse user create`. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];
@@ -22,7 +23,12 @@ export const DEFAULT_ROLES: readonly string[] = ['user'];
  */
 export function createIdentity(deps: IdentityDeps): Identity {
   const { db, kv, clock, ids, config, logger } = deps;
-  const users = createUserRepository(db);
+  // The cache and the repository know each other: the cache reads through it, its writes drop entries.
+  const users = createUserRepository(db, (id, work) => userCache.writing(id, work));
+  const userCache: UserCache = createUserCache(async (id) => {
+    const user = await users.byId(id);
+    return user ? publicUser(user) : null;
+  }, { size: config.userCache.size, maxAgeMs: config.userCache.maxAgeSec * 1000, clock, feed: deps.userChanges ?? null });
   const passwords = deps.passwords ?? createPasswordHasher(config);
   // Each node spools its own unwritten audit events next to the SQLite file / instance secret.
   const spoolFile = join(config.server.dataDir, `audit-spool-${config.server.nodeId ?? 'node'}.jsonl`);
@@ -135,6 +141,10 @@ export function createIdentity(deps: IdentityDeps): Identity {
       const user = await users.byId(id);
       return user ? publicUser(user) : null;
     },
+
+    currentUser: (id) => userCache.get(id),
+    changingUser: (userId, work) => userCache.writing(userId, work),
+    userCache,
 
     async findUserByEmail(raw) {
       const email = tryNormalizeEmail(raw);

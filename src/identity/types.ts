@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock, Config, IdSource, Logger } from '../core/index.js';
-import type { Database, KeyValueStore } from '../storage/index.js';
+import type { Database, KeyValueStore, UserChangeFeed } from '../storage/index.js';
+import type { UserCache } from './user-cache.js';
 import type { Passkeys, PendingLogins, SecondFactors } from './mfa/index.js';
 
 export interface User {
@@ -128,6 +129,15 @@ export interface Identity {
   /** "Log out everywhere": bumps credentialVersion, so every sealed cookie issued before is dead. */
   bumpCredentialVersion(userId: string): Promise<User>;
   getUser(id: string): Promise<User | null>;
+  /**
+   * The user as a credential check must see it (credential version, disabledAt, roles), served from the
+   * per-node cache while its change feed vouches for it, else read from the store like getUser.
+   */
+  currentUser(id: string): Promise<User | null>;
+  /** Runs a write to user `userId`'s row made outside this module; the cache drops the user around it. */
+  changingUser<T>(userId: string, work: () => Promise<T>): Promise<T>;
+  /** The per-node user cache, for status and tests. */
+  userCache: Pick<UserCache, 'status' | 'onInvalidate' | 'onLive'>;
   findUserByEmail(email: string): Promise<User | null>;
   setRoles(userId: string, roles: string[]): Promise<User>;
   audit: AuditLog;
@@ -150,4 +160,6 @@ export interface IdentityDeps {
   logger: Logger;
   /** Replaces the argon2id hasher (tests wrap the real one to count calls). */
   passwords?: PasswordHasher;
+  /** Writes other processes make to users; without it the user cache is off. */
+  userChanges?: UserChangeFeed | null;
 }

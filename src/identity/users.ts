@@ -63,8 +63,16 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** The users table on SQLite or PostgreSQL. */
-export function createUserRepository(db: Kysely<Database>) {
+/** Wraps a write to one user's row: the per-node user cache drops it around the write. */
+export type UserWriteGuard = <T>(userId: string, work: () => Promise<T>) => Promise<T>;
+
+const unguarded: UserWriteGuard = (_, work) => work();
+
+/**
+ * The users table on SQLite or PostgreSQL. Every write to a user row that exists goes through `guard`
+ * (here, and in the account-state writes that take it from Identity.changingUser).
+ */
+export function createUserRepository(db: Kysely<Database>, guard: UserWriteGuard = unguarded) {
   // Read on every cookie- or session-authenticated request: compiled and prepared once.
   const selectById = prepareQuery(db, (p: QueryParam<{ id: string }>) => db.selectFrom('users').selectAll().where('id', '=', p('id')));
   const byId = async (id: string): Promise<StoredUser | null> => {
@@ -101,20 +109,24 @@ export function createUserRepository(db: Kysely<Database>) {
       }
     },
     async setPasswordHash(id: string, passwordHash: string, now: number, bumpVersion: boolean): Promise<void> {
-      let q = db.updateTable('users').set({ password_hash: passwordHash, updated_at: now });
-      if (bumpVersion) q = q.set((eb) => ({ credential_version: eb('credential_version', '+', 1) }));
-      await q.where('id', '=', id).execute();
+      await guard(id, () => {
+        let q = db.updateTable('users').set({ password_hash: passwordHash, updated_at: now });
+        if (bumpVersion) q = q.set((eb) => ({ credential_version: eb('credential_version', '+', 1) }));
+        return q.where('id', '=', id).execute();
+      });
     },
     async bumpVersion(id: string, now: number): Promise<StoredUser | null> {
-      await db
-        .updateTable('users')
-        .set((eb) => ({ credential_version: eb('credential_version', '+', 1), updated_at: now }))
-        .where('id', '=', id)
-        .execute();
+      await guard(id, () =>
+        db
+          .updateTable('users')
+          .set((eb) => ({ credential_version: eb('credential_version', '+', 1), updated_at: now }))
+          .where('id', '=', id)
+          .execute(),
+      );
       return byId(id);
     },
     async setRoles(id: string, roles: string[], now: number): Promise<StoredUser | null> {
-      await db.updateTable('users').set({ roles: JSON.stringify(roles), updated_at: now }).where('id', '=', id).execute();
+      await guard(id, () => db.updateTable('users').set({ roles: JSON.stringify(roles), updated_at: now }).where('id', '=', id).execute());
       return byId(id);
     },
   };

@@ -4,6 +4,8 @@ export { createDatabase, SQLITE_FILE } from './database.js';
 export type { DatabaseHandle, DatabaseOptions, Dialect } from './database.js';
 export { prepareQuery } from './prepared.js';
 export type { PreparedQuery, QueryParam } from './prepared.js';
+export { createUserChangeFeed } from './user-changes.js';
+export type { UserChangeFeed, UserChangeFeedOptions } from './user-changes.js';
 export { migrateToLatest, MIGRATIONS } from './migrations/index.js';
 export type { Database } from './schema/index.js';
 export { createRedis } from './redis.js';

@@ -20,6 +20,11 @@ export function registerRawAccess(db: object, access: RawAccess): void {
   RAW.set(db, access);
 }
 
+/** The raw handle behind a Kysely instance made by createDatabase (not part of the barrel). */
+export function rawAccess(db: object): RawAccess | undefined {
+  return RAW.get(db);
+}
+
 /** Stands for a value given at run time; `name` is a key of the query's parameter object. */
 export type QueryParam<P> = <K extends keyof P & string>(name: K) => P[K];
 

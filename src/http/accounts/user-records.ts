@@ -22,30 +22,35 @@ const parseRoles = (raw: string): string[] => {
   }
 };
 
-/** The account-state writes of email verification, email change, disable and deletion. */
-export function createUserRecords(db: Kysely<Database>) {
+/** Runs a write to one user's row so the node's user cache drops it (Identity.changingUser). */
+type ChangingUser = <T>(userId: string, work: () => Promise<T>) => Promise<T>;
+
+/** The account-state writes of email verification, email change, disable and deletion; each goes through `changing`. */
+export function createUserRecords(db: Kysely<Database>, changing: ChangingUser) {
   return {
     /** Records the proof only while the account still has the address that was proven. */
     async markVerified(userId: string, email: string, via: string, now: number): Promise<boolean> {
-      const result = await db
-        .updateTable('users')
-        .set({ email_verified_at: now, email_verified_via: via, updated_at: now })
-        .where('id', '=', userId)
-        .where('email', '=', email)
-        .executeTakeFirst();
+      const result = await changing(userId, () =>
+        db
+          .updateTable('users')
+          .set({ email_verified_at: now, email_verified_via: via, updated_at: now })
+          .where('id', '=', userId)
+          .where('email', '=', email)
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) === 1;
     },
     /** The new address, already proven by the link it received; GH_AUTH_EMAIL_TAKEN if another account took it meanwhile. */
     async applyEmailChange(userId: string, email: string, now: number): Promise<void> {
       try {
-        await db.updateTable('users').set({ email, email_verified_at: now, email_verified_via: 'email-link', updated_at: now }).where('id', '=', userId).execute();
+        await changing(userId, () => db.updateTable('users').set({ email, email_verified_at: now, email_verified_via: 'email-link', updated_at: now }).where('id', '=', userId).execute());
       } catch (error) {
         if (isUniqueViolation(error)) throw new GatehouseError('GH_AUTH_EMAIL_TAKEN', { details: { field: 'email' } });
         throw error;
       }
     },
     async setDisabled(userId: string, at: number | null, now: number): Promise<void> {
-      const result = await db.updateTable('users').set({ disabled_at: at, updated_at: now }).where('id', '=', userId).executeTakeFirst();
+      const result = await changing(userId, () => db.updateTable('users').set({ disabled_at: at, updated_at: now }).where('id', '=', userId).executeTakeFirst());
       if (Number(result.numUpdatedRows) !== 1) throw new GatehouseError('GH_AUTH_USER_NOT_FOUND');
     },
     /** Case-insensitive substring of email or name; newest accounts first. */
@@ -73,7 +78,7 @@ export function createUserRecords(db: Kysely<Database>) {
      * caller writes the tombstone afterwards.
      */
     async deletePersonalData(userId: string, email: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await changing(userId, () => db.transaction().execute(async (trx) => {
         await trx.deleteFrom('refresh_tokens').where('family_id', 'in', trx.selectFrom('refresh_families').select('id').where('user_id', '=', userId)).execute();
         await trx.deleteFrom('mail_outbox').where('to_address', '=', email).execute();
         await trx.deleteFrom('audit_events').where('user_id', '=', userId).execute();
@@ -86,7 +91,7 @@ export function createUserRecords(db: Kysely<Database>) {
         await trx.deleteFrom('mfa_totp').where('user_id', '=', userId).execute();
         await trx.deleteFrom('mfa_passkeys').where('user_id', '=', userId).execute();
         await trx.deleteFrom('users').where('id', '=', userId).execute();
-      });
+      }));
     },
   };
 }

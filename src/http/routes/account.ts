@@ -45,7 +45,8 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
         const { userId: id, email, name, roles, createdAt } = principal;
         return { user: userView({ id, email, name, roles, createdAt }), credential: principal.credential };
       }
-      const user = await ctx.identity.getUser(principal.userId);
+      // A self-contained token (JWT) carries no creation time: the same cached read the guard uses.
+      const user = await ctx.identity.currentUser(principal.userId);
       if (!user) return null;
       return { user: userView(user), credential: principal.credential };
     };

@@ -6,6 +6,7 @@ import * as accountState from './0110-account-state.js';
 import * as mfa from './0120-mfa.js';
 import * as passkeys from './0130-passkeys.js';
 import * as accountMail from './0150-account-mail.js';
+import * as userChangeNotify from './0160-user-change-notify.js';
 import * as sessions from './0200-sessions.js';
 import * as tokens from './0300-tokens.js';
 import * as tokenKeyLanes from './0310-token-key-lanes.js';
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0120-mfa': mfa,
   '0130-passkeys': passkeys,
   '0150-account-mail': accountMail,
+  '0160-user-change-notify': userChangeNotify,
   '0200-sessions': sessions,
   '0300-tokens': tokens,
   '0310-token-key-lanes': tokenKeyLanes,

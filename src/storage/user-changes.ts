@@ -1,0 +1,180 @@
+import pg from 'pg';
+import type SQLite from 'better-sqlite3';
+import { systemClock, type Clock } from '../core/index.js';
+import type { DatabaseHandle } from './database.js';
+import { rawAccess } from './prepared.js';
+import { USER_CHANGE_CHANNEL } from './user-change-channel.js';
+
+/**
+ * How a node learns that a user row changed in a write it did not make itself (another node, the CLI,
+ * an operator's SQL), so a per-node cache of user rows can drop it. The node's own writes are announced
+ * by the code that makes them; this covers everybody else.
+ */
+export interface UserChangeFeed {
+  /**
+   * Whether a cached row may be served right now. False means "read the store": the feed cannot vouch
+   * for the cache (PostgreSQL: not listening; SQLite: the connection is inside a transaction). May
+   * first report a change (SQLite: another connection committed since the last call).
+   */
+  vouches(): boolean;
+  /** `userId` changed, or (null) anything may have changed: drop it, or everything. */
+  onChange(listener: (userId: string | null) => void): void;
+  /** Whether the feed vouches at all now (PostgreSQL: the LISTEN connection is up); for tests and status. */
+  readonly live: boolean;
+  /** Called whenever `live` flips. */
+  onLive(listener: (live: boolean) => void): void;
+  close(): Promise<void>;
+}
+
+export interface UserChangeFeedOptions {
+  /** PostgreSQL: the URL for the dedicated LISTEN connection (the pool's). */
+  databaseUrl?: string | undefined;
+  connectTimeoutMs?: number | undefined;
+  /** Names the LISTEN connection in pg_stat_activity. */
+  applicationName?: string;
+  /** Times the reconnection attempts (tests move it by hand). */
+  clock?: Clock;
+}
+
+type Listeners<T> = { add(fn: (value: T) => void): void; emit(value: T): void };
+const listeners = <T>(): Listeners<T> => {
+  const set: ((value: T) => void)[] = [];
+  return { add: (fn) => void set.push(fn), emit: (value) => set.forEach((fn) => fn(value)) };
+};
+
+/** The feed for a database made by createDatabase: data_version on SQLite, LISTEN/NOTIFY on PostgreSQL. */
+export function createUserChangeFeed(database: DatabaseHandle, options: UserChangeFeedOptions = {}): UserChangeFeed {
+  const access = rawAccess(database.db);
+  if (access?.dialect === 'sqlite') return sqliteFeed(access.sqlite);
+  if (access?.dialect === 'postgres' && options.databaseUrl) return postgresFeed(options.databaseUrl, options);
+  return unwatched;
+}
+
+/** Not a handle we can watch: never vouches, so a cache over it only ever reads through. */
+const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, live: false, onLive: () => {}, close: async () => {} };
+
+/**
+ * SQLite: PRAGMA data_version changes when another connection (another node process, the CLI) has
+ * committed since this connection last asked; it opens a read transaction, so it sees the latest WAL
+ * commit. Any such commit clears the cache — the pragma cannot say which table moved. This connection's
+ * own writes do not move it, so a TEMP trigger (this connection's alone; other processes never see it
+ * or need its function) reports every UPDATE or DELETE of a user row made here, whatever code or raw
+ * SQL made it.
+ */
+function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
+  const changes = listeners<string | null>();
+  try {
+    sqlite.function('gatehouse_user_changed', { deterministic: false, varargs: false }, (id: unknown) => {
+      changes.emit(typeof id === 'string' ? id : null);
+      return null;
+    });
+    for (const event of ['UPDATE', 'DELETE']) {
+      sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_user_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gatehouse_user_changed(OLD.id); END`);
+    }
+  } catch {
+    // No users table on this connection (a tool's handle): nothing to vouch for.
+    return unwatched;
+  }
+  const version = sqlite.prepare('PRAGMA data_version').pluck();
+  let seen = version.get();
+  return {
+    vouches() {
+      // Inside a transaction (held across awaits by Kysely) the pragma reads that transaction's snapshot,
+      // which may predate another process's commit.
+      if (sqlite.inTransaction) return false;
+      const now = version.get();
+      if (now !== seen) {
+        seen = now;
+        changes.emit(null);
+      }
+      return true;
+    },
+    onChange: changes.add,
+    live: true,
+    onLive: () => {},
+    close: async () => {},
+  };
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * PostgreSQL: a dedicated connection LISTENs on the channel the users-table trigger notifies at commit.
+ * It is opened on first use (a CLI process that never serves a request opens none). While it is not
+ * listening — not yet, or lost — the feed does not vouch and the cache is bypassed; notifications sent
+ * meanwhile are lost, so becoming live again first drops everything.
+ */
+function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): UserChangeFeed {
+  const { connectTimeoutMs, applicationName, clock = systemClock } = options;
+  const changes = listeners<string | null>();
+  const liveness = listeners<boolean>();
+  let client: pg.Client | null = null;
+  let live = false;
+  let closed = false;
+  let retryMs = RETRY_MIN_MS;
+  let retry: (() => void) | undefined;
+
+  const setLive = (value: boolean) => {
+    if (live === value) return;
+    // Either way the cache empties: going down, entries can no longer be vouched for; coming up, changes
+    // made while down were never heard. Dropped before `live` turns true, so no read begun earlier lands.
+    changes.emit(null);
+    live = value;
+    liveness.emit(value);
+  };
+
+  const lost = (c: pg.Client) => {
+    if (client !== c) return;
+    client = null;
+    setLive(false);
+    c.end().catch(() => {});
+    if (closed) return;
+    retry = clock.setTimer(retryMs, connect);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  };
+
+  const connect = () => {
+    retry = undefined;
+    const c = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      ...(applicationName === undefined ? {} : { application_name: applicationName }),
+      ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
+    });
+    client = c;
+    c.on('error', () => lost(c));
+    c.on('end', () => lost(c));
+    c.on('notification', (message) => {
+      if (message.channel === USER_CHANGE_CHANNEL) changes.emit(message.payload ? message.payload : null);
+    });
+    c.connect()
+      .then(() => c.query(`LISTEN ${USER_CHANGE_CHANNEL}`))
+      .then(() => {
+        if (client !== c || closed) return;
+        retryMs = RETRY_MIN_MS;
+        setLive(true);
+      })
+      .catch(() => lost(c));
+  };
+
+  return {
+    vouches() {
+      if (!client && !retry && !closed) connect();
+      return live;
+    },
+    onChange: changes.add,
+    get live() {
+      return live;
+    },
+    onLive: liveness.add,
+    async close() {
+      closed = true;
+      retry?.();
+      const c = client;
+      client = null;
+      setLive(false);
+      await c?.end().catch(() => {});
+    },
+  };
+}
