@@ -11,31 +11,46 @@ import {
   AccountStatus,
   AdminUserDetail,
   AdminUserView,
-  AppView,
   BackendView,
   ClusterBackends,
   ClusterNode,
-  CounterSample,
   AuditEventView,
   ChatMessage,
   FactorStatus,
-  GrantView,
-  LinkView,
   NodeStats,
   OauthClientView,
   OutboxMessageView,
-  PasskeyView,
   Preferences,
   Presence,
   PrincipalView,
   ProviderAdminView,
-  ProviderView,
   RecoveryCodes,
   SecondFactorRequired,
   SessionView,
   TokenResponse,
   TotpEnrolment,
   UserView,
+  WhoamiAnswer,
+  SignupAnswer,
+  EmailVerified,
+  SessionList,
+  OthersRevoked,
+  AuditEventList,
+  AppList,
+  GrantList,
+  PasskeyList,
+  PasskeyCeremony,
+  ProviderList,
+  ProviderAdminList,
+  LinkList,
+  LinkStart,
+  AdminUserList,
+  AdminUserAnswer,
+  Outbox,
+  OauthClientList,
+  ClientSecretRotated,
+  CounterHistory,
+  ClusterNodeList,
 } from '../src/core/index.js';
 import { startBalancer } from '../src/balancer/index.js';
 import { createTestStack, type TestNode, type TestStack } from './support/app.js';
@@ -82,39 +97,44 @@ describe('shapes the browser shares with the server', () => {
     const spec = (await new TestClient(node.url).get('/openapi.json')).body;
     const answer = (path: string, method: string, status = '200') => spec.paths[path][method].responses[status].content['application/json'].schema;
     expect(answer('/api/me', 'get')).toEqual(json(PrincipalView));
-    expect(answer('/api/whoami', 'get').properties.me.anyOf).toEqual([json(PrincipalView), { type: 'null' }]);
-    expect(answer('/api/auth/signup', 'post', '201').properties.user).toEqual(json(UserView));
-    expect(answer('/api/auth/sessions', 'get').properties.sessions.items).toEqual(json(SessionView));
+    expect(answer('/api/whoami', 'get')).toEqual(json(WhoamiAnswer));
+    expect(answer('/api/auth/signup', 'post', '201')).toEqual(json(SignupAnswer));
+    expect(answer('/api/auth/sessions', 'get')).toEqual(json(SessionList));
+    expect(answer('/api/auth/sessions/revoke-others', 'post')).toEqual(json(OthersRevoked));
+    expect(answer('/api/auth/email/verify', 'post')).toEqual(json(EmailVerified));
     expect(answer('/api/auth/session/login', 'post').anyOf).toEqual([
       expect.objectContaining({ properties: { user: json(UserView), session: json(SessionView) } }),
       json(SecondFactorRequired),
     ]);
     expect(answer('/api/auth/jwt/login', 'post').anyOf).toEqual([json(TokenResponse), json(SecondFactorRequired)]);
-    expect(answer('/api/audit', 'get').properties.events.items).toEqual(json(AuditEventView));
-    expect(answer('/api/oauth/apps', 'get').properties.apps.items).toEqual(json(AppView));
-    expect(answer('/api/oauth/grants', 'get').properties.grants.items).toEqual(json(GrantView));
+    expect(answer('/api/audit', 'get')).toEqual(json(AuditEventList));
+    expect(answer('/api/oauth/apps', 'get')).toEqual(json(AppList));
+    expect(answer('/api/oauth/grants', 'get')).toEqual(json(GrantList));
     expect(answer('/api/account/factors', 'get')).toEqual(json(FactorStatus));
     expect(answer('/api/account/factors/totp', 'post')).toEqual(json(TotpEnrolment));
     expect(answer('/api/account/factors/totp/confirm', 'post')).toEqual(json(RecoveryCodes));
     expect(answer('/api/account/factors/recovery-codes', 'post')).toEqual(json(RecoveryCodes));
-    expect(answer('/api/account/passkeys', 'get').properties.passkeys.items).toEqual(json(PasskeyView));
+    expect(answer('/api/account/passkeys', 'get')).toEqual(json(PasskeyList));
+    for (const path of ['/api/auth/passkey/options', '/api/account/passkeys/options']) expect(answer(path, 'post')).toEqual(json(PasskeyCeremony));
     expect(answer('/api/account/status', 'get')).toEqual(json(AccountStatus));
     expect(answer('/api/preferences', 'get')).toEqual(json(Preferences));
-    expect(answer('/api/auth/federation/providers', 'get').properties.providers.items).toEqual(json(ProviderView));
-    expect(answer('/api/auth/federation/links', 'get').properties.links.items).toEqual(json(LinkView));
+    expect(answer('/api/auth/federation/providers', 'get')).toEqual(json(ProviderList));
+    expect(answer('/api/auth/federation/{provider}/link', 'post')).toEqual(json(LinkStart));
+    expect(answer('/api/auth/federation/links', 'get')).toEqual(json(LinkList));
     // The admin console and the dashboard read these.
-    expect(answer('/api/admin/users', 'get').properties.users.items).toEqual(json(AdminUserView));
+    expect(answer('/api/admin/users', 'get')).toEqual(json(AdminUserList));
     expect(answer('/api/admin/users/{id}', 'get')).toEqual(json(AdminUserDetail));
-    for (const action of ['disable', 'enable', 'factors/reset']) expect(answer(`/api/admin/users/{id}/${action}`, 'post').properties.user).toEqual(json(AdminUserView));
-    expect(answer('/api/admin/users/{id}/admin', 'put').properties.user).toEqual(json(AdminUserView));
-    expect(answer('/api/admin/outbox', 'get').properties.messages.items).toEqual(json(OutboxMessageView));
-    expect(answer('/api/oauth/clients', 'get').properties.clients.items).toEqual(json(OauthClientView));
+    for (const action of ['disable', 'enable', 'factors/reset']) expect(answer(`/api/admin/users/{id}/${action}`, 'post')).toEqual(json(AdminUserAnswer));
+    expect(answer('/api/admin/users/{id}/admin', 'put')).toEqual(json(AdminUserAnswer));
+    expect(answer('/api/admin/outbox', 'get')).toEqual(json(Outbox));
+    expect(answer('/api/oauth/clients', 'get')).toEqual(json(OauthClientList));
+    expect(answer('/api/oauth/clients/{id}/rotate-secret', 'post')).toEqual(json(ClientSecretRotated));
     expect(answer('/api/oauth/clients', 'post', '201')).toEqual(json(OauthClientView));
-    expect(answer('/api/auth/federation/admin/providers', 'get').properties.providers.items).toEqual(json(ProviderAdminView));
+    expect(answer('/api/auth/federation/admin/providers', 'get')).toEqual(json(ProviderAdminList));
     expect(answer('/api/auth/federation/providers', 'post', '201')).toEqual(json(ProviderAdminView));
-    expect(answer('/api/cluster/history', 'get').properties.samples.items).toEqual(json(CounterSample));
+    expect(answer('/api/cluster/history', 'get')).toEqual(json(CounterHistory));
     expect(answer('/api/cluster/backends', 'get')).toEqual(json(ClusterBackends));
-    expect(answer('/api/cluster/nodes', 'get').properties.nodes.items).toEqual(json(ClusterNode));
+    expect(answer('/api/cluster/nodes', 'get')).toEqual(json(ClusterNodeList));
     expect(answer('/api/node/stats', 'get')).toEqual(json(NodeStats));
   });
 

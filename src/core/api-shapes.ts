@@ -265,3 +265,50 @@ export type TotpEnrolment = Static<typeof TotpEnrolment>;
 /** Fresh recovery codes (confirming an authenticator app, or asking for new ones). */
 export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String(), { description: 'Shown once; only their hashes are kept' }) });
 export type RecoveryCodes = Static<typeof RecoveryCodes>;
+
+// Whole answers: the body a route sends, envelope included, so a page that reads `sessions` of the
+// sessions list reads the same name the server writes.
+
+export const WhoamiAnswer = Type.Object({ me: Type.Union([PrincipalView, Type.Null()]) });
+export type WhoamiAnswer = Static<typeof WhoamiAnswer>;
+export const SignupAnswer = Type.Object({ user: UserView });
+export type SignupAnswer = Static<typeof SignupAnswer>;
+export const EmailVerified = Type.Object({ user: UserView, changed: Type.Boolean() });
+export type EmailVerified = Static<typeof EmailVerified>;
+export const SessionList = Type.Object({ sessions: Type.Array(SessionView) });
+export type SessionList = Static<typeof SessionList>;
+export const OthersRevoked = Type.Object({ revoked: Type.Number() });
+export type OthersRevoked = Static<typeof OthersRevoked>;
+export const AuditEventList = Type.Object({ events: Type.Array(AuditEventView) });
+export type AuditEventList = Static<typeof AuditEventList>;
+export const AppList = Type.Object({ apps: Type.Array(AppView) });
+export type AppList = Static<typeof AppList>;
+export const GrantList = Type.Object({ grants: Type.Array(GrantView) });
+export type GrantList = Static<typeof GrantList>;
+export const PasskeyList = Type.Object({ passkeys: Type.Array(PasskeyView) });
+export type PasskeyList = Static<typeof PasskeyList>;
+/** A passkey ceremony's handle and the options @simplewebauthn/browser takes (their type is that library's). */
+export const PasskeyCeremony = Type.Object({ ceremony: Type.String(), options: Type.Object({}, { additionalProperties: true, description: 'PublicKeyCredential options (JSON) for @simplewebauthn/browser' }) });
+export type PasskeyCeremony = Static<typeof PasskeyCeremony>;
+export const ProviderList = Type.Object({ providers: Type.Array(ProviderView) });
+export type ProviderList = Static<typeof ProviderList>;
+export const ProviderAdminList = Type.Object({ providers: Type.Array(ProviderAdminView) });
+export type ProviderAdminList = Static<typeof ProviderAdminList>;
+export const LinkList = Type.Object({ links: Type.Array(LinkView) });
+export type LinkList = Static<typeof LinkList>;
+export const LinkStart = Type.Object({ authorizationUrl: Type.String() });
+export type LinkStart = Static<typeof LinkStart>;
+export const AdminUserList = Type.Object({ users: Type.Array(AdminUserView) });
+export type AdminUserList = Static<typeof AdminUserList>;
+export const AdminUserAnswer = Type.Object({ user: AdminUserView });
+export type AdminUserAnswer = Static<typeof AdminUserAnswer>;
+export const Outbox = Type.Object({ delivery: Type.String(), messages: Type.Array(OutboxMessageView) });
+export type Outbox = Static<typeof Outbox>;
+export const OauthClientList = Type.Object({ clients: Type.Array(OauthClientView) });
+export type OauthClientList = Static<typeof OauthClientList>;
+export const ClientSecretRotated = Type.Object({ client_id: Type.String(), client_secret: Type.String() });
+export type ClientSecretRotated = Static<typeof ClientSecretRotated>;
+export const CounterHistory = Type.Object({ samples: Type.Array(CounterSample) });
+export type CounterHistory = Static<typeof CounterHistory>;
+export const ClusterNodeList = Type.Object({ nodes: Type.Array(ClusterNode) });
+export type ClusterNodeList = Static<typeof ClusterNodeList>;

@@ -21,12 +21,17 @@ describe('types the browser shares with the server', () => {
 
   it('come from the shared modules, never a copy in web/src', () => {
     expect([...shared]).toEqual(
-      expect.arrayContaining(['SessionView', 'PrincipalView', 'ChatMessage', 'ClientToServerEvents', 'ServerToClientEvents', 'AdminUserView', 'AdminUserDetail', 'OutboxMessageView', 'OauthClientView', 'ProviderAdminView', 'ClusterBackends', 'ClusterNode', 'CounterSample']),
+      expect.arrayContaining(['SessionView', 'PrincipalView', 'ChatMessage', 'ClientToServerEvents', 'ServerToClientEvents', 'AdminUserView', 'AdminUserDetail', 'OutboxMessageView', 'OauthClientView', 'ProviderAdminView', 'ClusterBackends', 'ClusterNode', 'CounterSample', 'SessionList', 'WhoamiAnswer', 'PasskeyCeremony', 'Outbox']),
     );
     const copies = webFiles('web/src').flatMap((file) =>
       [...read(file).matchAll(/^\s*(?:export )?(?:interface|type|const) (\w+)\b/gm)].filter((m) => shared.has(m[1]!)).map((m) => `${file}: ${m[1]}`),
     );
     expect(copies).toEqual([]);
+  });
+
+  it('a page names the whole answer it reads by its shared type, envelope included, never an inline object', () => {
+    const inline = webFiles('web/src').flatMap((file) => [...read(file).matchAll(/\b(?:api|useEndpoint|ApiResult)<\{[^>]*/g)].map((m) => `${file}: ${m[0]}`));
+    expect(inline).toEqual([]);
   });
 
   it('web/src reaches them type-only, and they import nothing but TypeBox', () => {

@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Asker } from '../accounts/service.js';
 import { readPreferences } from '../../cookies/index.js';
-import { AccountStatus, GatehouseError } from '../../core/index.js';
+import { AccountStatus, GatehouseError, EmailVerified } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { stepUp } from '../step-up.js';
 import { requestMeta } from '../request-meta.js';
-import { Email, Password, UserView, errorResponses, userView } from '../schemas.js';
+import { Email, Password, errorResponses, userView } from '../schemas.js';
 
 const LinkToken = Type.String({ minLength: 1, maxLength: 256, description: 'The token from the mailed link' });
 
@@ -46,7 +46,7 @@ export function accountLifecycleRoutes(ctx: AccountLifecycleRouteDeps, hooks: Au
     app.post(
       '/api/auth/email/verify',
       {
-        schema: { tags, summary: 'Follow a verification or email-change link', body: Type.Object({ token: LinkToken }, { additionalProperties: false }), response: { 200: Type.Object({ user: UserView, changed: Type.Boolean() }), ...errorResponses } },
+        schema: { tags, summary: 'Follow a verification or email-change link', body: Type.Object({ token: LinkToken }, { additionalProperties: false }), response: { 200: EmailVerified, ...errorResponses } },
         config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       },
       async (request) => {

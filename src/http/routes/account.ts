@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { readPreferences, validatePreference } from '../../cookies/index.js';
-import { AuditEventView, GatehouseError, isGatehouseError, Preferences, type Principal } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, Preferences, type Principal, SignupAnswer, WhoamiAnswer, AuditEventList } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -9,7 +9,7 @@ import { requestMeta } from '../request-meta.js';
 import { askerOf } from './account-lifecycle.js';
 import { renewOwnCookie } from '../renew-own-cookie.js';
 import { stepUp } from '../step-up.js';
-import { Email, Password, PrincipalView, UserView, errorResponses, userView } from '../schemas.js';
+import { Email, Password, PrincipalView, errorResponses, userView } from '../schemas.js';
 
 /** What this plugin reads of the node: signup and password change (identity, accounts), step-up (kv, clock), ending credentials (sessions, events) and renewing the caller's own cookie (sealer, cookies, config). */
 export type AccountRouteDeps = Pick<AppContext, 'config' | 'clock' | 'kv' | 'cookies' | 'sealer' | 'identity' | 'sessions' | 'events' | 'accounts'>;
@@ -26,7 +26,7 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
           tags,
           summary: 'Create an account',
           body: Type.Object({ email: Email, password: Password, name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ user: UserView }), 409: errorResponses[400], ...errorResponses },
+          response: { 201: SignupAnswer, 409: errorResponses[400], ...errorResponses },
         },
         config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
       },
@@ -70,7 +70,7 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
         schema: {
           tags,
           summary: 'Like /api/me, but 200 for anonymous callers too: { me: principal or null }',
-          response: { 200: Type.Object({ me: Type.Union([PrincipalView, Type.Null()]) }), ...errorResponses },
+          response: { 200: WhoamiAnswer, ...errorResponses },
         },
       },
       async (request) => ({ me: request.principal ? await whoIs(request.principal) : null }),
@@ -133,7 +133,7 @@ export function accountRoutes(ctx: AccountRouteDeps, hooks: AuthHooks): FastifyP
             before: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms; page backwards' })),
             userId: Type.Optional(Type.String({ maxLength: 128, description: 'admin only' })),
           }),
-          response: { 200: Type.Object({ events: Type.Array(AuditEventView) }), ...errorResponses },
+          response: { 200: AuditEventList, ...errorResponses },
         },
       },
       async (request) => {

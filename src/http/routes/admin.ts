@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../accounts/admin.js';
-import { AdminUserDetail, AdminUserView, OutboxMessageView } from '../../core/index.js';
+import { AdminUserDetail, AdminUserAnswer, AdminUserList, Outbox } from '../../core/index.js';
 import { listOutbox } from '../../mail/index.js';
 import type { User } from '../../identity/index.js';
 import type { AppContext } from '../context.js';
@@ -32,7 +32,7 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
     const preHandler = hooks.requireAuth({ roles: ['admin'] });
     const actor = (request: FastifyRequest): Actor => ({ id: request.principal!.userId, via: 'web', ...requestMeta(request) });
     const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-    const one = { 200: Type.Object({ user: AdminUserView }), 404: ErrorBody, 409: ErrorBody, ...errorResponses };
+    const one = { 200: AdminUserAnswer, 404: ErrorBody, 409: ErrorBody, ...errorResponses };
 
     app.get(
       '/api/admin/users',
@@ -42,7 +42,7 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
           tags,
           summary: 'Find users by email, name or id (admin)',
           querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 320 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
-          response: { 200: Type.Object({ users: Type.Array(AdminUserView) }), ...errorResponses },
+          response: { 200: AdminUserList, ...errorResponses },
         },
       },
       async (request) => ({ users: await ctx.userAdmin.search(request.query.q ?? '', request.query.limit ?? 50) }),
@@ -108,7 +108,7 @@ export function adminRoutes(ctx: AdminRouteDeps, hooks: AuthHooks): FastifyPlugi
           tags,
           summary: 'Mail kept in the store when no SMTP server is configured (admin)',
           querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 320 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) }),
-          response: { 200: Type.Object({ delivery: Type.String(), messages: Type.Array(OutboxMessageView) }), ...errorResponses },
+          response: { 200: Outbox, ...errorResponses },
         },
       },
       async (request) => ({

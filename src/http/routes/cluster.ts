@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ClusterBackends, ClusterNode, CounterSample, GatehouseError, type NodeStats } from '../../core/index.js';
+import { ClusterBackends, type ClusterNode, GatehouseError, type NodeStats, CounterHistory, ClusterNodeList } from '../../core/index.js';
 import type { AuthHooks } from '../guard.js';
 import { createClusterHistory } from './cluster-history.js';
 
@@ -51,7 +51,7 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
 
     app.get(
       '/api/cluster/history',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second", response: { 200: Type.Object({ samples: Type.Array(CounterSample) }) } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The last minute of the balancer's request counters per backend, one sample a second", response: { 200: CounterHistory } } },
       async () => {
         if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
         return { samples: history.watch() };
@@ -70,7 +70,7 @@ export function clusterRoutes(links: ClusterLinks | null, hooks: AuthHooks): Fas
       async (request) => admin('/algorithm', { method: 'PUT', body: JSON.stringify({ name: request.body.name }) }),
     );
 
-    app.get('/api/cluster/nodes', { preHandler: hooks.requireAuth(), schema: { tags, summary: "Every node's event-loop delay, memory and sockets", response: { 200: Type.Object({ nodes: Type.Array(ClusterNode) }) } } }, async () => {
+    app.get('/api/cluster/nodes', { preHandler: hooks.requireAuth(), schema: { tags, summary: "Every node's event-loop delay, memory and sockets", response: { 200: ClusterNodeList } } }, async () => {
       if (!links) throw new GatehouseError('GH_CORE_NOT_FOUND', { message: 'This node is not part of a `gatehouse up` cluster.' });
       const nodes = await Promise.all(
         links.nodes.map(async (node): Promise<ClusterNode> => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, isGatehouseError, LinkView, ProviderAdminView, ProviderView, sameOriginPath } from '../../core/index.js';
+import { GatehouseError, isGatehouseError, ProviderAdminView, sameOriginPath, ProviderList, ProviderAdminList, LinkStart, LinkList } from '../../core/index.js';
 import {
   callbackUrlFor,
   describeFailure,
@@ -63,14 +63,14 @@ export function federationRoutes(ctx: FederationRouteDeps, federation: Federatio
       return reply.redirect(problemPagePath(failure.reason, providerId), 303);
     }
 
-    app.get('/api/auth/federation/providers', { schema: { tags, summary: 'Sign-in providers', response: { 200: Type.Object({ providers: Type.Array(ProviderView) }) } } }, async () => ({
+    app.get('/api/auth/federation/providers', { schema: { tags, summary: 'Sign-in providers', response: { 200: ProviderList } } }, async () => ({
       providers: await registry.list(),
     }));
     app.get(
       '/api/auth/federation/admin/providers',
       {
         preHandler: hooks.requireAuth({ roles: ['admin'] }),
-        schema: { tags, summary: 'Every sign-in provider with the callback URL to register upstream (admin)', response: { 200: Type.Object({ providers: Type.Array(ProviderAdminView) }), ...errorResponses } },
+        schema: { tags, summary: 'Every sign-in provider with the callback URL to register upstream (admin)', response: { 200: ProviderAdminList, ...errorResponses } },
       },
       async () => {
         return { providers: (await registry.listForAdmin()).map((p) => ({ ...p, callbackUrl: callbackUrl(p.id) })) };
@@ -169,7 +169,7 @@ export function federationRoutes(ctx: FederationRouteDeps, federation: Federatio
           summary: 'Link a provider to the signed-in account: answers where to send the browser',
           params: ProviderParams,
           body: Type.Object({ returnTo: ReturnTo }, { additionalProperties: false }),
-          response: { 200: Type.Object({ authorizationUrl: Type.String() }), 404: ErrorBody, ...errorResponses },
+          response: { 200: LinkStart, 404: ErrorBody, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -242,7 +242,7 @@ export function federationRoutes(ctx: FederationRouteDeps, federation: Federatio
 
     app.get(
       '/api/auth/federation/links',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's linked providers", response: { 200: Type.Object({ links: Type.Array(LinkView) }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's linked providers", response: { 200: LinkList, ...errorResponses } } },
       async (request) => {
         const p = request.principal!;
         const [list, providers] = await Promise.all([links.list(p.userId), registry.list()]);

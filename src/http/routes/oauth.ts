@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, OIDC_MOUNT, sendInteractionError, type Granted, type OauthModule } from '../../oauth/index.js';
-import { AppView, GrantView, OauthClientView } from '../../core/index.js';
+import { OauthClientView, GrantList, AppList, OauthClientList, ClientSecretRotated } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import type { AuthHooks } from '../guard.js';
 import { passwordStep, secondFactorStep } from '../login.js';
@@ -162,7 +162,7 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
     // Managing grants is managing the account: first-party credentials only (the guard's default lane).
     app.get(
       '/api/oauth/grants',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Applications the caller granted access to, one row per provider grant', response: { 200: Type.Object({ grants: Type.Array(GrantView) }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Applications the caller granted access to, one row per provider grant', response: { 200: GrantList, ...errorResponses } } },
       async (request) => ({ grants: await grants.list(request.principal!.userId) }),
     );
     app.delete(
@@ -181,7 +181,7 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
     );
     app.get(
       '/api/oauth/apps',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Apps the caller allowed: one entry per client', response: { 200: Type.Object({ apps: Type.Array(AppView) }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Apps the caller allowed: one entry per client', response: { 200: AppList, ...errorResponses } } },
       async (request) => ({ apps: await grants.listApps(request.principal!.userId) }),
     );
     app.delete(
@@ -206,7 +206,7 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
     );
 
     const admin = { preHandler: hooks.requireAuth({ roles: ['admin'] }) };
-    app.get('/api/oauth/clients', { ...admin, schema: { tags, summary: 'OAuth clients (admin)', response: { 200: Type.Object({ clients: Type.Array(OauthClientView) }), ...errorResponses } } }, async () => ({
+    app.get('/api/oauth/clients', { ...admin, schema: { tags, summary: 'OAuth clients (admin)', response: { 200: OauthClientList, ...errorResponses } } }, async () => ({
       clients: await clients.list(),
     }));
     app.post(
@@ -229,7 +229,7 @@ export function oauthRoutes(ctx: OauthRouteDeps, hooks: AuthHooks): FastifyPlugi
       '/api/oauth/clients/:id/rotate-secret',
       {
         ...admin,
-        schema: { tags, summary: 'Give a confidential client a new secret, shown once (admin)', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 200: Type.Object({ client_id: Type.String(), client_secret: Type.String() }), 404: ErrorBody, ...errorResponses } },
+        schema: { tags, summary: 'Give a confidential client a new secret, shown once (admin)', params: Type.Object({ id: Type.String({ maxLength: 255 }) }), response: { 200: ClientSecretRotated, 404: ErrorBody, ...errorResponses } },
       },
       async (request) => {
         const rotated = await clients.rotateSecret(request.params.id);

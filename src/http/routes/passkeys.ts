@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError, PasskeyView } from '../../core/index.js';
+import { GatehouseError, PasskeyView, PasskeyList, PasskeyCeremony } from '../../core/index.js';
 import type { AppContext } from '../context.js';
 import { endCredentials } from '../end-credentials.js';
 import type { AuthHooks } from '../guard.js';
@@ -10,7 +10,6 @@ import { requestMeta } from '../request-meta.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
 import { recordAuthentication, signInKey, stepUp } from '../step-up.js';
 
-const Options = Type.Object({ ceremony: Type.String(), options: Type.Object({}, { additionalProperties: true, description: 'PublicKeyCredential options (JSON) for @simplewebauthn/browser' }) });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 1024 }) });
 
@@ -29,7 +28,7 @@ export function passkeyRoutes(ctx: PasskeyRouteDeps, hooks: AuthHooks): FastifyP
     app.post(
       '/api/auth/passkey/options',
       {
-        schema: { tags, summary: 'Options for a passkey sign-in or second step (discoverable: no account named)', response: { 200: Options, ...errorResponses } },
+        schema: { tags, summary: 'Options for a passkey sign-in or second step (discoverable: no account named)', response: { 200: PasskeyCeremony, ...errorResponses } },
         config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
       },
       async (_request, reply) => {
@@ -40,13 +39,13 @@ export function passkeyRoutes(ctx: PasskeyRouteDeps, hooks: AuthHooks): FastifyP
 
     app.get(
       '/api/account/passkeys',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's passkeys", response: { 200: Type.Object({ passkeys: Type.Array(PasskeyView) }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: "The caller's passkeys", response: { 200: PasskeyList, ...errorResponses } } },
       async (request) => ({ passkeys: await ctx.identity.passkeys.list(request.principal!.userId) }),
     );
 
     app.post(
       '/api/account/passkeys/options',
-      { preHandler: [hooks.requireAuth(), stepUp(ctx)], schema: { tags, summary: 'Options to register a new passkey', response: { 200: Options, ...errorResponses } } },
+      { preHandler: [hooks.requireAuth(), stepUp(ctx)], schema: { tags, summary: 'Options to register a new passkey', response: { 200: PasskeyCeremony, ...errorResponses } } },
       async (request, reply) => {
         const principal = request.principal!;
         void reply.header('cache-control', 'no-store');

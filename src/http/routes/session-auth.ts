@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { GatehouseError } from '../../core/index.js';
+import { GatehouseError, SessionList, OthersRevoked } from '../../core/index.js';
 import type { Session } from '../../sessions/index.js';
 import type { RefreshFamilyView } from '../../tokens/index.js';
 import type { Principal } from '../../core/index.js';
@@ -111,7 +111,7 @@ export function sessionAuthRoutes(ctx: SessionAuthRouteDeps, hooks: AuthHooks): 
       '/api/auth/sessions',
       {
         preHandler: hooks.requireAuth(),
-        schema: { tags, summary: "The caller's devices: server sessions and JWT sign-ins, most recently used first", response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } },
+        schema: { tags, summary: "The caller's devices: server sessions and JWT sign-ins, most recently used first", response: { 200: SessionList, ...errorResponses } },
       },
       async (request) => {
         const principal = request.principal!;
@@ -149,7 +149,7 @@ export function sessionAuthRoutes(ctx: SessionAuthRouteDeps, hooks: AuthHooks): 
 
     app.post(
       '/api/auth/sessions/revoke-others',
-      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Log out every other device: sessions and JWT sign-ins', response: { 200: Type.Object({ revoked: Type.Number() }), ...errorResponses } } },
+      { preHandler: hooks.requireAuth(), schema: { tags, summary: 'Log out every other device: sessions and JWT sign-ins', response: { 200: OthersRevoked, ...errorResponses } } },
       async (request) => {
         const principal = request.principal!;
         const keepSession = currentOf(principal, 'session');

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { ProviderAdminView } from '../api/types.js';
+import type { ProviderAdminList, ProviderAdminView } from '../api/types.js';
 import { AdminOnly } from '../components/admin-only.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
@@ -19,7 +19,7 @@ export function AdminProvidersPage() {
 
 function ProvidersAdmin() {
   const { t } = useI18n();
-  const [state, reload] = useEndpoint<{ providers: ProviderAdminView[] }>('/api/auth/federation/admin/providers');
+  const [state, reload] = useEndpoint<ProviderAdminList>('/api/auth/federation/admin/providers');
   const [kind, setKind] = useState<(typeof KINDS)[number]>('google');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
 

@@ -4,14 +4,14 @@ import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
 import { formatTime } from '../lib/format.js';
-import type { LinkView, ProviderView } from '../api/types.js';
+import type { LinkList, ProviderList } from '../api/types.js';
 import { startLink } from './link.js';
 
 /** The account page's "linked providers": each external identity of this account, unlink, and link more. */
 export function LinkedProviders() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ links: LinkView[] }>('/api/auth/federation/links');
-  const [providers] = useEndpoint<{ providers: ProviderView[] }>('/api/auth/federation/providers');
+  const [state, reload] = useEndpoint<LinkList>('/api/auth/federation/links');
+  const [providers] = useEndpoint<ProviderList>('/api/auth/federation/providers');
   const [error, setError] = useState<string | null>(null);
   if (state.status !== 'ok') return null;
   const links = state.data.links;

@@ -5,7 +5,7 @@ import { useI18n, type Translate } from '../i18n/i18n.js';
 import type { MsgKey } from '../i18n/messages.js';
 import { auth, login } from '../state/auth.js';
 import { useStore } from '../state/store.js';
-import type { ProviderView } from '../api/types.js';
+import type { ProviderList, ProviderView } from '../api/types.js';
 import { startLink } from './link.js';
 import { EmailInput } from '../components/email-input.js';
 
@@ -30,7 +30,7 @@ export function FederationProblemPage() {
   const params = new URLSearchParams(location.search);
   const code = params.get('code') ?? '';
   const providerId = params.get('provider') ?? '';
-  const [providers] = useEndpoint<{ providers: ProviderView[] }>('/api/auth/federation/providers');
+  const [providers] = useEndpoint<ProviderList>('/api/auth/federation/providers');
   const known = providers.status === 'ok' ? providers.data.providers.find((p) => p.id === providerId) : undefined;
   const name = known?.displayName ?? providerId;
 

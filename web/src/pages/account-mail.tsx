@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { EmailVerified } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useI18n } from '../i18n/i18n.js';
 import { afterCredentialsEnded, loadMe } from '../state/auth.js';
@@ -20,7 +21,7 @@ export function VerifyEmailPage() {
   useEffect(() => {
     const token = takeToken();
     if (!token) return setState({ kind: 'missing' });
-    void api<{ user: { email: string }; changed: boolean }>('POST', '/api/auth/email/verify', { token }).then(async (result) => {
+    void api<EmailVerified>('POST', '/api/auth/email/verify', { token }).then(async (result) => {
       if (!result.ok || !result.data) return setState({ kind: 'error', text: result.error?.message ?? '' });
       await loadMe();
       setState({ kind: 'ok', text: t(result.data.changed ? 'acct.verify.changed' : 'acct.verify.done', { email: result.data.user.email }) });

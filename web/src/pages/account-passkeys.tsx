@@ -1,7 +1,7 @@
 import { startRegistration } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { PasskeyView } from '../api/types.js';
+import type { PasskeyCeremony, PasskeyList, PasskeyView } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { useEndpoint } from '../components/use-endpoint.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -10,7 +10,7 @@ import { formatTime } from '../lib/format.js';
 /** The account's passkeys: add one (named), see when each was last used, remove one. */
 export function PasskeysSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ passkeys: PasskeyView[] }>('/api/account/passkeys');
+  const [state, reload] = useEndpoint<PasskeyList>('/api/account/passkeys');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   if (state.status !== 'ok') return null;
 
@@ -18,11 +18,11 @@ export function PasskeysSection() {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const name = String(new FormData(form).get('name') ?? '').trim();
-    const options = await api<{ ceremony: string; options: Parameters<typeof startRegistration>[0]['optionsJSON'] }>('POST', '/api/account/passkeys/options', {});
+    const options = await api<PasskeyCeremony>('POST', '/api/account/passkeys/options', {});
     if (!options.ok || !options.data) return setMessage({ ok: false, text: options.error?.message ?? 'failed' });
     let response: unknown;
     try {
-      response = await startRegistration({ optionsJSON: options.data.options });
+      response = await startRegistration({ optionsJSON: options.data.options as Parameters<typeof startRegistration>[0]['optionsJSON'] });
     } catch (error) {
       return setMessage({ ok: false, text: error instanceof Error ? error.message : 'passkey failed' });
     }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { AppView, AuditEventView, SessionView } from '../api/types.js';
+import type { AppList, AppView, AuditEventList, OthersRevoked, SessionList, SessionView } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { LinkedProviders } from '../federation/linked-providers.js';
 import { useEndpoint } from '../components/use-endpoint.js';
@@ -64,7 +64,7 @@ export function AccountPage() {
 /** Every device signed in to the account: server sessions and JWT sign-ins, each revocable. */
 function SessionsSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ sessions: SessionView[] }>('/api/auth/sessions');
+  const [state, reload] = useEndpoint<SessionList>('/api/auth/sessions');
   const [message, setMessage] = useState<string | null>(null);
   if (state.status === 'missing') return null;
   async function revoke(session: SessionView) {
@@ -74,7 +74,7 @@ function SessionsSection() {
     reload();
   }
   async function revokeOthers() {
-    const result = await api<{ revoked: number }>('POST', '/api/auth/sessions/revoke-others', {});
+    const result = await api<OthersRevoked>('POST', '/api/auth/sessions/revoke-others', {});
     setMessage(result.ok ? t('account.sessions.revokedOthers', { count: result.data?.revoked ?? 0 }) : (result.error?.message ?? 'failed'));
     reload();
   }
@@ -168,7 +168,7 @@ function PasswordSection() {
 /** One entry per app the user allowed; revoking it ends every grant, token and socket of that app. */
 function AppsSection() {
   const { t, lang } = useI18n();
-  const [state, reload] = useEndpoint<{ apps: AppView[] }>('/api/oauth/apps');
+  const [state, reload] = useEndpoint<AppList>('/api/oauth/apps');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   if (state.status !== 'ok') return null;
   async function revoke(app: AppView) {
@@ -209,7 +209,7 @@ function AppsSection() {
 function AuditSection() {
   const { t, lang } = useI18n();
   // An admin is answered everyone's events, each with its user's email: the table then says whose each row is.
-  const [state] = useEndpoint<{ events: AuditEventView[] }>('/api/audit?limit=20');
+  const [state] = useEndpoint<AuditEventList>('/api/audit?limit=20');
   if (state.status !== 'ok') return null;
   const showsOwners = state.data.events.some((e) => e.userEmail !== undefined);
   return (

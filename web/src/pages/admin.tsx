@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { AdminUserDetail, AdminUserView, OauthClientView, OutboxMessageView } from '../api/types.js';
+import type { AdminUserDetail, AdminUserList, AdminUserView, ClientSecretRotated, OauthClientList, OauthClientView, Outbox } from '../api/types.js';
 import { AdminOnly } from '../components/admin-only.js';
 import { Notice } from '../components/notice.js';
 import { Table } from '../components/table.js';
@@ -86,7 +86,7 @@ function UsersPanel() {
   const { t } = useI18n();
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
-  const [state, reload] = useEndpoint<{ users: AdminUserView[] }>(`/api/admin/users?q=${encodeURIComponent(query)}`, [query]);
+  const [state, reload] = useEndpoint<AdminUserList>(`/api/admin/users?q=${encodeURIComponent(query)}`, [query]);
   const [result, act] = useUserAction(reload);
 
   if (selected) {
@@ -204,7 +204,7 @@ function UserDetail({ id, onBack }: { id: string; onBack: () => void }) {
 
 function ClientsPanel() {
   const { t } = useI18n();
-  const [state, reload] = useEndpoint<{ clients: OauthClientView[] }>('/api/oauth/clients');
+  const [state, reload] = useEndpoint<OauthClientList>('/api/oauth/clients');
   const [result, setResult] = useState<Result>(null);
 
   async function create(event: Event) {
@@ -220,7 +220,7 @@ function ClientsPanel() {
     reload();
   }
   async function rotate(client: OauthClientView) {
-    const response = await api<{ client_id: string; client_secret: string }>('POST', `/api/oauth/clients/${encodeURIComponent(client.client_id)}/rotate-secret`, {});
+    const response = await api<ClientSecretRotated>('POST', `/api/oauth/clients/${encodeURIComponent(client.client_id)}/rotate-secret`, {});
     setResult(response.ok && response.data ? { kind: 'ok', text: t('admin.client.secret', { id: response.data.client_id, secret: response.data.client_secret }) } : { kind: 'error', text: response.error?.message ?? '' });
   }
   async function remove(client: OauthClientView) {
@@ -287,7 +287,7 @@ function ClientsPanel() {
 
 function OutboxPanel() {
   const { t, lang } = useI18n();
-  const [state] = useEndpoint<{ delivery: string; messages: OutboxMessageView[] }>('/api/admin/outbox');
+  const [state] = useEndpoint<Outbox>('/api/admin/outbox');
   if (state.status !== 'ok') return null;
   return (
     <section class="panel" aria-labelledby="outbox-h">

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ApiError, LoginMode, ProviderView } from '../api/types.js';
+import type { ApiError, LoginMode, ProviderList } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { PasswordFeedback, isPasswordRefusal } from '../components/password-feedback.js';
 import { useEndpoint } from '../components/use-endpoint.js';
@@ -31,7 +31,7 @@ export function AuthPage({ kind }: { kind: 'login' | 'signup' }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<ApiError | null>(null);
-  const [providers] = useEndpoint<{ providers: ProviderView[] }>('/api/auth/federation/providers');
+  const [providers] = useEndpoint<ProviderList>('/api/auth/federation/providers');
   // Set once the password was right and the account has a second factor: the code step replaces the form.
   const [pending, setPending] = useState<{ mode: LoginMode; ticket: string; methods: string[] } | null>(() => federatedPending());
 

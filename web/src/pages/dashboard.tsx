@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
+import type { ClusterNodeList, CounterHistory } from '../api/types.js';
 import { Notice } from '../components/notice.js';
 import { RpsChart } from '../components/rps-chart.js';
 import { useI18n } from '../i18n/i18n.js';
-import { nodeRow, type ClusterBackends, type ClusterNode, type NodeRow } from '../lib/cluster.js';
+import { nodeRow, type ClusterBackends, type NodeRow } from '../lib/cluster.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
 import { auth } from '../state/auth.js';
 import { useStore } from '../state/store.js';
@@ -36,7 +37,7 @@ export function DashboardPage() {
     let timer: ReturnType<typeof setTimeout> | null = null;
     // Sequential polling: the next request starts a second after the last one ended, never piling up.
     const poll = async () => {
-      const [b, n] = await Promise.all([api<ClusterBackends>('GET', '/api/cluster/backends'), api<{ nodes: ClusterNode[] }>('GET', '/api/cluster/nodes')]);
+      const [b, n] = await Promise.all([api<ClusterBackends>('GET', '/api/cluster/backends'), api<ClusterNodeList>('GET', '/api/cluster/nodes')]);
       if (!live) return;
       if (!b.ok || !b.data) {
         setAvailable(b.status === 401 ? 'signin' : b.status === 404 ? 'absent' : 'error');
@@ -56,7 +57,7 @@ export function DashboardPage() {
       timer = setTimeout(() => void poll(), POLL_MS);
     };
     // The node's last minute first, so the chart starts with the recent past; then live samples.
-    void api<{ samples: CounterSample[] }>('GET', '/api/cluster/history').then((history) => {
+    void api<CounterHistory>('GET', '/api/cluster/history').then((history) => {
       if (!live) return;
       const samples = history.ok && history.data ? history.data.samples : [];
       // A window kept from a recent visit in this tab is the same history and as fresh; an older one is not.

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { JSONWebKeySet } from 'jose';
 import { api, requestLog } from '../api/client.js';
-import type { GrantView, SessionView } from '../api/types.js';
+import type { GrantList, GrantView, SessionList, SessionView } from '../api/types.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { parseCookieHeader } from '../lib/cookies.js';
 import { formatClock, formatTime } from '../lib/format.js';
@@ -37,12 +37,12 @@ export function ExplainPage() {
 
   useEffect(() => {
     if (current !== 'session') return setSession(null);
-    void api<{ sessions: SessionView[] }>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
+    void api<SessionList>('GET', '/api/auth/sessions').then((r) => setSession(r.ok ? (r.data?.sessions.find((s) => s.current) ?? null) : null));
   }, [current, state.me?.credential.id]);
 
   useEffect(() => {
     if (!state.me) return setGrant(null);
-    void api<{ grants: GrantView[] }>('GET', '/api/oauth/grants').then((r) => {
+    void api<GrantList>('GET', '/api/oauth/grants').then((r) => {
       const newest = r.ok ? [...(r.data?.grants ?? [])].sort((a, b) => b.createdAt - a.createdAt)[0] : undefined;
       setGrant(newest ?? null);
     });

@@ -1,6 +1,6 @@
 import { startAuthentication } from '@simplewebauthn/browser';
 import { api, setTokenHooks, type ApiResult } from '../api/client.js';
-import type { LoginMode, PrincipalView, SecondFactorRequired, TokenResponse, UserView } from '../api/types.js';
+import type { LoginMode, PasskeyCeremony, PrincipalView, SecondFactorRequired, SignupAnswer, TokenResponse, WhoamiAnswer } from '../api/types.js';
 import { createStore } from './store.js';
 
 // Who is signed in and how. The JWT access token lives only in this module's memory (never in
@@ -88,7 +88,7 @@ export function refreshAccessToken(): Promise<boolean> {
 export const WHOAMI_PATH = '/api/whoami';
 
 async function whoami(): Promise<PrincipalView | null> {
-  const result = await api<{ me: PrincipalView | null }>('GET', WHOAMI_PATH);
+  const result = await api<WhoamiAnswer>('GET', WHOAMI_PATH);
   return result.ok ? (result.data?.me ?? null) : null;
 }
 
@@ -103,7 +103,7 @@ export async function loadMe(options: { tryRefresh?: boolean } = {}): Promise<Pr
 }
 
 export async function signup(input: { email: string; password: string; name?: string }) {
-  return api<{ user: UserView }>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
+  return api<SignupAnswer>('POST', '/api/auth/signup', input.name ? input : { email: input.email, password: input.password });
 }
 
 /** The password step's answer when the account has a second factor: a ticket, no credential yet. */
@@ -137,10 +137,10 @@ export async function loginSecondFactor(mode: LoginMode, ticket: string, code: s
 
 /** A passkey assertion for a fresh sign-in ceremony; null (with the error) when the browser or user declined. */
 export async function passkeyAssertion(): Promise<{ ceremony: string; response: unknown } | { error: string }> {
-  const options = await api<{ ceremony: string; options: Parameters<typeof startAuthentication>[0]['optionsJSON'] }>('POST', '/api/auth/passkey/options', {}, { bearer: false, retry: false });
+  const options = await api<PasskeyCeremony>('POST', '/api/auth/passkey/options', {}, { bearer: false, retry: false });
   if (!options.ok || !options.data) return { error: options.error?.message ?? 'failed' };
   try {
-    return { ceremony: options.data.ceremony, response: await startAuthentication({ optionsJSON: options.data.options }) };
+    return { ceremony: options.data.ceremony, response: await startAuthentication({ optionsJSON: options.data.options as Parameters<typeof startAuthentication>[0]['optionsJSON'] }) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : 'passkey failed' };
   }
