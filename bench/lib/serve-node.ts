@@ -60,6 +60,8 @@ export interface ServeNodeOptions {
   main?: string;
   /** Node options for the server process (`--cpu-prof`, say). */
   nodeArgs?: string[];
+  /** Extra environment for the node (an A/B of one setting: `LOG_LEVEL=warn`, say), set after the defaults. */
+  env?: Record<string, string>;
 }
 
 export async function startServeNode(options: ServeNodeOptions = {}): Promise<ServeNode> {
@@ -69,6 +71,7 @@ export async function startServeNode(options: ServeNodeOptions = {}): Promise<Se
   // Defaults, whatever the shell running the bench has set.
   for (const name of ['LOG_LEVEL', 'REDIS_URL', 'DATABASE_URL', 'PORT', 'NODE_ENV']) delete env[name];
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
+  Object.assign(env, options.env);
   const log = openSync(join(dataDir, 'serve.log'), 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
