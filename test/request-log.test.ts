@@ -2,8 +2,10 @@
 // and a "completed" line), carrying what an operator needs — request id, method, URL, status, time —
 // and never a credential, though the line skips the redaction pass.
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/core/index.js';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, infoLineSink } from '../src/core/index.js';
+import { completedFields } from '../src/http/request-log.js';
 import { startGatehouse } from './oauth/support.js';
 
 describe("a node's request log", () => {
@@ -34,6 +36,9 @@ describe("a node's request log", () => {
         expect(typeof line.responseTime).toBe('number');
         expect(line.res).toEqual({ statusCode: status });
         expect((line.req as { method: string }).method).toBe('GET');
+        // Who asked: the peer the line names (it was lost once, to the serializer running twice).
+        expect((line.req as { remoteAddress: string }).remoteAddress).toBe('127.0.0.1');
+        expect(typeof (line.req as { remotePort: number }).remotePort).toBe('number');
       }
       expect((completed[0]!.req as { url: string }).url).toBe('/healthz');
       expect((completed[2]!.req as { url: string }).url).toBe('/api/no/such/route?access_token=[redacted]');
@@ -42,5 +47,41 @@ describe("a node's request log", () => {
     } finally {
       await gh.close();
     }
+  });
+
+  describe('the line formatted without pino', () => {
+    afterEach(() => vi.useRealTimers());
+    const captured = () => {
+      const out: string[] = [];
+      return { out, destination: { write: (line: string) => void out.push(line) } };
+    };
+    const requests = [
+      { method: 'GET', url: '/healthz', host: 'localhost:8080', remoteAddress: '127.0.0.1', remotePort: 51234 },
+      // Quotes, backslashes, line separators and non-ASCII in the URL must be escaped as pino escapes them.
+      { method: 'POST', url: '/a?"q"=\\x\u2028\u00e9&code=[redacted]', host: undefined, remoteAddress: '::1', remotePort: undefined },
+      { method: 'DELETE', url: '/', host: 'h', remoteAddress: undefined, remotePort: undefined },
+    ];
+
+    it("writes byte for byte what pino's own path writes", () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-12-02T08:00:00.123Z'));
+      for (const [i, req] of requests.entries()) {
+        const { out, destination } = captured();
+        const logger = createLogger({ level: 'info', name: 'gatehouse', destination });
+        logger.child({}, { redact: [], serializers: { req: (r: unknown) => r } }).info({ reqId: `id-${i}"`, req, res: { statusCode: 200 + i }, responseTime: 1.5 + i / 3 }, 'request completed');
+        const sink = infoLineSink(logger);
+        expect(sink).not.toBeNull();
+        sink!.write(`${sink!.head()}${completedFields(`id-${i}"`, req, 200 + i, 1.5 + i / 3)}`);
+        expect(out).toHaveLength(2);
+        expect(out[1]).toBe(out[0]);
+      }
+    });
+
+    it('is not used for a logger whose format gatehouse does not know', () => {
+      const { destination } = captured();
+      expect(infoLineSink(pino({ formatters: { level: (label) => ({ level: label }) } }, destination))).toBeNull();
+      // A child of our logger may carry its own bindings or options: the logger's own path is used.
+      expect(infoLineSink(createLogger({ destination }).child({ part: 'x' }))).toBeNull();
+    });
   });
 });

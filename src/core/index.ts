@@ -19,8 +19,8 @@ export { isLang, LANG_COOKIE, LANGS, preferredLang } from './locale.js';
 export type { Lang } from './locale.js';
 export type { IdSource } from './ids.js';
 export { deriveKey, loadInstanceSecret, SECRET_FILE } from './secrets.js';
-export { createLogger, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
-export type { Logger } from './logger.js';
+export { createLogger, infoLineSink, LOG_SERIALIZERS, redactUrl, REDACT_PATHS, silentLogger } from './logger.js';
+export type { InfoLineSink, Logger } from './logger.js';
 export type { Authenticate, CredentialKind, CredentialResolver, Principal, RequestCredentials } from './principal.js';
 // Every response shape the browser shares: the module holds nothing else.
 export * from './api-shapes.js';

@@ -1,4 +1,5 @@
-import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, symbols, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { sharedDestination } from './log-destination.js';
 
 export type Logger = PinoLogger;
 
@@ -48,6 +49,9 @@ export const LOG_SERIALIZERS = {
   req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
 };
 
+/** Loggers createLogger made: no formatters, mixins, hooks or transports, so their line format is pino's default JSON. */
+const DEFAULT_FORMAT = new WeakSet<Logger>();
+
 export function createLogger(options: { level?: string; name?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -55,7 +59,43 @@ export function createLogger(options: { level?: string; name?: string; pretty?: 
     serializers: LOG_SERIALIZERS,
   };
   if (options.name) config.name = options.name;
-  return options.destination ? pino(config, options.destination) : pino(config);
+  // Standard output through the shared buffered destination (log-destination.ts): written in batches.
+  const logger = pino(config, options.destination ?? sharedDestination(1));
+  DEFAULT_FORMAT.add(logger);
+  return logger;
+}
+
+/** Where a pre-formatted info line goes, and what pino would have written before its own fields. */
+export interface InfoLineSink {
+  /** `{"level":30,"time":<now>` and the logger's bindings (pid, hostname, name…): a line's start. */
+  head(): string;
+  /** Writes one whole line (its fields, `"msg"`, `}` and the newline included). */
+  write(line: string): void;
+}
+
+interface PinoInternals {
+  [symbols.streamSym]: DestinationStream & { [symbols.needsMetadataGsym]?: boolean };
+  [symbols.chindingsSym]: string;
+}
+
+/**
+ * A line that is written on every request pays pino's generic path (a stringifier per key, nested
+ * objects through safe-stable-stringify): about 6 µs, several times the request's own work. For a logger
+ * createLogger made, whose format is known to be pino's default JSON, this sink lets the caller format
+ * the line itself and write it to the same destination, byte for byte what pino would write
+ * (test/request-log.test.ts compares the two). Any other logger (a caller's, with its own formatters or
+ * transport), or a destination that wants pino's per-line metadata (a multistream), gets null: use the
+ * logger.
+ */
+export function infoLineSink(logger: Logger): InfoLineSink | null {
+  if (!DEFAULT_FORMAT.has(logger)) return null;
+  const internals = logger as unknown as PinoInternals;
+  const stream = internals[symbols.streamSym];
+  if (stream[symbols.needsMetadataGsym]) return null;
+  return {
+    head: () => `{"level":30,"time":${Date.now()}${internals[symbols.chindingsSym]}`,
+    write: (line) => stream.write(line),
+  };
 }
 
 /** A logger that writes nothing: for tests and library use. */
