@@ -70,6 +70,15 @@ describe.each(['sqlite', 'postgres'] as const)('prepareQuery on %s', (dialect) =
     expect(await q.get.first({ key: 't:inside' })).toBeUndefined();
   });
 
+  it("answers a statement's failure as a rejected promise, never a synchronous throw", async () => {
+    let answered: Promise<number> | undefined;
+    expect(() => {
+      answered = q.put.run({ key: 'p:null', value: null as unknown as string, expires_at: null });
+    }).not.toThrow();
+    await expect(answered).rejects.toThrow();
+    expect(await q.get.first({ key: 'p:b' })).toEqual({ value: 'two', expires_at: 5_000 });
+  });
+
   it('defined on a transaction, runs inside it (through Kysely)', async () => {
     await handle.db.transaction().execute(async (trx) => {
       const inTrx = queriesFor(trx);
