@@ -107,6 +107,19 @@ describe('login throttle across two nodes sharing Redis', () => {
     expect(await login(nodeB, PASSWORD, '192.0.2.77', 'owner@example.com')).toBe('ok');
   });
 
+  it("a success at a known place still clears the failures counted against the account elsewhere", async () => {
+    await nodeA.signup({ email: 'homebody@example.com', password: PASSWORD });
+    expect(await login(nodeA, PASSWORD, '192.0.2.90', 'homebody@example.com')).toBe('ok');
+    // Two failures from elsewhere (below the three free ones), then the owner signs in at home…
+    for (const ip of ['203.0.113.31', '203.0.113.32']) expect(await login(nodeB, 'guess-guess-3', ip, 'homebody@example.com')).toMatchObject({ code: 'GH_AUTH_INVALID_CREDENTIALS' });
+    expect(await login(nodeB, PASSWORD, '192.0.2.90', 'homebody@example.com')).toBe('ok');
+    // …which gave the account its whole budget back: three more failures pass without a delay (with the
+    // two still counted, the third of them would meet the delay gate).
+    for (const ip of ['203.0.113.33', '203.0.113.34', '203.0.113.35']) {
+      expect(await login(nodeA, 'guess-guess-4', ip, 'homebody@example.com')).toMatchObject({ code: 'GH_AUTH_INVALID_CREDENTIALS' });
+    }
+  });
+
   it('a place the owner keeps signing in from stays known past 30 days: the mark is renewed once half its life is gone', async () => {
     const DAY = 24 * 3600 * 1000;
     await nodeA.signup({ email: 'regular@example.com', password: PASSWORD });

@@ -81,9 +81,16 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
 
   return {
     async reserve(input): Promise<ThrottleReservation> {
-      const trustedUntil = input.trustKnownIp === false ? null : await kv.expiresAt(trustedKey(input));
-      const known = trustedUntil !== null;
       const [account, ip] = scopes(input);
+      // From a known place the account scope is not taken, so whether a success has failures to clear
+      // is read now, in parallel with the mark: a success then writes nothing for the account unless
+      // there is something to clear (each delete is a write, several times a read's cost on SQLite). A
+      // failure recorded elsewhere after this read is left counting: the account only stays slower.
+      const [trustedUntil, accountCount, accountGate] =
+        input.trustKnownIp === false
+          ? [null, null, null]
+          : await Promise.all([kv.expiresAt(trustedKey(input)), kv.get(`${account!.key}:count`), kv.expiresAt(`${account!.key}:gate`)]);
+      const known = trustedUntil !== null;
       const held: Held[] = [];
       try {
         if (!known) held.push(await take(account!));
@@ -112,8 +119,8 @@ export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; con
         async succeed() {
           if (settled) return;
           settled = true;
-          await kv.delete(`${account!.key}:count`);
-          await kv.delete(`${account!.key}:gate`);
+          if (!known || accountCount !== null) await kv.delete(`${account!.key}:count`);
+          if (!known || accountGate !== null) await kv.delete(`${account!.key}:gate`);
           const ipHeld = held.find((h) => h.scope.name === 'ip');
           if (ipHeld) await kv.increment(`${ipHeld.scope.key}:count`, windowMs, -1);
           // Renewed only once half its life is gone: a client authenticating on every token request
