@@ -23,6 +23,12 @@ export interface UserChangeFeed {
   readonly live: boolean;
   /** Called whenever `live` flips. */
   onLive(listener: (live: boolean) => void): void;
+  /**
+   * SQLite only: this connection's UPDATEs and DELETEs of session rows (any code, raw SQL, a user's
+   * deletion cascading), by token hash. Another connection's writes reach `onChange(null)` as for users.
+   * Absent where session rows are not watched (PostgreSQL): a session cache must then stay off.
+   */
+  readonly sessions?: { onChange(listener: (tokenHash: string) => void): void };
   close(): Promise<void>;
 }
 
@@ -59,39 +65,59 @@ const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, li
  * commit. Any such commit clears the cache — the pragma cannot say which table moved. This connection's
  * own writes do not move it, so a TEMP trigger (this connection's alone; other processes never see it
  * or need its function) reports every UPDATE or DELETE of a user row made here, whatever code or raw
- * SQL made it.
+ * SQL made it; another does the same for session rows (the session cache's own feed).
  */
 function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
   const changes = listeners<string | null>();
+  const sessionChanges = listeners<string>();
   try {
     sqlite.function('gatehouse_user_changed', { deterministic: false, varargs: false }, (id: unknown) => {
       changes.emit(typeof id === 'string' ? id : null);
       return null;
     });
+    sqlite.function('gatehouse_session_changed', { deterministic: false, varargs: false }, (tokenHash: unknown) => {
+      if (typeof tokenHash === 'string') sessionChanges.emit(tokenHash);
+      return null;
+    });
     for (const event of ['UPDATE', 'DELETE']) {
       sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_user_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gatehouse_user_changed(OLD.id); END`);
+      sqlite.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_session_${event.toLowerCase()} AFTER ${event} ON main.sessions BEGIN SELECT gatehouse_session_changed(OLD.token_hash); END`,
+      );
     }
   } catch {
-    // No users table on this connection (a tool's handle): nothing to vouch for.
+    // No users or sessions table on this connection (a tool's handle): nothing to vouch for.
     return unwatched;
   }
   const version = sqlite.prepare('PRAGMA data_version').pluck();
   let seen = version.get();
+  // Asked once per turn of the event loop: the pragma opens a read transaction (the WAL index's lock
+  // taken and released), about as dear as the read it saves. Every request whose bytes this turn reads
+  // had arrived before the turn began (the poll that found them ready), so one answer, taken during the
+  // turn, still sees every commit made before any of them arrived. Cleared in the turn's check phase.
+  let askedThisTurn = false;
+  const nextTurn = () => {
+    askedThisTurn = false;
+  };
   return {
     vouches() {
       // Inside a transaction (held across awaits by Kysely) the pragma reads that transaction's snapshot,
       // which may predate another process's commit.
       if (sqlite.inTransaction) return false;
+      if (askedThisTurn) return true;
       const now = version.get();
       if (now !== seen) {
         seen = now;
         changes.emit(null);
       }
+      askedThisTurn = true;
+      setImmediate(nextTurn);
       return true;
     },
     onChange: changes.add,
     live: true,
     onLive: () => {},
+    sessions: { onChange: sessionChanges.add },
     close: async () => {},
   };
 }
