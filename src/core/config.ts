@@ -94,6 +94,12 @@ export const ConfigSchema = Type.Object(
           default: 'auto',
           description: 'auto = Redis when REDIS_URL is set, else SQL',
         }),
+        cacheSize: Type.Integer({
+          minimum: 0,
+          default: 10_000,
+          description:
+            'Embedded SQLite only: sessions each node keeps in memory (least recently used leave first), served only while the user cache\'s change feed vouches (so userCache.size must be above 0) and never older than userCache.maxAgeSec; 0 = off',
+        }),
       },
       'Server-side sessions',
     ),

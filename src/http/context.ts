@@ -27,9 +27,11 @@ import {
   type KeyValueStore,
   type Housekeeping,
   type RedisClient,
+  type UserChangeFeed,
 } from '../storage/index.js';
 import { createIdentity, type Identity } from '../identity/index.js';
 import {
+  createCachedSessionStore,
   createMemorySessionStore,
   createRedisSessionStore,
   createSessionManager,
@@ -144,7 +146,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
         : null;
     if (userChanges) closers.push(() => userChanges.close());
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger, userChanges });
-    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock), clock, ids, config });
+    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock, userChanges), clock, ids, config });
     const cookies = createCookiePolicy({ origin, secure: config.cookies.secure });
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
@@ -244,14 +246,17 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
   }
 }
 
-function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock): SessionStore {
+function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock, changes: UserChangeFeed | null): SessionStore {
   const choice = config.sessions.store === 'auto' ? (redis ? 'redis' : 'sql') : config.sessions.store;
   if (choice === 'redis') {
     if (!redis) throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'sessions.store is redis but REDIS_URL is not set.' });
     return createRedisSessionStore(redis, clock, { prefix: config.storage.keyPrefix });
   }
   if (choice === 'memory') return createMemorySessionStore(clock);
-  return createSqlSessionStore(database.db, clock);
+  const store = createSqlSessionStore(database.db, clock);
+  // Only where session rows are watched (SQLite's feed): elsewhere every request reads the store.
+  if (!changes?.sessions || config.sessions.cacheSize === 0) return store;
+  return createCachedSessionStore(store, { size: config.sessions.cacheSize, maxAgeMs: config.userCache.maxAgeSec * 1000, clock, feed: changes, sessionChanges: changes.sessions });
 }
 
 /** The store bounds of the configuration, for every database handle a node opens. */

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, cryptoIds, loadConfig, sha256, type ManualClock } from '../core/index.js';
 import { createTestDatabase, createTestRedis } from '../../test/support/services.js';
-import { createMemorySessionStore, createRedisSessionStore, createSessionManager, createSqlSessionStore, type SessionManager, type SessionRecord, type SessionStore } from './index.js';
+import { createUserChangeFeed } from '../storage/index.js';
+import { createCachedSessionStore, createMemorySessionStore, createRedisSessionStore, createSessionManager, createSqlSessionStore, type SessionManager, type SessionRecord, type SessionStore } from './index.js';
 
 type Factory = (clock: ManualClock) => Promise<{ store: SessionStore; dispose(): Promise<void>; raw(): Promise<string> }>;
 
@@ -14,6 +15,14 @@ const factories: Record<string, Factory> = {
   sqlite: async (clock) => {
     const db = await createTestDatabase('sqlite');
     return { store: createSqlSessionStore(db.db, clock), dispose: db.dispose, raw: async () => JSON.stringify(await db.db.selectFrom('sessions').selectAll().execute()) };
+  },
+  // The SQL store behind the per-node session cache (SQLite, as a serve node builds it): the contract
+  // must hold from memory too.
+  'sqlite, cached': async (clock) => {
+    const db = await createTestDatabase('sqlite');
+    const feed = createUserChangeFeed(db);
+    const store = createCachedSessionStore(createSqlSessionStore(db.db, clock), { size: 100, maxAgeMs: 30_000, clock, feed, sessionChanges: feed.sessions! });
+    return { store, dispose: db.dispose, raw: async () => JSON.stringify(await db.db.selectFrom('sessions').selectAll().execute()) };
   },
   postgres: async (clock) => {
     const db = await createTestDatabase('postgres');
