@@ -170,6 +170,8 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       issuer: origin,
       getUser: activeUser,
       onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
+      // Only when the deny-list lives in this database's key-value table (not in Redis).
+      denyListChanges: redis ? null : userChanges,
     });
     closers.push(async () => tokens.close());
     // The OAuth feature, built whole (provider, adapter, grants, clients, interactions, its resolver);

@@ -1,13 +1,11 @@
 // The per-node session cache on SQLite, proven on real database files: what it serves from memory, and
 // every way a session can end without a read — through the store, by raw SQL on the node's connection,
 // from another connection (another node, the CLI) — and the clock.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, sha256, type ManualClock } from '../core/index.js';
-import { createDatabase, createUserChangeFeed, migrateToLatest, type DatabaseHandle } from '../storage/index.js';
+import { createSqliteTwins } from '../../test/support/services.js';
+import { createUserChangeFeed, type DatabaseHandle } from '../storage/index.js';
 import { createCachedSessionStore } from './cached-store.js';
 import { createSqlSessionStore } from './sql-store.js';
 import type { SessionRecord, SessionStore } from './types.js';
@@ -16,9 +14,9 @@ const MIN = 60_000;
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the session cache (SQLite)', () => {
-  let dir: string;
   let node: DatabaseHandle;
   let other: DatabaseHandle;
+  let dispose: () => Promise<void>;
   let clock: ManualClock;
   let store: SessionStore;
   let reads: number;
@@ -31,11 +29,7 @@ describe('the session cache (SQLite)', () => {
   };
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gh-session-cache-'));
-    node = createDatabase({ dataDir: dir });
-    await migrateToLatest(node.db);
-    // Another connection to the same file: another node process, or `gatehouse user …`.
-    other = createDatabase({ dataDir: dir });
+    ({ node, other, dispose } = await createSqliteTwins());
     clock = createManualClock();
     const inner = createSqlSessionStore(node.db, clock);
     reads = 0;
@@ -49,11 +43,7 @@ describe('the session cache (SQLite)', () => {
     const feed = createUserChangeFeed(node);
     store = createCachedSessionStore(counted, { size: 2, maxAgeMs: 30_000, clock, feed, sessionChanges: feed.sessions! });
   });
-  afterEach(async () => {
-    await other.close();
-    await node.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => dispose());
 
   it('serves a session it has read from memory, least recently used leaving first', async () => {
     const [a, b, c] = [record(), record(), record()];

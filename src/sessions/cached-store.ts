@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.js';
-import type { UserChangeFeed } from '../storage/index.js';
+import { createVouchedCache, type UserChangeFeed } from '../storage/index.js';
 import { isLive, type SessionRecord, type SessionStore } from './types.js';
 
 export interface SessionCacheOptions {
@@ -21,73 +21,43 @@ export interface SessionCacheOptions {
  * - nothing is served unless the feed vouches at that moment (SQLite `data_version`, asked once per
  *   turn of the event loop: another process's commit empties the cache), and never inside a
  *   transaction on the connection (the feed says no then);
- * - every write through this store (create, touch, the deletes, sweep) drops what it may change before
- *   and after, and nothing is served or stored while one is in flight; a TEMP trigger reports this
- *   connection's other writes to session rows (raw SQL, a user's deletion cascading);
- * - a read overtaken by an invalidation is answered but not stored; no entry is older than `maxAgeMs`;
- * - expiry is still the caller's check by the clock (the manager's `isLive`), so an entry never
- *   outlives its session; unknown tokens are not remembered.
+ * - every write through this store (create, touch, the deletes, sweep) drops what it may change, and
+ *   nothing is served or remembered while one is in flight; a TEMP trigger reports every other write
+ *   to a session row on this connection (raw SQL included);
+ * - a read overtaken by an invalidation is answered but not remembered; no entry is older than
+ *   `maxAgeMs`; unknown tokens are not remembered;
+ * - expiry is checked by the clock on every answer, from memory too, as the store's contract says.
  */
 export function createCachedSessionStore(inner: SessionStore, options: SessionCacheOptions): SessionStore {
-  const { size, maxAgeMs, clock, feed, sessionChanges } = options;
-  const entries = new Map<string, { record: SessionRecord; at: number }>();
-  let epoch = 0;
-  let writes = 0;
-
-  const drop = (tokenHash: string | null) => {
-    epoch += 1;
-    if (tokenHash === null) entries.clear();
-    else entries.delete(tokenHash);
-  };
-  feed.onChange((userId) => {
-    if (userId === null) drop(null);
+  const { clock, feed, sessionChanges } = options;
+  const cache = createVouchedCache<SessionRecord | null>({
+    size: options.size,
+    maxAgeMs: options.maxAgeMs,
+    clock,
+    vouches: () => feed.vouches(),
+    keep: (record) => record !== null,
   });
-  sessionChanges.onChange(drop);
-
-  /**
-   * A write through this store: nothing is served while it is in flight, and the session it names (if
-   * one) is dropped before and after. The rows a write by user or by expiry removes are dropped one by
-   * one as they go, by the trigger.
-   */
-  const writing = async <T>(tokenHash: string | null, work: () => Promise<T>): Promise<T> => {
-    writes += 1;
-    if (tokenHash !== null) drop(tokenHash);
-    try {
-      return await work();
-    } finally {
-      writes -= 1;
-      if (tokenHash !== null) drop(tokenHash);
-    }
-  };
+  feed.onChange((userId) => {
+    if (userId === null) cache.drop(null);
+  });
+  // The rows a write by user or by expiry removes are dropped one by one as they go, by the trigger.
+  sessionChanges.onChange(cache.drop);
 
   return {
     async findByTokenHash(tokenHash) {
-      if (!feed.vouches() || writes > 0) return inner.findByTokenHash(tokenHash);
-      const entry = entries.get(tokenHash);
-      const now = clock.now();
-      if (entry && now - entry.at < maxAgeMs) {
-        // The store's contract holds from memory too: never a record past either expiry.
-        if (!isLive(entry.record, now)) return null;
-        entries.delete(tokenHash);
-        entries.set(tokenHash, entry);
-        return entry.record;
-      }
-      const started = epoch;
-      const at = now;
-      const record = await inner.findByTokenHash(tokenHash);
-      if (record && epoch === started && writes === 0) {
-        entries.delete(tokenHash);
-        entries.set(tokenHash, { record: Object.freeze(record), at });
-        if (entries.size > size) entries.delete(entries.keys().next().value!);
-      }
-      return record;
+      const record = await cache.get(tokenHash, async () => {
+        const loaded = await inner.findByTokenHash(tokenHash);
+        return loaded && Object.freeze(loaded);
+      });
+      // The store's contract holds from memory too: never a record past either expiry.
+      return record && isLive(record, clock.now()) ? record : null;
     },
-    create: (record) => writing(record.tokenHash, () => inner.create(record)),
-    touch: (tokenHash, lastSeenAt, idleExpiresAt) => writing(tokenHash, () => inner.touch(tokenHash, lastSeenAt, idleExpiresAt)),
-    deleteByTokenHash: (tokenHash) => writing(tokenHash, () => inner.deleteByTokenHash(tokenHash)),
-    deleteById: (userId, id) => writing(null, () => inner.deleteById(userId, id)),
-    deleteByUser: (userId, exceptId) => writing(null, () => inner.deleteByUser(userId, exceptId)),
+    create: (record) => cache.writing(record.tokenHash, () => inner.create(record)),
+    touch: (tokenHash, lastSeenAt, idleExpiresAt) => cache.writing(tokenHash, () => inner.touch(tokenHash, lastSeenAt, idleExpiresAt)),
+    deleteByTokenHash: (tokenHash) => cache.writing(tokenHash, () => inner.deleteByTokenHash(tokenHash)),
+    deleteById: (userId, id) => cache.writing(null, () => inner.deleteById(userId, id)),
+    deleteByUser: (userId, exceptId) => cache.writing(null, () => inner.deleteByUser(userId, exceptId)),
     listByUser: (userId) => inner.listByUser(userId),
-    sweep: (limit) => writing(null, () => inner.sweep(limit)),
+    sweep: (limit) => cache.writing(null, () => inner.sweep(limit)),
   };
 }

@@ -5,6 +5,8 @@ export type { DatabaseHandle, DatabaseOptions, Dialect } from './database.js';
 export { prepareQuery } from './prepared.js';
 export type { PreparedQuery, QueryParam } from './prepared.js';
 export { createUserChangeFeed } from './user-changes.js';
+export { createVouchedCache } from './vouched-cache.js';
+export type { VouchedCache, VouchedCacheOptions } from './vouched-cache.js';
 export type { UserChangeFeed, UserChangeFeedOptions } from './user-changes.js';
 export { migrateToLatest, MIGRATIONS } from './migrations/index.js';
 export type { Database } from './schema/index.js';

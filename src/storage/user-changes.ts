@@ -29,6 +29,8 @@ export interface UserChangeFeed {
    * Absent where session rows are not watched (PostgreSQL): a session cache must then stay off.
    */
   readonly sessions?: { onChange(listener: (tokenHash: string) => void): void };
+  /** SQLite only: this connection's writes to key-value entries (insert, update, delete), by key. */
+  readonly keys?: { onChange(listener: (key: string) => void): void };
   close(): Promise<void>;
 }
 
@@ -65,11 +67,13 @@ const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, li
  * commit. Any such commit clears the cache — the pragma cannot say which table moved. This connection's
  * own writes do not move it, so a TEMP trigger (this connection's alone; other processes never see it
  * or need its function) reports every UPDATE or DELETE of a user row made here, whatever code or raw
- * SQL made it; another does the same for session rows (the session cache's own feed).
+ * SQL made it; others do the same for session rows and key-value entries (the session and deny-list
+ * caches' own feeds).
  */
 function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
   const changes = listeners<string | null>();
   const sessionChanges = listeners<string>();
+  const keyChanges = listeners<string>();
   try {
     sqlite.function('gatehouse_user_changed', { deterministic: false, varargs: false }, (id: unknown) => {
       changes.emit(typeof id === 'string' ? id : null);
@@ -79,6 +83,13 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
       if (typeof tokenHash === 'string') sessionChanges.emit(tokenHash);
       return null;
     });
+    sqlite.function('gatehouse_key_changed', { deterministic: false, varargs: false }, (key: unknown) => {
+      if (typeof key === 'string') keyChanges.emit(key);
+      return null;
+    });
+    for (const [event, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
+      sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_key_${event.toLowerCase()} AFTER ${event} ON main.kv_entries BEGIN SELECT gatehouse_key_changed(${row}.key); END`);
+    }
     for (const event of ['UPDATE', 'DELETE']) {
       sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_user_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gatehouse_user_changed(OLD.id); END`);
       sqlite.exec(
@@ -118,6 +129,7 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
     live: true,
     onLive: () => {},
     sessions: { onChange: sessionChanges.add },
+    keys: { onChange: keyChanges.add },
     close: async () => {},
   };
 }

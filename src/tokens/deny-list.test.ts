@@ -1,17 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, cryptoIds, loadConfig, type ManualClock } from '../core/index.js';
-import { createRedisKeyValueStore, createSqlKeyValueStore, type KeyValueStore } from '../storage/index.js';
-import { createTestDatabase, createTestRedis } from '../../test/support/services.js';
+import { createRedisKeyValueStore, createSqlKeyValueStore, createUserChangeFeed, type DatabaseHandle, type KeyValueStore, type UserChangeFeed } from '../storage/index.js';
+import { createCachedDenyList, createDenyList, type DenyList } from './deny-list.js';
+import { createSqliteTwins, createTestDatabase, createTestRedis } from '../../test/support/services.js';
 import { createTokenService, type TokenService } from './token-service.js';
 
 const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
 
-type Stores = { db: Awaited<ReturnType<typeof createTestDatabase>>; kv: (clock: ManualClock) => KeyValueStore; dispose(): Promise<void> };
+type Stores = { db: Awaited<ReturnType<typeof createTestDatabase>>; kv: (clock: ManualClock) => KeyValueStore; changes?: UserChangeFeed; dispose(): Promise<void> };
 
 const setups: Record<string, () => Promise<Stores>> = {
   sqlite: async () => {
     const db = await createTestDatabase('sqlite');
     return { db, kv: (clock) => createSqlKeyValueStore(db.db, clock), dispose: db.dispose };
+  },
+  // As a serve node runs on SQLite: "not denied" remembered per node, over the connection's change feed.
+  'sqlite, cached': async () => {
+    const db = await createTestDatabase('sqlite');
+    return { db, kv: (clock) => createSqlKeyValueStore(db.db, clock), changes: createUserChangeFeed(db), dispose: db.dispose };
   },
   postgres: async () => {
     const db = await createTestDatabase('postgres');
@@ -40,8 +46,9 @@ describe.each(Object.keys(setups))('revocation across nodes: %s', (name) => {
   beforeAll(async () => {
     stores = await setups[name]!();
     // Two nodes: separate services and separate store clients over the same database / Redis.
-    nodeA = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config });
-    nodeB = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config });
+    const denyListChanges = stores.changes ?? null;
+    nodeA = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config, denyListChanges });
+    nodeB = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config, denyListChanges });
   });
   afterAll(async () => {
     nodeA.close();
@@ -99,5 +106,57 @@ describe.each(Object.keys(setups))('revocation across nodes: %s', (name) => {
     const refreshed = await svc.refresh(pair.refreshToken);
     expect(refreshed.expiresIn).toBe(300);
     svc.close();
+  });
+});
+
+describe('the deny-list cache (SQLite)', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  let node: DatabaseHandle;
+  let other: DatabaseHandle;
+  let dispose: () => Promise<void>;
+  let clock: ManualClock;
+  let cached: DenyList;
+  let reads: number;
+  const until = () => clock.now() + 60_000;
+
+  beforeEach(async () => {
+    ({ node, other, dispose } = await createSqliteTwins());
+    clock = createManualClock();
+    const inner = createDenyList(createSqlKeyValueStore(node.db, clock), clock);
+    reads = 0;
+    const counted: DenyList = { deny: inner.deny, isDenied: (sid) => ((reads += 1), inner.isDenied(sid)) };
+    const feed = createUserChangeFeed(node);
+    cached = createCachedDenyList(counted, { size: 100, maxAgeMs: 30_000, clock, feed, keyChanges: feed.keys! });
+  });
+  afterEach(() => dispose());
+
+  it('remembers "not denied" and reads a denial every time', async () => {
+    expect(await cached.isDenied('fam-1')).toBe(false);
+    expect(await cached.isDenied('fam-1')).toBe(false);
+    expect(reads).toBe(1);
+    await cached.deny('fam-2', until());
+    expect(await cached.isDenied('fam-2')).toBe(true);
+    expect(await cached.isDenied('fam-2')).toBe(true);
+    expect(reads).toBe(3);
+    clock.advance(30_000);
+    expect(await cached.isDenied('fam-1')).toBe(false);
+    expect(reads).toBe(4);
+  });
+
+  it('sees a deny at once: through it, or written by other code on the same connection', async () => {
+    expect(await cached.isDenied('fam-3')).toBe(false);
+    await cached.deny('fam-3', until());
+    expect(await cached.isDenied('fam-3')).toBe(true);
+    expect(await cached.isDenied('fam-4')).toBe(false);
+    await createDenyList(createSqlKeyValueStore(node.db, clock), clock).deny('fam-4', until());
+    expect(await cached.isDenied('fam-4')).toBe(true);
+  });
+
+  it("sees another connection's deny from the next turn of the event loop", async () => {
+    expect(await cached.isDenied('fam-5')).toBe(false);
+    await nextTurn();
+    await createDenyList(createSqlKeyValueStore(other.db, clock), clock).deny('fam-5', until());
+    await nextTurn();
+    expect(await cached.isDenied('fam-5')).toBe(true);
   });
 });

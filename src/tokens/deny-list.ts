@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../core/index.js';
-import type { KeyValueStore } from '../storage/index.js';
+import { createVouchedCache, type KeyValueStore, type UserChangeFeed } from '../storage/index.js';
 
 /**
  * Refresh families (`sid`) whose access tokens must stop working before they expire: logout, "log out
@@ -13,8 +13,10 @@ export interface DenyList {
 }
 
 /** `clock` must be the one the key-value store was built with (expiry is relative to it). */
+const KEY_PREFIX = 'deny:sid:';
+const key = (sid: string) => `${KEY_PREFIX}${sid}`;
+
 export function createDenyList(kv: KeyValueStore, clock: Clock = systemClock): DenyList {
-  const key = (sid: string) => `deny:sid:${sid}`;
   return {
     async deny(sid, untilMs) {
       // The store's own clock decides expiry; we only pass how long from now. At least 1 ms so a
@@ -24,5 +26,40 @@ export function createDenyList(kv: KeyValueStore, clock: Clock = systemClock): D
     async isDenied(sid) {
       return (await kv.get(key(sid))) !== null;
     },
+  };
+}
+
+export interface DenyListCacheOptions {
+  /** Families remembered as not denied (least recently used leave first). */
+  size: number;
+  /** Oldest an answer may be served, whatever the feed says. */
+  maxAgeMs: number;
+  clock: Clock;
+  /** The SQLite change feed of the database holding the key-value entries. */
+  feed: UserChangeFeed;
+  /** This connection's writes to key-value entries (the feed's `keys`). */
+  keyChanges: NonNullable<UserChangeFeed['keys']>;
+}
+
+/**
+ * "Not denied", remembered per family on one node over the embedded SQLite key-value store: a JWT
+ * request's one store read. Only that answer is remembered (a denial is read every time), and only as
+ * long as nothing could have denied the family since: a deny through this list, or any write of the
+ * family's entry on this connection (the trigger), drops it at once; another connection's commit (another
+ * node, the CLI) empties the memory from the next turn of the event loop (data_version); nothing is
+ * served inside a transaction or older than `maxAgeMs`.
+ */
+export function createCachedDenyList(inner: DenyList, options: DenyListCacheOptions): DenyList {
+  const { feed } = options;
+  const notDenied = createVouchedCache<boolean>({ size: options.size, maxAgeMs: options.maxAgeMs, clock: options.clock, vouches: () => feed.vouches(), keep: (denied) => !denied });
+  feed.onChange((userId) => {
+    if (userId === null) notDenied.drop(null);
+  });
+  options.keyChanges.onChange((changed) => {
+    if (changed.startsWith(KEY_PREFIX)) notDenied.drop(changed.slice(KEY_PREFIX.length));
+  });
+  return {
+    deny: (sid, untilMs) => notDenied.writing(sid, () => inner.deny(sid, untilMs)),
+    isDenied: (sid) => notDenied.get(sid, () => inner.isDenied(sid)),
   };
 }

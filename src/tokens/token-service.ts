@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { GatehouseError, isGatehouseError, publicOrigin, type Clock, type Config, type CredentialResolver, type IdSource } from '../core/index.js';
-import type { Database, KeyValueStore } from '../storage/index.js';
+import type { Database, KeyValueStore, UserChangeFeed } from '../storage/index.js';
 import { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
 import { createBearerResolver, type BearerUser } from './bearer-resolver.js';
-import { createDenyList, type DenyList } from './deny-list.js';
+import { createCachedDenyList, createDenyList, type DenyList } from './deny-list.js';
 import { createKeystore, type Keystore } from './keystore.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
 
@@ -59,6 +59,11 @@ export interface TokenServiceDeps {
   audience?: string;
   onError?: (error: unknown) => void;
   /**
+   * The SQLite change feed, when `kv` is the SQL key-value store on that same database: the deny-list's
+   * "not denied" answers are then remembered per node (deny-list.ts `createCachedDenyList`).
+   */
+  denyListChanges?: UserChangeFeed | null;
+  /**
    * The user's current profile: access tokens then carry email, name and roles (no store read per
    * request), refreshed at every rotation; a refresh for a deleted user ends the family.
    */
@@ -69,7 +74,7 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
   const { db, clock, ids, config } = deps;
   const origin = publicOrigin(config);
   const keystore = await createKeystore({ db, secret: deps.secret, clock, ids, config, ...(deps.onError ? { onError: deps.onError } : {}) });
-  const denyList = createDenyList(deps.kv, clock);
+  const denyList = cachedWhereWatched(createDenyList(deps.kv, clock), deps.denyListChanges ?? null, clock, config);
   const accessTokens = createAccessTokens({
     keystore,
     denyList,
@@ -155,3 +160,12 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
   };
 }
 
+
+/** Families remembered as not denied per node: about 1 MB at most. */
+const DENY_CACHE_SIZE = 10_000;
+
+/** The deny-list behind its per-node memory where the feed watches the key-value entries (SQLite). */
+function cachedWhereWatched(denyList: DenyList, changes: UserChangeFeed | null, clock: Clock, config: Config): DenyList {
+  if (!changes?.keys) return denyList;
+  return createCachedDenyList(denyList, { size: DENY_CACHE_SIZE, maxAgeMs: config.userCache.maxAgeSec * 1000, clock, feed: changes, keyChanges: changes.keys });
+}

@@ -53,6 +53,26 @@ export async function createTestDatabase(dialect: TestDialect): Promise<Database
   return { ...handle, dispose: async () => { await handle.close(); await dir.remove(); } };
 }
 
+/**
+ * One migrated SQLite file and two connections to it: `node` (a node's own) and `other` (another node
+ * process, or `gatehouse user …`), for what a node must learn of writes it did not make.
+ */
+export async function createSqliteTwins(): Promise<{ node: DatabaseHandle; other: DatabaseHandle; dispose(): Promise<void> }> {
+  const dir = await createTempDir('gh-twins-');
+  const node = createDatabase({ dataDir: dir.path });
+  await migrateToLatest(node.db);
+  const other = createDatabase({ dataDir: dir.path });
+  return {
+    node,
+    other,
+    async dispose() {
+      await other.close();
+      await node.close();
+      await dir.remove();
+    },
+  };
+}
+
 /** A Redis connection and a key prefix no other test uses; `dispose()` deletes the prefix's keys. */
 export async function createTestRedis(): Promise<{ redis: RedisClient; prefix: string; url: string; dispose(): Promise<void> }> {
   const redis = createRedis(REDIS_URL, { name: 'gatehouse-test' });
