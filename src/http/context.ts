@@ -189,6 +189,8 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       keys: tokens.keystore,
       getUser: (id) => identity.getUser(id),
       checkClientSecret: throttledClientSecretCheck(identity),
+      // Clients always live in this database (a durable model), Redis or not.
+      changes: userChanges,
     });
     // The one place the guard's order is declared. Cookies first (a browser's own credentials); then the
     // two bearer readers, OAuth before the first-party JWT: both read bearer tokens and the guard reports

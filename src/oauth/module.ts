@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AdapterFactory } from 'oidc-provider';
 import { deriveKey, type Clock, type Config, type CredentialResolver, type IdSource, type Logger } from '../core/index.js';
 import type { User } from '../identity/index.js';
-import type { Database, KeyValueStore, RedisClient } from '../storage/index.js';
+import type { Database, KeyValueStore, RedisClient, UserChangeFeed } from '../storage/index.js';
 import { createOidcAdapterFactory } from './adapter/factory.js';
 import { createClientManager, type ClientManager } from './clients/clients.js';
 import { createWebOriginPolicy, type WebOriginPolicy } from './clients/web-origins.js';
@@ -29,6 +29,8 @@ export interface OauthModuleDeps {
   /** Accounts as every credential sees them (a disabled one is refused with its code). */
   getUser(id: string): Promise<User | null>;
   checkClientSecret?: AuthorizationServerDeps['checkClientSecret'];
+  /** The node's SQLite change feed: client rows are then remembered per node. */
+  changes?: UserChangeFeed | null | undefined;
 }
 
 /** The OAuth feature, built in one place; the HTTP layer mounts its pieces and adds its resolver to the guard. */
@@ -61,6 +63,7 @@ export function createOauthModule(deps: OauthModuleDeps): OauthModule {
     getUser: deps.getUser,
     kv: deps.kv,
     ...(deps.checkClientSecret ? { checkClientSecret: deps.checkClientSecret } : {}),
+    changes: deps.changes,
   });
   const adapter = server.adapter ?? createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
   const grants = createGrantManager({ db: deps.db, adapter, clock: deps.clock });

@@ -31,6 +31,8 @@ export interface UserChangeFeed {
   readonly sessions?: { onChange(listener: (tokenHash: string) => void): void };
   /** SQLite only: this connection's writes to key-value entries (insert, update, delete), by key. */
   readonly keys?: { onChange(listener: (key: string) => void): void };
+  /** SQLite only: this connection's UPDATEs and DELETEs of OAuth client rows, by client id. */
+  readonly clients?: { onChange(listener: (clientId: string) => void): void };
   close(): Promise<void>;
 }
 
@@ -67,13 +69,14 @@ const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, li
  * commit. Any such commit clears the cache — the pragma cannot say which table moved. This connection's
  * own writes do not move it, so a TEMP trigger (this connection's alone; other processes never see it
  * or need its function) reports every UPDATE or DELETE of a user row made here, whatever code or raw
- * SQL made it; others do the same for session rows and key-value entries (the session and deny-list
- * caches' own feeds).
+ * SQL made it; others do the same for session rows, key-value entries and OAuth client rows (the
+ * session, deny-list and client caches' own feeds).
  */
 function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
   const changes = listeners<string | null>();
   const sessionChanges = listeners<string>();
   const keyChanges = listeners<string>();
+  const clientChanges = listeners<string>();
   try {
     sqlite.function('gatehouse_user_changed', { deterministic: false, varargs: false }, (id: unknown) => {
       changes.emit(typeof id === 'string' ? id : null);
@@ -90,7 +93,14 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
     for (const [event, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
       sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_key_${event.toLowerCase()} AFTER ${event} ON main.kv_entries BEGIN SELECT gatehouse_key_changed(${row}.key); END`);
     }
+    sqlite.function('gatehouse_client_changed', { deterministic: false, varargs: false }, (clientId: unknown) => {
+      if (typeof clientId === 'string') clientChanges.emit(clientId);
+      return null;
+    });
     for (const event of ['UPDATE', 'DELETE']) {
+      sqlite.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_client_${event.toLowerCase()} AFTER ${event} ON main.oauth_models WHEN OLD.model = 'Client' BEGIN SELECT gatehouse_client_changed(OLD.id); END`,
+      );
       sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_user_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gatehouse_user_changed(OLD.id); END`);
       sqlite.exec(
         `CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_session_${event.toLowerCase()} AFTER ${event} ON main.sessions BEGIN SELECT gatehouse_session_changed(OLD.token_hash); END`,
@@ -130,6 +140,7 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
     onLive: () => {},
     sessions: { onChange: sessionChanges.add },
     keys: { onChange: keyChanges.add },
+    clients: { onChange: clientChanges.add },
     close: async () => {},
   };
 }

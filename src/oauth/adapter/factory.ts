@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory } from 'oidc-provider';
 import type { Clock } from '../../core/index.js';
-import { isStorageFault, type Database, type RedisClient } from '../../storage/index.js';
+import { isStorageFault, type Database, type RedisClient, type UserChangeFeed } from '../../storage/index.js';
 import { isDurableModel } from './models.js';
 import { createRedisOidcAdapter } from './redis-adapter.js';
 import { createSqlOidcAdapter } from './sql-adapter.js';
@@ -13,18 +13,31 @@ export interface OidcAdapterOptions {
   /** Redis key prefix (config.storage.keyPrefix). */
   prefix?: string | undefined;
   clock: Clock;
+  /**
+   * The SQLite change feed (a serve node's user-change feed): client rows are then remembered per node
+   * (sql-adapter.ts `clientRowCache`), for at most `cacheMaxAgeMs`.
+   */
+  changes?: UserChangeFeed | null | undefined;
+  cacheMaxAgeMs?: number | undefined;
 }
+
+/** Clients remembered per node: far more than a deployment registers. */
+const CLIENT_CACHE_SIZE = 1_000;
 
 /** The `adapter` of oidc-provider's configuration: durable models in SQL, the rest in Redis if any. */
 export function createOidcAdapterFactory(options: OidcAdapterOptions): AdapterFactory {
   const cache = new Map<string, Adapter>();
+  const { changes } = options;
+  const clientCache = changes?.clients
+    ? { feed: changes, clientChanges: changes.clients, size: CLIENT_CACHE_SIZE, maxAgeMs: options.cacheMaxAgeMs ?? 30_000 }
+    : undefined;
   return (model: string) => {
     let adapter = cache.get(model);
     if (!adapter) {
       adapter = unavailableAs503(
         options.redis && !isDurableModel(model)
           ? createRedisOidcAdapter(options.redis, options.clock, model, { prefix: options.prefix })
-          : createSqlOidcAdapter(options.db, options.clock, model),
+          : createSqlOidcAdapter(options.db, options.clock, model, { clientCache }),
       );
       cache.set(model, adapter);
     }

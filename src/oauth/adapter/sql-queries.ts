@@ -5,6 +5,8 @@ import { prepareQuery, type Database, type PreparedQuery, type QueryParam } from
 export interface ModelRow {
   payload: string;
   consumed_at: number | null;
+  /** Epoch ms; null: lives until deleted (clients). */
+  expires_at: number | null;
 }
 
 /** A full oauth_models row, as the schema defines it (one definition for both). */
@@ -40,7 +42,7 @@ export function oauthModelQueries(db: Kysely<Database>): OauthModelQueries {
 function build(db: Kysely<Database>): OauthModelQueries {
   // Unexpired rows of one model; a row without expiry lives until deleted.
   const live = (model: string, now: number) =>
-    db.selectFrom('oauth_models').select(['payload', 'consumed_at']).where('model', '=', model)
+    db.selectFrom('oauth_models').select(['payload', 'consumed_at', 'expires_at']).where('model', '=', model)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
   return {
     findById: prepareQuery(db, (p: QueryParam<{ model: string; id: string; now: number }>) => live(p('model'), p('now')).where('id', '=', p('id'))),

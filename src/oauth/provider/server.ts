@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import type { AdapterFactory, errors as ProviderErrors } from 'oidc-provider';
 import { deriveKey, isGatehouseError, type Clock, type Config, type Logger } from '../../core/index.js';
 import type { User } from '../../identity/index.js';
-import { isStorageFault, isUnstorableText, UNSTORABLE_TEXT_MESSAGE, type Database, type KeyValueStore, type RedisClient } from '../../storage/index.js';
+import { isStorageFault, isUnstorableText, UNSTORABLE_TEXT_MESSAGE, type Database, type KeyValueStore, type RedisClient, type UserChangeFeed } from '../../storage/index.js';
 import { createOidcAdapterFactory, temporarilyUnavailableBody } from '../adapter/factory.js';
 import { createProviderSessionVersions } from './session-credentials.js';
 import { createAccessTokenRevocations, type AccessTokenRevocations } from '../resource/access-token-jwt.js';
@@ -44,6 +44,8 @@ export interface AuthorizationServerDeps {
    * under, and grants whose API resource was defaulted.
    */
   kv: KeyValueStore;
+  /** The node's SQLite change feed: client rows are then remembered per node (adapter/sql-adapter.ts). */
+  changes?: UserChangeFeed | null | undefined;
   /** 'memory': oidc-provider's own development adapter — the benchmark's ceiling, never for serving. */
   adapter?: 'gatehouse' | 'memory';
   /**
@@ -84,7 +86,17 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
   const issuer = `${deps.origin}${OIDC_MOUNT}`;
   const devicePage = `${deps.origin}${DEVICE_PAGE_PATH}`;
   const apiResource = deps.config.tokens.audience ?? `${deps.origin}/api`;
-  const adapter = deps.adapter === 'memory' ? undefined : createOidcAdapterFactory({ db: deps.db, redis: deps.redis ?? undefined, prefix: deps.config.storage.keyPrefix, clock: deps.clock });
+  const adapter =
+    deps.adapter === 'memory'
+      ? undefined
+      : createOidcAdapterFactory({
+          db: deps.db,
+          redis: deps.redis ?? undefined,
+          prefix: deps.config.storage.keyPrefix,
+          clock: deps.clock,
+          changes: deps.changes,
+          cacheMaxAgeMs: deps.config.userCache.maxAgeSec * 1000,
+        });
   const cookieKeys = [Buffer.from(deriveKey(deps.secret, 'gatehouse/oidc-cookies')).toString('base64url')];
   const sessionVersions = createProviderSessionVersions(deps.kv, deps.config.sessions.absoluteLifetimeSec * 1000);
   const apiDefaults = createDefaultApiResource({ apiResource, kv: deps.kv, grantTtlMs: deps.config.oauth.refreshTtlSec * 1000 });
