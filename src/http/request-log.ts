@@ -16,10 +16,11 @@ import { infoLineSink, LOG_SERIALIZERS, type Logger } from '../core/index.js';
  * writes (handled errors, 404s, stream errors) is left as it is.
  */
 export function requestLogController(logger: Logger): LogController {
-  // The request is already serialized: the logger's own `req` serializer must not run again on the
-  // result (it would read `ip` and `socket` of a plain object and drop the peer address).
-  const lines = logger.child({}, { redact: [], serializers: { req: (req: unknown) => req } });
   const sink = infoLineSink(logger);
+  // Without a sink: a child logger. The request is already serialized, so the logger's own `req`
+  // serializer must not run again on the result (it would read `ip` and `socket` of a plain object
+  // and drop the peer address).
+  const lines = sink ? null : logger.child({}, { redact: [], serializers: { req: (req: unknown) => req } });
   class OneLinePerRequest extends LogController {
     override incomingRequest(): void {}
 
@@ -31,7 +32,7 @@ export function requestLogController(logger: Logger): LogController {
       } else if (sink) {
         sink.write(`${sink.head()}${completedFields(request.id, LOG_SERIALIZERS.req(request), reply.statusCode, reply.elapsedTime)}`);
       } else {
-        lines.info({ reqId: request.id, req: LOG_SERIALIZERS.req(request), res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+        lines!.info({ reqId: request.id, req: LOG_SERIALIZERS.req(request), res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.js';
-import type { UserChangeFeed } from '../storage/index.js';
+import { createVouchedCache, type UserChangeFeed } from '../storage/index.js';
 import type { User } from './types.js';
 
 export interface UserCacheOptions {
@@ -37,81 +37,43 @@ export interface UserCache {
   status(): UserCacheStatus;
 }
 
-interface Entry {
-  user: User;
-  at: number;
-}
-
 /**
  * A per-node LRU of user rows, in front of the primary-key read every authenticated request makes.
- * It is only as strong as its invalidation, so it fails closed: nothing is served unless the change
- * feed vouches for it at that moment, no entry is older than `maxAgeMs`, and a read that raced an
- * invalidation (the `epoch` moved while it was in flight) is returned but never stored.
+ * It is only as strong as its invalidation, so it fails closed (storage/vouched-cache.ts): nothing is
+ * served unless the change feed vouches for it at that moment, no entry is older than `maxAgeMs`, a
+ * read that raced an invalidation is returned but never stored, and nothing is stored while the feed
+ * is not live (PostgreSQL: LISTEN down).
  */
 export function createUserCache(load: (id: string) => Promise<User | null>, options: UserCacheOptions): UserCache {
-  const { size, maxAgeMs, clock, feed } = options;
-  const entries = new Map<string, Entry>();
+  const { feed } = options;
   const listeners = new Set<(id: string | null) => void>();
-  let epoch = 0;
-  let writes = 0;
-  let hits = 0;
-  let misses = 0;
-  let invalidations = 0;
-
-  const drop = (id: string | null) => {
-    epoch += 1;
-    invalidations += 1;
-    if (id === null) entries.clear();
-    else entries.delete(id);
-    for (const listener of listeners) listener(id);
-  };
-  feed?.onChange(drop);
-
-  const enabled = size > 0 && feed !== null;
+  const cache = feed
+    ? createVouchedCache<User | null>({
+        size: options.size,
+        maxAgeMs: options.maxAgeMs,
+        clock: options.clock,
+        feed,
+        keyedByFeed: true,
+        keep: (user) => user !== null && feed.live,
+        onDrop: (id) => listeners.forEach((listener) => listener(id)),
+      })
+    : null;
+  const enabled = options.size > 0 && cache !== null;
   return {
-    async get(id) {
-      // vouches() runs first: on SQLite it is what reports another process's commit.
-      if (!enabled || !feed.vouches() || writes > 0) return load(id);
-      const entry = entries.get(id);
-      if (entry && clock.now() - entry.at < maxAgeMs) {
-        hits += 1;
-        // Most recently used last: Map iteration order is insertion order.
-        entries.delete(id);
-        entries.set(id, entry);
-        return entry.user;
-      }
-      misses += 1;
-      const started = epoch;
-      const at = clock.now();
-      const user = await load(id);
-      if (user && epoch === started && writes === 0 && feed.live) {
-        entries.delete(id);
-        entries.set(id, { user: freeze(user), at });
-        if (entries.size > size) entries.delete(entries.keys().next().value!);
-      }
-      return user;
-    },
-    async writing(id, work) {
-      writes += 1;
-      drop(id);
-      try {
-        return await work();
-      } finally {
-        writes -= 1;
-        drop(id);
-      }
-    },
+    get: (id) => (enabled ? cache.get(id, async () => freeze(await load(id))) : load(id)),
+    writing: (id, work) => (cache ? cache.writing(id, work) : work()),
     onInvalidate(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
     onLive: (listener) => feed?.onLive(listener),
-    status: () => ({ enabled, live: enabled && feed.live, entries: entries.size, hits, misses, invalidations }),
+    status: () => ({ enabled, live: enabled && feed !== null && feed.live, ...(cache ? cache.stats() : { entries: 0, hits: 0, misses: 0, invalidations: 0 }) }),
   };
 }
 
 /** A cached user is shared by every request that reads it: nobody may change it in place. */
-function freeze(user: User): User {
+function freeze(user: User | null): User | null {
+  if (!user) return null;
   Object.freeze(user.roles);
   return Object.freeze(user);
 }

@@ -34,11 +34,8 @@ export function createCachedSessionStore(inner: SessionStore, options: SessionCa
     size: options.size,
     maxAgeMs: options.maxAgeMs,
     clock,
-    vouches: () => feed.vouches(),
+    feed,
     keep: (record) => record !== null,
-  });
-  feed.onChange((userId) => {
-    if (userId === null) cache.drop(null);
   });
   // The rows a write by user or by expiry removes are dropped one by one as they go, by the trigger.
   sessionChanges.onChange(cache.drop);

@@ -83,10 +83,11 @@ export function prepareQuery<DB, P extends object, R>(
     // can be open on the connection (better-sqlite3 runs each statement to completion, and nothing here
     // streams), so the statement runs at once: Kysely's connection hand-off cost about as much CPU as the
     // primary-key read itself (about 4 µs of 10).
+    const prepared = () => (statement ??= sqlite.prepare(sql));
     const exclusive = <T>(work: (stmt: SQLite.Statement) => T): Promise<T> => {
-      if (sqlite.inTransaction) return db.connection().execute(async () => work((statement ??= sqlite.prepare(sql))));
+      if (sqlite.inTransaction) return db.connection().execute(async () => work(prepared()));
       try {
-        return Promise.resolve(work((statement ??= sqlite.prepare(sql))));
+        return Promise.resolve(work(prepared()));
       } catch (error) {
         return Promise.reject(error);
       }

@@ -61,6 +61,26 @@ export function createUserChangeFeed(database: DatabaseHandle, options: UserChan
 }
 
 /** Not a handle we can watch: never vouches, so a cache over it only ever reads through. */
+/**
+ * This connection's writes to `table`, reported by the key `column` of each row: a SQL function and a
+ * TEMP trigger per event (the connection's own; other processes never see them). `when` narrows the
+ * rows (a condition on the row, written without OLD./NEW.).
+ */
+function watchRows(sqlite: SQLite.Database, table: string, column: string, events: readonly ('INSERT' | 'UPDATE' | 'DELETE')[], when?: string): Listeners<string> {
+  const rows = listeners<string>();
+  const fn = `gatehouse_${table}_changed`;
+  sqlite.function(fn, { deterministic: false, varargs: false }, (key: unknown) => {
+    if (typeof key === 'string') rows.emit(key);
+    return null;
+  });
+  for (const event of events) {
+    const row = event === 'INSERT' ? 'NEW' : 'OLD';
+    const condition = when ? `WHEN ${row}.${when} ` : '';
+    sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS ${fn}_${event.toLowerCase()} AFTER ${event} ON main.${table} ${condition}BEGIN SELECT ${fn}(${row}.${column}); END`);
+  }
+  return rows;
+}
+
 const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, live: false, onLive: () => {}, close: async () => {} };
 
 /**
@@ -74,38 +94,14 @@ const unwatched: UserChangeFeed = { vouches: () => false, onChange: () => {}, li
  */
 function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
   const changes = listeners<string | null>();
-  const sessionChanges = listeners<string>();
-  const keyChanges = listeners<string>();
-  const clientChanges = listeners<string>();
+  let rows: Record<'sessions' | 'keys' | 'clients', Listeners<string>>;
   try {
-    sqlite.function('gatehouse_user_changed', { deterministic: false, varargs: false }, (id: unknown) => {
-      changes.emit(typeof id === 'string' ? id : null);
-      return null;
-    });
-    sqlite.function('gatehouse_session_changed', { deterministic: false, varargs: false }, (tokenHash: unknown) => {
-      if (typeof tokenHash === 'string') sessionChanges.emit(tokenHash);
-      return null;
-    });
-    sqlite.function('gatehouse_key_changed', { deterministic: false, varargs: false }, (key: unknown) => {
-      if (typeof key === 'string') keyChanges.emit(key);
-      return null;
-    });
-    for (const [event, row] of [['INSERT', 'NEW'], ['UPDATE', 'NEW'], ['DELETE', 'OLD']] as const) {
-      sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_key_${event.toLowerCase()} AFTER ${event} ON main.kv_entries BEGIN SELECT gatehouse_key_changed(${row}.key); END`);
-    }
-    sqlite.function('gatehouse_client_changed', { deterministic: false, varargs: false }, (clientId: unknown) => {
-      if (typeof clientId === 'string') clientChanges.emit(clientId);
-      return null;
-    });
-    for (const event of ['UPDATE', 'DELETE']) {
-      sqlite.exec(
-        `CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_client_${event.toLowerCase()} AFTER ${event} ON main.oauth_models WHEN OLD.model = 'Client' BEGIN SELECT gatehouse_client_changed(OLD.id); END`,
-      );
-      sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_user_${event.toLowerCase()} AFTER ${event} ON main.users BEGIN SELECT gatehouse_user_changed(OLD.id); END`);
-      sqlite.exec(
-        `CREATE TEMP TRIGGER IF NOT EXISTS gatehouse_session_${event.toLowerCase()} AFTER ${event} ON main.sessions BEGIN SELECT gatehouse_session_changed(OLD.token_hash); END`,
-      );
-    }
+    watchRows(sqlite, 'users', 'id', ['UPDATE', 'DELETE']).add(changes.emit);
+    rows = {
+      sessions: watchRows(sqlite, 'sessions', 'token_hash', ['UPDATE', 'DELETE']),
+      keys: watchRows(sqlite, 'kv_entries', 'key', ['INSERT', 'UPDATE', 'DELETE']),
+      clients: watchRows(sqlite, 'oauth_models', 'id', ['UPDATE', 'DELETE'], "model = 'Client'"),
+    };
   } catch {
     // No users or sessions table on this connection (a tool's handle): nothing to vouch for.
     return unwatched;
@@ -138,9 +134,9 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
     onChange: changes.add,
     live: true,
     onLive: () => {},
-    sessions: { onChange: sessionChanges.add },
-    keys: { onChange: keyChanges.add },
-    clients: { onChange: clientChanges.add },
+    sessions: { onChange: rows.sessions.add },
+    keys: { onChange: rows.keys.add },
+    clients: { onChange: rows.clients.add },
     close: async () => {},
   };
 }

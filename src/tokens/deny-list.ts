@@ -50,11 +50,7 @@ export interface DenyListCacheOptions {
  * served inside a transaction or older than `maxAgeMs`.
  */
 export function createCachedDenyList(inner: DenyList, options: DenyListCacheOptions): DenyList {
-  const { feed } = options;
-  const notDenied = createVouchedCache<boolean>({ size: options.size, maxAgeMs: options.maxAgeMs, clock: options.clock, vouches: () => feed.vouches(), keep: (denied) => !denied });
-  feed.onChange((userId) => {
-    if (userId === null) notDenied.drop(null);
-  });
+  const notDenied = createVouchedCache<boolean>({ size: options.size, maxAgeMs: options.maxAgeMs, clock: options.clock, feed: options.feed, keep: (denied) => !denied });
   options.keyChanges.onChange((changed) => {
     if (changed.startsWith(KEY_PREFIX)) notDenied.drop(changed.slice(KEY_PREFIX.length));
   });

@@ -86,16 +86,12 @@ export interface ClientCacheOptions {
  * remembered.
  */
 function clientRowCache(options: ClientCacheOptions, clock: Clock): VouchedCache<ModelRow | undefined> {
-  const { feed } = options;
   const cache = createVouchedCache<ModelRow | undefined>({
     size: options.size,
     maxAgeMs: options.maxAgeMs,
     clock,
-    vouches: () => feed.vouches(),
+    feed: options.feed,
     keep: (row) => row !== undefined && row.expires_at === null,
-  });
-  feed.onChange((userId) => {
-    if (userId === null) cache.drop(null);
   });
   options.clientChanges.onChange(cache.drop);
   return cache;
