@@ -17,6 +17,7 @@ import {
 import {
   createDatabase,
   createRedis,
+  createRedisKeyTracking,
   createRedisKeyValueStore,
   createSqlKeyValueStore,
   createUserChangeFeed,
@@ -32,6 +33,7 @@ import {
 import { createIdentity, type Identity } from '../identity/index.js';
 import {
   createCachedSessionStore,
+  redisSessionChanges,
   createMemorySessionStore,
   createRedisSessionStore,
   createSessionManager,
@@ -146,7 +148,7 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
         : null;
     if (userChanges) closers.push(() => userChanges.close());
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger, userChanges });
-    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock, userChanges), clock, ids, config });
+    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock, userChanges, closers), clock, ids, config });
     const cookies = createCookiePolicy({ origin, secure: config.cookies.secure });
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
@@ -250,17 +252,25 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
   }
 }
 
-function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock, changes: UserChangeFeed | null): SessionStore {
+function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock, changes: UserChangeFeed | null, closers: (() => Promise<unknown>)[]): SessionStore {
   const choice = config.sessions.store === 'auto' ? (redis ? 'redis' : 'sql') : config.sessions.store;
+  const cacheOptions = { size: config.sessions.cacheSize, maxAgeMs: config.userCache.maxAgeSec * 1000, clock };
   if (choice === 'redis') {
     if (!redis) throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'sessions.store is redis but REDIS_URL is not set.' });
-    return createRedisSessionStore(redis, clock, { prefix: config.storage.keyPrefix });
+    const prefix = config.storage.keyPrefix;
+    if (config.sessions.cacheSize === 0) return createRedisSessionStore(redis, clock, { prefix });
+    // Redis tells this node when a session it remembers changes (client-side caching): two more
+    // connections per node, and the session read goes through the tracked one.
+    const tracking = createRedisKeyTracking(redis, { name: `gatehouse-${config.server.nodeId ?? 'node'}-sessions` });
+    closers.push(() => tracking.close());
+    const store = createRedisSessionStore(redis, clock, { prefix, reader: tracking.reader });
+    return createCachedSessionStore(store, { ...cacheOptions, ...redisSessionChanges(tracking, prefix) });
   }
   if (choice === 'memory') return createMemorySessionStore(clock);
   const store = createSqlSessionStore(database.db, clock);
   // Only where session rows are watched (SQLite's feed): elsewhere every request reads the store.
   if (!changes?.sessions || config.sessions.cacheSize === 0) return store;
-  return createCachedSessionStore(store, { size: config.sessions.cacheSize, maxAgeMs: config.userCache.maxAgeSec * 1000, clock, feed: changes, sessionChanges: changes.sessions });
+  return createCachedSessionStore(store, { ...cacheOptions, feed: changes, sessionChanges: changes.sessions });
 }
 
 /** The store bounds of the configuration, for every database handle a node opens. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/index.js';
-import { createVouchedCache, type UserChangeFeed } from '../storage/index.js';
+import { createVouchedCache, type RedisKeyTracking, type UserChangeFeed } from '../storage/index.js';
+import { redisSessionRecordPrefix } from './redis-store.js';
 import { isLive, type SessionRecord, type SessionStore } from './types.js';
 
 export interface SessionCacheOptions {
@@ -8,22 +9,38 @@ export interface SessionCacheOptions {
   /** Oldest an entry may be served, whatever the feed says: a bound should an invalidation be missed. */
   maxAgeMs: number;
   clock: Clock;
-  /** The SQLite change feed: vouches for memory and reports other connections' commits (`onChange(null)`). */
-  feed: UserChangeFeed;
-  /** This connection's writes to session rows, by token hash (the feed's `sessions`). */
+  /**
+   * Vouches for memory and reports "anything may have changed" (`onChange(null)`): the SQLite feed
+   * (another connection's commit), or Redis tracking (lost, re-armed, flushed).
+   */
+  feed: Pick<UserChangeFeed, 'vouches' | 'onChange'>;
+  /** Every write to one session the store can learn of, by token hash (SQLite: the feed's `sessions`). */
   sessionChanges: NonNullable<UserChangeFeed['sessions']>;
 }
 
 /**
- * A per-node memory of live session records in front of the SQL store, on SQLite: the session read was
- * the largest single cost of a session request (a prepared primary-key read, its WAL lock and the row),
- * while the user row behind it was already cached. It is the user cache's rules, for sessions:
+ * The cache's feed and session changes from Redis tracking, for sessions in Redis: the store's single
+ * reads must go through `tracking.reader` (createRedisSessionStore's `reader`).
+ */
+export function redisSessionChanges(tracking: RedisKeyTracking, keyPrefix?: string): Pick<SessionCacheOptions, 'feed' | 'sessionChanges'> {
+  const records = redisSessionRecordPrefix(keyPrefix);
+  return {
+    feed: { vouches: tracking.vouches, onChange: (fn) => tracking.onChange((key) => key === null && fn(null)) },
+    sessionChanges: { onChange: (fn) => tracking.onChange((key) => key?.startsWith(records) && fn(key.slice(records.length))) },
+  };
+}
+
+/**
+ * A per-node memory of live session records in front of the store, on SQLite or Redis: the session
+ * read was the largest single cost of a session request (a prepared primary-key read with its WAL lock,
+ * or a Redis round trip), while the user row behind it was already cached. The user cache's rules:
  * - nothing is served unless the feed vouches at that moment (SQLite `data_version`, asked once per
- *   turn of the event loop: another process's commit empties the cache), and never inside a
- *   transaction on the connection (the feed says no then);
+ *   turn of the event loop: another process's commit empties the cache; never inside a transaction on
+ *   the connection. Redis: tracking armed and a heartbeat answered within its bound);
  * - every write through this store (create, touch, the deletes, sweep) drops what it may change, and
- *   nothing is served or remembered while one is in flight; a TEMP trigger reports every other write
- *   to a session row on this connection (raw SQL included);
+ *   nothing is served or remembered while one is in flight; every other write to a session is reported
+ *   by key (SQLite: a TEMP trigger on this connection, raw SQL included; Redis: the server's
+ *   invalidation, whichever client wrote, and expiry or eviction too);
  * - a read overtaken by an invalidation is answered but not remembered; no entry is older than
  *   `maxAgeMs`; unknown tokens are not remembered;
  * - expiry is checked by the clock on every answer, from memory too, as the store's contract says.
@@ -52,8 +69,20 @@ export function createCachedSessionStore(inner: SessionStore, options: SessionCa
     create: (record) => cache.writing(record.tokenHash, () => inner.create(record)),
     touch: (tokenHash, lastSeenAt, idleExpiresAt) => cache.writing(tokenHash, () => inner.touch(tokenHash, lastSeenAt, idleExpiresAt)),
     deleteByTokenHash: (tokenHash) => cache.writing(tokenHash, () => inner.deleteByTokenHash(tokenHash)),
-    deleteById: (userId, id) => cache.writing(null, () => inner.deleteById(userId, id)),
-    deleteByUser: (userId, exceptId) => cache.writing(null, () => inner.deleteByUser(userId, exceptId)),
+    // What these remove is dropped by token hash as soon as the store answers: Redis's own invalidation
+    // travels on another connection and may come after this node's next read.
+    deleteById: (userId, id) =>
+      cache.writing(null, async () => {
+        const removed = await inner.deleteById(userId, id);
+        if (removed) cache.drop(removed.tokenHash);
+        return removed;
+      }),
+    deleteByUser: (userId, exceptId) =>
+      cache.writing(null, async () => {
+        const removed = await inner.deleteByUser(userId, exceptId);
+        for (const record of removed) cache.drop(record.tokenHash);
+        return removed;
+      }),
     listByUser: (userId) => inner.listByUser(userId),
     sweep: (limit) => cache.writing(null, () => inner.sweep(limit)),
   };

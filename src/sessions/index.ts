@@ -4,6 +4,6 @@
 export { createSessionManager } from './manager.js';
 export { createMemorySessionStore } from './memory-store.js';
 export { createSqlSessionStore } from './sql-store.js';
-export { createCachedSessionStore } from './cached-store.js';
+export { createCachedSessionStore, redisSessionChanges } from './cached-store.js';
 export { createRedisSessionStore } from './redis-store.js';
 export type { Session, SessionManager, SessionManagerDeps, SessionRecord, SessionStore } from './types.js';

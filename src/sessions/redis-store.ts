@@ -44,14 +44,25 @@ function fromFields(tokenHash: string, values: (string | null)[]): SessionRecord
   };
 }
 
-export function createRedisSessionStore(redis: RedisClient, clock: Clock, options: { prefix?: string } = {}): SessionStore {
+/** The Redis key prefix of session records: what follows it is the token hash. */
+export const redisSessionRecordPrefix = (keyPrefix = 'gh:'): string => `${keyPrefix}sess:t:`;
+
+export interface RedisSessionStoreOptions {
+  prefix?: string;
+  /** The connection a single session read goes through (a tracked one, for a per-node cache); default `redis`. */
+  reader?: RedisClient;
+}
+
+export function createRedisSessionStore(redis: RedisClient, clock: Clock, options: RedisSessionStoreOptions = {}): SessionStore {
   const prefix = `${options.prefix ?? 'gh:'}sess:`;
-  const recordKey = (tokenHash: string) => `${prefix}t:${tokenHash}`;
+  const records = redisSessionRecordPrefix(options.prefix);
+  const recordKey = (tokenHash: string) => `${records}${tokenHash}`;
+  const reader = options.reader ?? redis;
   const userKey = (userId: string) => `${prefix}u:${userId}`;
   const ttl = (until: number) => Math.max(1, until - clock.now());
 
-  const read = async (tokenHash: string): Promise<SessionRecord | null> =>
-    fromFields(tokenHash, await redis.hmget(recordKey(tokenHash), ...FIELDS));
+  const read = async (tokenHash: string, via: RedisClient = redis): Promise<SessionRecord | null> =>
+    fromFields(tokenHash, await via.hmget(recordKey(tokenHash), ...FIELDS));
 
   const readMany = async (tokenHashes: string[]): Promise<(SessionRecord | null)[]> => {
     if (tokenHashes.length === 0) return [];
@@ -92,7 +103,7 @@ export function createRedisSessionStore(redis: RedisClient, clock: Clock, option
       );
     },
     async findByTokenHash(tokenHash) {
-      const record = await read(tokenHash);
+      const record = await read(tokenHash, reader);
       return record && isLive(record, clock.now()) ? record : null;
     },
     async touch(tokenHash, lastSeenAt, idleExpiresAt) {

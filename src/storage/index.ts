@@ -11,6 +11,8 @@ export type { UserChangeFeed, UserChangeFeedOptions } from './user-changes.js';
 export { migrateToLatest, MIGRATIONS } from './migrations/index.js';
 export type { Database } from './schema/index.js';
 export { createRedis } from './redis.js';
+export { createRedisKeyTracking } from './redis-tracking.js';
+export type { RedisKeyTracking, RedisKeyTrackingOptions } from './redis-tracking.js';
 export type { RedisClient, RedisOptions } from './redis.js';
 export type { KeyValueStore } from './kv/contract.js';
 export { createMemoryKeyValueStore } from './kv/memory.js';
