@@ -74,7 +74,8 @@ function buildKvQueries(db: Kysely<Database>) {
         .values({ key: p('key'), value: p('stepText'), expires_at: p('fresh') })
         .onConflict((oc) =>
           oc.column('key').doUpdateSet({
-            value: sql`case when ${expired} then ${p('stepText')} else cast(cast(kv_entries.value as integer) + ${p('step')} as text) end`,
+            // The step arrives as a JS number, which SQLite binds as REAL: cast, or the text becomes '2.0'.
+            value: sql`case when ${expired} then ${p('stepText')} else cast(cast(kv_entries.value as integer) + cast(${p('step')} as integer) as text) end`,
             expires_at: sql`case when ${expired} then ${p('fresh')} else kv_entries.expires_at end`,
           }),
         )
