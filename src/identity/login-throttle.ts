@@ -1,5 +1,5 @@
 import { GatehouseError, sha256, type Clock, type Config } from '../core/index.js';
-import { batchIncrements, type KeyValueStore } from '../storage/index.js';
+import type { KeyValueStore } from '../storage/index.js';
 import type { AuditLog, LoginThrottle, ThrottleInput, ThrottleReservation } from './types.js';
 
 interface Scope {
@@ -38,10 +38,7 @@ interface Held {
  * is read). The IP's own scope still applies to it.
  */
 export function createLoginThrottle(deps: { kv: KeyValueStore; clock: Clock; config: Config; audit: AuditLog }): LoginThrottle {
-  const { clock, audit } = deps;
-  // The counts of concurrent attempts are written together, one write per counter per turn: every
-  // secret check takes a reservation and most give it back, so under load most of them cancel out.
-  const kv = batchIncrements(deps.kv);
+  const { kv, clock, audit } = deps;
   const t = deps.config.throttle;
   const windowMs = t.windowSec * 1000;
   const TRUSTED_MS = 30 * 24 * 3600 * 1000;

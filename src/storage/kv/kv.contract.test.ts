@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../core/index.js';
 import { createTestDatabase, createTestRedis } from '../../../test/support/services.js';
-import { batchIncrements } from './batched-increments.js';
 import type { KeyValueStore } from './contract.js';
 import { createMemoryKeyValueStore } from './memory.js';
 import { createRedisKeyValueStore } from './redis.js';
@@ -22,15 +21,6 @@ const factories: Record<string, Factory> = {
   redis: async (clock) => {
     const r = await createTestRedis();
     return { store: createRedisKeyValueStore(r.redis, clock, { prefix: r.prefix }), dispose: r.dispose };
-  },
-  // What the login throttle counts through: the contract holds with one turn's increments made as one.
-  'sqlite, batched increments': async (clock) => {
-    const db = await createTestDatabase('sqlite');
-    return { store: batchIncrements(createSqlKeyValueStore(db.db, clock)), dispose: db.dispose };
-  },
-  'redis, batched increments': async (clock) => {
-    const r = await createTestRedis();
-    return { store: batchIncrements(createRedisKeyValueStore(r.redis, clock, { prefix: r.prefix })), dispose: r.dispose };
   },
 };
 
