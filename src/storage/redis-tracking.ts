@@ -125,15 +125,21 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
   // Invalidations travel on the subscriber connection in order, so when its PONG arrives every
   // invalidation Redis produced before it answered has been handled: memory is then as fresh as the
   // moment the PING was sent. A reader PING proves its tracking is still the server's.
+  // One heartbeat in flight at most: a frozen Redis must not collect a PING a second.
+  let beating = false;
   const heartbeat = setInterval(() => {
-    if (!armed) return;
+    if (!armed || beating) return;
+    beating = true;
     const mine = generation;
     const sentAt = performance.now();
     Promise.all([subscriber.ping(), reader.ping()]).then(
       () => {
+        beating = false;
         if (mine === generation) confirmedAt = Math.max(confirmedAt, sentAt);
       },
-      () => {},
+      () => {
+        beating = false;
+      },
     );
   }, heartbeatMs);
   heartbeat.unref();

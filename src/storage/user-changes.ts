@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/index.js';
@@ -143,6 +144,9 @@ function sqliteFeed(sqlite: SQLite.Database): UserChangeFeed {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/** How often the LISTEN connection is asked `SELECT 1`, and how old its last answer may be while the feed vouches. */
+const HEARTBEAT_MS = 1_000;
+const STALE_AFTER_MS = 2_500;
 
 /**
  * PostgreSQL: a dedicated connection LISTENs on the channel the users-table trigger notifies at commit.
@@ -159,9 +163,13 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
   let closed = false;
   let retryMs = RETRY_MIN_MS;
   let retry: (() => void) | undefined;
+  // performance.now() at which the last answered heartbeat was sent; one heartbeat in flight at most.
+  let confirmedAt = -Infinity;
+  let beating = false;
 
   const setLive = (value: boolean) => {
     if (live === value) return;
+    confirmedAt = value ? performance.now() : -Infinity;
     // Either way the cache empties: going down, entries can no longer be vouched for; coming up, changes
     // made while down were never heard. Dropped before `live` turns true, so no read begun earlier lands.
     changes.emit(null);
@@ -203,10 +211,31 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
       .catch(() => lost(c));
   };
 
+  // A frozen server or a silent network keeps the socket open and delivers nothing: without this the
+  // cache would go on vouching until TCP gave up. Notifications precede a query's answer on the same
+  // connection, so once `SELECT 1` comes back every change committed before it was sent has arrived.
+  const heartbeat = setInterval(() => {
+    const c = client;
+    if (!live || !c || beating) return;
+    beating = true;
+    const sentAt = performance.now();
+    c.query('SELECT 1').then(
+      () => {
+        beating = false;
+        if (client === c) confirmedAt = Math.max(confirmedAt, sentAt);
+      },
+      () => {
+        beating = false;
+        lost(c);
+      },
+    );
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
   return {
     vouches() {
       if (!client && !retry && !closed) connect();
-      return live;
+      return live && performance.now() - confirmedAt < STALE_AFTER_MS;
     },
     onChange: changes.add,
     get live() {
@@ -215,6 +244,7 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
     onLive: liveness.add,
     async close() {
       closed = true;
+      clearInterval(heartbeat);
       retry?.();
       const c = client;
       client = null;
