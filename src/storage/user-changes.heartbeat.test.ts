@@ -1,6 +1,7 @@
 // The PostgreSQL change feed on a server that stops answering without closing anything (SIGSTOP: a
 // frozen host, a silent network): NOTIFYs stop arriving while the LISTEN socket stays open, so only the
 // heartbeat can tell. On a private PostgreSQL, never the shared one.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivatePostgres, type PrivateStore } from '../../test/faults/support.js';
 import { until } from '../../test/support/wait.js';
@@ -15,7 +16,7 @@ describe('PostgreSQL change feed heartbeat', () => {
 
   beforeAll(async () => {
     server = await startPrivatePostgres();
-    database = createDatabase({ databaseUrl: server.url, connectTimeoutMs: 2_000 });
+    database = createDatabase({ databaseUrl: server.url, dataDir: tmpdir(), connectTimeoutMs: 2_000 });
     feed = createUserChangeFeed(database, { databaseUrl: server.url, applicationName: 'gatehouse-heartbeat-test' });
   }, 60_000);
   afterAll(async () => {
