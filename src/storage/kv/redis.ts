@@ -3,12 +3,8 @@ import type { RedisClient } from '../redis.js';
 import type { KeyValueStore } from './contract.js';
 
 // Each key is a hash {v: value, e: expiresAt ms or ''}; logic expiry follows the injected clock,
-// PEXPIRE only reclaims memory. Scripts keep read-check-write atomic across nodes.
-const GET = `
-local e = redis.call('HGET', KEYS[1], 'e')
-if not e then return nil end
-if e ~= '' and tonumber(e) <= tonumber(ARGV[1]) then return nil end
-return {redis.call('HGET', KEYS[1], 'v'), e}`;
+// PEXPIRE only reclaims memory. Scripts keep read-check-write atomic across nodes; a read is one HMGET
+// (both fields at once), its expiry checked here against the same clock.
 
 const SET_IF_ABSENT = `
 local e = redis.call('HGET', KEYS[1], 'e')
@@ -31,8 +27,12 @@ return tonumber(ARGV[4])`;
 export function createRedisKeyValueStore(redis: RedisClient, clock: Clock, options: { prefix?: string } = {}): KeyValueStore {
   const prefix = `${options.prefix ?? 'gh:'}kv:`;
   const k = (key: string) => prefix + key;
-  const read = async (key: string): Promise<[string, string] | null> =>
-    (await redis.eval(GET, 1, k(key), clock.now())) as [string, string] | null;
+  const read = async (key: string): Promise<[string | null, string] | null> => {
+    const [value, expires] = await redis.hmget(k(key), 'v', 'e');
+    if (expires === null || expires === undefined) return null;
+    if (expires !== '' && Number(expires) <= clock.now()) return null;
+    return [value ?? null, expires];
+  };
   return {
     async get(key) {
       return (await read(key))?.[0] ?? null;
