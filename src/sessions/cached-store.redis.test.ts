@@ -91,6 +91,21 @@ describe('the session cache on Redis (tracking)', () => {
     expect(node.reads()).toBeGreaterThan(1);
   });
 
+  it('refuses a session on the very next read after another node logged it out, without waiting for anything', async () => {
+    // The two nodes share this process's event loop, the tightest race there is: the invalidation and
+    // the logout's answer arrive together, and the read starts the moment the logout returns.
+    for (let i = 0; i < 20; i += 1) {
+      const r = record(clock);
+      await other.store.create(r);
+      expect(await node.store.findByTokenHash(r.tokenHash)).not.toBeNull();
+      expect(await node.store.findByTokenHash(r.tokenHash)).not.toBeNull();
+      expect(await other.store.deleteByTokenHash(r.tokenHash)).toMatchObject({ id: r.id });
+      expect(await node.store.findByTokenHash(r.tokenHash)).toBeNull();
+    }
+    // Each was remembered after its first read: the second answers came from memory.
+    expect(node.reads()).toBeLessThan(60);
+  });
+
   it('follows a raw write by any client, and Redis expiring the key', async () => {
     const r = record(clock);
     await node.store.create(r);

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.js';
-import { createVouchedCache, type RedisKeyTracking, type UserChangeFeed } from '../storage/index.js';
+import { createVouchedCache, type RedisKeyTracking, type UserChangeFeed, type VouchedCacheOptions } from '../storage/index.js';
 import { redisSessionRecordPrefix } from './redis-store.js';
 import { isLive, type SessionRecord, type SessionStore } from './types.js';
 
@@ -13,7 +13,7 @@ export interface SessionCacheOptions {
    * Vouches for memory and reports "anything may have changed" (`onChange(null)`): the SQLite feed
    * (another connection's commit), or Redis tracking (lost, re-armed, flushed).
    */
-  feed: Pick<UserChangeFeed, 'vouches' | 'onChange'>;
+  feed: VouchedCacheOptions<SessionRecord | null>['feed'];
   /** Every write to one session the store can learn of, by token hash (SQLite: the feed's `sessions`). */
   sessionChanges: NonNullable<UserChangeFeed['sessions']>;
 }
@@ -25,7 +25,7 @@ export interface SessionCacheOptions {
 export function redisSessionChanges(tracking: RedisKeyTracking, keyPrefix?: string): Pick<SessionCacheOptions, 'feed' | 'sessionChanges'> {
   const records = redisSessionRecordPrefix(keyPrefix);
   return {
-    feed: { vouches: tracking.vouches, onChange: (fn) => tracking.onChange((key) => key === null && fn(null)) },
+    feed: { vouches: tracking.vouches, settle: tracking.settle, onChange: (fn) => tracking.onChange((key) => key === null && fn(null)) },
     sessionChanges: { onChange: (fn) => tracking.onChange((key) => key?.startsWith(records) && fn(key.slice(records.length))) },
   };
 }

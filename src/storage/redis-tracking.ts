@@ -16,6 +16,13 @@ export interface RedisKeyTracking {
    * arrived). False while either connection is down or Redis stops answering: read the store.
    */
   vouches(): boolean;
+  /**
+   * Resolves at the end of this turn's poll phase (one shared setImmediate). Redis writes an
+   * invalidation before it answers the write that caused it, so by the time a client has heard of a
+   * logout and asked this node again, the message is already readable here: waiting out the poll phase
+   * that read the request applies it before memory answers. A vouched cache awaits this on every hit.
+   */
+  settle(): Promise<void>;
   /** A tracked key changed, or (null) anything may have: tracking was (re)armed, lost or flushed. */
   onChange(listener: (key: string | null) => void): void;
   readonly live: boolean;
@@ -144,9 +151,19 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
   }, heartbeatMs);
   heartbeat.unref();
 
+  let turnEnd: Promise<void> | null = null;
+  const settle = () =>
+    (turnEnd ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turnEnd = null;
+        resolve();
+      }),
+    ));
+
   return {
     reader,
     vouches: () => armed && performance.now() - confirmedAt < staleAfterMs,
+    settle,
     onChange: (fn) => void changeListeners.push(fn),
     get live() {
       return armed;

@@ -11,7 +11,14 @@ export interface VouchedCacheOptions<V> {
    * The change feed: memory is served only while it vouches (which may first report changes), and its
    * "anything may have changed" (`onChange(null)`, another connection's commit) empties the cache.
    */
-  feed: Pick<UserChangeFeed, 'vouches' | 'onChange'>;
+  feed: Pick<UserChangeFeed, 'vouches' | 'onChange'> & {
+    /**
+     * A feed whose changes arrive as messages on a socket (Redis tracking) answers a hit only once this
+     * resolves (the end of the event loop's poll phase): a message that reached the node together with
+     * the request is applied before memory is trusted.
+     */
+    settle?: () => Promise<void>;
+  };
   /** The feed's ids are this cache's keys (the user cache): `onChange(id)` drops that entry too. */
   keyedByFeed?: boolean;
   /** Which loaded values are remembered (say, only a live record, only "not revoked"). */
@@ -70,6 +77,11 @@ export function createVouchedCache<V>(options: VouchedCacheOptions<V>): VouchedC
       const entry = entries.get(key);
       const now = clock.now();
       if (entry && now - entry.at < maxAgeMs) {
+        if (feed.settle) {
+          const seen = epoch;
+          await feed.settle();
+          if (epoch !== seen || writes > 0 || !feed.vouches()) return load();
+        }
         hits += 1;
         // Most recently used last: a Map iterates in insertion order.
         entries.delete(key);
