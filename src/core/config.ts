@@ -98,7 +98,7 @@ export const ConfigSchema = Type.Object(
           minimum: 0,
           default: 10_000,
           description:
-            'Sessions each node keeps in memory (least recently used leave first), never older than userCache.maxAgeSec; 0 = off. Served on embedded SQLite while the user cache\'s change feed vouches (so userCache.size must be above 0), with sessions in Redis while Redis tracks this node\'s reads (client-side caching, Redis 6 or later; two more connections per node); not on PostgreSQL without Redis',
+            'Sessions each node keeps in memory (least recently used leave first), never older than userCache.maxAgeSec; 0 = off. Served on embedded SQLite while the user cache\'s change feed vouches (so userCache.size must be above 0), with sessions in Redis while Redis tracks this node\'s reads (client-side caching, Redis 6 or later); not on PostgreSQL without Redis',
         }),
       },
       'Server-side sessions',

@@ -19,6 +19,7 @@ import {
   createRedis,
   createRedisKeyTracking,
   createRedisKeyValueStore,
+  redisKeyValueChanges,
   createSqlKeyValueStore,
   createUserChangeFeed,
   durabilityWarnings,
@@ -28,6 +29,7 @@ import {
   type KeyValueStore,
   type Housekeeping,
   type RedisClient,
+  type RedisKeyTracking,
   type UserChangeFeed,
 } from '../storage/index.js';
 import { createIdentity, type Identity } from '../identity/index.js';
@@ -148,7 +150,11 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
         : null;
     if (userChanges) closers.push(() => userChanges.close());
     const identity = createIdentity({ db: database.db, kv, clock, ids, config, logger, userChanges });
-    const sessions = createSessionManager({ store: sessionStore(config, database, redis, clock, userChanges, closers), clock, ids, config });
+    // Redis tells this node when an entry it read changes (client-side caching): the session cache and
+    // the deny-list's "not denied" memory read through its tracked connection. Two more connections.
+    const tracking = redis ? createRedisKeyTracking(redis, { name: `gatehouse-${config.server.nodeId ?? 'node'}` }) : null;
+    if (tracking) closers.push(() => tracking.close());
+    const sessions = createSessionManager({ store: sessionStore(config, database, redis, tracking, clock, userChanges), clock, ids, config });
     const cookies = createCookiePolicy({ origin, secure: config.cookies.secure });
     if (cookies.warning) warnings.push(cookies.warning);
     const sealer = createCookieSealer({ secret, clock, lifetimeSec: config.cookies.sealedLifetimeSec });
@@ -164,7 +170,8 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
     const activeIdentity: Identity = { ...identity, getUser: activeUser };
     const tokens = await createTokenService({
       db: database.db,
-      kv,
+      // On Redis the deny-list reads (and writes) through the tracked connection.
+      kv: tracking ? createRedisKeyValueStore(tracking.reader, clock, { prefix }) : kv,
       secret,
       clock,
       ids,
@@ -172,8 +179,8 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
       issuer: origin,
       getUser: activeUser,
       onError: (error) => logger.error({ err: error }, 'token housekeeping failed'),
-      // Only when the deny-list lives in this database's key-value table (not in Redis).
-      denyListChanges: redis ? null : userChanges,
+      // What reports deny-list writes: the SQLite feed for the key-value table, Redis tracking for Redis.
+      denyListChanges: tracking ? redisKeyValueChanges(tracking, prefix) : userChanges,
     });
     closers.push(async () => tokens.close());
     // The OAuth feature, built whole (provider, adapter, grants, clients, interactions, its resolver);
@@ -252,17 +259,13 @@ export async function createContext(options: ContextOptions = {}): Promise<AppCo
   }
 }
 
-function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, clock: Clock, changes: UserChangeFeed | null, closers: (() => Promise<unknown>)[]): SessionStore {
+function sessionStore(config: Config, database: DatabaseHandle, redis: RedisClient | null, tracking: RedisKeyTracking | null, clock: Clock, changes: UserChangeFeed | null): SessionStore {
   const choice = config.sessions.store === 'auto' ? (redis ? 'redis' : 'sql') : config.sessions.store;
   const cacheOptions = { size: config.sessions.cacheSize, maxAgeMs: config.userCache.maxAgeSec * 1000, clock };
   if (choice === 'redis') {
     if (!redis) throw new GatehouseError('GH_CORE_CONFIG_INVALID', { message: 'sessions.store is redis but REDIS_URL is not set.' });
     const prefix = config.storage.keyPrefix;
-    if (config.sessions.cacheSize === 0) return createRedisSessionStore(redis, clock, { prefix });
-    // Redis tells this node when a session it remembers changes (client-side caching): two more
-    // connections per node, and the session read goes through the tracked one.
-    const tracking = createRedisKeyTracking(redis, { name: `gatehouse-${config.server.nodeId ?? 'node'}-sessions` });
-    closers.push(() => tracking.close());
+    if (config.sessions.cacheSize === 0 || !tracking) return createRedisSessionStore(redis, clock, { prefix });
     const store = createRedisSessionStore(redis, clock, { prefix, reader: tracking.reader });
     return createCachedSessionStore(store, { ...cacheOptions, ...redisSessionChanges(tracking, prefix) });
   }

@@ -17,7 +17,7 @@ export type { RedisClient, RedisOptions } from './redis.js';
 export type { KeyValueStore } from './kv/contract.js';
 export { createMemoryKeyValueStore } from './kv/memory.js';
 export { createSqlKeyValueStore, sweepSqlKeyValueStore } from './kv/sql.js';
-export { createRedisKeyValueStore } from './kv/redis.js';
+export { createRedisKeyValueStore, redisKeyValueChanges } from './kv/redis.js';
 export { isStorageFault, storageUnavailable } from './faults.js';
 export { isUnstorableText, unstorableText, UNSTORABLE_TEXT_MESSAGE } from './unstorable-text.js';
 export { durabilityWarnings } from './durability.js';

@@ -1,13 +1,30 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, cryptoIds, loadConfig, type ManualClock } from '../core/index.js';
-import { createRedisKeyValueStore, createSqlKeyValueStore, createUserChangeFeed, type DatabaseHandle, type KeyValueStore, type UserChangeFeed } from '../storage/index.js';
+import {
+  createRedisKeyTracking,
+  createRedisKeyValueStore,
+  createSqlKeyValueStore,
+  createUserChangeFeed,
+  redisKeyValueChanges,
+  type DatabaseHandle,
+  type KeyValueStore,
+  type RedisKeyTracking,
+} from '../storage/index.js';
+import { until as waitUntil } from '../../test/support/wait.js';
 import { createCachedDenyList, createDenyList, type DenyList } from './deny-list.js';
 import { createSqliteTwins, createTestDatabase, createTestRedis } from '../../test/support/services.js';
-import { createTokenService, type TokenService } from './token-service.js';
+import { createTokenService, type TokenService, type TokenServiceDeps } from './token-service.js';
 
 const SECRET = 'an-instance-secret-that-is-long-enough-0123456789';
 
-type Stores = { db: Awaited<ReturnType<typeof createTestDatabase>>; kv: (clock: ManualClock) => KeyValueStore; changes?: UserChangeFeed; dispose(): Promise<void> };
+type Stores = {
+  db: Awaited<ReturnType<typeof createTestDatabase>>;
+  kv: (clock: ManualClock) => KeyValueStore;
+  changes?: NonNullable<TokenServiceDeps['denyListChanges']>;
+  /** Each node's own store and change feed, where a node has its own (Redis tracking); else kv and changes. */
+  node?: (clock: ManualClock) => Promise<{ kv: KeyValueStore; changes: NonNullable<TokenServiceDeps['denyListChanges']> | null }>;
+  dispose(): Promise<void>;
+};
 
 const setups: Record<string, () => Promise<Stores>> = {
   sqlite: async () => {
@@ -35,6 +52,28 @@ const setups: Record<string, () => Promise<Stores>> = {
       },
     };
   },
+  // As a serve node with REDIS_URL runs: each node reads the deny-list through its own tracked
+  // connection and remembers "not denied" until Redis says the entry changed.
+  'postgres + redis, cached': async () => {
+    const db = await createTestDatabase('postgres');
+    const redis = await createTestRedis();
+    const trackings: RedisKeyTracking[] = [];
+    return {
+      db,
+      kv: (clock) => createRedisKeyValueStore(redis.redis, clock, { prefix: redis.prefix }),
+      async node(clock) {
+        const tracking = createRedisKeyTracking(redis.redis, { name: `gatehouse-test-deny-${trackings.length}` });
+        trackings.push(tracking);
+        await waitUntil(() => tracking.vouches(), 'Redis tracking armed');
+        return { kv: createRedisKeyValueStore(tracking.reader, clock, { prefix: redis.prefix }), changes: redisKeyValueChanges(tracking, redis.prefix) };
+      },
+      dispose: async () => {
+        for (const tracking of trackings) await tracking.close();
+        await redis.dispose();
+        await db.dispose();
+      },
+    };
+  },
 };
 
 describe.each(Object.keys(setups))('revocation across nodes: %s', (name) => {
@@ -46,9 +85,10 @@ describe.each(Object.keys(setups))('revocation across nodes: %s', (name) => {
   beforeAll(async () => {
     stores = await setups[name]!();
     // Two nodes: separate services and separate store clients over the same database / Redis.
-    const denyListChanges = stores.changes ?? null;
-    nodeA = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config, denyListChanges });
-    nodeB = await createTokenService({ db: stores.db.db, kv: stores.kv(clock), secret: SECRET, clock, ids: cryptoIds, config, denyListChanges });
+    const own = async () => (stores.node ? stores.node(clock) : { kv: stores.kv(clock), changes: stores.changes ?? null });
+    const [a, b] = [await own(), await own()];
+    nodeA = await createTokenService({ db: stores.db.db, kv: a.kv, secret: SECRET, clock, ids: cryptoIds, config, denyListChanges: a.changes });
+    nodeB = await createTokenService({ db: stores.db.db, kv: b.kv, secret: SECRET, clock, ids: cryptoIds, config, denyListChanges: b.changes });
   });
   afterAll(async () => {
     nodeA.close();
@@ -158,5 +198,60 @@ describe('the deny-list cache (SQLite)', () => {
     await createDenyList(createSqlKeyValueStore(other.db, clock), clock).deny('fam-5', until());
     await nextTurn();
     expect(await cached.isDenied('fam-5')).toBe(true);
+  });
+});
+
+describe('the deny-list cache (Redis tracking)', () => {
+  let redis: Awaited<ReturnType<typeof createTestRedis>>;
+  let clock: ManualClock;
+  const trackings: RedisKeyTracking[] = [];
+  let reads: number;
+  const until = () => clock.now() + 60_000;
+
+  /** One node's deny-list as a serve node with REDIS_URL builds it, its store reads counted. */
+  const nodeList = async (name: string): Promise<DenyList> => {
+    const tracking = createRedisKeyTracking(redis.redis, { name });
+    trackings.push(tracking);
+    await waitUntil(() => tracking.vouches(), 'Redis tracking armed');
+    const inner = createDenyList(createRedisKeyValueStore(tracking.reader, clock, { prefix: redis.prefix }), clock);
+    const counted: DenyList = { deny: inner.deny, isDenied: (sid) => ((reads += 1), inner.isDenied(sid)) };
+    const changes = redisKeyValueChanges(tracking, redis.prefix);
+    return createCachedDenyList(counted, { size: 100, maxAgeMs: 30_000, clock, feed: changes, keyChanges: changes.keys });
+  };
+
+  beforeEach(async () => {
+    redis = await createTestRedis();
+    clock = createManualClock();
+    reads = 0;
+  });
+  afterEach(async () => {
+    for (const tracking of trackings.splice(0)) await tracking.close();
+    await redis.dispose();
+  });
+
+  it('remembers "not denied", and refuses on the very next read after another node denied', async () => {
+    const [node, other] = [await nodeList('gatehouse-test-deny-node'), await nodeList('gatehouse-test-deny-other')];
+    // Both nodes on one event loop: the deny's answer and Redis's invalidation arrive together, and the
+    // read starts the moment the deny returns.
+    for (let i = 0; i < 20; i += 1) {
+      const sid = `fam-${i}`;
+      expect(await node.isDenied(sid)).toBe(false);
+      expect(await node.isDenied(sid)).toBe(false);
+      await other.deny(sid, until());
+      expect(await node.isDenied(sid)).toBe(true);
+    }
+    // The second "not denied" of each family came from memory.
+    expect(reads).toBe(20 * 2);
+  });
+
+  it('reads Redis again once its tracking connection is lost', async () => {
+    const node = await nodeList('gatehouse-test-deny-lost');
+    expect(await node.isDenied('fam-x')).toBe(false);
+    const line = ((await redis.redis.client('LIST')) as string).split('\n').find((l) => l.includes(' name=gatehouse-test-deny-lost-invalidations '));
+    await redis.redis.client('KILL', 'ID', /\bid=(\d+)/.exec(line ?? '')![1]!);
+    await waitUntil(() => !trackings[0]!.vouches(), 'the lost connection noticed');
+    // Denied while nothing could tell this node: it must not answer from memory.
+    await createDenyList(createRedisKeyValueStore(redis.redis, clock, { prefix: redis.prefix }), clock).deny('fam-x', until());
+    expect(await node.isDenied('fam-x')).toBe(true);
   });
 });

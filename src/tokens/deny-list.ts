@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../core/index.js';
-import { createVouchedCache, type KeyValueStore, type UserChangeFeed } from '../storage/index.js';
+import { createVouchedCache, type KeyValueStore, type UserChangeFeed, type VouchedCacheOptions } from '../storage/index.js';
 
 /**
  * Refresh families (`sid`) whose access tokens must stop working before they expire: logout, "log out
@@ -35,19 +35,21 @@ export interface DenyListCacheOptions {
   /** Oldest an answer may be served, whatever the feed says. */
   maxAgeMs: number;
   clock: Clock;
-  /** The SQLite change feed of the database holding the key-value entries. */
-  feed: UserChangeFeed;
-  /** This connection's writes to key-value entries (the feed's `keys`). */
+  /** Vouches for memory and reports "anything may have changed": the SQLite feed, or Redis tracking. */
+  feed: VouchedCacheOptions<boolean>['feed'];
+  /** Every write to a key-value entry the store can learn of, by key (SQLite: the feed's `keys`; Redis: tracking). */
   keyChanges: NonNullable<UserChangeFeed['keys']>;
 }
 
 /**
- * "Not denied", remembered per family on one node over the embedded SQLite key-value store: a JWT
- * request's one store read. Only that answer is remembered (a denial is read every time), and only as
- * long as nothing could have denied the family since: a deny through this list, or any write of the
- * family's entry on this connection (the trigger), drops it at once; another connection's commit (another
- * node, the CLI) empties the memory from the next turn of the event loop (data_version); nothing is
- * served inside a transaction or older than `maxAgeMs`.
+ * "Not denied", remembered per family on one node: a JWT request's one store read. Only that answer is
+ * remembered (a denial is read every time), and only as long as nothing could have denied the family
+ * since: a deny through this list drops it at once. Over the embedded SQLite key-value store any write of
+ * the family's entry on this connection (the trigger) drops it too, and another connection's commit
+ * (another node, the CLI) empties the memory from the next turn of the event loop (data_version); nothing
+ * is served inside a transaction. Over Redis the server's invalidation drops it, whichever client wrote
+ * (a hit waits out the poll phase, so a message that came with the request is applied first), and nothing
+ * is served while tracking is not armed and answering. Never older than `maxAgeMs`.
  */
 export function createCachedDenyList(inner: DenyList, options: DenyListCacheOptions): DenyList {
   const notDenied = createVouchedCache<boolean>({ size: options.size, maxAgeMs: options.maxAgeMs, clock: options.clock, feed: options.feed, keep: (denied) => !denied });

@@ -3,7 +3,7 @@ import { GatehouseError, isGatehouseError, publicOrigin, type Clock, type Config
 import type { Database, KeyValueStore, UserChangeFeed } from '../storage/index.js';
 import { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
 import { createBearerResolver, type BearerUser } from './bearer-resolver.js';
-import { createCachedDenyList, createDenyList, type DenyList } from './deny-list.js';
+import { createCachedDenyList, createDenyList, type DenyList, type DenyListCacheOptions } from './deny-list.js';
 import { createKeystore, type Keystore } from './keystore.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
 
@@ -59,10 +59,12 @@ export interface TokenServiceDeps {
   audience?: string;
   onError?: (error: unknown) => void;
   /**
-   * The SQLite change feed, when `kv` is the SQL key-value store on that same database: the deny-list's
-   * "not denied" answers are then remembered per node (deny-list.ts `createCachedDenyList`).
+   * What reports writes to `kv`'s entries by key: the SQLite change feed when `kv` is the SQL key-value
+   * store on that same database, Redis tracking (`redisKeyValueChanges`) when `kv` reads through the
+   * tracked connection. The deny-list's "not denied" answers are then remembered per node
+   * (deny-list.ts `createCachedDenyList`).
    */
-  denyListChanges?: UserChangeFeed | null;
+  denyListChanges?: (DenyListCacheOptions['feed'] & Pick<UserChangeFeed, 'keys'>) | null;
   /**
    * The user's current profile: access tokens then carry email, name and roles (no store read per
    * request), refreshed at every rotation; a refresh for a deleted user ends the family.
@@ -165,7 +167,7 @@ export async function createTokenService(deps: TokenServiceDeps): Promise<TokenS
 const DENY_CACHE_SIZE = 10_000;
 
 /** The deny-list behind its per-node memory where the feed watches the key-value entries (SQLite). */
-function cachedWhereWatched(denyList: DenyList, changes: UserChangeFeed | null, clock: Clock, config: Config): DenyList {
+function cachedWhereWatched(denyList: DenyList, changes: TokenServiceDeps['denyListChanges'], clock: Clock, config: Config): DenyList {
   if (!changes?.keys) return denyList;
   return createCachedDenyList(denyList, { size: DENY_CACHE_SIZE, maxAgeMs: config.userCache.maxAgeSec * 1000, clock, feed: changes, keyChanges: changes.keys });
 }
