@@ -54,14 +54,15 @@ export async function measureCpuInterleaved(
     settings.progress?.(`warming up ${name}`);
     await autocannon(options(subject, settings.connections, settings.warmupSec));
   }
-  const totals: Record<string, { requests: number; seconds: number; cpu: number; p99s: number[]; non2xx: number }> = {};
+  const totals: Record<string, { requests: number; seconds: number; cpu: number; p99s: number[]; non2xx: number; rounds: { cpuUs: number; rps: number }[] }> = {};
   for (let round = 0; round < settings.rounds; round++) {
     for (const [name, subject] of Object.entries(subjects)) {
       settings.progress?.(`round ${round + 1}/${settings.rounds}: ${name}`);
       const before = cpuSeconds(subject.pid) ?? 0;
       const result = await autocannon(options(subject, settings.connections, settings.sliceSec));
       const after = cpuSeconds(subject.pid) ?? 0;
-      const t = (totals[name] ??= { requests: 0, seconds: 0, cpu: 0, p99s: [], non2xx: 0 });
+      const t = (totals[name] ??= { requests: 0, seconds: 0, cpu: 0, p99s: [], non2xx: 0, rounds: [] });
+      t.rounds.push({ cpuUs: result.requests.total > 0 ? ((after - before) / result.requests.total) * 1e6 : 0, rps: result.requests.total / result.duration });
       t.requests += result.requests.total;
       t.seconds += result.duration;
       t.cpu += after - before;
@@ -78,6 +79,11 @@ export async function measureCpuInterleaved(
         cpuUs: t.requests > 0 ? Math.round((t.cpu / t.requests) * 1e6) : 0,
         non2xx: t.non2xx,
       };
+      // Each round's own figures too (not shown as columns): what roundSpreadNotes reads.
+      t.rounds.forEach((r, i) => {
+        figures[roundKey('cpuUs', i)] = Math.round(r.cpuUs);
+        figures[roundKey('rps', i)] = Math.round(r.rps);
+      });
       return [name, figures];
     }),
   );
@@ -90,6 +96,30 @@ export const CPU_TABLE_COLUMNS: BenchTable['columns'] = [
   { key: 'p99', label: 'p99 ms' },
   { key: 'non2xx', label: 'non-2xx' },
 ];
+
+const roundKey = (key: string, round: number) => `${key}#${round + 1}`;
+
+/**
+ * For each target, its ratio in every round of the interleaved load, and in how many rounds it held: on
+ * a shared machine a ratio moves from one run to the next by about as much as some targets are from
+ * their bound, and one run's total cannot tell a near miss from a miss.
+ */
+export function roundSpreadNotes(rows: BenchRow[], targets: NonNullable<BenchTable['targets']>): string[] {
+  const figures = (subject: string) => rows.find((r) => r.subject === subject)?.figures;
+  const notes: string[] = [];
+  for (const target of targets) {
+    const [mine, theirs] = [figures(target.subject), figures(target.against)];
+    if (!mine || !theirs) continue;
+    const ratios: number[] = [];
+    for (let i = 0; mine[roundKey(target.key, i)] !== undefined && theirs[roundKey(target.key, i)]; i++) {
+      ratios.push(mine[roundKey(target.key, i)]! / theirs[roundKey(target.key, i)]!);
+    }
+    if (ratios.length < 2) continue;
+    const held = ratios.filter((r) => (target.min === undefined || r >= target.min) && (target.max === undefined || r <= target.max)).length;
+    notes.push(`${target.label}: round by round ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} — held in ${held} of ${ratios.length} rounds.`);
+  }
+  return notes;
+}
 
 /** A note for each row that saw failed answers: its figures measured something other than success. */
 export function suspectRowNotes(rows: BenchRow[]): string[] {

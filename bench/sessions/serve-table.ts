@@ -3,7 +3,7 @@
 // Fastify route and @fastify/session (its memory store, and connect-redis), all started at once and
 // loaded in turns, CPU µs/request as the headline.
 import { fileURLToPath } from 'node:url';
-import { CPU_TABLE_COLUMNS, measureCpuInterleaved, suspectRowNotes, type CpuSubject } from '../lib/cpu-load.js';
+import { CPU_TABLE_COLUMNS, measureCpuInterleaved, roundSpreadNotes, suspectRowNotes, type CpuSubject } from '../lib/cpu-load.js';
 import { startServeNode, type ServeNode } from '../lib/serve-node.js';
 import type { BenchContext, BenchRow, BenchTable } from '../lib/types.js';
 import { redisUrl, startChild, stopChild, type ServerLine } from './common.js';
@@ -85,7 +85,17 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }
-  notes.push(...suspectRowNotes(rows));
+  const targets: NonNullable<BenchTable['targets']> = [
+    { subject: HEALTHZ, against: BARE, key: 'cpuUs', max: 1.3, label: 'GET /healthz ≤ 1.3× the CPU/request of a bare Fastify route' },
+    { subject: SESSION, against: HEALTHZ, key: 'cpuUs', max: 1.5, label: 'session (SQLite) ≤ 1.5× the node\'s /healthz CPU/request' },
+    { subject: SESSION, against: FS_MEMORY, key: 'rps', min: 1.5, label: 'session (SQLite) ≥ 1.5× @fastify/session req/s' },
+    { subject: SESSION, against: FS_MEMORY, key: 'cpuUs', max: 0.67, label: 'CPU/request: session (SQLite) ≤ 0.67× @fastify/session (≡ ≥ 1.5× req/s)' },
+    { subject: REDIS_SESSION, against: FS_REDIS, key: 'rps', min: 1.3, label: 'session (Redis) ≥ 1.3× @fastify/session + connect-redis req/s' },
+    { subject: REDIS_SESSION, against: FS_REDIS, key: 'cpuUs', max: 0.77, label: 'CPU/request: session (Redis) ≤ 0.77× @fastify/session + connect-redis (≡ ≥ 1.3× req/s)' },
+    { subject: SEALED, against: HEALTHZ, key: 'cpuUs', max: 1.6, label: 'sealed cookie ≤ 1.6× /healthz CPU/request' },
+    { subject: JWT, against: HEALTHZ, key: 'cpuUs', max: 1.3, label: 'JWT (same token) ≤ 1.3× /healthz CPU/request' },
+  ];
+  notes.push(...suspectRowNotes(rows), ...roundSpreadNotes(rows, targets));
   notes.push(
     'Every server runs at once in its own process; the loads take turns in short slices (A B C … A B C), so the machine\'s load weighs on all rows alike. CPU µs/request is the server process\'s user + system CPU (from /proc) over the requests it answered: the headline, since it moves far less than req/s on a shared machine.',
     '`gatehouse serve` rows are the CLI as a user starts it (`node dist/cli/main.js serve`, the built CLI `npm start` runs — built first when dist/ is missing or older than src/; a fresh data directory, no settings but GATEHOUSE_SECRET and GATEHOUSE_PUBLIC_URL): embedded SQLite, default (info) logging appended to a file in its data directory, one line per request. The Redis node has REDIS_URL set (its own logical database); sessions, rate limits and the deny-list then live in Redis.',
@@ -96,16 +106,7 @@ export async function measureServeNodes(ctx: BenchContext): Promise<BenchTable> 
     columns: CPU_TABLE_COLUMNS,
     rows,
     baseline: BARE,
-    targets: [
-      { subject: HEALTHZ, against: BARE, key: 'cpuUs', max: 1.3, label: 'GET /healthz ≤ 1.3× the CPU/request of a bare Fastify route' },
-      { subject: SESSION, against: HEALTHZ, key: 'cpuUs', max: 1.5, label: 'session (SQLite) ≤ 1.5× the node\'s /healthz CPU/request' },
-      { subject: SESSION, against: FS_MEMORY, key: 'rps', min: 1.5, label: 'session (SQLite) ≥ 1.5× @fastify/session req/s' },
-      { subject: SESSION, against: FS_MEMORY, key: 'cpuUs', max: 0.67, label: 'CPU/request: session (SQLite) ≤ 0.67× @fastify/session (≡ ≥ 1.5× req/s)' },
-      { subject: REDIS_SESSION, against: FS_REDIS, key: 'rps', min: 1.3, label: 'session (Redis) ≥ 1.3× @fastify/session + connect-redis req/s' },
-      { subject: REDIS_SESSION, against: FS_REDIS, key: 'cpuUs', max: 0.77, label: 'CPU/request: session (Redis) ≤ 0.77× @fastify/session + connect-redis (≡ ≥ 1.3× req/s)' },
-      { subject: SEALED, against: HEALTHZ, key: 'cpuUs', max: 1.6, label: 'sealed cookie ≤ 1.6× /healthz CPU/request' },
-      { subject: JWT, against: HEALTHZ, key: 'cpuUs', max: 1.3, label: 'JWT (same token) ≤ 1.3× /healthz CPU/request' },
-    ],
+    targets,
     notes,
   };
 }

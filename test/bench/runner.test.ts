@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, tableRatios } from '../../bench/lib/ratios.js';
+import { roundSpreadNotes } from '../../bench/lib/cpu-load.js';
 import type { BenchTable } from '../../bench/lib/types.js';
 import { parseRunArgs, runBench } from '../../bench/run.js';
 import { findExecutable, setupPeers } from '../../bench/setup.js';
@@ -136,5 +137,25 @@ describe('the benchmark set-up step', () => {
     } finally {
       await dir.remove();
     }
+  });
+});
+
+describe('round-by-round spread of a target', () => {
+  it('gives each round its own ratio and counts the rounds the target held in', () => {
+    const rows = [
+      { subject: 'node', figures: { cpuUs: 130, 'cpuUs#1': 120, 'cpuUs#2': 150, 'cpuUs#3': 125 } },
+      { subject: 'floor', figures: { cpuUs: 100, 'cpuUs#1': 100, 'cpuUs#2': 100, 'cpuUs#3': 80 } },
+    ];
+    const notes = roundSpreadNotes(rows, [{ subject: 'node', against: 'floor', key: 'cpuUs', max: 1.3, label: 'node ≤ 1.3× floor' }]);
+    expect(notes).toEqual(['node ≤ 1.3× floor: round by round 1.20×, 1.50×, 1.56× — held in 1 of 3 rounds.']);
+  });
+
+  it('says nothing for a single round or a row without round figures', () => {
+    const rows = [
+      { subject: 'a', figures: { rps: 10, 'rps#1': 10 } },
+      { subject: 'b', figures: { rps: 5, 'rps#1': 5 } },
+      { subject: 'c', figures: { rps: 5 } },
+    ];
+    expect(roundSpreadNotes(rows, [{ subject: 'a', against: 'b', key: 'rps', min: 1, label: 'x' }, { subject: 'a', against: 'c', key: 'rps', min: 1, label: 'y' }])).toEqual([]);
   });
 });
