@@ -111,7 +111,7 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
     const round = ++subscriberRound;
     void (async () => {
       try {
-        const id = (await subscriber.client('ID'));
+        const id = await subscriber.client('ID');
         await subscriber.subscribe(CHANNEL);
         if (round !== subscriberRound) return;
         subscriberId = id;
