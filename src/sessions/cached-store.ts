@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.js';
-import { createVouchedCache, type RedisKeyTracking, type UserChangeFeed, type VouchedCacheOptions } from '../storage/index.js';
+import { createVouchedCache, trackedKeys, type KeyChanges, type RedisKeyTracking, type VouchedCacheFeed } from '../storage/index.js';
 import { redisSessionRecordPrefix } from './redis-store.js';
 import { isLive, type SessionRecord, type SessionStore } from './types.js';
 
@@ -13,21 +13,15 @@ export interface SessionCacheOptions {
    * Vouches for memory and reports "anything may have changed" (`onChange(null)`): the SQLite feed
    * (another connection's commit), or Redis tracking (lost, re-armed, flushed).
    */
-  feed: VouchedCacheOptions<SessionRecord | null>['feed'];
+  feed: VouchedCacheFeed;
   /** Every write to one session the store can learn of, by token hash (SQLite: the feed's `sessions`). */
-  sessionChanges: NonNullable<UserChangeFeed['sessions']>;
+  sessionChanges: KeyChanges;
 }
 
-/**
- * The cache's feed and session changes from Redis tracking, for sessions in Redis: the store's single
- * reads must go through `tracking.reader` (createRedisSessionStore's `reader`).
- */
+/** The cache's feed and session changes from Redis tracking; the store's reads go through `tracking.reader`. */
 export function redisSessionChanges(tracking: RedisKeyTracking, keyPrefix?: string): Pick<SessionCacheOptions, 'feed' | 'sessionChanges'> {
-  const records = redisSessionRecordPrefix(keyPrefix);
-  return {
-    feed: { vouches: tracking.vouches, settle: tracking.settle, onChange: (fn) => tracking.onChange((key) => key === null && fn(null)) },
-    sessionChanges: { onChange: (fn) => tracking.onChange((key) => key?.startsWith(records) && fn(key.slice(records.length))) },
-  };
+  const { feed, keys } = trackedKeys(tracking, redisSessionRecordPrefix(keyPrefix));
+  return { feed, sessionChanges: keys };
 }
 
 /**

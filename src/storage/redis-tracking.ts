@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { startHeartbeat } from './heartbeat.js';
 import type { RedisClient } from './redis.js';
+import type { KeyChanges, VouchedCacheFeed } from './vouched-cache.js';
 
 /**
  * Redis's own change feed for a per-node memory (server-assisted client-side caching, Redis ≥ 6): keys
@@ -42,6 +44,18 @@ export interface RedisKeyTrackingOptions {
 const CHANNEL = '__redis__:invalidate';
 
 /**
+ * `tracking` as a vouched cache's feed ("anything may have changed": tracking lost, re-armed, Redis
+ * flushed), with the changed keys that start with `prefix`, the prefix cut off. Only reads made through
+ * `tracking.reader` are tracked.
+ */
+export function trackedKeys(tracking: RedisKeyTracking, prefix: string): { feed: VouchedCacheFeed; keys: KeyChanges } {
+  return {
+    feed: { vouches: tracking.vouches, settle: tracking.settle, onChange: (fn) => tracking.onChange((key) => key === null && fn(null)) },
+    keys: { onChange: (fn) => tracking.onChange((key) => key?.startsWith(prefix) && fn(key.slice(prefix.length))) },
+  };
+}
+
+/**
  * Opens the two connections (duplicates of `redis`: same server, credentials, timeouts) and keeps
  * tracking armed across reconnections. Fails closed: when arming fails (Redis older than 6, a proxy that
  * refuses CLIENT TRACKING) it simply never vouches, and every read goes to Redis as before.
@@ -62,9 +76,15 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
   const changed = (key: string | null) => changeListeners.forEach((fn) => fn(key));
   let armed = false;
   let generation = 0;
-  // performance.now() at which the last heartbeat answered by both connections was sent.
-  let confirmedAt = -Infinity;
   let closed = false;
+  // Invalidations travel on the subscriber connection in order, so when its PONG arrives every
+  // invalidation Redis produced before it answered has been handled. A reader PING proves its tracking
+  // is still the server's.
+  const heartbeat = startHeartbeat({
+    intervalMs: heartbeatMs,
+    staleAfterMs,
+    beat: () => (armed ? Promise.all([subscriber.ping(), reader.ping()]) : null),
+  });
 
   const setArmed = (value: boolean) => {
     if (armed === value) return;
@@ -75,7 +95,7 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
   // again until tracking is armed anew.
   const disarm = () => {
     generation += 1;
-    confirmedAt = -Infinity;
+    heartbeat.forget();
     setArmed(false);
     changed(null);
   };
@@ -92,7 +112,7 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
       const sentAt = performance.now();
       await reader.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(subscriberId));
       if (mine !== generation) return;
-      confirmedAt = sentAt;
+      heartbeat.confirm(sentAt);
       setArmed(true);
     } catch {
       // Not armed: never vouches until the next (re)connection arms it.
@@ -106,7 +126,6 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
     for (const key of message) changed(key.toString());
   });
   subscriber.on('ready', () => {
-    disarm();
     subscriberId = null;
     const round = ++subscriberRound;
     void (async () => {
@@ -129,28 +148,6 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
   reader.on('ready', () => void arm());
   reader.on('close', disarm);
 
-  // Invalidations travel on the subscriber connection in order, so when its PONG arrives every
-  // invalidation Redis produced before it answered has been handled: memory is then as fresh as the
-  // moment the PING was sent. A reader PING proves its tracking is still the server's.
-  // One heartbeat in flight at most: a frozen Redis must not collect a PING a second.
-  let beating = false;
-  const heartbeat = setInterval(() => {
-    if (!armed || beating) return;
-    beating = true;
-    const mine = generation;
-    const sentAt = performance.now();
-    Promise.all([subscriber.ping(), reader.ping()]).then(
-      () => {
-        beating = false;
-        if (mine === generation) confirmedAt = Math.max(confirmedAt, sentAt);
-      },
-      () => {
-        beating = false;
-      },
-    );
-  }, heartbeatMs);
-  heartbeat.unref();
-
   let turnEnd: Promise<void> | null = null;
   const settle = () =>
     (turnEnd ??= new Promise<void>((resolve) =>
@@ -162,7 +159,7 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
 
   return {
     reader,
-    vouches: () => armed && performance.now() - confirmedAt < staleAfterMs,
+    vouches: () => armed && heartbeat.fresh(),
     settle,
     onChange: (fn) => void changeListeners.push(fn),
     get live() {
@@ -171,7 +168,7 @@ export function createRedisKeyTracking(redis: RedisClient, options: RedisKeyTrac
     onLive: (fn) => void liveListeners.push(fn),
     async close() {
       closed = true;
-      clearInterval(heartbeat);
+      heartbeat.stop();
       disarm();
       await Promise.all([subscriber, reader].map((c) => c.quit().catch(() => c.disconnect())));
     },

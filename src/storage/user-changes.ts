@@ -1,8 +1,8 @@
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/index.js';
 import type { DatabaseHandle } from './database.js';
+import { startHeartbeat } from './heartbeat.js';
 import { rawAccess } from './prepared.js';
 import { USER_CHANGE_CHANNEL } from './user-change-channel.js';
 
@@ -163,13 +163,21 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
   let closed = false;
   let retryMs = RETRY_MIN_MS;
   let retry: (() => void) | undefined;
-  // performance.now() at which the last answered heartbeat was sent; one heartbeat in flight at most.
-  let confirmedAt = -Infinity;
-  let beating = false;
+  // A frozen server or a silent network keeps the socket open and delivers nothing: without a heartbeat
+  // the cache would go on vouching until TCP gave up.
+  const heartbeat = startHeartbeat({
+    intervalMs: HEARTBEAT_MS,
+    staleAfterMs: STALE_AFTER_MS,
+    beat: () => {
+      const c = client;
+      return live && c ? c.query('SELECT 1').catch((error: unknown) => (lost(c), Promise.reject(error))) : null;
+    },
+  });
 
   const setLive = (value: boolean) => {
     if (live === value) return;
-    confirmedAt = value ? performance.now() : -Infinity;
+    if (value) heartbeat.confirm();
+    else heartbeat.forget();
     // Either way the cache empties: going down, entries can no longer be vouched for; coming up, changes
     // made while down were never heard. Dropped before `live` turns true, so no read begun earlier lands.
     changes.emit(null);
@@ -211,31 +219,10 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
       .catch(() => lost(c));
   };
 
-  // A frozen server or a silent network keeps the socket open and delivers nothing: without this the
-  // cache would go on vouching until TCP gave up. Notifications precede a query's answer on the same
-  // connection, so once `SELECT 1` comes back every change committed before it was sent has arrived.
-  const heartbeat = setInterval(() => {
-    const c = client;
-    if (!live || !c || beating) return;
-    beating = true;
-    const sentAt = performance.now();
-    c.query('SELECT 1').then(
-      () => {
-        beating = false;
-        if (client === c) confirmedAt = Math.max(confirmedAt, sentAt);
-      },
-      () => {
-        beating = false;
-        lost(c);
-      },
-    );
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-
   return {
     vouches() {
       if (!client && !retry && !closed) connect();
-      return live && performance.now() - confirmedAt < STALE_AFTER_MS;
+      return live && heartbeat.fresh();
     },
     onChange: changes.add,
     get live() {
@@ -244,7 +231,7 @@ function postgresFeed(databaseUrl: string, options: UserChangeFeedOptions): User
     onLive: liveness.add,
     async close() {
       closed = true;
-      clearInterval(heartbeat);
+      heartbeat.stop();
       retry?.();
       const c = client;
       client = null;

@@ -1,24 +1,31 @@
 import type { Clock } from '../core/index.js';
 import type { UserChangeFeed } from './user-changes.js';
 
+/**
+ * What a vouched cache trusts: memory is served only while it vouches (which may first report changes),
+ * and its "anything may have changed" (`onChange(null)`) empties the cache.
+ */
+export type VouchedCacheFeed = Pick<UserChangeFeed, 'vouches' | 'onChange'> & {
+  /**
+   * A feed whose changes arrive as messages on a socket (Redis tracking) answers a hit only once this
+   * resolves (the end of the event loop's poll phase): a message that reached the node together with
+   * the request is applied before memory is trusted.
+   */
+  settle?: () => Promise<void>;
+};
+
+/** Writes to single entries, by key, as a feed reports them (SQLite triggers, Redis invalidations). */
+export interface KeyChanges {
+  onChange(listener: (key: string) => void): void;
+}
+
 export interface VouchedCacheOptions<V> {
   /** Most entries kept (least recently used leave first). */
   size: number;
   /** Oldest an entry may be served, whatever the feed says: a bound should an invalidation be missed. */
   maxAgeMs: number;
   clock: Clock;
-  /**
-   * The change feed: memory is served only while it vouches (which may first report changes), and its
-   * "anything may have changed" (`onChange(null)`, another connection's commit) empties the cache.
-   */
-  feed: Pick<UserChangeFeed, 'vouches' | 'onChange'> & {
-    /**
-     * A feed whose changes arrive as messages on a socket (Redis tracking) answers a hit only once this
-     * resolves (the end of the event loop's poll phase): a message that reached the node together with
-     * the request is applied before memory is trusted.
-     */
-    settle?: () => Promise<void>;
-  };
+  feed: VouchedCacheFeed;
   /** The feed's ids are this cache's keys (the user cache): `onChange(id)` drops that entry too. */
   keyedByFeed?: boolean;
   /** Which loaded values are remembered (say, only a live record, only "not revoked"). */

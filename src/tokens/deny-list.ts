@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../core/index.js';
-import { createVouchedCache, type KeyValueStore, type UserChangeFeed, type VouchedCacheOptions } from '../storage/index.js';
+import { createVouchedCache, type KeyChanges, type KeyValueStore, type VouchedCacheFeed } from '../storage/index.js';
 
 /**
  * Refresh families (`sid`) whose access tokens must stop working before they expire: logout, "log out
@@ -36,9 +36,9 @@ export interface DenyListCacheOptions {
   maxAgeMs: number;
   clock: Clock;
   /** Vouches for memory and reports "anything may have changed": the SQLite feed, or Redis tracking. */
-  feed: VouchedCacheOptions<boolean>['feed'];
+  feed: VouchedCacheFeed;
   /** Every write to a key-value entry the store can learn of, by key (SQLite: the feed's `keys`; Redis: tracking). */
-  keyChanges: NonNullable<UserChangeFeed['keys']>;
+  keyChanges: KeyChanges;
 }
 
 /**

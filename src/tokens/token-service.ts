@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import { GatehouseError, isGatehouseError, publicOrigin, type Clock, type Config, type CredentialResolver, type IdSource } from '../core/index.js';
-import type { Database, KeyValueStore, UserChangeFeed } from '../storage/index.js';
+import type { Database, KeyChanges, KeyValueStore, VouchedCacheFeed } from '../storage/index.js';
 import { createAccessTokens, type AccessClaims, type AccessTokens } from './access-tokens.js';
 import { createBearerResolver, type BearerUser } from './bearer-resolver.js';
-import { createCachedDenyList, createDenyList, type DenyList, type DenyListCacheOptions } from './deny-list.js';
+import { createCachedDenyList, createDenyList, type DenyList } from './deny-list.js';
 import { createKeystore, type Keystore } from './keystore.js';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.js';
 
@@ -60,11 +60,11 @@ export interface TokenServiceDeps {
   onError?: (error: unknown) => void;
   /**
    * What reports writes to `kv`'s entries by key: the SQLite change feed when `kv` is the SQL key-value
-   * store on that same database, Redis tracking (`redisKeyValueChanges`) when `kv` reads through the
+   * store on that same database, Redis tracking (`trackedKeys`) when `kv` reads through the
    * tracked connection. The deny-list's "not denied" answers are then remembered per node
    * (deny-list.ts `createCachedDenyList`).
    */
-  denyListChanges?: (DenyListCacheOptions['feed'] & Pick<UserChangeFeed, 'keys'>) | null;
+  denyListChanges?: (VouchedCacheFeed & { keys?: KeyChanges | undefined }) | null;
   /**
    * The user's current profile: access tokens then carry email, name and roles (no store read per
    * request), refreshed at every rotation; a refresh for a deleted user ends the family.

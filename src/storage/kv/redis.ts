@@ -1,7 +1,6 @@
 import type { Clock } from '../../core/index.js';
 import type { RedisClient } from '../redis.js';
-import type { RedisKeyTracking } from '../redis-tracking.js';
-import type { UserChangeFeed } from '../user-changes.js';
+import { trackedKeys, type RedisKeyTracking } from '../redis-tracking.js';
 import type { KeyValueStore } from './contract.js';
 
 // Each key is a hash {v: value, e: expiresAt ms or ''}; logic expiry follows the injected clock,
@@ -26,28 +25,17 @@ redis.call('HSET', KEYS[1], 'v', ARGV[4], 'e', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return tonumber(ARGV[4])`;
 
-const entryPrefix = (keyPrefix = 'gh:') => `${keyPrefix}kv:`;
+/** The Redis key prefix of key-value entries: what follows it is the entry's key. */
+const redisKeyValueEntryPrefix = (keyPrefix = 'gh:'): string => `${keyPrefix}kv:`;
 
-/**
- * Redis tracking as a key-value store's change feed (the shape a vouched cache takes): "anything may
- * have changed" when tracking is lost, re-armed or Redis flushed, and each changed entry by its store key.
- * Only reads made through `tracking.reader` (a store created over it) are tracked.
- */
-export function redisKeyValueChanges(
-  tracking: RedisKeyTracking,
-  keyPrefix?: string,
-): Pick<UserChangeFeed, 'vouches' | 'onChange'> & Pick<RedisKeyTracking, 'settle'> & Required<Pick<UserChangeFeed, 'keys'>> {
-  const entries = entryPrefix(keyPrefix);
-  return {
-    vouches: tracking.vouches,
-    settle: tracking.settle,
-    onChange: (fn) => tracking.onChange((key) => key === null && fn(null)),
-    keys: { onChange: (fn) => tracking.onChange((key) => key?.startsWith(entries) && fn(key.slice(entries.length))) },
-  };
+/** A cache's change feed over a store created on `tracking.reader`: its entries' writes, by entry key. */
+export function redisKeyValueChanges(tracking: RedisKeyTracking, keyPrefix?: string) {
+  const { feed, keys } = trackedKeys(tracking, redisKeyValueEntryPrefix(keyPrefix));
+  return { ...feed, keys };
 }
 
 export function createRedisKeyValueStore(redis: RedisClient, clock: Clock, options: { prefix?: string } = {}): KeyValueStore {
-  const prefix = entryPrefix(options.prefix);
+  const prefix = redisKeyValueEntryPrefix(options.prefix);
   const k = (key: string) => prefix + key;
   const read = async (key: string): Promise<[string | null, string] | null> => {
     const [value, expires] = await redis.hmget(k(key), 'v', 'e');
